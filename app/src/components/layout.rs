@@ -1,0 +1,69 @@
+//! The mobile-first page frame: a header, the page, and a bottom navigation on phones.
+
+use crate::auth::api::Logout;
+use crate::i18n::use_t;
+use crate::types::{Role, Viewer};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+
+/// The signed-in frame around a page.
+#[component]
+pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -> impl IntoView {
+    let t = use_t();
+    let nav: Vec<(&'static str, &'static str)> = match viewer.role {
+        Role::Admin => vec![
+            ("/admin/orgs", t.nav_orgs),
+            ("/admin/users", t.nav_users),
+            ("/settings", t.nav_settings),
+        ],
+        Role::Supervisor | Role::Cadre => vec![("/", t.nav_today), ("/settings", t.nav_settings)],
+    };
+    let current = current_path();
+    view! {
+        <Title text=format!("{title} · {}", t.app_short) />
+        <header class="top">
+            <a class="brand" href="/">{t.app_short}</a>
+            <span class="who">{viewer.name.clone()}</span>
+            <form method="post" action=Logout::PATH class="inline">
+                <button type="submit" class="link">{t.sign_out}</button>
+            </form>
+        </header>
+        <main class="page">
+            <h1>{title}</h1>
+            {children()}
+        </main>
+        <nav class="bottom" aria-label=t.main_nav>
+            {nav
+                .into_iter()
+                .map(|(href, label)| {
+                    let here = current == href;
+                    view! {
+                        <a href=href aria-current=here.then_some("page")>{label}</a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+fn current_path() -> String {
+    leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+}
+
+/// A 404 page (also what another person's record looks like: not found, whether or not it exists).
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let t = use_t();
+    crate::page::set_status(404);
+    view! {
+        <Title text=t.not_found_title />
+        <main class="page narrow">
+            <h1>{t.not_found_title}</h1>
+            <p>{t.not_found_body}</p>
+            <p><a href="/">{t.back_home}</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,5 @@
+//! Widgets shared by the pages.
+
+pub mod form;
+pub mod islands;
+pub mod layout;

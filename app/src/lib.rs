@@ -1,0 +1,69 @@
+//! Liaison (团干部直接联系青年管理系统): the Leptos application — pages, server functions and the
+//! types they share. Built with `ssr` for the server and with `hydrate` for the browser's islands.
+
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod i18n;
+pub mod orgs;
+pub mod page;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod types;
+pub mod users;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = page::locale();
+    provide_context(locale);
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.tag()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#c8102e" />
+                <link rel="stylesheet" href="/pkg/liaison.css" />
+                <HydrationScripts options=options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Pages wait for their data before the first byte (SsrMode::Async): a phone without
+    // JavaScript gets complete HTML, never a streamed fragment that needs a script to show.
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <components::layout::NotFound /> }>
+                <Route path=path!("/login") view=routes::login::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/") view=routes::home::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/admin/orgs") view=routes::admin_orgs::OrgsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/users") view=routes::admin_users::UsersPage ssr=SsrMode::Async />
+                <Route path=path!("/settings") view=routes::settings::SettingsPage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The browser entry: wake up the islands in the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,67 @@
+//! What a page needs from the request while it renders on the server. Pages render only there
+//! (islands mode), so the browser build gets inert stand-ins; this is the one place for that cfg.
+
+use crate::types::{Role, Viewer};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod imp {
+    pub fn viewer() -> Option<crate::types::Viewer> {
+        crate::ssr::session::request_info().viewer
+    }
+    pub fn locale() -> crate::i18n::Locale {
+        crate::ssr::session::request_info().locale
+    }
+    pub fn redirect(path: &str) {
+        leptos_axum::redirect(path);
+    }
+    pub fn set_status(code: u16) {
+        if let (Some(res), Ok(code)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(code),
+        ) {
+            res.set_status(code);
+        }
+    }
+    pub fn demo_mode() -> bool {
+        crate::ssr::state().is_ok_and(|s| s.settings.demo)
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+mod imp {
+    pub fn viewer() -> Option<crate::types::Viewer> {
+        None
+    }
+    pub fn locale() -> crate::i18n::Locale {
+        crate::i18n::Locale::default()
+    }
+    pub fn redirect(_path: &str) {}
+    pub fn set_status(_code: u16) {}
+    pub fn demo_mode() -> bool {
+        false
+    }
+}
+
+pub use imp::{demo_mode, locale, redirect, set_status, viewer};
+
+/// Renders a page for a signed-in viewer with one of `roles`; sends everyone else to sign in, and
+/// shows a wrong role the same 404 as a page that does not exist.
+pub fn guard<V: IntoView + 'static>(
+    roles: &'static [Role],
+    page: impl FnOnce(Viewer) -> V,
+) -> AnyView {
+    match viewer() {
+        None => {
+            redirect("/login");
+            ().into_any()
+        }
+        Some(v) if !roles.contains(&v.role) => {
+            view! { <crate::components::layout::NotFound /> }.into_any()
+        }
+        Some(v) => page(v).into_any(),
+    }
+}
+
+pub const ANYONE: &[Role] = &[Role::Admin, Role::Supervisor, Role::Cadre];
+pub const ADMINS: &[Role] = &[Role::Admin];

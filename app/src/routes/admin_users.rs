@@ -1,0 +1,173 @@
+//! `/admin/users`: create accounts, reset passwords, deactivate, and pair cadres with grassroots
+//! organisations (联系点).
+
+use crate::components::form::{
+    ErrorNote, FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField,
+};
+use crate::components::islands::ConfirmSubmit;
+use crate::components::layout::Layout;
+use crate::i18n::use_t;
+use crate::page::{guard, ADMINS};
+use crate::types::{AccountRow, AccountsPage, OrgNode, Post, Role};
+use crate::users::api::{
+    list_accounts, CreateAccount, DeactivateAccount, PairOrg, ResetPassword, UnpairOrg,
+};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let t = use_t();
+    guard(ADMINS, move |viewer| {
+        view! {
+            <Layout viewer=viewer title=t.users_title>
+                <Suspense>
+                    {Suspend::new(async move {
+                        match list_accounts().await {
+                            Ok(data) => view! { <Accounts data=data /> }.into_any(),
+                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </Layout>
+        }
+    })
+}
+
+fn org_options(orgs: &[OrgNode], grassroots_only: bool) -> Vec<(String, String)> {
+    orgs.iter()
+        .filter(|o| o.active && (!grassroots_only || o.kind.is_grassroots()))
+        .map(|o| {
+            let indent = if grassroots_only {
+                String::new()
+            } else {
+                "　".repeat(o.depth)
+            };
+            (o.id.to_string(), format!("{indent}{}", o.name))
+        })
+        .collect()
+}
+
+#[component]
+fn Accounts(data: AccountsPage) -> impl IntoView {
+    let t = use_t();
+    let roles: Vec<(String, String)> = Role::ALL
+        .into_iter()
+        .map(|r| (r.as_str().to_owned(), r.label(t).to_owned()))
+        .collect();
+    let posts: Vec<(String, String)> = std::iter::once((String::new(), t.post_none.to_owned()))
+        .chain(
+            Post::ALL
+                .into_iter()
+                .map(|p| (p.as_str().to_owned(), p.label(t).to_owned())),
+        )
+        .collect();
+    let grassroots = org_options(&data.orgs, true);
+    let cards = data
+        .accounts
+        .into_iter()
+        .map(|a| view! { <AccountCard account=a grassroots=grassroots.clone() /> })
+        .collect_view();
+    view! {
+        <section class="card">
+            <h2>{t.user_new}</h2>
+            <PostForm action=CreateAccount::PATH id="new-user">
+                <RequestId />
+                <TextField name="name" label=t.user_name required=true maxlength=30 />
+                <TextField name="username" label=t.user_username required=true autocomplete="off" maxlength=30 />
+                <TextField name="phone" label=t.user_phone kind="tel" inputmode="numeric" maxlength=11 />
+                <SelectField name="role" label=t.user_role options=roles value="cadre" />
+                <SelectField name="org_id" label=t.user_org options=org_options(&data.orgs, false) placeholder=t.choose />
+                <SelectField name="post" label=t.user_post options=posts value="full_time" />
+                <TextField name="password" label=t.user_initial_password kind="password" required=true autocomplete="new-password" />
+                <button type="submit" class="primary">{t.user_create}</button>
+            </PostForm>
+        </section>
+        <ul class="accounts" data-testid="accounts">{cards}</ul>
+    }
+}
+
+#[component]
+fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl IntoView {
+    let t = use_t();
+    let id = account.id.to_string();
+    let key = ("id", id.clone());
+    let is_cadre = account.role == Role::Cadre;
+    let pairings = account
+        .pairings
+        .iter()
+        .map(|p| {
+            let pid = p.id.to_string();
+            view! {
+                <li>
+                    <span>{p.org_name.clone()}</span>
+                    <PostForm action=UnpairOrg::PATH id=format!("unpair-{pid}") key=("id", pid.clone()) class="inline">
+                        <Hidden name="id" value=pid.clone() />
+                        <button type="submit" class="link">{t.user_unpair}</button>
+                    </PostForm>
+                </li>
+            }
+        })
+        .collect_view();
+    let has_pairings = !account.pairings.is_empty();
+    let (pair_form, reset_form, deactivate_form) = (
+        format!("pair-{id}"),
+        format!("reset-{id}"),
+        format!("deactivate-{id}"),
+    );
+    let (id1, id2, id3) = (id.clone(), id.clone(), id.clone());
+    view! {
+        <li class="card account" class:inactive=!account.active data-username=account.username.clone()>
+            <div class="account-head">
+                <strong>{account.name.clone()}</strong>
+                <span class="muted">{format!(" @{}", account.username)}</span>
+                <span class="tag">{account.role.label(t)}</span>
+                {account.post.map(|p| view! { <span class="tag">{p.label(t)}</span> })}
+                {(!account.active).then(|| view! { <span class="tag muted">{t.user_inactive}</span> })}
+            </div>
+            <p class="muted">{account.org_name.clone()} {account.phone.clone().map(|p| format!(" · {p}"))}</p>
+            {is_cadre
+                .then(|| {
+                    view! {
+                        <div class="pairings">
+                            <h3>{t.user_pairings}</h3>
+                            {if has_pairings {
+                                view! { <ul>{pairings}</ul> }.into_any()
+                            } else {
+                                view! { <p class="muted">{t.user_no_pairings}</p> }.into_any()
+                            }}
+                            <PostForm action=PairOrg::PATH id=pair_form key=("cadre_id", id1.clone()) class="row-form">
+                                <RequestId />
+                                <Hidden name="cadre_id" value=id1 />
+                                <SelectField name="org_id" label=t.user_pair_org options=grassroots placeholder=t.choose />
+                                <button type="submit">{t.user_pair}</button>
+                            </PostForm>
+                        </div>
+                    }
+                })}
+            {account
+                .active
+                .then(|| {
+                    view! {
+                        <details>
+                            <summary>{t.org_manage}</summary>
+                            <PostForm action=ResetPassword::PATH id=reset_form key=key.clone() class="row-form">
+                                <Hidden name="id" value=id2 />
+                                <TextField name="new_password" label=t.user_new_password kind="password" autocomplete="new-password" />
+                                <button type="submit">{t.user_reset_password}</button>
+                            </PostForm>
+                            <PostForm action=DeactivateAccount::PATH id=deactivate_form key=key class="row-form">
+                                <Hidden name="id" value=id3 />
+                                <FieldMessage name="id" />
+                                <ConfirmSubmit
+                                    label=t.user_deactivate.to_string()
+                                    question=t.confirm_deactivate.to_string()
+                                    class="danger".to_string()
+                                />
+                            </PostForm>
+                        </details>
+                    }
+                })}
+        </li>
+    }
+}

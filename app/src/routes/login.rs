@@ -1,0 +1,34 @@
+//! `/login`: sign in with a phone number or username and a password.
+
+use super::LanguageSwitch;
+use crate::auth::api::Login;
+use crate::components::form::{PostForm, TextField};
+use crate::components::islands::PasswordToggle;
+use crate::i18n::use_t;
+use crate::page;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let t = use_t();
+    if let Some(v) = page::viewer() {
+        page::redirect(v.role.landing());
+    }
+    view! {
+        <Title text=format!("{} · {}", t.login_title, t.app_name) />
+        <main class="page narrow login">
+            <h1 class="app-title">{t.app_name}</h1>
+            <h2>{t.login_title}</h2>
+            <PostForm action=Login::PATH id="login">
+                <TextField name="login" label=t.login_field required=true autocomplete="username" maxlength=50 />
+                <TextField name="password" label=t.password kind="password" required=true autocomplete="current-password" />
+                <PasswordToggle target="login-password".into() show=t.show_password.into() hide=t.hide_password.into() />
+                <button type="submit" class="primary">{t.sign_in}</button>
+            </PostForm>
+            {page::demo_mode().then(|| view! { <p class="hint demo" data-testid="demo-hint">{t.demo_hint}</p> })}
+            <LanguageSwitch />
+        </main>
+    }
+}

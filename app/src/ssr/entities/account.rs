@@ -1,0 +1,33 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "accounts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub uuid: Uuid,
+    pub name: String,
+    #[sea_orm(unique)]
+    pub username: String,
+    #[sea_orm(unique)]
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub role: String,
+    pub org_id: i64,
+    pub post: Option<String>,
+    pub active: bool,
+    pub locale: String,
+    pub joined_on: Option<Date>,
+    pub left_on: Option<Date>,
+    #[sea_orm(unique)]
+    pub calendar_token: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,18 @@
+//! sea-orm entities, one per table of `migrations/`. Server-only: pages get DTOs from `types`.
+
+pub mod account;
+pub mod assignment;
+pub mod audit_log;
+pub mod calendar_day;
+pub mod contact;
+pub mod exemption;
+pub mod login_throttle;
+pub mod notification;
+pub mod organisation;
+pub mod pairing;
+pub mod policy;
+pub mod session;
+pub mod study_record;
+pub mod suggestion;
+pub mod visit_day;
+pub mod youth;

@@ -1,0 +1,87 @@
+//! The one server-side guard every server function goes through: who is signed in, with which
+//! role, and which part of the organisation tree they may see.
+
+use super::audit;
+use super::orgtree::OrgTree;
+use super::session::{request_info, RequestInfo};
+use super::{state, AppState};
+use crate::error::AppError;
+use crate::types::{Role, Viewer};
+use sea_orm::DatabaseConnection;
+use std::collections::HashSet;
+
+/// An authorised request: the state, the signed-in viewer and what the middleware learnt.
+pub struct Authorised {
+    pub state: AppState,
+    pub viewer: Viewer,
+    pub info: RequestInfo,
+}
+
+impl Authorised {
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// The viewer's organisation and everything below it, with the tree itself.
+    ///
+    /// # Errors
+    /// A database error, as `Internal`.
+    pub async fn scope(&self) -> Result<(OrgTree, HashSet<i64>), AppError> {
+        let tree = OrgTree::load(self.db()).await?;
+        let ids = tree.subtree(self.viewer.org_id);
+        Ok((tree, ids))
+    }
+
+    /// Writes an audit entry for an action of this viewer.
+    ///
+    /// # Errors
+    /// A database error, as `Internal`.
+    pub async fn audit(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        details: String,
+    ) -> Result<(), AppError> {
+        audit::record(
+            db,
+            audit::Entry {
+                actor_id: Some(self.viewer.id),
+                action,
+                entity,
+                entity_id,
+                details,
+                ip: self.info.ip.clone(),
+            },
+        )
+        .await
+    }
+}
+
+/// Any signed-in account.
+///
+/// # Errors
+/// `Unauthenticated` without a live session.
+pub fn signed_in() -> Result<Authorised, AppError> {
+    let info = request_info();
+    let viewer = info.viewer.clone().ok_or(AppError::Unauthenticated)?;
+    Ok(Authorised {
+        state: state()?,
+        viewer,
+        info,
+    })
+}
+
+/// A signed-in account with one of `roles`.
+///
+/// # Errors
+/// `Unauthenticated` without a session; `Forbidden` for any other role.
+pub fn require(roles: &[Role]) -> Result<Authorised, AppError> {
+    let auth = signed_in()?;
+    if roles.contains(&auth.viewer.role) {
+        Ok(auth)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}

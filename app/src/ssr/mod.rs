@@ -1,0 +1,96 @@
+//! Server-only building blocks shared by every feature area: state, database entities, sessions,
+//! the authorisation guard, validation, passwords and the audit log.
+
+pub mod audit;
+pub mod entities;
+pub mod guard;
+pub mod orgtree;
+pub mod password;
+pub mod session;
+pub mod throttle;
+pub mod validate;
+
+use crate::error::AppError;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use leptos::prelude::use_context;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Settings the request handlers need (the server's typed configuration maps into this).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Demo mode: the sign-in page shows the demo accounts.
+    pub demo: bool,
+    /// Trust `X-Forwarded-For` for the client address (behind a reverse proxy).
+    pub trust_proxy: bool,
+    pub session_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: false,
+            demo: false,
+            trust_proxy: false,
+            session_days: 30,
+        }
+    }
+}
+
+/// The one application state, given to page rendering and to server functions alike.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+}
+
+/// The state of the running app, from the request context.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}
+
+/// Today in Asia/Shanghai: every date the app stores or compares is a Shanghai calendar date.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+}
+
+/// Appends a `Set-Cookie` header to the response being built.
+pub fn set_cookie(value: String) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::HeaderValue::from_str(&value),
+    ) {
+        res.append_header(axum::http::header::SET_COOKIE, v);
+    }
+}
+
+/// Gives an error its HTTP status for API clients. A plain HTML form post is left alone: leptos
+/// answers it with a redirect back to the form, carrying the error in the URL.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        let plain_form = use_context::<axum::http::request::Parts>().is_some_and(|p| {
+            p.headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if !plain_form {
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(
+                    axum::http::StatusCode::from_u16(err.status())
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
+        }
+    }
+    result
+}

@@ -1,0 +1,192 @@
+//! Field-level validation that speaks the user's language.
+
+use crate::error::{AppError, FieldError};
+use crate::i18n::{fill, Locale, Strings};
+use serde::Serialize;
+
+pub struct Validator {
+    t: &'static Strings,
+    fields: Vec<FieldError>,
+}
+
+impl Validator {
+    pub fn new(locale: Locale) -> Self {
+        Validator {
+            t: locale.strings(),
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn t(&self) -> &'static Strings {
+        self.t
+    }
+
+    /// Records an error on `field` (the first one per field wins).
+    pub fn fail(&mut self, field: &str, code: &str, message: impl Into<String>) {
+        if self.fields.iter().all(|f| f.field != field) {
+            self.fields.push(FieldError {
+                field: field.to_owned(),
+                code: code.to_owned(),
+                message: message.into(),
+            });
+        }
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.iter().any(|f| f.field == field)
+    }
+
+    /// A trimmed text of at most `max` characters; required unless `optional`.
+    pub fn text(&mut self, field: &str, value: &str, max: usize, required: bool) -> String {
+        let v = value.trim();
+        if required && v.is_empty() {
+            self.fail(field, "required", self.t.err_required);
+        } else if v.chars().count() > max {
+            self.fail(
+                field,
+                "too_long",
+                fill(self.t.err_too_long, &[("max", &max.to_string())]),
+            );
+        }
+        v.to_owned()
+    }
+
+    /// A value parsed from a closed list.
+    pub fn choice<T>(
+        &mut self,
+        field: &str,
+        value: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let v = value.trim();
+        if v.is_empty() {
+            self.fail(field, "required", self.t.err_required);
+            return None;
+        }
+        let parsed = parse(v);
+        if parsed.is_none() {
+            self.fail(field, "invalid_choice", self.t.err_invalid_choice);
+        }
+        parsed
+    }
+
+    /// A record id chosen from a list.
+    pub fn id(&mut self, field: &str, value: &str) -> Option<i64> {
+        self.choice(field, value, |v| v.parse::<i64>().ok().filter(|id| *id > 0))
+    }
+
+    /// An optional mainland mobile number: 11 digits starting with 1.
+    pub fn phone(&mut self, field: &str, value: &str, required: bool) -> Option<String> {
+        let v: String = value
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if v.is_empty() {
+            if required {
+                self.fail(field, "required", self.t.err_required);
+            }
+            return None;
+        }
+        if is_mobile(&v) {
+            Some(v)
+        } else {
+            self.fail(field, "invalid_phone", self.t.err_invalid_phone);
+            None
+        }
+    }
+
+    pub fn new_password(&mut self, field: &str, value: &str) {
+        if value.chars().count() < super::password::MIN_LEN {
+            self.fail(
+                field,
+                "password_too_short",
+                fill(
+                    self.t.err_password_short,
+                    &[("min", &super::password::MIN_LEN.to_string())],
+                ),
+            );
+        }
+    }
+
+    /// Ok when no field failed; otherwise the errors with the input echoed back (passwords never).
+    ///
+    /// # Errors
+    /// `Invalid` with every field error.
+    pub fn finish(self, input: &impl Serialize) -> Result<(), AppError> {
+        if self.fields.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid {
+                fields: self.fields,
+                input: echo(input),
+            })
+        }
+    }
+}
+
+/// The submitted fields as text, without any password, for re-filling a form.
+pub fn echo(input: &impl Serialize) -> Vec<(String, String)> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(input) else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .filter(|(k, _)| !k.contains("password"))
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            serde_json::Value::Null => None,
+            other => Some((k, other.to_string())),
+        })
+        .collect()
+}
+
+pub fn is_mobile(v: &str) -> bool {
+    v.len() == 11 && v.starts_with('1') && v.chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Input {
+        name: String,
+        password: String,
+        new_password: String,
+    }
+
+    #[test]
+    fn echo_never_returns_passwords() {
+        let e = echo(&Input {
+            name: "张三".into(),
+            password: "secret".into(),
+            new_password: "secret2".into(),
+        });
+        assert_eq!(e, vec![("name".to_string(), "张三".to_string())]);
+    }
+
+    #[test]
+    fn messages_are_in_the_users_language() {
+        let mut v = Validator::new(Locale::ZhCn);
+        v.text("name", "  ", 10, true);
+        v.text("title", "一二三四五六", 5, true);
+        let err = v.finish(&()).unwrap_err();
+        assert_eq!(err.field("name").unwrap().message, "请填写此项");
+        assert_eq!(err.field("title").unwrap().message, "最多 5 个字");
+        assert_eq!(err.field("title").unwrap().code, "too_long");
+
+        let mut v = Validator::new(Locale::En);
+        v.phone("phone", "12345", true);
+        assert_eq!(
+            v.finish(&()).unwrap_err().field("phone").unwrap().message,
+            "Enter an 11-digit mobile number"
+        );
+    }
+
+    #[test]
+    fn mobile_numbers_are_eleven_digits_from_one() {
+        assert!(is_mobile("13812345678"));
+        assert!(!is_mobile("23812345678"));
+        assert!(!is_mobile("1381234567"));
+        assert!(!is_mobile("1381234567x"));
+    }
+}

@@ -1,0 +1,82 @@
+//! Server functions for accounts and pairings. Admins only.
+
+use crate::error::AppError;
+use crate::types::AccountsPage;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewAccount {
+    pub request_id: String,
+    pub name: String,
+    pub username: String,
+    pub phone: String,
+    pub role: String,
+    pub org_id: String,
+    pub post: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResetPasswordForm {
+    pub id: String,
+    pub new_password: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountId {
+    pub id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewPairing {
+    pub request_id: String,
+    pub cadre_id: String,
+    pub org_id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PairingId {
+    pub id: String,
+}
+
+/// Accounts in the admin's subtree, with their pairings, and the organisations to choose from.
+#[server(prefix = "/api", endpoint = "users/list")]
+pub async fn list_accounts() -> Result<AccountsPage, AppError> {
+    crate::ssr::respond(super::service::page().await)
+}
+
+/// Creates an account; returns its id. Idempotent on `request_id`.
+#[server(prefix = "/api", endpoint = "users/create")]
+pub async fn create_account(#[server(flatten)] form: NewAccount) -> Result<i64, AppError> {
+    crate::ssr::respond(super::service::create(form).await)
+}
+
+/// Sets a new password and ends the account's sessions.
+#[server(prefix = "/api", endpoint = "users/reset-password")]
+pub async fn reset_password(#[server(flatten)] form: ResetPasswordForm) -> Result<(), AppError> {
+    crate::ssr::respond(super::service::reset_password(form).await)
+}
+
+/// Deactivates an account; its sessions end at once.
+#[server(prefix = "/api", endpoint = "users/deactivate")]
+pub async fn deactivate_account(#[server(flatten)] form: AccountId) -> Result<(), AppError> {
+    crate::ssr::respond(super::service::deactivate(form).await)
+}
+
+/// Pairs a cadre with a grassroots organisation (联系点). Idempotent on `request_id`.
+#[server(prefix = "/api", endpoint = "users/pair")]
+pub async fn pair_org(#[server(flatten)] form: NewPairing) -> Result<i64, AppError> {
+    crate::ssr::respond(super::service::pair(form).await)
+}
+
+/// Ends a pairing (kept with its end date, for the ledgers).
+#[server(prefix = "/api", endpoint = "users/unpair")]
+pub async fn unpair_org(#[server(flatten)] form: PairingId) -> Result<(), AppError> {
+    crate::ssr::respond(super::service::unpair(form).await)
+}

@@ -1,0 +1,358 @@
+//! Accounts and pairings, on the server. Admins manage accounts inside their own subtree.
+
+use super::api::{AccountId, NewAccount, NewPairing, PairingId, ResetPasswordForm};
+use crate::error::AppError;
+use crate::ssr::entities::{account, pairing};
+use crate::ssr::guard::{require, Authorised};
+use crate::ssr::validate::Validator;
+use crate::ssr::{password, session, today};
+use crate::types::{AccountRow, AccountsPage, OrgKind, PairingRow, Post, Role};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
+use std::collections::HashMap;
+
+pub const NAME_MAX: usize = 30;
+
+pub fn valid_username(u: &str) -> bool {
+    (3..=30).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn parse_uuid(v: &mut Validator, value: &str) -> uuid::Uuid {
+    uuid::Uuid::parse_str(value.trim()).unwrap_or_else(|_| {
+        let t = v.t();
+        v.fail("request_id", "invalid_request_id", t.err_invalid_choice);
+        uuid::Uuid::nil()
+    })
+}
+
+/// # Errors
+/// `Forbidden` for non-admins.
+pub async fn page() -> Result<AccountsPage, AppError> {
+    let auth = require(&[Role::Admin])?;
+    let (tree, scope) = auth.scope().await?;
+    let accounts = account::Entity::find()
+        .filter(account::Column::OrgId.is_in(scope.iter().copied()))
+        .order_by_asc(account::Column::Role)
+        .order_by_asc(account::Column::Username)
+        .all(auth.db())
+        .await?;
+    let pairings = pairing::Entity::find()
+        .filter(pairing::Column::CadreId.is_in(accounts.iter().map(|a| a.id)))
+        .filter(pairing::Column::EndedOn.is_null())
+        .order_by_asc(pairing::Column::Id)
+        .all(auth.db())
+        .await?;
+    let mut by_cadre: HashMap<i64, Vec<PairingRow>> = HashMap::new();
+    for p in pairings {
+        by_cadre.entry(p.cadre_id).or_default().push(PairingRow {
+            id: p.id,
+            org_id: p.org_id,
+            org_name: tree
+                .get(p.org_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            started_on: p.started_on,
+        });
+    }
+    let accounts = accounts
+        .into_iter()
+        .map(|a| AccountRow {
+            id: a.id,
+            org_name: tree
+                .get(a.org_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            pairings: by_cadre.remove(&a.id).unwrap_or_default(),
+            name: a.name,
+            username: a.username,
+            phone: a.phone,
+            role: Role::parse(&a.role).unwrap_or(Role::Cadre),
+            org_id: a.org_id,
+            post: a.post.as_deref().and_then(Post::parse),
+            active: a.active,
+        })
+        .collect();
+    Ok(AccountsPage {
+        accounts,
+        orgs: tree.listing(auth.viewer.org_id),
+    })
+}
+
+/// # Errors
+/// `Forbidden`; `Invalid` for any bad field, a taken username or phone number.
+#[tracing::instrument(skip_all, fields(username = %form.username), err)]
+pub async fn create(form: NewAccount) -> Result<i64, AppError> {
+    let auth = require(&[Role::Admin])?;
+    let db = auth.db();
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let uuid = parse_uuid(&mut v, &form.request_id);
+    if let Some(existing) = account::Entity::find()
+        .filter(account::Column::Uuid.eq(uuid))
+        .one(db)
+        .await?
+    {
+        return Ok(existing.id);
+    }
+    let name = v.text("name", &form.name, NAME_MAX, true);
+    let username = v.text("username", &form.username, 30, true);
+    if !username.is_empty() && !valid_username(&username) {
+        v.fail("username", "invalid_username", t.err_invalid_username);
+    }
+    let phone = v.phone("phone", &form.phone, false);
+    let role = v.choice("role", &form.role, Role::parse);
+    let org_id = v.id("org_id", &form.org_id);
+    let post = match form.post.trim() {
+        "" if role == Some(Role::Cadre) => {
+            v.fail("post", "required", t.err_required);
+            None
+        }
+        "" => None,
+        p => v.choice("post", p, Post::parse),
+    };
+    v.new_password("password", &form.password);
+    let (tree, scope) = auth.scope().await?;
+    if let Some(org) = org_id {
+        if !scope.contains(&org) || !tree.get(org).is_some_and(|o| o.active) {
+            v.fail("org_id", "invalid_choice", t.err_invalid_choice);
+        }
+    }
+    if !v.has("username")
+        && account::Entity::find()
+            .filter(account::Column::Username.eq(username.as_str()))
+            .one(db)
+            .await?
+            .is_some()
+    {
+        v.fail("username", "username_taken", t.err_username_taken);
+    }
+    if let Some(p) = &phone {
+        let taken = account::Entity::find()
+            .filter(account::Column::Phone.eq(p.as_str()))
+            .one(db)
+            .await?
+            .is_some();
+        if taken {
+            v.fail("phone", "phone_taken", t.err_phone_taken);
+        }
+    }
+    v.finish(&form)?;
+    let (Some(role), Some(org_id)) = (role, org_id) else {
+        return Err(AppError::Internal);
+    };
+    let hash = password::hash(&form.password).await?;
+    let now = Utc::now();
+    let inserted = account::Entity::insert(account::ActiveModel {
+        uuid: Set(uuid),
+        name: Set(name),
+        username: Set(username.clone()),
+        phone: Set(phone),
+        email: Set(None),
+        password_hash: Set(hash),
+        role: Set(role.as_str().to_owned()),
+        org_id: Set(org_id),
+        post: Set(post.map(|p| p.as_str().to_owned())),
+        active: Set(true),
+        locale: Set("zh-CN".to_owned()),
+        joined_on: Set(Some(today())),
+        left_on: Set(None),
+        calendar_token: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await;
+    let id = match inserted {
+        Ok(r) => r.last_insert_id,
+        Err(e) => {
+            // A concurrent resend of the same form: answer with the first one's id.
+            if let Some(existing) = account::Entity::find()
+                .filter(account::Column::Uuid.eq(uuid))
+                .one(db)
+                .await?
+            {
+                existing.id
+            } else {
+                return Err(e.into());
+            }
+        }
+    };
+    auth.audit(
+        db,
+        "create",
+        "account",
+        Some(id),
+        format!("{username} ({})", role.as_str()),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// An account in the admin's subtree, or `NotFound`.
+async fn in_scope(auth: &Authorised, id: &str) -> Result<account::Model, AppError> {
+    let id = id.trim().parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let (_, scope) = auth.scope().await?;
+    account::Entity::find_by_id(id)
+        .one(auth.db())
+        .await?
+        .filter(|a| scope.contains(&a.org_id))
+        .ok_or(AppError::NotFound)
+}
+
+/// # Errors
+/// `Forbidden`, `NotFound`, `Invalid` for a short password.
+pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
+    let auth = require(&[Role::Admin])?;
+    let mut v = Validator::new(auth.viewer.locale);
+    v.new_password("new_password", &form.new_password);
+    let acct = in_scope(&auth, &form.id).await?;
+    v.finish(&form)?;
+    let hash = password::hash(&form.new_password).await?;
+    let id = acct.id;
+    let mut am = acct.into_active_model();
+    am.password_hash = Set(hash);
+    am.updated_at = Set(Utc::now());
+    am.update(auth.db()).await?;
+    session::end_all_for(auth.db(), id, None).await?;
+    auth.audit(
+        auth.db(),
+        "reset_password",
+        "account",
+        Some(id),
+        String::new(),
+    )
+    .await
+}
+
+/// # Errors
+/// `Forbidden`, `NotFound`; `Invalid` for one's own account.
+pub async fn deactivate(form: AccountId) -> Result<(), AppError> {
+    let auth = require(&[Role::Admin])?;
+    let acct = in_scope(&auth, &form.id).await?;
+    if acct.id == auth.viewer.id {
+        let mut v = Validator::new(auth.viewer.locale);
+        let t = v.t();
+        v.fail("id", "self_deactivate", t.err_self_deactivate);
+        return v.finish(&form);
+    }
+    let id = acct.id;
+    if acct.active {
+        let mut am = acct.into_active_model();
+        am.active = Set(false);
+        am.left_on = Set(Some(today()));
+        am.updated_at = Set(Utc::now());
+        am.update(auth.db()).await?;
+    }
+    // Whatever the account was doing, it stops now.
+    session::end_all_for(auth.db(), id, None).await?;
+    auth.audit(auth.db(), "deactivate", "account", Some(id), String::new())
+        .await
+}
+
+/// # Errors
+/// `Forbidden`, `NotFound` for a cadre outside the subtree; `Invalid` for a non-cadre, an
+/// organisation that is not grassroots or is already paired.
+pub async fn pair(form: NewPairing) -> Result<i64, AppError> {
+    let auth = require(&[Role::Admin])?;
+    let db = auth.db();
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let uuid = parse_uuid(&mut v, &form.request_id);
+    if let Some(existing) = pairing::Entity::find()
+        .filter(pairing::Column::Uuid.eq(uuid))
+        .one(db)
+        .await?
+    {
+        return Ok(existing.id);
+    }
+    let cadre = in_scope(&auth, &form.cadre_id).await?;
+    if cadre.role != Role::Cadre.as_str() {
+        v.fail("cadre_id", "not_cadre", t.err_not_cadre);
+    }
+    let org_id = v.id("org_id", &form.org_id);
+    let (tree, scope) = auth.scope().await?;
+    if let Some(org) = org_id {
+        match tree.get(org).filter(|o| scope.contains(&o.id) && o.active) {
+            None => v.fail("org_id", "invalid_choice", t.err_invalid_choice),
+            Some(o) if !OrgKind::parse(&o.kind).is_some_and(OrgKind::is_grassroots) => {
+                v.fail("org_id", "not_grassroots", t.err_not_grassroots)
+            }
+            Some(_) => {
+                let already = pairing::Entity::find()
+                    .filter(pairing::Column::CadreId.eq(cadre.id))
+                    .filter(pairing::Column::OrgId.eq(org))
+                    .filter(pairing::Column::EndedOn.is_null())
+                    .one(db)
+                    .await?;
+                if already.is_some() {
+                    v.fail("org_id", "already_paired", t.err_already_paired);
+                }
+            }
+        }
+    }
+    v.finish(&form)?;
+    let Some(org_id) = org_id else {
+        return Err(AppError::Internal);
+    };
+    let saved = pairing::ActiveModel {
+        uuid: Set(uuid),
+        cadre_id: Set(cadre.id),
+        org_id: Set(org_id),
+        started_on: Set(today()),
+        ended_on: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    auth.audit(
+        db,
+        "pair",
+        "pairing",
+        Some(saved.id),
+        format!("cadre={} org={org_id}", cadre.id),
+    )
+    .await?;
+    Ok(saved.id)
+}
+
+/// # Errors
+/// `Forbidden`, `NotFound` outside the subtree.
+pub async fn unpair(form: PairingId) -> Result<(), AppError> {
+    let auth = require(&[Role::Admin])?;
+    let id = form
+        .id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound)?;
+    let p = pairing::Entity::find_by_id(id)
+        .one(auth.db())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    in_scope(&auth, &p.cadre_id.to_string()).await?;
+    if p.ended_on.is_none() {
+        let mut am = p.into_active_model();
+        am.ended_on = Set(Some(today()));
+        am.update(auth.db()).await?;
+        auth.audit(auth.db(), "unpair", "pairing", Some(id), String::new())
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_short_ascii_words() {
+        assert!(valid_username("cadre01"));
+        assert!(valid_username("li_ming"));
+        assert!(!valid_username("ab"));
+        assert!(!valid_username("张三"));
+        assert!(!valid_username("a b c"));
+    }
+}

@@ -1,0 +1,60 @@
+//! Typed configuration, loaded once from flags with environment fallbacks.
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const DEFAULT_DATABASE: &str = "sqlite://data/liaison.db";
+
+#[derive(Args, Clone, Debug)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://path/to/file.db` (created on first start) or
+    /// `postgres://user@host/db`.
+    #[arg(long = "database", env = "LIAISON_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    pub url: String,
+    /// Most connections in the pool.
+    #[arg(long, env = "LIAISON_DB_MAX_CONNECTIONS", default_value_t = 8)]
+    pub max_connections: u32,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LIAISON_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Load the demo district into an empty database and show the demo accounts at sign-in.
+    #[arg(long, env = "LIAISON_DEMO")]
+    pub demo: bool,
+    /// Where the built site (`pkg/` with wasm, JS and CSS) lives; cargo-leptos writes it here.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// Mark the session cookie Secure (serve behind HTTPS).
+    #[arg(long, env = "LIAISON_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Take the client address from X-Forwarded-For (behind a reverse proxy).
+    #[arg(long, env = "LIAISON_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// Days a session lasts without signing in again.
+    #[arg(long, env = "LIAISON_SESSION_DAYS", default_value_t = 30)]
+    pub session_days: i64,
+}
+
+impl ServeArgs {
+    /// Settings for tests and tools: an address, a database and defaults for the rest.
+    pub fn new(listen: SocketAddr, database_url: impl Into<String>) -> Self {
+        ServeArgs {
+            listen,
+            database: DatabaseArgs {
+                url: database_url.into(),
+                max_connections: 8,
+            },
+            demo: false,
+            site_root: PathBuf::from("target/site"),
+            secure_cookies: false,
+            trust_proxy: false,
+            session_days: 30,
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The Liaison server: configuration, database start-up, the HTTP application, demo data and the
+//! command line. `startup::Application` is what `main` runs and what the tests spawn.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod security;
+pub mod startup;
