@@ -12,8 +12,15 @@ mod imp {
     pub fn locale() -> crate::i18n::Locale {
         crate::ssr::session::request_info().locale
     }
+    /// A real 302 for a page request, whatever its `Accept` header says.
     pub fn redirect(path: &str) {
-        leptos_axum::redirect(path);
+        if let (Some(res), Ok(location)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::HeaderValue::from_str(path),
+        ) {
+            res.set_status(axum::http::StatusCode::FOUND);
+            res.insert_header(axum::http::header::LOCATION, location);
+        }
     }
     pub fn set_status(code: u16) {
         if let (Some(res), Ok(code)) = (

@@ -83,7 +83,7 @@ impl MigrationTrait for Migration {
                 .col(string_len_null(Sessions::Ip, 64))
                 .col(string_len_null(Sessions::UserAgent, 255))
                 .foreign_key(
-                    &mut fk(
+                    fk(
                         Sessions::Table,
                         Sessions::AccountId,
                         Accounts::Table,
@@ -505,7 +505,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null(Notifications::EmailedAt))
                 .col(timestamp_with_time_zone_null(Notifications::ReadAt))
                 .foreign_key(
-                    &mut fk(
+                    fk(
                         Notifications::Table,
                         Notifications::AccountId,
                         Accounts::Table,

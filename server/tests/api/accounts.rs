@@ -1,0 +1,332 @@
+//! Accounts: create, reset password, deactivate, pair with grassroots organisations.
+
+use crate::db_test;
+use crate::helpers::*;
+use reqwest::StatusCode;
+
+async fn an_admin_creates_a_cadre_who_can_sign_in(app: TestApp) {
+    app.login_as_admin().await;
+    let root = app.root_org().await;
+    let rid = uuid::Uuid::new_v4().to_string();
+    let form = [
+        ("request_id", rid.as_str()),
+        ("name", "李明"),
+        ("username", "liming"),
+        ("phone", "139 1234 5678"),
+        ("role", "cadre"),
+        ("org_id", &root.to_string()),
+        ("post", "full_time"),
+        ("password", "password-123"),
+    ];
+    let id = app
+        .call("/api/users/create", &form)
+        .await
+        .json::<i64>()
+        .await
+        .unwrap();
+    let again = app
+        .call("/api/users/create", &form)
+        .await
+        .json::<i64>()
+        .await
+        .unwrap();
+    assert_eq!(id, again, "a resend stores one account");
+    assert_eq!(app.count("accounts").await, 2);
+
+    let page = app
+        .call("/api/users/list", &[])
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let row = page["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "liming")
+        .unwrap()
+        .clone();
+    assert_eq!(row["phone"], "13912345678");
+    assert_eq!(row["post"], "FullTime");
+
+    let cadre = app.session();
+    let res = cadre.login("liming", "password-123").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let home = cadre.page("/").await;
+    assert!(home.contains("李明") && home.contains("团干部"));
+    // Admin pages are not for cadres, nor is the accounts API.
+    assert_eq!(
+        cadre.get("/admin/users").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        cadre.call("/api/users/list", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+db_test!(an_admin_creates_a_cadre_who_can_sign_in);
+
+async fn bad_account_input_gets_field_messages(app: TestApp) {
+    app.login_as_admin().await;
+    let root = app.root_org().await.to_string();
+    let rid = uuid::Uuid::new_v4().to_string();
+    let res = app
+        .call(
+            "/api/users/create",
+            &[
+                ("request_id", &rid),
+                ("name", ""),
+                ("username", "admin"),
+                ("phone", "12345"),
+                ("role", "king"),
+                ("org_id", &root),
+                ("post", ""),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err = error_of(res).await;
+    for (field, code) in [
+        ("name", "required"),
+        ("username", "username_taken"),
+        ("phone", "invalid_phone"),
+        ("role", "invalid_choice"),
+        ("password", "password_too_short"),
+    ] {
+        assert_eq!(
+            field_error(&err, field).unwrap_or_else(|| panic!("{field}"))["code"],
+            code,
+            "{field}"
+        );
+    }
+    let res = app
+        .call(
+            "/api/users/create",
+            &[
+                ("request_id", &rid),
+                ("name", "张三"),
+                ("username", "zhang san"),
+                ("phone", ""),
+                ("role", "cadre"),
+                ("org_id", &root),
+                ("post", ""),
+                ("password", "password-123"),
+            ],
+        )
+        .await;
+    let err = error_of(res).await;
+    assert_eq!(
+        field_error(&err, "username").unwrap()["code"],
+        "invalid_username"
+    );
+    assert_eq!(
+        field_error(&err, "post").unwrap()["code"],
+        "required",
+        "cadres need a post"
+    );
+    assert_eq!(app.count("accounts").await, 1);
+}
+db_test!(bad_account_input_gets_field_messages);
+
+async fn deactivating_an_account_ends_its_sessions_at_once(app: TestApp) {
+    app.login_as_admin().await;
+    let root = app.root_org().await;
+    let id = app
+        .create_account("leaver", "cadre", root, "password-123")
+        .await;
+    let cadre = app.session();
+    cadre.login("leaver", "password-123").await;
+    assert_eq!(cadre.get("/").await.status(), StatusCode::OK);
+
+    let res = app
+        .call("/api/users/deactivate", &[("id", &id.to_string())])
+        .await;
+    assert!(res.status().is_success());
+    let res = cadre.get("/").await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FOUND,
+        "signed out: sent to /login"
+    );
+    assert_eq!(res.headers()["location"], "/login");
+    assert_eq!(
+        cadre.login("leaver", "password-123").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // One's own account stays.
+    let admin_id = app
+        .call("/api/users/list", &[])
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "admin")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .call("/api/users/deactivate", &[("id", &admin_id.to_string())])
+        .await;
+    assert_eq!(
+        field_error(&error_of(res).await, "id").unwrap()["code"],
+        "self_deactivate"
+    );
+}
+db_test!(deactivating_an_account_ends_its_sessions_at_once);
+
+async fn a_password_reset_ends_sessions_and_sets_the_new_password(app: TestApp) {
+    app.login_as_admin().await;
+    let root = app.root_org().await;
+    let id = app
+        .create_account("forgetful", "cadre", root, "password-123")
+        .await;
+    let cadre = app.session();
+    cadre.login("forgetful", "password-123").await;
+    let res = app
+        .call(
+            "/api/users/reset-password",
+            &[("id", &id.to_string()), ("new_password", "short")],
+        )
+        .await;
+    assert_eq!(
+        field_error(&error_of(res).await, "new_password").unwrap()["code"],
+        "password_too_short"
+    );
+    let res = app
+        .call(
+            "/api/users/reset-password",
+            &[("id", &id.to_string()), ("new_password", "fresh-password")],
+        )
+        .await;
+    assert!(res.status().is_success());
+    assert_eq!(cadre.get("/").await.status(), StatusCode::FOUND);
+    assert_eq!(
+        cadre.login("forgetful", "fresh-password").await.status(),
+        StatusCode::OK
+    );
+}
+db_test!(a_password_reset_ends_sessions_and_sets_the_new_password);
+
+async fn cadres_are_paired_with_grassroots_organisations(app: TestApp) {
+    app.login_as_admin().await;
+    let root = app.root_org().await;
+    let street = app
+        .create_org("A街道团工委", "working_committee", root)
+        .await;
+    let school = app.create_org("A中学团委", "school", street).await;
+    let cadre = app
+        .create_account("pairme", "cadre", street, "password-123")
+        .await;
+    let boss = app
+        .create_account("boss", "supervisor", street, "password-123")
+        .await;
+
+    let rid = uuid::Uuid::new_v4().to_string();
+    let form = [
+        ("request_id", rid.as_str()),
+        ("cadre_id", &cadre.to_string()),
+        ("org_id", &school.to_string()),
+    ];
+    let first = app
+        .call("/api/users/pair", &form)
+        .await
+        .json::<i64>()
+        .await
+        .unwrap();
+    let again = app
+        .call("/api/users/pair", &form)
+        .await
+        .json::<i64>()
+        .await
+        .unwrap();
+    assert_eq!(first, again);
+    assert_eq!(app.count("pairings").await, 1);
+
+    let rid2 = uuid::Uuid::new_v4().to_string();
+    let res = app
+        .call(
+            "/api/users/pair",
+            &[
+                ("request_id", &rid2),
+                ("cadre_id", &cadre.to_string()),
+                ("org_id", &school.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        field_error(&error_of(res).await, "org_id").unwrap()["code"],
+        "already_paired"
+    );
+    let res = app
+        .call(
+            "/api/users/pair",
+            &[
+                ("request_id", &rid2),
+                ("cadre_id", &cadre.to_string()),
+                ("org_id", &street.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        field_error(&error_of(res).await, "org_id").unwrap()["code"],
+        "not_grassroots"
+    );
+    let res = app
+        .call(
+            "/api/users/pair",
+            &[
+                ("request_id", &rid2),
+                ("cadre_id", &boss.to_string()),
+                ("org_id", &school.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        field_error(&error_of(res).await, "cadre_id").unwrap()["code"],
+        "not_cadre"
+    );
+
+    let page = app
+        .call("/api/users/list", &[])
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let row = page["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "pairme")
+        .unwrap()
+        .clone();
+    assert_eq!(row["pairings"][0]["org_name"], "A中学团委");
+
+    let res = app
+        .call("/api/users/unpair", &[("id", &first.to_string())])
+        .await;
+    assert!(res.status().is_success());
+    let page = app
+        .call("/api/users/list", &[])
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let row = page["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "pairme")
+        .unwrap()
+        .clone();
+    assert!(row["pairings"].as_array().unwrap().is_empty());
+    assert_eq!(
+        app.count("pairings").await,
+        1,
+        "ended pairings are kept for the ledgers"
+    );
+}
+db_test!(cadres_are_paired_with_grassroots_organisations);

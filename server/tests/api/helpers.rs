@@ -1,0 +1,276 @@
+//! `spawn_app()` and friends.
+
+use reqwest::{header, Client, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::Value;
+use server::config::ServeArgs;
+use server::startup::Application;
+use std::net::SocketAddr;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: DatabaseConnection,
+    pub client: Client,
+}
+
+/// Runs one test body against a backend. Generates `sqlite` and `postgres` tests for a case.
+#[macro_export]
+macro_rules! db_test {
+    ($case:ident) => {
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) =
+                    $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await
+                {
+                    super::$case(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
+                {
+                    super::$case(app).await;
+                }
+            }
+        }
+    };
+}
+
+fn unique() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// A brand-new database for one test: a fresh SQLite file, or a fresh PostgreSQL database made
+/// next to `TEST_DATABASE_URL`. `None` when PostgreSQL is not configured (a failure instead when
+/// `LIAISON_REQUIRE_POSTGRES=1`, so CI cannot silently skip it).
+pub async fn fresh_database(backend: Backend) -> Option<String> {
+    match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("liaison-test-{}.db", unique()));
+            Some(format!("sqlite://{}", path.display()))
+        }
+        Backend::Postgres => {
+            let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+                assert!(
+                    std::env::var("LIAISON_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                    "LIAISON_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"
+                );
+                eprintln!("skipped: TEST_DATABASE_URL is not set");
+                return None;
+            };
+            let admin = Database::connect(&base)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            let name = format!("liaison_test_{}", unique());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let (prefix, _) = base
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL names a database");
+            Some(format!("{prefix}/{name}"))
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Starts the app with adjusted settings, and an admin account (`admin` / [`ADMIN_PASSWORD`]).
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -> Option<TestApp> {
+    let url = fresh_database(backend).await?;
+    let mut args = ServeArgs::new("127.0.0.1:0".parse().unwrap(), url);
+    adjust(&mut args);
+    let app = Application::build(args).await.expect("app builds");
+    let addr = app.local_addr();
+    let db = app.db().clone();
+    if server::demo::create_admin(&db, "admin", "管理员", ADMIN_PASSWORD, "区团委")
+        .await
+        .is_err()
+    {
+        // demo mode already made one
+    }
+    tokio::spawn(app.run_until_stopped());
+    Some(TestApp {
+        addr,
+        db,
+        client: client(),
+    })
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A new browser-like session on the same app (its own cookies).
+    pub fn session(&self) -> TestApp {
+        TestApp {
+            addr: self.addr,
+            db: self.db.clone(),
+            client: client(),
+        }
+    }
+
+    /// Calls a server function as an API client: form-encoded in, JSON out.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(endpoint))
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Submits a form the way a browser without JavaScript does.
+    pub async fn submit(&self, page: &str, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(endpoint))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, self.url(page))
+            .header(header::ORIGIN, self.url(""))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        res.text().await.unwrap()
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Response {
+        self.call("/api/login", &[("login", login), ("password", password)])
+            .await
+    }
+
+    pub async fn login_as_admin(&self) {
+        let res = self.login("admin", ADMIN_PASSWORD).await;
+        assert!(
+            res.status().is_success(),
+            "admin signs in: {}",
+            res.status()
+        );
+    }
+
+    /// Creates an organisation under `parent` as the signed-in admin; returns its id.
+    pub async fn create_org(&self, name: &str, kind: &str, parent: i64) -> i64 {
+        let rid = uuid::Uuid::new_v4().to_string();
+        let res = self
+            .call(
+                "/api/orgs/create",
+                &[
+                    ("request_id", &rid),
+                    ("name", name),
+                    ("kind", kind),
+                    ("parent_id", &parent.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "create org {name}");
+        res.json::<i64>().await.unwrap()
+    }
+
+    /// Creates an account as the signed-in admin; returns its id.
+    pub async fn create_account(
+        &self,
+        username: &str,
+        role: &str,
+        org: i64,
+        password: &str,
+    ) -> i64 {
+        let rid = uuid::Uuid::new_v4().to_string();
+        let post = if role == "cadre" { "full_time" } else { "" };
+        let res = self
+            .call(
+                "/api/users/create",
+                &[
+                    ("request_id", &rid),
+                    ("name", "测试用户"),
+                    ("username", username),
+                    ("phone", ""),
+                    ("role", role),
+                    ("org_id", &org.to_string()),
+                    ("post", post),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "create account {username}");
+        res.json::<i64>().await.unwrap()
+    }
+
+    /// The root organisation's id.
+    pub async fn root_org(&self) -> i64 {
+        let orgs = self.orgs().await;
+        orgs[0]["id"].as_i64().unwrap()
+    }
+
+    pub async fn orgs(&self) -> Vec<Value> {
+        let res = self.call("/api/orgs/list", &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<Vec<Value>>().await.unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        use sea_orm::{FromQueryResult, Statement};
+        #[derive(FromQueryResult)]
+        struct Count {
+            n: i64,
+        }
+        let backend = self.db.get_database_backend();
+        Count::find_by_statement(Statement::from_string(
+            backend,
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .one(&self.db)
+        .await
+        .expect("count query")
+        .expect("a count row")
+        .n
+    }
+}
+
+/// The JSON error body of a failed server function call.
+pub async fn error_of(res: Response) -> Value {
+    res.json::<Value>().await.expect("a JSON error body")
+}
+
+/// The message on `field` in an `Invalid` error body.
+pub fn field_error<'a>(err: &'a Value, field: &str) -> Option<&'a Value> {
+    err["Invalid"]["fields"]
+        .as_array()?
+        .iter()
+        .find(|f| f["field"] == field)
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real app on a random port and a brand-new database, driven over HTTP.
+//! Every test runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod accounts;
+mod auth;
+mod orgs;
+mod pages;

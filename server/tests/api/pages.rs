@@ -1,0 +1,129 @@
+//! Pages as a browser without JavaScript gets them; health; demo data.
+
+use crate::db_test;
+use crate::helpers::*;
+use reqwest::{header, StatusCode};
+
+async fn health_answers_when_the_database_does(app: TestApp) {
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.text().await.unwrap(), "ok");
+}
+db_test!(health_answers_when_the_database_does);
+
+async fn the_sign_in_page_is_chinese_and_hides_demo_accounts_outside_demo_mode(app: TestApp) {
+    let page = app.page("/login").await;
+    assert!(page.contains(r#"<html lang="zh-CN""#));
+    assert!(page.contains(r#"action="/api/login""#));
+    assert!(page.contains(r#"name="login""#) && page.contains(r#"name="password""#));
+    assert!(page.contains("手机号或用户名"));
+    assert!(!page.contains("demo-liaison"));
+}
+db_test!(the_sign_in_page_is_chinese_and_hides_demo_accounts_outside_demo_mode);
+
+async fn pages_send_strangers_to_sign_in_and_hide_admin_pages_from_others(app: TestApp) {
+    for path in ["/", "/admin/orgs", "/admin/users", "/settings"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), StatusCode::FOUND, "{path}");
+        assert_eq!(res.headers()[header::LOCATION], "/login", "{path}");
+    }
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("页面不存在"));
+}
+db_test!(pages_send_strangers_to_sign_in_and_hide_admin_pages_from_others);
+
+async fn a_failed_plain_form_keeps_what_was_typed(app: TestApp) {
+    app.login_as_admin().await;
+    let rid = uuid::Uuid::new_v4().to_string();
+    let res = app
+        .submit(
+            "/admin/orgs",
+            "/api/orgs/create",
+            &[
+                ("request_id", &rid),
+                ("name", "新的学校团委"),
+                ("kind", ""),
+                ("parent_id", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let page = app
+        .client
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"value="新的学校团委""#), "the name is kept");
+    assert!(
+        page.contains(&format!(r#"value="{rid}""#)),
+        "the same request id is kept"
+    );
+    assert!(
+        page.contains("请从列表中选择") || page.contains("请填写此项"),
+        "the kind has a message"
+    );
+    assert_eq!(app.count("organisations").await, 1);
+
+    let res = app
+        .submit(
+            "/admin/orgs",
+            "/api/orgs/create",
+            &[
+                ("request_id", &rid),
+                ("name", "新的学校团委"),
+                ("kind", "school"),
+                ("parent_id", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let back = res.headers()[header::LOCATION].to_str().unwrap();
+    assert_eq!(
+        back.trim_end_matches('?'),
+        app.url("/admin/orgs"),
+        "back to the page"
+    );
+    assert!(app.page("/admin/orgs").await.contains("新的学校团委"));
+}
+db_test!(a_failed_plain_form_keeps_what_was_typed);
+
+async fn demo_mode_loads_a_realistic_district(backend: Backend) {
+    let Some(app) = spawn_with(backend, |a| a.demo = true).await else {
+        return;
+    };
+    assert_eq!(app.count("organisations").await, 25);
+    assert_eq!(app.count("accounts").await, 15);
+    let youths = app.count("youths").await;
+    assert!((950..=1050).contains(&youths), "{youths}");
+    assert_eq!(app.count("assignments").await, youths);
+    assert_eq!(app.count("policies").await, 9);
+    let page = app.page("/login").await;
+    assert!(
+        page.contains("demo-liaison"),
+        "the sign-in page tells the demo password"
+    );
+    for user in ["admin", "supervisor", "supervisor2", "cadre01", "cadre12"] {
+        let s = app.session();
+        assert_eq!(
+            s.login(user, "demo-liaison").await.status(),
+            StatusCode::OK,
+            "{user}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_loads_a_realistic_district_on_sqlite() {
+    demo_mode_loads_a_realistic_district(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_loads_a_realistic_district_on_postgres() {
+    demo_mode_loads_a_realistic_district(Backend::Postgres).await;
+}
