@@ -146,6 +146,36 @@ strings! {
     not_found_title: "页面不存在", "Page not found";
     not_found_body: "找不到该页面，或您无权查看。", "This page does not exist, or you may not see it.";
     back_home: "返回首页", "Back to the start";
+    // domain lists
+    ch_face_to_face: "面对面", "Face to face";
+    ch_phone: "电话", "Phone";
+    ch_wechat: "微信/QQ", "WeChat/QQ";
+    ch_activity: "活动", "Activity";
+    ch_youth_voice: "青年之声平台", "Youth Voice platform";
+    req_open: "待处理", "Open";
+    req_in_progress: "处理中", "In progress";
+    req_resolved: "已解决", "Resolved";
+    sk_suggestion: "工作建议", "Work suggestion";
+    sk_problem_solved: "解决困难", "Problem solved";
+    ss_submitted: "已提交", "Submitted";
+    ss_acknowledged: "已收到", "Acknowledged";
+    ss_adopted: "已采纳", "Adopted";
+    ss_resolved: "已解决", "Resolved";
+    ss_declined: "未采纳", "Declined";
+    study_thematic: "专题学习", "Thematic study";
+    study_youth: "青年大学习", "Youth Study";
+    study_other: "其他", "Other";
+    sector_student: "学生", "Student";
+    sector_enterprise: "企业青年", "Enterprise youth";
+    sector_new_employment: "新就业群体", "New forms of employment";
+    sector_community: "社区青年", "Community youth";
+    sector_migrant: "务工青年", "Migrant worker";
+    sector_other: "其他", "Other";
+    ps_league_member: "团员", "League member";
+    ps_masses: "群众", "Non-member";
+    ps_party_member: "党员", "Party member";
+    gender_male: "男", "Male";
+    gender_female: "女", "Female";
     // errors
     err_required: "请填写此项", "Please fill this in";
     err_too_long: "最多 {max} 个字", "At most {max} characters";

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod orgs;
 pub mod page;
 pub mod routes;
+pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod types;

@@ -205,3 +205,139 @@ mod tests {
         assert!(OrgKind::Community.is_grassroots());
     }
 }
+
+/// Declares a closed list stored as a short code, with its label key in the i18n table.
+macro_rules! coded {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal => $label:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The code stored in the database and sent by forms.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($code => Some($name::$variant),)* _ => None }
+            }
+
+            pub fn label(self, t: &Strings) -> &'static str {
+                match self { $($name::$variant => t.$label),* }
+            }
+
+            /// (code, label) pairs for a `<select>`.
+            pub fn options(t: &Strings) -> Vec<(String, String)> {
+                Self::ALL.iter().map(|v| (v.as_str().to_owned(), v.label(t).to_owned())).collect()
+            }
+        }
+    };
+}
+
+coded! {
+    /// How a cadre reached a youth (方式).
+    Channel {
+        FaceToFace = "face_to_face" => ch_face_to_face,
+        Phone = "phone" => ch_phone,
+        WeChat = "wechat" => ch_wechat,
+        Activity = "activity" => ch_activity,
+        YouthVoice = "youth_voice" => ch_youth_voice,
+    }
+}
+
+impl Channel {
+    /// Online or offline follows from the channel: phone, WeChat/QQ and the 青年之声 platform are online.
+    pub fn online(self) -> bool {
+        matches!(self, Channel::Phone | Channel::WeChat | Channel::YouthVoice)
+    }
+}
+
+coded! {
+    /// The handling of a youth's request (诉求).
+    RequestStatus {
+        Open = "open" => req_open,
+        InProgress = "in_progress" => req_in_progress,
+        Resolved = "resolved" => req_resolved,
+    }
+}
+
+coded! {
+    SuggestionKind {
+        Suggestion = "suggestion" => sk_suggestion,
+        ProblemSolved = "problem_solved" => sk_problem_solved,
+    }
+}
+
+coded! {
+    SuggestionStatus {
+        Submitted = "submitted" => ss_submitted,
+        Acknowledged = "acknowledged" => ss_acknowledged,
+        Adopted = "adopted" => ss_adopted,
+        Resolved = "resolved" => ss_resolved,
+        Declined = "declined" => ss_declined,
+    }
+}
+
+coded! {
+    StudyKind {
+        Thematic = "thematic" => study_thematic,
+        YouthStudy = "youth_study" => study_youth,
+        Other = "other" => study_other,
+    }
+}
+
+coded! {
+    Sector {
+        Student = "student" => sector_student,
+        Enterprise = "enterprise" => sector_enterprise,
+        NewEmployment = "new_employment" => sector_new_employment,
+        Community = "community" => sector_community,
+        Migrant = "migrant" => sector_migrant,
+        Other = "other" => sector_other,
+    }
+}
+
+coded! {
+    PoliticalStatus {
+        LeagueMember = "league_member" => ps_league_member,
+        Masses = "masses" => ps_masses,
+        PartyMember = "party_member" => ps_party_member,
+    }
+}
+
+coded! {
+    Gender {
+        Male = "male" => gender_male,
+        Female = "female" => gender_female,
+    }
+}
+
+#[cfg(test)]
+mod coded_tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn codes_round_trip_and_channels_know_online() {
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(*c));
+        }
+        assert!(!Channel::FaceToFace.online() && !Channel::Activity.online());
+        assert!(
+            Channel::Phone.online() && Channel::WeChat.online() && Channel::YouthVoice.online()
+        );
+        let t = Locale::ZhCn.strings();
+        let labels: Vec<&str> = Channel::ALL.iter().map(|c| c.label(t)).collect();
+        assert_eq!(
+            labels,
+            ["面对面", "电话", "微信/QQ", "活动", "青年之声平台"]
+        );
+        assert_eq!(
+            StudyKind::options(t)[1],
+            ("youth_study".to_string(), "青年大学习".to_string())
+        );
+    }
+}

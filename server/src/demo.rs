@@ -403,30 +403,30 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
                 *grassroots[c].choose(&mut rng).unwrap_or(&grassroots[c][0])
             };
             let sector = match kind {
-                "school" => "学生",
-                "enterprise" => *["企业青年", "企业青年", "务工青年"]
+                "school" => "student",
+                "enterprise" => *["enterprise", "enterprise", "migrant"]
                     .choose(&mut rng)
-                    .unwrap_or(&"企业青年"),
-                "community" => *["社区青年", "社区青年", "其他"]
+                    .unwrap_or(&"enterprise"),
+                "community" => *["community", "community", "other"]
                     .choose(&mut rng)
-                    .unwrap_or(&"社区青年"),
-                _ => "新就业群体",
+                    .unwrap_or(&"community"),
+                _ => "new_employment",
             };
-            let birth_year = if sector == "学生" {
+            let birth_year = if sector == "student" {
                 rng.gen_range(2007..=2010)
             } else {
                 rng.gen_range(1991..=2006)
             };
             let status = match rng.gen_range(0..10) {
-                0..=5 => "团员",
-                6..=8 => "群众",
-                _ => "党员",
+                0..=5 => "league_member",
+                6..=8 => "masses",
+                _ => "party_member",
             };
             let id = Uuid::new_v4();
             youths.push(youth::ActiveModel {
                 uuid: Set(id),
                 name: Set(name(&mut rng)),
-                gender: Set(if rng.gen_bool(0.5) { "男" } else { "女" }.to_owned()),
+                gender: Set(if rng.gen_bool(0.5) { "male" } else { "female" }.to_owned()),
                 birth_year: Set(Some(birth_year)),
                 phone: Set(phone(&mut rng, &mut phones)),
                 wechat: Set(rng

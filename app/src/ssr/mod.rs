@@ -58,9 +58,7 @@ pub fn state() -> Result<AppState, AppError> {
 
 /// Today in Asia/Shanghai: every date the app stores or compares is a Shanghai calendar date.
 pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive()
+    crate::rules::shanghai_date(chrono::Utc::now())
 }
 
 /// Appends a `Set-Cookie` header to the response being built.

@@ -1,0 +1,774 @@
+//! The duties' rules as plain functions of dates and records: no database, no clock. Callers pass
+//! `today` (a Shanghai date, see [`shanghai_date`]) and the [`Policy`] stored in the database.
+
+use crate::types::Post;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// The numbers of the work plan, editable by admins (table `policies`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    pub roster_target: u32,
+    pub contact_due_days: i64,
+    pub contact_overdue_days: i64,
+    pub offline_contacts_per_year: u32,
+    pub visit_days_per_week: u32,
+    pub visit_late_entry_days: i64,
+    pub min_working_days_per_week: u32,
+    pub suggestions_per_quarter: u32,
+    pub study_hours_per_month: f64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            roster_target: 100,
+            contact_due_days: 60,
+            contact_overdue_days: 90,
+            offline_contacts_per_year: 1,
+            visit_days_per_week: 1,
+            visit_late_entry_days: 7,
+            min_working_days_per_week: 3,
+            suggestions_per_quarter: 1,
+            study_hours_per_month: 8.0,
+        }
+    }
+}
+
+impl Policy {
+    /// Reads stored `(key, value)` pairs over the defaults; an unknown key or unreadable value
+    /// leaves the default in place.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Policy {
+        let mut p = Policy::default();
+        for (key, value) in pairs {
+            let v = value.trim();
+            match key {
+                "roster_target" => set(&mut p.roster_target, v),
+                "contact_due_days" => set(&mut p.contact_due_days, v),
+                "contact_overdue_days" => set(&mut p.contact_overdue_days, v),
+                "offline_contacts_per_year" => set(&mut p.offline_contacts_per_year, v),
+                "visit_days_per_week" => set(&mut p.visit_days_per_week, v),
+                "visit_late_entry_days" => set(&mut p.visit_late_entry_days, v),
+                "min_working_days_per_week" => set(&mut p.min_working_days_per_week, v),
+                "suggestions_per_quarter" => set(&mut p.suggestions_per_quarter, v),
+                "study_hours_per_month" => set(&mut p.study_hours_per_month, v),
+                _ => {}
+            }
+        }
+        p
+    }
+}
+
+fn set<T: std::str::FromStr>(slot: &mut T, value: &str) {
+    if let Ok(v) = value.parse() {
+        *slot = v;
+    }
+}
+
+/// The calendar date in Asia/Shanghai (UTC+8, no daylight saving) of an instant.
+pub fn shanghai_date(instant: DateTime<Utc>) -> NaiveDate {
+    (instant + Duration::hours(8)).date_naive()
+}
+
+/// An ISO week (Monday to Sunday). Week 1 holds the year's first Thursday, so a year has 52 or 53
+/// weeks and the first days of January may belong to the previous year's last week.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Week {
+    pub year: i32,
+    pub week: u32,
+}
+
+impl Week {
+    pub fn of(date: NaiveDate) -> Week {
+        let w = date.iso_week();
+        Week {
+            year: w.year(),
+            week: w.week(),
+        }
+    }
+
+    pub fn monday(self) -> NaiveDate {
+        NaiveDate::from_isoywd_opt(self.year, self.week, Weekday::Mon).expect("a valid ISO week")
+    }
+
+    pub fn sunday(self) -> NaiveDate {
+        self.monday() + Duration::days(6)
+    }
+
+    pub fn days(self) -> impl Iterator<Item = NaiveDate> {
+        let monday = self.monday();
+        (0..7).map(move |d| monday + Duration::days(d))
+    }
+
+    pub fn contains(self, date: NaiveDate) -> bool {
+        Week::of(date) == self
+    }
+
+    pub fn next(self) -> Week {
+        Week::of(self.monday() + Duration::days(7))
+    }
+
+    /// `2026-W48`
+    pub fn key(self) -> String {
+        format!("{}-W{:02}", self.year, self.week)
+    }
+
+    /// The Thursday decides which month, quarter and year a week counts in.
+    pub fn thursday(self) -> NaiveDate {
+        self.monday() + Duration::days(3)
+    }
+}
+
+/// A calendar quarter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Quarter {
+    pub year: i32,
+    /// 1 to 4
+    pub q: u32,
+}
+
+impl Quarter {
+    pub fn of(date: NaiveDate) -> Quarter {
+        Quarter {
+            year: date.year(),
+            q: (date.month() - 1) / 3 + 1,
+        }
+    }
+
+    pub fn new(year: i32, q: u32) -> Option<Quarter> {
+        (1..=4).contains(&q).then_some(Quarter { year, q })
+    }
+
+    pub fn start(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, (self.q - 1) * 3 + 1, 1).expect("a valid quarter")
+    }
+
+    pub fn end(self) -> NaiveDate {
+        self.next().start() - Duration::days(1)
+    }
+
+    pub fn next(self) -> Quarter {
+        if self.q == 4 {
+            Quarter {
+                year: self.year + 1,
+                q: 1,
+            }
+        } else {
+            Quarter {
+                year: self.year,
+                q: self.q + 1,
+            }
+        }
+    }
+
+    pub fn prev(self) -> Quarter {
+        if self.q == 1 {
+            Quarter {
+                year: self.year - 1,
+                q: 4,
+            }
+        } else {
+            Quarter {
+                year: self.year,
+                q: self.q - 1,
+            }
+        }
+    }
+
+    pub fn contains(self, date: NaiveDate) -> bool {
+        Quarter::of(date) == self
+    }
+
+    /// `2026Q4`
+    pub fn key(self) -> String {
+        format!("{}Q{}", self.year, self.q)
+    }
+
+    /// `2026Q4` back into a quarter.
+    pub fn parse(s: &str) -> Option<Quarter> {
+        let (y, q) = s.trim().split_once(['Q', 'q'])?;
+        Quarter::new(y.parse().ok()?, q.parse().ok()?)
+    }
+
+    /// The ISO weeks that count in this quarter: those whose Thursday falls in it, so that every
+    /// week counts in exactly one quarter.
+    pub fn weeks(self) -> Vec<Week> {
+        let mut week = Week::of(self.start());
+        if !self.contains(week.thursday()) {
+            week = week.next();
+        }
+        let mut out = Vec::new();
+        while self.contains(week.thursday()) {
+            out.push(week);
+            week = week.next();
+        }
+        out
+    }
+
+    /// Days from `today` to the quarter's last day (0 on the last day).
+    pub fn days_left(self, today: NaiveDate) -> i64 {
+        (self.end() - today).num_days()
+    }
+}
+
+/// First and last day of the month holding `date`.
+pub fn month_bounds(date: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = date.with_day(1).expect("day 1 exists");
+    let next = if date.month() == 12 {
+        NaiveDate::from_ymd_opt(date.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(date.year(), date.month() + 1, 1)
+    }
+    .expect("a valid month");
+    (first, next - Duration::days(1))
+}
+
+/// Where a youth stands for contact (1+100).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ContactStatus {
+    Ok,
+    /// Contact due: `contact_due_days` since the last contact (yellow).
+    Due,
+    /// `contact_overdue_days` or more (red).
+    Overdue,
+}
+
+/// Days since the last logged contact, or since the assignment if there was none yet.
+pub fn days_without_contact(
+    last_contact: Option<NaiveDate>,
+    assigned_on: NaiveDate,
+    today: NaiveDate,
+) -> i64 {
+    // The history stays with the youth: a contact by a previous cadre counts too.
+    let since = last_contact.unwrap_or(assigned_on);
+    (today - since).num_days().max(0)
+}
+
+pub fn contact_status(
+    last_contact: Option<NaiveDate>,
+    assigned_on: NaiveDate,
+    today: NaiveDate,
+    policy: &Policy,
+) -> ContactStatus {
+    let days = days_without_contact(last_contact, assigned_on, today);
+    if days >= policy.contact_overdue_days {
+        ContactStatus::Overdue
+    } else if days >= policy.contact_due_days {
+        ContactStatus::Due
+    } else {
+        ContactStatus::Ok
+    }
+}
+
+/// Public holidays and adjusted working days (调休).
+#[derive(Clone, Debug, Default)]
+pub struct WorkCalendar {
+    holidays: HashSet<NaiveDate>,
+    workdays: HashSet<NaiveDate>,
+}
+
+impl WorkCalendar {
+    pub fn new(
+        holidays: impl IntoIterator<Item = NaiveDate>,
+        workdays: impl IntoIterator<Item = NaiveDate>,
+    ) -> Self {
+        WorkCalendar {
+            holidays: holidays.into_iter().collect(),
+            workdays: workdays.into_iter().collect(),
+        }
+    }
+
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        if self.workdays.contains(&date) {
+            return true;
+        }
+        !self.holidays.contains(&date) && !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+    }
+
+    pub fn working_days(&self, week: Week) -> u32 {
+        week.days().filter(|d| self.is_working_day(*d)).count() as u32
+    }
+}
+
+/// An approved absence (请假/出差), both days included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exemption {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Exemption {
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.start <= date && date <= self.end
+    }
+}
+
+/// Why a week asks for no visit day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotRequired {
+    /// 4+1 applies to full-time cadres only.
+    NotFullTime,
+    /// Approved leave or travel left too few working days.
+    Exempt,
+    /// Fewer working days than the policy's minimum (holidays).
+    ShortWeek,
+}
+
+/// Whether a week requires a visit day (4+1) of a cadre with this post.
+pub fn week_requirement(
+    post: Option<Post>,
+    week: Week,
+    exemptions: &[Exemption],
+    calendar: &WorkCalendar,
+    policy: &Policy,
+) -> Result<(), NotRequired> {
+    if post != Some(Post::FullTime) {
+        return Err(NotRequired::NotFullTime);
+    }
+    let working: Vec<NaiveDate> = week
+        .days()
+        .filter(|d| calendar.is_working_day(*d))
+        .collect();
+    if (working.len() as u32) < policy.min_working_days_per_week {
+        return Err(NotRequired::ShortWeek);
+    }
+    let available = working
+        .iter()
+        .filter(|d| !exemptions.iter().any(|e| e.covers(**d)))
+        .count() as u32;
+    if available < policy.min_working_days_per_week {
+        return Err(NotRequired::Exempt);
+    }
+    Ok(())
+}
+
+/// A week as the visit-day list shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WeekStatus {
+    Covered,
+    /// The week is still running (or yet to come) and has no visit day yet.
+    Open,
+    Missing,
+    NotRequired(NotRequired),
+}
+
+pub fn week_status(
+    requirement: Result<(), NotRequired>,
+    logged: bool,
+    week: Week,
+    today: NaiveDate,
+) -> WeekStatus {
+    match requirement {
+        _ if logged => WeekStatus::Covered,
+        Err(why) => WeekStatus::NotRequired(why),
+        Ok(()) if week.sunday() >= today => WeekStatus::Open,
+        Ok(()) => WeekStatus::Missing,
+    }
+}
+
+/// Why a date cannot be logged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DateProblem {
+    InFuture,
+    /// Older than the late-entry window: a supervisor has to enter it.
+    TooLate,
+}
+
+/// A visit day may be logged up to `visit_late_entry_days` after its date, never ahead.
+pub fn check_entry_date(
+    date: NaiveDate,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Result<(), DateProblem> {
+    if date > today {
+        Err(DateProblem::InFuture)
+    } else if (today - date).num_days() > policy.visit_late_entry_days {
+        Err(DateProblem::TooLate)
+    } else {
+        Ok(())
+    }
+}
+
+/// A cadre may change or delete their own record within this many days of creating it.
+pub const EDIT_WINDOW_DAYS: i64 = 7;
+
+pub fn editable(created_on: NaiveDate, today: NaiveDate) -> bool {
+    (today - created_on).num_days() <= EDIT_WINDOW_DAYS
+}
+
+/// Hours studied in the month of `today`.
+pub fn month_study_hours(
+    records: impl IntoIterator<Item = (NaiveDate, f64)>,
+    today: NaiveDate,
+) -> f64 {
+    let (first, last) = month_bounds(today);
+    records
+        .into_iter()
+        .filter(|(d, _)| *d >= first && *d <= last)
+        .map(|(_, h)| h)
+        .sum()
+}
+
+pub fn study_met(hours: f64, policy: &Policy) -> bool {
+    hours + 1e-9 >= policy.study_hours_per_month
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn shanghai_dates_turn_at_sixteen_hundred_utc() {
+        let before = Utc.with_ymd_and_hms(2026, 12, 31, 15, 59, 59).unwrap();
+        let after = Utc.with_ymd_and_hms(2026, 12, 31, 16, 0, 0).unwrap();
+        assert_eq!(shanghai_date(before), d("2026-12-31"));
+        assert_eq!(shanghai_date(after), d("2027-01-01"));
+        // A Sunday night in UTC is already Monday, a new ISO week, in Shanghai.
+        let sunday_utc = Utc.with_ymd_and_hms(2026, 11, 29, 17, 0, 0).unwrap();
+        assert_eq!(
+            Week::of(shanghai_date(sunday_utc)),
+            Week {
+                year: 2026,
+                week: 49
+            }
+        );
+    }
+
+    #[test]
+    fn iso_weeks_cross_the_year_boundary_and_reach_53() {
+        // 2026 starts on a Thursday: it has 53 ISO weeks.
+        assert_eq!(
+            Week::of(d("2026-01-01")),
+            Week {
+                year: 2026,
+                week: 1
+            }
+        );
+        assert_eq!(
+            Week::of(d("2026-12-31")),
+            Week {
+                year: 2026,
+                week: 53
+            }
+        );
+        assert_eq!(
+            Week::of(d("2027-01-03")),
+            Week {
+                year: 2026,
+                week: 53
+            }
+        );
+        assert_eq!(
+            Week::of(d("2027-01-04")),
+            Week {
+                year: 2027,
+                week: 1
+            }
+        );
+        // 2025-12-29 (Monday) already belongs to 2026-W01.
+        assert_eq!(
+            Week::of(d("2025-12-29")),
+            Week {
+                year: 2026,
+                week: 1
+            }
+        );
+        let w53 = Week {
+            year: 2026,
+            week: 53,
+        };
+        assert_eq!(
+            (w53.monday(), w53.sunday()),
+            (d("2026-12-28"), d("2027-01-03"))
+        );
+        assert_eq!(
+            w53.next(),
+            Week {
+                year: 2027,
+                week: 1
+            }
+        );
+        assert_eq!(w53.key(), "2026-W53");
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        let w = Week::of(d("2026-11-25")); // a Wednesday
+        assert_eq!(w.monday(), d("2026-11-23"));
+        assert_eq!(w.sunday(), d("2026-11-29"));
+        assert!(w.contains(d("2026-11-29")) && !w.contains(d("2026-11-30")));
+    }
+
+    #[test]
+    fn quarters_end_where_the_calendar_says() {
+        assert_eq!(Quarter::of(d("2026-03-31")), Quarter { year: 2026, q: 1 });
+        assert_eq!(Quarter::of(d("2026-04-01")), Quarter { year: 2026, q: 2 });
+        assert_eq!(Quarter::of(d("2026-12-31")), Quarter { year: 2026, q: 4 });
+        let q4 = Quarter { year: 2026, q: 4 };
+        assert_eq!((q4.start(), q4.end()), (d("2026-10-01"), d("2026-12-31")));
+        assert_eq!(q4.next(), Quarter { year: 2027, q: 1 });
+        assert_eq!(Quarter { year: 2027, q: 1 }.prev(), q4);
+        assert_eq!(Quarter::parse("2026Q4"), Some(q4));
+        assert_eq!(Quarter::parse("2026Q5"), None);
+        assert_eq!(q4.days_left(d("2026-12-31")), 0);
+        assert_eq!(q4.days_left(d("2026-12-01")), 30);
+        // Leap year: Q1 2028 ends on 31 March, and February has 29 days.
+        assert_eq!(Quarter { year: 2028, q: 1 }.end(), d("2028-03-31"));
+        assert_eq!(
+            month_bounds(d("2028-02-10")),
+            (d("2028-02-01"), d("2028-02-29"))
+        );
+        assert_eq!(
+            month_bounds(d("2026-12-31")),
+            (d("2026-12-01"), d("2026-12-31"))
+        );
+    }
+
+    #[test]
+    fn every_week_counts_in_exactly_one_quarter() {
+        let q4 = Quarter { year: 2026, q: 4 };
+        let weeks = q4.weeks();
+        // 2026-W40 (28 Sep – 4 Oct) has its Thursday on 1 Oct; W53 has its Thursday on 31 Dec.
+        assert_eq!(
+            weeks.first(),
+            Some(&Week {
+                year: 2026,
+                week: 40
+            })
+        );
+        assert_eq!(
+            weeks.last(),
+            Some(&Week {
+                year: 2026,
+                week: 53
+            })
+        );
+        assert_eq!(weeks.len(), 14);
+        let q3 = Quarter { year: 2026, q: 3 }.weeks();
+        assert!(!q3.contains(&Week {
+            year: 2026,
+            week: 40
+        }));
+        let q1_2027 = Quarter { year: 2027, q: 1 }.weeks();
+        assert_eq!(
+            q1_2027.first(),
+            Some(&Week {
+                year: 2027,
+                week: 1
+            })
+        );
+    }
+
+    #[test]
+    fn contact_status_counts_from_the_last_contact_or_the_assignment() {
+        let p = Policy::default();
+        let assigned = d("2026-01-01");
+        assert_eq!(
+            contact_status(None, assigned, d("2026-03-01"), &p),
+            ContactStatus::Ok
+        ); // 59 days
+        assert_eq!(
+            contact_status(None, assigned, d("2026-03-02"), &p),
+            ContactStatus::Due
+        ); // 60
+        assert_eq!(
+            contact_status(None, assigned, d("2026-03-31"), &p),
+            ContactStatus::Due
+        ); // 89
+        assert_eq!(
+            contact_status(None, assigned, d("2026-04-01"), &p),
+            ContactStatus::Overdue
+        ); // 90
+        let last = Some(d("2026-03-20"));
+        assert_eq!(
+            contact_status(last, assigned, d("2026-04-01"), &p),
+            ContactStatus::Ok
+        );
+        assert_eq!(days_without_contact(last, assigned, d("2026-04-01")), 12);
+    }
+
+    #[test]
+    fn the_leap_day_counts() {
+        let p = Policy::default();
+        // 1 Jan + 60 days is 1 March in a leap year (29 Feb exists), 2 March otherwise.
+        assert_eq!(
+            contact_status(Some(d("2028-01-01")), d("2027-06-01"), d("2028-03-01"), &p),
+            ContactStatus::Due
+        );
+        assert_eq!(
+            contact_status(Some(d("2027-01-01")), d("2026-06-01"), d("2027-03-01"), &p),
+            ContactStatus::Ok
+        );
+        assert_eq!(
+            contact_status(Some(d("2027-01-01")), d("2026-06-01"), d("2027-03-02"), &p),
+            ContactStatus::Due
+        );
+    }
+
+    #[test]
+    fn thresholds_come_from_the_policy() {
+        let p = Policy::from_pairs([
+            ("contact_due_days", "30"),
+            ("contact_overdue_days", "45"),
+            ("nonsense", "1"),
+            ("roster_target", "x"),
+        ]);
+        assert_eq!(p.roster_target, 100, "unreadable values keep the default");
+        assert_eq!(
+            contact_status(None, d("2026-01-01"), d("2026-01-31"), &p),
+            ContactStatus::Due
+        );
+        assert_eq!(
+            contact_status(None, d("2026-01-01"), d("2026-02-15"), &p),
+            ContactStatus::Overdue
+        );
+    }
+
+    fn calendar_2026() -> WorkCalendar {
+        WorkCalendar::new(
+            [
+                "2026-10-01",
+                "2026-10-02",
+                "2026-10-05",
+                "2026-10-06",
+                "2026-10-07",
+            ]
+            .map(d),
+            ["2026-09-20", "2026-10-10"].map(d),
+        )
+    }
+
+    #[test]
+    fn only_full_time_cadres_owe_a_visit_day() {
+        let (cal, p) = (calendar_2026(), Policy::default());
+        let week = Week::of(d("2026-11-25"));
+        assert_eq!(
+            week_requirement(Some(Post::FullTime), week, &[], &cal, &p),
+            Ok(())
+        );
+        for post in [Some(Post::Seconded), Some(Post::PartTime), None] {
+            assert_eq!(
+                week_requirement(post, week, &[], &cal, &p),
+                Err(NotRequired::NotFullTime)
+            );
+        }
+    }
+
+    #[test]
+    fn holiday_weeks_with_fewer_than_three_working_days_are_not_required() {
+        let (cal, p) = (calendar_2026(), Policy::default());
+        // National Day week: Mon 28 Sep – Wed 30 Sep work, 1–2 Oct off: 3 days, required.
+        let w40 = Week::of(d("2026-10-01"));
+        assert_eq!(cal.working_days(w40), 3);
+        assert_eq!(
+            week_requirement(Some(Post::FullTime), w40, &[], &cal, &p),
+            Ok(())
+        );
+        // 5–7 Oct off, Thu–Fri work, Saturday 10 Oct an adjusted working day: 3 days.
+        let w41 = Week::of(d("2026-10-05"));
+        assert_eq!(cal.working_days(w41), 3);
+        let short = WorkCalendar::new(["2026-10-05", "2026-10-06", "2026-10-07"].map(d), []);
+        assert_eq!(short.working_days(w41), 2);
+        assert_eq!(
+            week_requirement(Some(Post::FullTime), w41, &[], &short, &p),
+            Err(NotRequired::ShortWeek)
+        );
+    }
+
+    #[test]
+    fn exemptions_that_leave_too_few_days_free_the_week() {
+        let (cal, p) = (calendar_2026(), Policy::default());
+        let week = Week::of(d("2026-11-25"));
+        let three_days = [Exemption {
+            start: d("2026-11-23"),
+            end: d("2026-11-25"),
+        }];
+        assert_eq!(
+            week_requirement(Some(Post::FullTime), week, &three_days, &cal, &p),
+            Err(NotRequired::Exempt)
+        );
+        let one_day = [Exemption {
+            start: d("2026-11-27"),
+            end: d("2026-11-27"),
+        }];
+        assert_eq!(
+            week_requirement(Some(Post::FullTime), week, &one_day, &cal, &p),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn week_status_tells_covered_open_missing() {
+        let week = Week::of(d("2026-11-18"));
+        assert_eq!(
+            week_status(Ok(()), true, week, d("2026-11-25")),
+            WeekStatus::Covered
+        );
+        assert_eq!(
+            week_status(Ok(()), false, week, d("2026-11-25")),
+            WeekStatus::Missing
+        );
+        assert_eq!(
+            week_status(Ok(()), false, week, d("2026-11-22")),
+            WeekStatus::Open,
+            "Sunday is still open"
+        );
+        assert_eq!(
+            week_status(Err(NotRequired::Exempt), false, week, d("2026-11-25")),
+            WeekStatus::NotRequired(NotRequired::Exempt)
+        );
+        assert_eq!(
+            week_status(Err(NotRequired::NotFullTime), true, week, d("2026-11-25")),
+            WeekStatus::Covered
+        );
+    }
+
+    #[test]
+    fn visit_days_may_be_entered_up_to_seven_days_late() {
+        let p = Policy::default();
+        let today = d("2027-01-03");
+        assert_eq!(check_entry_date(d("2027-01-03"), today, &p), Ok(()));
+        assert_eq!(
+            check_entry_date(d("2026-12-27"), today, &p),
+            Ok(()),
+            "seven days back, across the year"
+        );
+        assert_eq!(
+            check_entry_date(d("2026-12-26"), today, &p),
+            Err(DateProblem::TooLate)
+        );
+        assert_eq!(
+            check_entry_date(d("2027-01-04"), today, &p),
+            Err(DateProblem::InFuture)
+        );
+        assert!(editable(d("2026-12-27"), today));
+        assert!(!editable(d("2026-12-26"), today));
+    }
+
+    #[test]
+    fn study_hours_add_up_per_calendar_month() {
+        let p = Policy::default();
+        let records = [
+            (d("2026-10-31"), 5.0),
+            (d("2026-11-01"), 2.5),
+            (d("2026-11-30"), 4.0),
+            (d("2026-12-01"), 3.0),
+        ];
+        let h = month_study_hours(records, d("2026-11-25"));
+        assert!((h - 6.5).abs() < 1e-9);
+        assert!(!study_met(h, &p));
+        assert!(study_met(
+            month_study_hours(
+                records.into_iter().chain([(d("2026-11-02"), 1.5)]),
+                d("2026-11-25")
+            ),
+            &p
+        ));
+    }
+}
