@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod components;
+pub mod contacts;
 pub mod error;
 pub mod i18n;
 pub mod orgs;
@@ -11,8 +12,13 @@ pub mod routes;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod study;
+pub mod suggestions;
+pub mod today;
 pub mod types;
 pub mod users;
+pub mod visits;
+pub mod youth;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -57,6 +63,17 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/orgs") view=routes::admin_orgs::OrgsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=routes::admin_users::UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=routes::settings::SettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/youth") view=routes::youth::RosterPage ssr=SsrMode::Async />
+                <Route path=path!("/youth/new") view=routes::youth::NewYouthPage ssr=SsrMode::Async />
+                <Route path=path!("/youth/:id") view=routes::youth::YouthPage ssr=SsrMode::Async />
+                <Route path=path!("/youth/:id/edit") view=routes::youth::EditYouthPage ssr=SsrMode::Async />
+                <Route path=path!("/contacts/new") view=routes::contacts::NewContactPage ssr=SsrMode::Async />
+                <Route path=path!("/contacts/:id/edit") view=routes::contacts::EditContactPage ssr=SsrMode::Async />
+                <Route path=path!("/visits") view=routes::visits::VisitsPage ssr=SsrMode::Async />
+                <Route path=path!("/visits/:id") view=routes::visits::VisitPage ssr=SsrMode::Async />
+                <Route path=path!("/suggestions") view=routes::suggestions::SuggestionsPage ssr=SsrMode::Async />
+                <Route path=path!("/suggestions/:id") view=routes::suggestions::SuggestionPage ssr=SsrMode::Async />
+                <Route path=path!("/study") view=routes::study::StudyPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

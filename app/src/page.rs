@@ -33,6 +33,9 @@ mod imp {
     pub fn demo_mode() -> bool {
         crate::ssr::state().is_ok_and(|s| s.settings.demo)
     }
+    pub fn today() -> chrono::NaiveDate {
+        crate::ssr::today()
+    }
 }
 
 #[cfg(not(feature = "ssr"))]
@@ -48,9 +51,12 @@ mod imp {
     pub fn demo_mode() -> bool {
         false
     }
+    pub fn today() -> chrono::NaiveDate {
+        crate::rules::shanghai_date(chrono::Utc::now())
+    }
 }
 
-pub use imp::{demo_mode, locale, redirect, set_status, viewer};
+pub use imp::{demo_mode, locale, redirect, set_status, today, viewer};
 
 /// Renders a page for a signed-in viewer with one of `roles`; sends everyone else to sign in, and
 /// shows a wrong role the same 404 as a page that does not exist.

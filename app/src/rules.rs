@@ -347,8 +347,10 @@ pub fn week_requirement(
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WeekStatus {
     Covered,
-    /// The week is still running (or yet to come) and has no visit day yet.
+    /// The week is running and has no visit day yet.
     Open,
+    /// The week has not started.
+    Upcoming,
     Missing,
     NotRequired(NotRequired),
 }
@@ -362,6 +364,7 @@ pub fn week_status(
     match requirement {
         _ if logged => WeekStatus::Covered,
         Err(why) => WeekStatus::NotRequired(why),
+        Ok(()) if week.monday() > today => WeekStatus::Upcoming,
         Ok(()) if week.sunday() >= today => WeekStatus::Open,
         Ok(()) => WeekStatus::Missing,
     }

@@ -2,9 +2,14 @@
 //! youths assigned to cadres. Loaded by `serve --demo` into an empty database. Deterministic (a
 //! fixed random seed), with dates relative to today so the data never goes stale.
 
-use app::ssr::entities::{account, assignment, calendar_day, organisation, pairing, policy, youth};
+use app::rules::{month_bounds, week_requirement, Exemption, Policy, Quarter, Week, WorkCalendar};
+use app::ssr::entities::{
+    account, assignment, calendar_day, contact, exemption, organisation, pairing, policy,
+    study_record, suggestion, visit_day, youth,
+};
 use app::ssr::{password, today};
-use chrono::{Duration, NaiveDate, Utc};
+use app::types::{Channel, Post, RequestStatus, StudyKind, SuggestionKind, SuggestionStatus};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -12,7 +17,7 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
     TransactionTrait,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub const DEMO_PASSWORD: &str = "demo-liaison";
@@ -109,20 +114,48 @@ type CadreSpec = (
     &'static str,
     &'static str,
     Option<usize>,
-    &'static str,
+    Post,
     usize,
     &'static [(usize, usize)],
 );
 const CADRES: &[CadreSpec] = &[
-    ("cadre01", "李明", None, "full_time", 100, &[(0, 0), (0, 2)]),
-    ("cadre02", "王芳", None, "full_time", 96, &[(1, 0), (1, 1)]),
-    ("cadre03", "张伟", None, "full_time", 88, &[(2, 0), (2, 1)]),
-    ("cadre04", "刘洋", None, "full_time", 92, &[(3, 2), (3, 1)]),
+    (
+        "cadre01",
+        "李明",
+        None,
+        Post::FullTime,
+        100,
+        &[(0, 0), (0, 2)],
+    ),
+    (
+        "cadre02",
+        "王芳",
+        None,
+        Post::FullTime,
+        96,
+        &[(1, 0), (1, 1)],
+    ),
+    (
+        "cadre03",
+        "张伟",
+        None,
+        Post::FullTime,
+        88,
+        &[(2, 0), (2, 1)],
+    ),
+    (
+        "cadre04",
+        "刘洋",
+        None,
+        Post::FullTime,
+        92,
+        &[(3, 2), (3, 1)],
+    ),
     (
         "cadre05",
         "陈静",
         Some(0),
-        "full_time",
+        Post::FullTime,
         85,
         &[(0, 1), (0, 3)],
     ),
@@ -130,19 +163,19 @@ const CADRES: &[CadreSpec] = &[
         "cadre06",
         "杨帆",
         Some(1),
-        "full_time",
+        Post::FullTime,
         80,
         &[(1, 2), (1, 3)],
     ),
-    ("cadre07", "赵磊", Some(2), "seconded", 78, &[(2, 2)]),
-    ("cadre08", "黄丽", Some(3), "seconded", 84, &[(3, 0)]),
-    ("cadre09", "周杰", Some(0), "seconded", 76, &[(0, 4)]),
-    ("cadre10", "吴敏", Some(1), "part_time", 90, &[(1, 4)]),
+    ("cadre07", "赵磊", Some(2), Post::Seconded, 78, &[(2, 2)]),
+    ("cadre08", "黄丽", Some(3), Post::Seconded, 84, &[(3, 0)]),
+    ("cadre09", "周杰", Some(0), Post::Seconded, 76, &[(0, 4)]),
+    ("cadre10", "吴敏", Some(1), Post::PartTime, 90, &[(1, 4)]),
     (
         "cadre11",
         "徐婷",
         Some(2),
-        "part_time",
+        Post::PartTime,
         70,
         &[(2, 3), (2, 4)],
     ),
@@ -150,7 +183,7 @@ const CADRES: &[CadreSpec] = &[
         "cadre12",
         "孙浩",
         Some(3),
-        "part_time",
+        Post::PartTime,
         64,
         &[(3, 3), (3, 4)],
     ),
@@ -335,7 +368,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
     )
     .await?;
     let p = phone(&mut rng, &mut phones);
-    person(
+    let supervisor = person(
         &txn,
         "supervisor",
         "覃书记",
@@ -361,7 +394,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
     )
     .await?;
 
-    let mut youth_count = 0usize;
+    let mut rosters = Vec::with_capacity(CADRES.len());
     for (username, cadre_name, committee, post, roster, paired) in CADRES {
         let org_id = committee.map_or(district, |c| committees[c]);
         let p = phone(&mut rng, &mut phones);
@@ -372,7 +405,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
             Some(p),
             "cadre",
             org_id,
-            Some(post),
+            Some(post.as_str()),
             DEMO_PASSWORD,
             founded,
         )
@@ -394,6 +427,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
         // Youths of the paired organisations, plus a few from elsewhere in the committee.
         let mut youths = Vec::with_capacity(*roster);
         let mut links = Vec::with_capacity(*roster);
+        let mut students = Vec::with_capacity(*roster);
         let now = Utc::now();
         for n in 0..*roster {
             let (c, i) = paired[n % paired.len()];
@@ -444,6 +478,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
                 ..Default::default()
             });
             links.push((id, started_on + Duration::days(rng.gen_range(0..30))));
+            students.push(sector == "student");
         }
         for chunk in youths.chunks(100) {
             youth::Entity::insert_many(chunk.to_vec())
@@ -451,42 +486,73 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
                 .await?;
         }
         // Look the new youths up by uuid to assign them.
-        let ids: Vec<Uuid> = links.iter().map(|(u, _)| *u).collect();
+        let uuids: Vec<Uuid> = links.iter().map(|(u, _)| *u).collect();
         use sea_orm::{ColumnTrait, QueryFilter};
-        let mut rows = Vec::new();
-        for chunk in ids.chunks(200) {
-            rows.extend(
-                youth::Entity::find()
-                    .filter(youth::Column::Uuid.is_in(chunk.iter().copied()))
-                    .all(&txn)
-                    .await?,
-            );
+        let mut ids = HashMap::with_capacity(uuids.len());
+        for chunk in uuids.chunks(200) {
+            for y in youth::Entity::find()
+                .filter(youth::Column::Uuid.is_in(chunk.iter().copied()))
+                .all(&txn)
+                .await?
+            {
+                ids.insert(y.uuid, y.id);
+            }
         }
-        let assigned: std::collections::HashMap<Uuid, NaiveDate> = links.into_iter().collect();
-        let assignments: Vec<assignment::ActiveModel> = rows
+        // In the order they were made, not the order the database returned them: the history
+        // drawn for them next stays the same from one load to the next.
+        let youths = links
             .iter()
-            .map(|y| assignment::ActiveModel {
-                uuid: Set(Uuid::new_v4()),
-                youth_id: Set(y.id),
-                cadre_id: Set(cadre),
-                assigned_on: Set(assigned.get(&y.uuid).copied().unwrap_or(started_on)),
-                ended_on: Set(None),
-                reason: Set(None),
-                created_by: Set(None),
-                created_at: Set(now),
-                ..Default::default()
+            .zip(students)
+            .filter_map(|((uuid, assigned_on), student)| {
+                Some(RosterYouth {
+                    id: *ids.get(uuid)?,
+                    student,
+                    assigned_on: *assigned_on,
+                })
             })
             .collect();
-        for chunk in assignments.chunks(200) {
-            assignment::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        youth_count += rows.len();
+        rosters.push(Roster {
+            username,
+            cadre,
+            post: *post,
+            paired: paired.iter().map(|(c, i)| grassroots[*c][*i].0).collect(),
+            youths,
+        });
     }
+
+    // The history is drawn after every cadre exists, so the district itself (names, phones,
+    // dates) stays what it was before there was history. Drawing it may move a never-contacted
+    // youth's assignment date, so assignments are written with it.
+    let timeline = Timeline::new(today);
+    let mut history = History::default();
+    let exemptions = exemptions_for(&mut rng, &timeline, &rosters);
+    for roster in &mut rosters {
+        let spans: Vec<Exemption> = exemptions
+            .iter()
+            .filter(|e| e.cadre == roster.cadre)
+            .map(|e| e.span)
+            .collect();
+        history_for_cadre(
+            &mut rng,
+            &timeline,
+            roster,
+            supervisor,
+            &spans,
+            &mut history,
+        );
+    }
+    history
+        .exemptions
+        .extend(exemptions.iter().map(|e| e.model(&timeline, supervisor)));
+    let counts = history.insert(&txn).await?;
     txn.commit().await?;
     tracing::info!(
-        youths = youth_count,
+        youths = counts.assignments,
+        contacts = counts.contacts,
+        visit_days = counts.visit_days,
+        suggestions = counts.suggestions,
+        study_records = counts.study_records,
+        exemptions = counts.exemptions,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo data loaded"
     );
@@ -539,4 +605,924 @@ pub async fn create_admin(
         today(),
     )
     .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The district's history: about two quarters of contacts, visit days, suggestions, study and
+// approved absences, drawn from the seeded generator so every load tells the same story.
+// ---------------------------------------------------------------------------------------------
+
+/// The account the demo is shown with (the sign-in page suggests it): its history is arranged
+/// so that every warning of the cadre pages has something to show.
+const SHOWCASE_CADRE: &str = "cadre01";
+
+/// How far back contacts go.
+const HISTORY_DAYS: i64 = 180;
+
+/// Rows per `INSERT`: well under the bind-parameter limits of SQLite and PostgreSQL.
+const BATCH: usize = 200;
+
+/// What the history of one demo cadre is drawn from.
+struct Roster {
+    username: &'static str,
+    cadre: i64,
+    post: Post,
+    /// The paired grassroots organisations (联系点).
+    paired: Vec<i64>,
+    youths: Vec<RosterYouth>,
+}
+
+struct RosterYouth {
+    id: i64,
+    student: bool,
+    assigned_on: NaiveDate,
+}
+
+/// The dates the history is laid out on, all relative to today.
+struct Timeline {
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    current: Quarter,
+    previous: Quarter,
+    /// The ISO weeks before this one that have visit days: the previous quarter's and this
+    /// quarter's so far, and at least 26 weeks, so that early in a quarter there are still two
+    /// quarters of them.
+    weeks: Vec<Week>,
+    /// The six full months before this one (they always include the previous quarter's).
+    months: Vec<(NaiveDate, NaiveDate)>,
+    calendar: WorkCalendar,
+}
+
+impl Timeline {
+    fn new(today: NaiveDate) -> Timeline {
+        let current = Quarter::of(today);
+        let previous = current.prev();
+        let this_week = Week::of(today);
+        let half_year_ago = Week::of(today - Duration::weeks(26));
+        let mut week = previous
+            .weeks()
+            .first()
+            .copied()
+            .map_or(half_year_ago, |w| w.min(half_year_ago));
+        let mut weeks = Vec::new();
+        while week < this_week {
+            weeks.push(week);
+            week = week.next();
+        }
+        let mut months = Vec::new();
+        let mut first = month_bounds(today).0;
+        for _ in 0..6 {
+            let month = month_bounds(first - Duration::days(1));
+            first = month.0;
+            months.push(month);
+        }
+        months.reverse();
+        let days = |kind: &'static str| {
+            CALENDAR_2026
+                .iter()
+                .filter(move |(_, k, _)| *k == kind)
+                .filter_map(|(d, _, _)| d.parse::<NaiveDate>().ok())
+        };
+        Timeline {
+            today,
+            now: Utc::now(),
+            current,
+            previous,
+            weeks,
+            months,
+            calendar: WorkCalendar::new(days("holiday"), days("workday")),
+        }
+    }
+
+    fn days_ago(&self, days: i64) -> NaiveDate {
+        self.today - Duration::days(days)
+    }
+
+    /// `hour` o'clock on `day` in Shanghai as an instant, never later than now.
+    fn at(&self, day: NaiveDate, hour: u32) -> DateTime<Utc> {
+        let local = day.and_hms_opt(hour, 0, 0).unwrap_or_default().and_utc();
+        (local - Duration::hours(8)).min(self.now)
+    }
+
+    /// The `n`th working day counting from `start` (itself when it is one and `n` is 1).
+    fn nth_working_day(&self, start: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = start;
+        let mut left = n;
+        loop {
+            if self.calendar.is_working_day(day) {
+                left = left.saturating_sub(1);
+                if left == 0 {
+                    return day;
+                }
+            }
+            day += Duration::days(1);
+        }
+    }
+}
+
+/// Everything drawn, written in batches once every cadre's share is known.
+#[derive(Default)]
+struct History {
+    assignments: Vec<assignment::ActiveModel>,
+    contacts: Vec<contact::ActiveModel>,
+    visit_days: Vec<visit_day::ActiveModel>,
+    suggestions: Vec<suggestion::ActiveModel>,
+    study_records: Vec<study_record::ActiveModel>,
+    exemptions: Vec<exemption::ActiveModel>,
+}
+
+/// Rows written per table, for the log.
+struct Counts {
+    assignments: usize,
+    contacts: usize,
+    visit_days: usize,
+    suggestions: usize,
+    study_records: usize,
+    exemptions: usize,
+}
+
+impl History {
+    async fn insert(self, db: &impl ConnectionTrait) -> Result<Counts, sea_orm::DbErr> {
+        let counts = Counts {
+            assignments: self.assignments.len(),
+            contacts: self.contacts.len(),
+            visit_days: self.visit_days.len(),
+            suggestions: self.suggestions.len(),
+            study_records: self.study_records.len(),
+            exemptions: self.exemptions.len(),
+        };
+        insert_batched(db, self.assignments).await?;
+        insert_batched(db, self.contacts).await?;
+        insert_batched(db, self.visit_days).await?;
+        insert_batched(db, self.suggestions).await?;
+        insert_batched(db, self.study_records).await?;
+        insert_batched(db, self.exemptions).await?;
+        Ok(counts)
+    }
+}
+
+async fn insert_batched<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), sea_orm::DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        A::Entity::insert_many(rows.by_ref().take(BATCH))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// One cadre's share of the history: the assignments of its roster with their contacts, its
+/// visit days, suggestions and study.
+fn history_for_cadre(
+    rng: &mut StdRng,
+    t: &Timeline,
+    roster: &mut Roster,
+    reviewer: i64,
+    exemptions: &[Exemption],
+    out: &mut History,
+) {
+    let standings = standings(rng, roster.youths.len());
+    for (youth, standing) in roster.youths.iter_mut().zip(standings) {
+        out.contacts
+            .extend(contacts_for_youth(rng, t, roster.cadre, youth, standing));
+    }
+    let now = t.now;
+    out.assignments
+        .extend(roster.youths.iter().map(|y| assignment::ActiveModel {
+            uuid: Set(Uuid::new_v4()),
+            youth_id: Set(y.id),
+            cadre_id: Set(roster.cadre),
+            assigned_on: Set(y.assigned_on),
+            ended_on: Set(None),
+            reason: Set(None),
+            created_by: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }));
+    out.visit_days
+        .extend(visit_days_for_cadre(rng, t, roster, exemptions));
+    out.suggestions
+        .extend(suggestions_for_cadre(rng, t, roster, reviewer));
+    out.study_records.extend(study_for_cadre(rng, t, roster));
+}
+
+// --- Contacts (1+100) ------------------------------------------------------------------------
+
+/// Where a youth stands for contact once the history is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Standing {
+    /// Last contact within the last 60 days.
+    Recent,
+    /// Last contact 60 to 89 days ago.
+    Due,
+    /// Last contact 90 or more days ago.
+    Overdue,
+    NeverContacted,
+}
+
+/// A roster's standings in the proportions of a believable district (about 15 % due, 8 %
+/// overdue, 5 % never contacted), in random order. Fixed shares rather than a draw per youth, so
+/// the showcase cadre's 100 youths always have 15 due, 8 overdue and 5 never contacted.
+fn standings(rng: &mut StdRng, n: usize) -> Vec<Standing> {
+    let share = |p: f64| (n as f64 * p).round() as usize;
+    let mut all = Vec::with_capacity(n);
+    all.extend(std::iter::repeat_n(Standing::NeverContacted, share(0.05)));
+    all.extend(std::iter::repeat_n(Standing::Overdue, share(0.08)));
+    all.extend(std::iter::repeat_n(Standing::Due, share(0.15)));
+    all.resize(n, Standing::Recent);
+    all.truncate(n);
+    all.shuffle(rng);
+    all
+}
+
+/// A youth's contacts, newest first, all on or after the assignment and never after today.
+fn contacts_for_youth(
+    rng: &mut StdRng,
+    t: &Timeline,
+    cadre: i64,
+    youth: &mut RosterYouth,
+    standing: Standing,
+) -> Vec<contact::ActiveModel> {
+    let (mut ago, count) = match standing {
+        Standing::NeverContacted => {
+            // Half joined the roster two to three months ago (due); the rest have been waiting
+            // since the cadre took the roster over (overdue). Either way at least 60 days.
+            if rng.gen_bool(0.5) {
+                youth.assigned_on = t.days_ago(rng.gen_range(60..90));
+            } else {
+                youth.assigned_on = youth.assigned_on.min(t.days_ago(90));
+            }
+            return Vec::new();
+        }
+        Standing::Recent => (rng.gen_range(0..60), rng.gen_range(1..=3)),
+        Standing::Due => (rng.gen_range(60..90), rng.gen_range(1..=2)),
+        Standing::Overdue => (rng.gen_range(90..160), rng.gen_range(1..=2)),
+    };
+    let mut dates = Vec::with_capacity(count);
+    while dates.len() < count && ago <= HISTORY_DAYS {
+        dates.push(t.days_ago(ago));
+        ago += rng.gen_range(20..60);
+    }
+    // Contacts come after the assignment: should a roster have been taken over later than a
+    // drawn date, the assignment moves back to it.
+    if let Some(earliest) = dates.last() {
+        youth.assigned_on = youth.assigned_on.min(*earliest);
+    }
+    dates
+        .into_iter()
+        .map(|date| contact(rng, t, cadre, youth, date))
+        .collect()
+}
+
+/// 面对面 35 %, 微信/QQ 30 %, 电话 20 %, 活动 10 %, 青年之声平台 5 %.
+fn channel(rng: &mut StdRng) -> Channel {
+    match rng.gen_range(0..100) {
+        0..35 => Channel::FaceToFace,
+        35..65 => Channel::WeChat,
+        65..85 => Channel::Phone,
+        85..95 => Channel::Activity,
+        _ => Channel::YouthVoice,
+    }
+}
+
+const COMMON_TOPICS: &[&str] = &[
+    "宣传青年大学习",
+    "邀请参加志愿服务活动",
+    "交流入团意愿",
+    "了解近期思想动态",
+    "节日问候，了解家庭近况",
+    "宣传青年之声平台，介绍诉求反映渠道",
+    "了解身体和心理状况",
+    "宣传防范电信网络诈骗知识",
+];
+const STUDENT_TOPICS: &[&str] = &[
+    "了解近期学习情况",
+    "了解升学打算",
+    "交流考试压力，进行心理疏导",
+    "邀请参加暑期社会实践",
+    "了解参加学校社团活动情况",
+];
+const WORKING_TOPICS: &[&str] = &[
+    "询问就业意向",
+    "了解租房困难",
+    "了解工作和收入情况",
+    "宣传青年人才公寓政策",
+    "宣传职业技能培训报名",
+    "了解婚恋交友需求，邀请参加青年联谊活动",
+    "了解劳动权益保障情况",
+];
+const ACTIVITY_TOPICS: &[&str] = &[
+    "在社区志愿服务活动中交流近况",
+    "在主题团日活动中交流入团意愿",
+    "在青年座谈会上听取意见",
+    "在青年联谊活动中了解交友需求",
+    "在“返家乡”社会实践活动中交流",
+];
+
+/// A youth's request (诉求) and how it was settled once resolved.
+const REQUESTS: &[(&str, &str)] = &[
+    (
+        "希望提供技能培训信息",
+        "已推送区人社局免费职业技能培训报名信息，已报名电工培训",
+    ),
+    (
+        "咨询青年人才公寓申请",
+        "已协助准备申请材料，提交园区青年人才公寓申请并获批",
+    ),
+    (
+        "希望推荐实习岗位",
+        "已对接园区企业青年见习基地，安排到电子科技公司见习",
+    ),
+    (
+        "咨询入团申请流程",
+        "已讲解入团流程，转交所在团支部列为入团积极分子",
+    ),
+    (
+        "希望了解创业扶持政策",
+        "已对接区青年创业服务中心，参加创业政策宣讲会",
+    ),
+    ("反映小区夜间路灯损坏", "已转社区居委会，路灯已修复"),
+    (
+        "咨询灵活就业人员社保缴纳",
+        "已联系社保经办窗口说明缴费方式，已完成参保登记",
+    ),
+    (
+        "希望组织青年篮球赛",
+        "已协调街道文体中心场地，举办青年篮球友谊赛",
+    ),
+    ("反映工资被拖欠", "已协调劳动监察部门介入，工资已结清"),
+    (
+        "希望参加普通话水平测试辅导",
+        "已推荐参加区青年夜校普通话辅导班",
+    ),
+];
+
+/// Open or in hand when recent; older ones mostly resolved.
+fn request_status(rng: &mut StdRng, age_days: i64) -> RequestStatus {
+    if age_days < 14 {
+        if rng.gen_bool(0.6) {
+            RequestStatus::Open
+        } else {
+            RequestStatus::InProgress
+        }
+    } else {
+        match rng.gen_range(0..10) {
+            0 => RequestStatus::Open,
+            1..=2 => RequestStatus::InProgress,
+            _ => RequestStatus::Resolved,
+        }
+    }
+}
+
+fn contact(
+    rng: &mut StdRng,
+    t: &Timeline,
+    cadre: i64,
+    youth: &RosterYouth,
+    date: NaiveDate,
+) -> contact::ActiveModel {
+    let channel = channel(rng);
+    let topics = if channel == Channel::Activity {
+        ACTIVITY_TOPICS
+    } else if rng.gen_bool(0.4) {
+        COMMON_TOPICS
+    } else if youth.student {
+        STUDENT_TOPICS
+    } else {
+        WORKING_TOPICS
+    };
+    let content = topics.choose(rng).copied().unwrap_or("了解近况");
+    let (request, status, resolution) = if rng.gen_bool(0.10) {
+        let (request, resolution) = *REQUESTS.choose(rng).unwrap_or(&REQUESTS[0]);
+        let status = request_status(rng, (t.today - date).num_days());
+        (
+            Some(request.to_owned()),
+            Some(status.as_str().to_owned()),
+            (status == RequestStatus::Resolved).then(|| resolution.to_owned()),
+        )
+    } else {
+        (None, None, None)
+    };
+    // Online exchanges are short; meeting in person or at an activity takes longer.
+    let minutes = if channel.online() {
+        rng.gen_range(2..=6) * 5
+    } else {
+        rng.gen_range(4..=12) * 5
+    };
+    contact::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        youth_id: Set(youth.id),
+        cadre_id: Set(cadre),
+        contact_date: Set(date),
+        channel: Set(channel.as_str().to_owned()),
+        online: Set(channel.online()),
+        content: Set(content.to_owned()),
+        request: Set(request),
+        request_status: Set(status),
+        resolution: Set(resolution),
+        duration_minutes: Set(Some(minutes)),
+        created_at: Set(t.now),
+        updated_at: Set(t.now),
+        ..Default::default()
+    }
+}
+
+// --- Visit days (4+1) --------------------------------------------------------------------------
+
+const WORK_DONE: &[&str] = &[
+    "参加团支部“三会两制一课”，指导规范团员发展程序",
+    "走访团员青年，了解思想和工作动态",
+    "检查团员档案和团费收缴情况，指导完善基础台账",
+    "组织青年志愿者开展环境整治志愿服务",
+    "召开青年座谈会，听取青年意见建议",
+    "指导团支部换届选举筹备工作",
+    "督导青年大学习开展情况，帮助整改参学率偏低问题",
+    "为入团积极分子讲授团课",
+    "走访新就业群体青年，宣传青年之声平台",
+    "调研团组织活动阵地建设情况",
+    "协助开展主题团日活动",
+    "对接企业人力资源部门，了解青年职工需求",
+];
+const OUTCOMES: &[&str] = &[
+    "收集青年意见建议5条，已分类转办",
+    "帮助团支部完善团员发展台账",
+    "确定2名入团积极分子培养对象",
+    "协调解决活动场地问题",
+    "形成调研记录1份",
+    "青年大学习参学率较上月提高",
+    "新建青年志愿服务队1支",
+    "推动团支部制定下季度工作计划",
+    "为3名青年对接就业岗位信息",
+    "",
+];
+
+/// Full-time cadres visit one of their organisations every week but miss about one week in
+/// seven, and none in weeks their leave or the holidays left without enough working days; the
+/// others visit every three to five weeks. The showcase cadre has missed two weeks of this
+/// quarter (when two have gone by).
+fn visit_days_for_cadre(
+    rng: &mut StdRng,
+    t: &Timeline,
+    roster: &Roster,
+    exemptions: &[Exemption],
+) -> Vec<visit_day::ActiveModel> {
+    let policy = Policy::default();
+    let required = |week: Week| {
+        week_requirement(Some(Post::FullTime), week, exemptions, &t.calendar, &policy).is_ok()
+    };
+    let mut out = Vec::new();
+    if roster.post == Post::FullTime {
+        let missed: Vec<Week> = if roster.username == SHOWCASE_CADRE {
+            let this_quarter: Vec<Week> = t
+                .weeks
+                .iter()
+                .copied()
+                .filter(|w| t.current.contains(w.thursday()) && required(*w))
+                .collect();
+            this_quarter.choose_multiple(rng, 2).copied().collect()
+        } else {
+            Vec::new()
+        };
+        for week in &t.weeks {
+            if !required(*week) || missed.contains(week) || rng.gen_bool(0.15) {
+                continue;
+            }
+            out.extend(visit_day(rng, t, roster, *week, exemptions));
+        }
+    } else {
+        let mut i = rng.gen_range(0..4);
+        while let Some(week) = t.weeks.get(i) {
+            out.extend(visit_day(rng, t, roster, *week, exemptions));
+            i += rng.gen_range(3..=5);
+        }
+    }
+    out
+}
+
+/// A visit on one of the week's free working days, if it has one.
+fn visit_day(
+    rng: &mut StdRng,
+    t: &Timeline,
+    roster: &Roster,
+    week: Week,
+    exemptions: &[Exemption],
+) -> Option<visit_day::ActiveModel> {
+    let free: Vec<NaiveDate> = week
+        .days()
+        .filter(|d| t.calendar.is_working_day(*d) && *d < t.today)
+        .filter(|d| !exemptions.iter().any(|e| e.covers(*d)))
+        .collect();
+    let date = *free.choose(rng)?;
+    let org = *roster.paired.choose(rng)?;
+    Some(visit_day::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        cadre_id: Set(roster.cadre),
+        org_id: Set(org),
+        visit_date: Set(date),
+        hours: Set(f64::from(rng.gen_range(8..=16u32)) / 2.0),
+        work_done: Set(WORK_DONE
+            .choose(rng)
+            .copied()
+            .unwrap_or_default()
+            .to_owned()),
+        outcomes: Set(OUTCOMES.choose(rng).copied().unwrap_or_default().to_owned()),
+        late_approved_by: Set(None),
+        created_at: Set(t.now),
+        updated_at: Set(t.now),
+        ..Default::default()
+    })
+}
+
+// --- Quarterly suggestions ---------------------------------------------------------------------
+
+const SUGGESTIONS: &[(&str, &str)] = &[
+    (
+        "建议建立团员青年积分管理制度",
+        "团员参加组织生活、志愿服务的情况缺少记录，建议按月积分、季度公示，作为评优和推优入党的参考。",
+    ),
+    (
+        "建议利用午休时间开展青年微课堂",
+        "企业青年职工倒班多，集中学习难。建议每周三午休安排30分钟微课堂，内容由团支部委员轮流准备。",
+    ),
+    (
+        "建议与社区共建青年志愿服务队",
+        "团支部志愿服务力量分散，建议与所在社区签订共建协议，固定每月第二个周六开展活动。",
+    ),
+    (
+        "建议规范团费收缴和公示",
+        "部分团员团费长期未交，建议通过线上方式按季度收缴，并在支部大会上公示收缴情况。",
+    ),
+    (
+        "建议开设入团积极分子培训班",
+        "入团积极分子培养考察不够系统，建议每学期举办一期培训班，结业考核合格后再列为发展对象。",
+    ),
+    (
+        "建议完善青年之声诉求办理流程",
+        "青年反映的诉求存在转办不及时的问题，建议明确专人负责，3个工作日内回复。",
+    ),
+    (
+        "建议开展新就业群体青年“暖心驿站”服务",
+        "外卖骑手、快递员缺少歇脚和充电的地方，建议协调沿街商户设立暖心驿站，提供饮水、充电服务。",
+    ),
+    (
+        "建议团支部委员分工联系青年",
+        "团支部委员工作分工不明确，建议每名委员固定联系10至15名青年，每月至少联系一次。",
+    ),
+];
+const PROBLEMS_SOLVED: &[(&str, &str)] = &[
+    (
+        "协调解决团支部活动场地问题",
+        "团支部长期没有固定活动场所，协调社区党群服务中心每周开放会议室供团支部使用。",
+    ),
+    (
+        "帮助青年职工解决子女暑期托管难题",
+        "联合街道开办暑期爱心托管班，解决12名青年职工子女暑期无人照看的问题。",
+    ),
+    (
+        "协调解决青年职工通勤班车问题",
+        "园区青年职工反映晚班下班后无公交，协调公交公司增开夜间线路一条。",
+    ),
+    (
+        "帮助困难团员申请助学金",
+        "了解到2名团员家庭困难，协助申请“希望工程”助学金，均已发放。",
+    ),
+    (
+        "解决团员组织关系转接滞留问题",
+        "清理长期未转接的团员组织关系8个，指导团支部在系统中完成转接。",
+    ),
+];
+const REVIEW_COMMENTS: &[(SuggestionStatus, &str)] = &[
+    (
+        SuggestionStatus::Acknowledged,
+        "收到，已转相关部门研究，下季度反馈。",
+    ),
+    (
+        SuggestionStatus::Acknowledged,
+        "建议很有针对性，请结合联系点实际细化方案。",
+    ),
+    (
+        SuggestionStatus::Adopted,
+        "建议已采纳，请指导团支部抓好落实。",
+    ),
+    (
+        SuggestionStatus::Adopted,
+        "已纳入区团委下季度重点工作，感谢建议。",
+    ),
+    (
+        SuggestionStatus::Resolved,
+        "问题已解决，做法可在其他联系点推广。",
+    ),
+    (SuggestionStatus::Resolved, "已核实，青年反映良好。"),
+    (
+        SuggestionStatus::Declined,
+        "暂不具备实施条件，可待明年统筹考虑。",
+    ),
+    (
+        SuggestionStatus::Declined,
+        "与现行制度重复，请结合实际另提建议。",
+    ),
+];
+
+/// The previous quarter's suggestions, reviewed, for every pairing of a full-time cadre (their
+/// duty; a quarter of them also solved a problem) and for the first pairing of the others (they
+/// may); this quarter's, not yet reviewed, for about half of the full-time pairings. The
+/// showcase cadre has done one of its two.
+fn suggestions_for_cadre(
+    rng: &mut StdRng,
+    t: &Timeline,
+    roster: &Roster,
+    reviewer: i64,
+) -> Vec<suggestion::ActiveModel> {
+    let full_time = roster.post == Post::FullTime;
+    let mut out = Vec::new();
+    for (i, org) in roster.paired.iter().enumerate() {
+        if full_time || i == 0 {
+            let kind = if rng.gen_bool(0.8) {
+                SuggestionKind::Suggestion
+            } else {
+                SuggestionKind::ProblemSolved
+            };
+            out.push(reviewed_suggestion(
+                rng,
+                t,
+                roster.cadre,
+                *org,
+                kind,
+                reviewer,
+            ));
+            if full_time && rng.gen_bool(0.25) {
+                out.push(reviewed_suggestion(
+                    rng,
+                    t,
+                    roster.cadre,
+                    *org,
+                    SuggestionKind::ProblemSolved,
+                    reviewer,
+                ));
+            }
+        }
+        let this_quarter = if roster.username == SHOWCASE_CADRE {
+            i == 0
+        } else {
+            full_time && rng.gen_bool(0.5)
+        };
+        if this_quarter {
+            let mut s = suggestion(
+                rng,
+                t,
+                roster.cadre,
+                *org,
+                t.current,
+                SuggestionKind::Suggestion,
+            );
+            s.status = Set(SuggestionStatus::Submitted.as_str().to_owned());
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn suggestion(
+    rng: &mut StdRng,
+    t: &Timeline,
+    cadre: i64,
+    org: i64,
+    quarter: Quarter,
+    kind: SuggestionKind,
+) -> suggestion::ActiveModel {
+    let texts = match kind {
+        SuggestionKind::Suggestion => SUGGESTIONS,
+        SuggestionKind::ProblemSolved => PROBLEMS_SOLVED,
+    };
+    let (title, description) = *texts.choose(rng).unwrap_or(&texts[0]);
+    suggestion::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        cadre_id: Set(cadre),
+        org_id: Set(org),
+        year: Set(quarter.year),
+        quarter: Set(quarter.q as i16),
+        kind: Set(kind.as_str().to_owned()),
+        title: Set(title.to_owned()),
+        description: Set(description.to_owned()),
+        status: Set(SuggestionStatus::Submitted.as_str().to_owned()),
+        reviewer_id: Set(None),
+        review_comment: Set(None),
+        reviewed_at: Set(None),
+        created_at: Set(t.now),
+        updated_at: Set(t.now),
+        ..Default::default()
+    }
+}
+
+/// A suggestion of the previous quarter with the supervisor's decision, reviewed in the last
+/// weeks of that quarter or the first of this one.
+fn reviewed_suggestion(
+    rng: &mut StdRng,
+    t: &Timeline,
+    cadre: i64,
+    org: i64,
+    kind: SuggestionKind,
+    reviewer: i64,
+) -> suggestion::ActiveModel {
+    let mut s = suggestion(rng, t, cadre, org, t.previous, kind);
+    let status = match (kind, rng.gen_range(0..10)) {
+        (SuggestionKind::ProblemSolved, 0..=7) => SuggestionStatus::Resolved,
+        (SuggestionKind::ProblemSolved, _) => SuggestionStatus::Acknowledged,
+        (SuggestionKind::Suggestion, 0..=2) => SuggestionStatus::Acknowledged,
+        (SuggestionKind::Suggestion, 3..=7) => SuggestionStatus::Adopted,
+        (SuggestionKind::Suggestion, _) => SuggestionStatus::Declined,
+    };
+    let comments: Vec<&str> = REVIEW_COMMENTS
+        .iter()
+        .filter(|(s, _)| *s == status)
+        .map(|(_, c)| *c)
+        .collect();
+    let comment = comments.choose(rng).copied().unwrap_or("已阅。");
+    let day = t.previous.end() + Duration::days(rng.gen_range(-20..15));
+    s.status = Set(status.as_str().to_owned());
+    s.reviewer_id = Set(Some(reviewer));
+    s.review_comment = Set(Some(comment.to_owned()));
+    s.reviewed_at = Set(Some(t.at(day, rng.gen_range(9..18))));
+    s
+}
+
+// --- Study (8 hours a month) -------------------------------------------------------------------
+
+const THEMATIC_TOPICS: &[&str] = &[
+    "学习习近平总书记关于青年工作的重要思想",
+    "学习党的二十届三中全会精神",
+    "学习《中国共产主义青年团章程》",
+    "学习《中长期青年发展规划（2016—2025年）》",
+    "学习团的十九大精神",
+    "学习新时代共青团基层组织建设有关文件",
+];
+const OTHER_TOPICS: &[&str] = &[
+    "参加区团委团干部业务培训",
+    "参加区委党校专题讲座",
+    "阅读《习近平与大学生朋友们》",
+    "学习共青团基层组织工作规范",
+    "观看爱国主义教育纪录片",
+    "学习青年志愿服务管理办法",
+    "学习新就业群体青年工作案例汇编",
+];
+
+fn study_topic(rng: &mut StdRng, date: NaiveDate) -> (StudyKind, String) {
+    match rng.gen_range(0..10) {
+        0..=3 => (
+            StudyKind::Thematic,
+            THEMATIC_TOPICS
+                .choose(rng)
+                .copied()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        4..=6 => {
+            let week = Week::of(date);
+            (
+                StudyKind::YouthStudy,
+                format!("青年大学习 {}年第{}期", week.year, week.week),
+            )
+        }
+        _ => (
+            StudyKind::Other,
+            OTHER_TOPICS
+                .choose(rng)
+                .copied()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+    }
+}
+
+/// Each full month has two to four records of 6 to 12 hours in all, so some months fall short
+/// of the 8 hours; this month so far has one or two. The showcase cadre is at 4.5 hours.
+fn study_for_cadre(
+    rng: &mut StdRng,
+    t: &Timeline,
+    roster: &Roster,
+) -> Vec<study_record::ActiveModel> {
+    let mut out = Vec::new();
+    for (first, last) in &t.months {
+        let n = rng.gen_range(2..=4);
+        let total = rng.gen_range(12..=24);
+        let hours = split_half_hours(rng, total, n);
+        out.extend(study_records(rng, t, roster.cadre, (*first, *last), hours));
+    }
+    let hours = if roster.username == SHOWCASE_CADRE {
+        vec![2.5, 2.0]
+    } else {
+        (0..rng.gen_range(1..=2))
+            .map(|_| f64::from(rng.gen_range(2..=10u32)) / 2.0)
+            .collect()
+    };
+    let this_month = (month_bounds(t.today).0, t.today);
+    out.extend(study_records(rng, t, roster.cadre, this_month, hours));
+    out
+}
+
+/// `total` half hours in `n` parts of at least an hour each.
+fn split_half_hours(rng: &mut StdRng, total: u32, n: usize) -> Vec<f64> {
+    let mut parts = vec![2u32; n];
+    for _ in 0..total.saturating_sub(2 * n as u32) {
+        parts[rng.gen_range(0..n)] += 1;
+    }
+    parts.into_iter().map(|p| f64::from(p) / 2.0).collect()
+}
+
+/// One record per entry of `hours`, on distinct days of `span` (both ends included) when it has
+/// enough of them.
+fn study_records(
+    rng: &mut StdRng,
+    t: &Timeline,
+    cadre: i64,
+    (first, last): (NaiveDate, NaiveDate),
+    hours: Vec<f64>,
+) -> Vec<study_record::ActiveModel> {
+    let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+    let mut dates: Vec<NaiveDate> = days.choose_multiple(rng, hours.len()).copied().collect();
+    dates.resize(hours.len(), first);
+    dates.sort();
+    dates
+        .into_iter()
+        .zip(hours)
+        .map(|(date, hours)| {
+            let (kind, topic) = study_topic(rng, date);
+            study_record::ActiveModel {
+                uuid: Set(Uuid::new_v4()),
+                cadre_id: Set(cadre),
+                study_date: Set(date),
+                hours: Set(hours),
+                topic: Set(topic),
+                kind: Set(kind.as_str().to_owned()),
+                created_at: Set(t.now),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+// --- Exemptions (请假/出差) ----------------------------------------------------------------------
+
+const EXEMPTION_REASONS: &[&str] = &[
+    "参加市团委基层团干部培训班",
+    "赴外地考察学习青年工作经验",
+    "病假",
+    "事假（家中老人住院）",
+    "参加区委党校中青年干部培训班",
+];
+
+struct PlannedExemption {
+    cadre: i64,
+    span: Exemption,
+    reason: &'static str,
+}
+
+impl PlannedExemption {
+    /// Approved by the supervisor a few days before it began.
+    fn model(&self, t: &Timeline, decided_by: i64) -> exemption::ActiveModel {
+        let decided_on = self.span.start - Duration::days(3);
+        exemption::ActiveModel {
+            uuid: Set(Uuid::new_v4()),
+            cadre_id: Set(self.cadre),
+            start_date: Set(self.span.start),
+            end_date: Set(self.span.end),
+            reason: Set(self.reason.to_owned()),
+            status: Set("approved".to_owned()),
+            decided_by: Set(Some(decided_by)),
+            decided_at: Set(Some(t.at(decided_on, 10))),
+            created_at: Set(t.now),
+            ..Default::default()
+        }
+    }
+}
+
+/// Two or three full-time cadres were away for three to five working days in the previous
+/// quarter, with the supervisor's approval.
+fn exemptions_for(rng: &mut StdRng, t: &Timeline, rosters: &[Roster]) -> Vec<PlannedExemption> {
+    let full_time: Vec<i64> = rosters
+        .iter()
+        .filter(|r| r.post == Post::FullTime)
+        .map(|r| r.cadre)
+        .collect();
+    // Inner weeks only, so that the absence stays inside the quarter.
+    let weeks = t.previous.weeks();
+    let inner = weeks.get(1..weeks.len().saturating_sub(2)).unwrap_or(&[]);
+    let n = rng.gen_range(2..=3);
+    let cadres: Vec<i64> = full_time.choose_multiple(rng, n).copied().collect();
+    cadres
+        .into_iter()
+        .filter_map(|cadre| {
+            let week = *inner.choose(rng)?;
+            let start = t.nth_working_day(week.monday() + Duration::days(rng.gen_range(0..3)), 1);
+            let end = t.nth_working_day(start, rng.gen_range(3..=5));
+            Some(PlannedExemption {
+                cadre,
+                span: Exemption { start, end },
+                reason: EXEMPTION_REASONS.choose(rng).copied().unwrap_or("事假"),
+            })
+        })
+        .collect()
 }

@@ -198,3 +198,66 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
     let message = general_message(&error, t).unwrap_or_else(|| t.err_internal.to_owned());
     view! { <p class="form-error" role="alert">{message}</p> }
 }
+
+/// A labelled multi-line text with its error message.
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] required: bool,
+    #[prop(default = 3)] rows: u32,
+    #[prop(optional)] maxlength: Option<usize>,
+) -> impl IntoView {
+    let form = use_form();
+    let id = format!("{}-{name}", form.id);
+    let message = form.message(name);
+    let value = form.value(name, &value);
+    let error_id = format!("{id}-error");
+    let invalid = message.is_some();
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                required=required
+                maxlength=maxlength
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then(|| error_id.clone())
+            >
+                {value}
+            </textarea>
+            {message.map(|m| view! { <p class="field-error" id=error_id role="alert">{m}</p> })}
+        </div>
+    }
+}
+
+/// A form in a card that posts to its server function; enhanced (no page load) once the wasm is
+/// there. Regions marked `data-live` on the page refresh after a save.
+#[component]
+pub fn CardForm(
+    action: &'static str,
+    #[prop(into)] id: String,
+    #[prop(optional)] title: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    let t = use_t();
+    let saved = use_context::<SavedFlag>().is_some_and(|s| s.0);
+    view! {
+        <section class="card">
+            {title.map(|t| view! { <h2>{t}</h2> })}
+            <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
+                <PostForm action=action id=id>
+                    {saved.then(|| view! { <p class="notice" role="status">{t.saved_notice}</p> })}
+                    {children()}
+                </PostForm>
+            </crate::components::enhance::Enhance>
+        </section>
+    }
+}
+
+/// Whether the page was reached right after a plain-form save (`?saved=1`).
+#[derive(Clone, Copy, Debug)]
+pub struct SavedFlag(pub bool);

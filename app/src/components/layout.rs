@@ -17,14 +17,31 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/admin/users", t.nav_users),
             ("/settings", t.nav_settings),
         ],
-        Role::Supervisor | Role::Cadre => vec![("/", t.nav_today), ("/settings", t.nav_settings)],
+        Role::Cadre => vec![
+            ("/", t.nav_today),
+            ("/youth", t.nav_youth),
+            ("/visits", t.nav_visits),
+            ("/suggestions", t.nav_suggestions),
+            ("/study", t.nav_study),
+        ],
+        Role::Supervisor => vec![("/", t.nav_today), ("/settings", t.nav_settings)],
     };
     let current = current_path();
+    let section = format!(
+        "/{}",
+        current
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("")
+    );
+    let saved = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("saved").is_some());
+    provide_context(crate::components::form::SavedFlag(saved));
     view! {
         <Title text=format!("{title} · {}", t.app_short) />
         <header class="top">
             <a class="brand" href="/">{t.app_short}</a>
-            <span class="who">{viewer.name.clone()}</span>
+            <a class="who" href="/settings" title=t.nav_settings>{viewer.name.clone()}</a>
             <form method="post" action=Logout::PATH class="inline">
                 <button type="submit" class="link">{t.sign_out}</button>
             </form>
@@ -37,7 +54,7 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             {nav
                 .into_iter()
                 .map(|(href, label)| {
-                    let here = current == href;
+                    let here = section == href || (href != "/" && current.starts_with(href));
                     view! {
                         <a href=href aria-current=here.then_some("page")>{label}</a>
                     }

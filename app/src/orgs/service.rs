@@ -19,16 +19,6 @@ pub async fn list() -> Result<Vec<OrgNode>, AppError> {
     Ok(tree.listing(auth.viewer.org_id))
 }
 
-fn parse_uuid(v: &mut Validator, value: &str) -> uuid::Uuid {
-    match uuid::Uuid::parse_str(value.trim()) {
-        Ok(u) => u,
-        Err(_) => {
-            v.fail("request_id", "invalid_request_id", v.t().err_invalid_choice);
-            uuid::Uuid::nil()
-        }
-    }
-}
-
 /// Creates an organisation. Idempotent on `request_id`: a resend returns the first one's id.
 ///
 /// # Errors
@@ -38,7 +28,7 @@ pub async fn create(form: NewOrg) -> Result<i64, AppError> {
     let auth = require(&[Role::Admin])?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
-    let uuid = parse_uuid(&mut v, &form.request_id);
+    let uuid = v.request_id(&form.request_id);
     if let Some(existing) = organisation::Entity::find()
         .filter(organisation::Column::Uuid.eq(uuid))
         .one(db)

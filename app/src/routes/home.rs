@@ -1,33 +1,211 @@
-//! `/`: the start page after signing in.
+//! `/`: a cadre's today page; a welcome for the other roles.
 
+use crate::components::form::ErrorNote;
 use crate::components::layout::Layout;
-use crate::i18n::{fill, use_t};
+use crate::i18n::{fill, use_t, Strings};
 use crate::page::{guard, ANYONE};
+use crate::rules::{ContactStatus, NotRequired, WeekStatus};
+use crate::today::api::{get_today, TodayPage};
 use crate::types::Role;
+use crate::youth::api::RosterEntry;
 use leptos::prelude::*;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let t = use_t();
     guard(ANYONE, move |viewer| {
+        let is_cadre = viewer.role == Role::Cadre;
         view! {
             <Layout viewer=viewer.clone() title=t.nav_today>
-                <section class="card">
-                    <p class="lead">{fill(t.welcome, &[("name", &viewer.name)])}</p>
-                    <dl class="facts">
-                        <dt>{t.your_role}</dt>
-                        <dd data-testid="role">{viewer.role.label(t)}</dd>
-                        <dt>{t.your_org}</dt>
-                        <dd>{viewer.org_name.clone()}</dd>
-                    </dl>
-                    <p class="hint">
-                        {match viewer.role {
-                            Role::Admin => t.home_admin_hint,
-                            Role::Supervisor | Role::Cadre => t.home_cadre_hint,
-                        }}
-                    </p>
-                </section>
+                {if is_cadre {
+                    view! {
+                        <Suspense>
+                            {Suspend::new(async move {
+                                match get_today().await {
+                                    Ok(data) => view! { <Today data=data /> }.into_any(),
+                                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                                }
+                            })}
+                        </Suspense>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <section class="card">
+                            <p class="lead">{fill(t.welcome, &[("name", &viewer.name)])}</p>
+                            <dl class="facts">
+                                <dt>{t.your_role}</dt>
+                                <dd data-testid="role">{viewer.role.label(t)}</dd>
+                                <dt>{t.your_org}</dt>
+                                <dd>{viewer.org_name.clone()}</dd>
+                            </dl>
+                            <p class="hint">
+                                {if viewer.role == Role::Admin { t.home_admin_hint } else { t.home_cadre_hint }}
+                            </p>
+                        </section>
+                    }
+                        .into_any()
+                }}
             </Layout>
         }
     })
+}
+
+pub fn week_label(status: WeekStatus, t: &Strings) -> String {
+    match status {
+        WeekStatus::Covered => t.week_logged.to_string(),
+        WeekStatus::Open => t.week_not_yet.to_string(),
+        WeekStatus::Upcoming => t.week_upcoming.to_string(),
+        WeekStatus::Missing => t.week_missing.to_string(),
+        WeekStatus::NotRequired(why) => format!(
+            "{}（{}）",
+            t.week_not_required,
+            match why {
+                NotRequired::NotFullTime => t.why_not_full_time,
+                NotRequired::Exempt => t.why_exempt,
+                NotRequired::ShortWeek => t.why_short_week,
+            }
+        ),
+    }
+}
+
+pub fn week_class(status: WeekStatus) -> &'static str {
+    match status {
+        WeekStatus::Covered => "ok",
+        WeekStatus::Open => "warn",
+        WeekStatus::Missing => "bad",
+        WeekStatus::NotRequired(_) | WeekStatus::Upcoming => "muted",
+    }
+}
+
+pub fn status_class(status: ContactStatus) -> &'static str {
+    match status {
+        ContactStatus::Ok => "ok",
+        ContactStatus::Due => "warn",
+        ContactStatus::Overdue => "bad",
+    }
+}
+
+pub fn status_label(status: ContactStatus, t: &Strings) -> &'static str {
+    match status {
+        ContactStatus::Ok => t.status_ok,
+        ContactStatus::Due => t.status_due,
+        ContactStatus::Overdue => t.status_overdue,
+    }
+}
+
+pub fn hours(h: f64) -> String {
+    if h.fract() == 0.0 {
+        format!("{h:.0}")
+    } else {
+        format!("{h:.1}")
+    }
+}
+
+#[component]
+fn Today(data: TodayPage) -> impl IntoView {
+    let t = use_t();
+    let study_ok = data.study_hours + 1e-9 >= data.study_target;
+    let to_contact = data.to_contact.clone();
+    view! {
+        <nav class="actions" aria-label=t.main_nav>
+            <a class="action" href="/contacts/new">{t.act_contact}</a>
+            <a class="action" href="/visits#new">{t.act_visit}</a>
+            <a class="action" href="/suggestions#new">{t.act_suggest}</a>
+        </nav>
+        <section class="card" data-testid="today-week">
+            <h2>{t.today_week}</h2>
+            <p>
+                <span class=format!("light {}", week_class(data.week_status))>{week_label(data.week_status, t)}</span>
+                <span class="muted">{format!(" {}", data.week.key())}</span>
+            </p>
+        </section>
+        <section class="card" data-testid="today-contacts">
+            <h2>{t.today_contacts}</h2>
+            <p>
+                <span class="muted">
+                    {fill(t.roster_count, &[("n", &data.roster_total.to_string()), ("target", &data.roster_target.to_string())])}
+                </span>
+                " · "
+                <a href="/youth?filter=due" class="light warn">{fill(t.due_count, &[("n", &data.due.to_string())])}</a>
+                " · "
+                <a href="/youth?filter=overdue" class="light bad">{fill(t.overdue_count, &[("n", &data.overdue.to_string())])}</a>
+            </p>
+            {if to_contact.is_empty() {
+                view! { <p class="hint">{t.all_contacted}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="list">
+                        {to_contact.into_iter().map(|e| view! { <DueYouth entry=e /> }).collect_view()}
+                    </ul>
+                    <p><a href="/youth?filter=due">{t.see_all}</a></p>
+                }
+                    .into_any()
+            }}
+        </section>
+        <section class="card" data-testid="today-suggestions">
+            <h2>
+                {fill(
+                    t.today_suggestions,
+                    &[("quarter", &quarter_label(data.quarter, t)), ("days", &data.quarter_days_left.to_string())],
+                )}
+            </h2>
+            {if data.suggestions.is_empty() {
+                view! { <p class="hint">{t.no_pairings}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="list">
+                        {data
+                            .suggestions
+                            .into_iter()
+                            .map(|c| {
+                                let done = c.count > 0;
+                                view! {
+                                    <li>
+                                        <span>{c.org_name}</span>
+                                        <span class=if done { "light ok" } else { "light warn" }>
+                                            {if done { t.suggestion_done } else { t.suggestion_missing }}
+                                        </span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+        <section class="card" data-testid="today-study">
+            <h2>{t.today_study}</h2>
+            <p>
+                <span class=if study_ok { "light ok" } else { "light warn" }>
+                    {fill(t.hours_of, &[("h", &hours(data.study_hours)), ("target", &hours(data.study_target))])}
+                </span>
+                " "
+                <a href="/study">{t.act_study}</a>
+            </p>
+        </section>
+    }
+}
+
+pub fn quarter_label(q: crate::rules::Quarter, t: &Strings) -> String {
+    fill(
+        t.quarter_label,
+        &[("year", &q.year.to_string()), ("q", &q.q.to_string())],
+    )
+}
+
+/// A youth to contact, with the one-tap way to log it.
+#[component]
+fn DueYouth(entry: RosterEntry) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <li class="due-youth">
+            <a href=format!("/youth/{}", entry.id) class="name">{entry.name.clone()}</a>
+            <span class=format!("light {}", status_class(entry.status))>
+                {fill(t.days_ago, &[("n", &entry.days.to_string())])}
+            </span>
+            <a class="button small" href=format!("/contacts/new?youth={}", entry.id)>{t.act_contact}</a>
+        </li>
+    }
 }

@@ -2,9 +2,14 @@
 
 pub mod admin_orgs;
 pub mod admin_users;
+pub mod contacts;
 pub mod home;
 pub mod login;
 pub mod settings;
+pub mod study;
+pub mod suggestions;
+pub mod visits;
+pub mod youth;
 
 use crate::auth::api::SetLanguage;
 use crate::i18n::{use_locale, Locale};

@@ -6,6 +6,7 @@ pub mod entities;
 pub mod guard;
 pub mod orgtree;
 pub mod password;
+pub mod policy;
 pub mod session;
 pub mod throttle;
 pub mod validate;
@@ -91,4 +92,56 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+/// After a successful plain-form save, go back to the form's page with `saved=1` (it shows a
+/// notice). A JavaScript-enhanced form stays where it is and shows the notice itself.
+pub fn saved_redirect() {
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return;
+    };
+    let plain_form = parts
+        .headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let referer = parts
+        .headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok());
+    if let (true, Some(referer)) = (plain_form, referer) {
+        leptos_axum::redirect(&with_saved_flag(referer));
+    }
+}
+
+/// `referer` without leptos' error parameters and with `saved=1`.
+pub fn with_saved_flag(referer: &str) -> String {
+    let (path, query) = referer.split_once('?').unwrap_or((referer, ""));
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            !p.starts_with("__path=") && !p.starts_with("__err=") && !p.starts_with("saved=")
+        })
+        .collect();
+    params.push("saved=1");
+    format!("{path}?{}", params.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_saved_flag;
+
+    #[test]
+    fn the_saved_flag_replaces_error_parameters() {
+        assert_eq!(
+            with_saved_flag("http://h/youth/3"),
+            "http://h/youth/3?saved=1"
+        );
+        assert_eq!(
+            with_saved_flag("http://h/contacts/new?youth=3&__path=%2Fapi%2Fx&__err=abc"),
+            "http://h/contacts/new?youth=3&saved=1"
+        );
+        assert_eq!(with_saved_flag("/visits?saved=1"), "/visits?saved=1");
+    }
 }

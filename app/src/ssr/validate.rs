@@ -108,6 +108,77 @@ impl Validator {
         }
     }
 
+    /// The client-generated idempotency key of a create form.
+    pub fn request_id(&mut self, value: &str) -> uuid::Uuid {
+        uuid::Uuid::parse_str(value.trim()).unwrap_or_else(|_| {
+            self.fail(
+                "request_id",
+                "invalid_request_id",
+                self.t.err_invalid_request,
+            );
+            uuid::Uuid::nil()
+        })
+    }
+
+    /// A calendar date `YYYY-MM-DD`.
+    pub fn date(&mut self, field: &str, value: &str) -> Option<chrono::NaiveDate> {
+        let v = value.trim();
+        if v.is_empty() {
+            self.fail(field, "required", self.t.err_required);
+            return None;
+        }
+        let parsed = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok();
+        if parsed.is_none() {
+            self.fail(field, "invalid_date", self.t.err_invalid_date);
+        }
+        parsed
+    }
+
+    /// A number of hours between `min` and `max`, in steps of half an hour.
+    pub fn hours(&mut self, field: &str, value: &str, min: f64, max: f64) -> Option<f64> {
+        let v = value.trim();
+        if v.is_empty() {
+            self.fail(field, "required", self.t.err_required);
+            return None;
+        }
+        match v.parse::<f64>() {
+            Ok(h) if h >= min && h <= max && (h * 2.0).fract() == 0.0 => Some(h),
+            _ => {
+                let msg = fill(
+                    self.t.err_hours_range,
+                    &[("min", &fmt_num(min)), ("max", &fmt_num(max))],
+                );
+                self.fail(field, "invalid_hours", msg);
+                None
+            }
+        }
+    }
+
+    /// An optional whole number between `min` and `max`.
+    pub fn optional_int(&mut self, field: &str, value: &str, min: i32, max: i32) -> Option<i32> {
+        let v = value.trim();
+        if v.is_empty() {
+            return None;
+        }
+        match v.parse::<i32>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                let msg = fill(
+                    self.t.err_number_range,
+                    &[("min", &min.to_string()), ("max", &max.to_string())],
+                );
+                self.fail(field, "invalid_number", msg);
+                None
+            }
+        }
+    }
+
+    /// An optional text: `None` when blank.
+    pub fn optional_text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
+        let v = self.text(field, value, max, false);
+        (!v.is_empty()).then_some(v)
+    }
+
     /// Ok when no field failed; otherwise the errors with the input echoed back (passwords never).
     ///
     /// # Errors
@@ -137,6 +208,15 @@ pub fn echo(input: &impl Serialize) -> Vec<(String, String)> {
             other => Some((k, other.to_string())),
         })
         .collect()
+}
+
+/// 8, 7.5 — no trailing zeros.
+pub fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 {
+        format!("{n:.0}")
+    } else {
+        format!("{n}")
+    }
 }
 
 pub fn is_mobile(v: &str) -> bool {

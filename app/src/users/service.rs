@@ -19,14 +19,6 @@ pub fn valid_username(u: &str) -> bool {
     (3..=30).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn parse_uuid(v: &mut Validator, value: &str) -> uuid::Uuid {
-    uuid::Uuid::parse_str(value.trim()).unwrap_or_else(|_| {
-        let t = v.t();
-        v.fail("request_id", "invalid_request_id", t.err_invalid_choice);
-        uuid::Uuid::nil()
-    })
-}
-
 /// # Errors
 /// `Forbidden` for non-admins.
 pub async fn page() -> Result<AccountsPage, AppError> {
@@ -88,7 +80,7 @@ pub async fn create(form: NewAccount) -> Result<i64, AppError> {
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
-    let uuid = parse_uuid(&mut v, &form.request_id);
+    let uuid = v.request_id(&form.request_id);
     if let Some(existing) = account::Entity::find()
         .filter(account::Column::Uuid.eq(uuid))
         .one(db)
@@ -260,7 +252,7 @@ pub async fn pair(form: NewPairing) -> Result<i64, AppError> {
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
-    let uuid = parse_uuid(&mut v, &form.request_id);
+    let uuid = v.request_id(&form.request_id);
     if let Some(existing) = pairing::Entity::find()
         .filter(pairing::Column::Uuid.eq(uuid))
         .one(db)

@@ -103,6 +103,75 @@ async fn demo_mode_loads_a_realistic_district(backend: Backend) {
     assert!((950..=1050).contains(&youths), "{youths}");
     assert_eq!(app.count("assignments").await, youths);
     assert_eq!(app.count("policies").await, 9);
+
+    // About two quarters of history.
+    let contacts = app.count("contacts").await;
+    let visit_days = app.count("visit_days").await;
+    let suggestions = app.count("suggestions").await;
+    let study_records = app.count("study_records").await;
+    let exemptions = app.count("exemptions").await;
+    eprintln!(
+        "demo history: {contacts} contacts, {visit_days} visit days, {suggestions} suggestions, \
+         {study_records} study records, {exemptions} exemptions"
+    );
+    assert!(contacts > 1500, "{contacts} contacts");
+    assert!(visit_days > 100, "{visit_days} visit days");
+    assert!(suggestions > 20, "{suggestions} suggestions");
+    assert!(study_records > 100, "{study_records} study records");
+    assert!(exemptions >= 2, "{exemptions} exemptions");
+
+    // cadre01, the account the demo is shown with, has youths due and overdue for contact.
+    {
+        use app::rules::{contact_status, ContactStatus, Policy};
+        use chrono::NaiveDate;
+        use sea_orm::{FromQueryResult, Statement};
+        #[derive(FromQueryResult)]
+        struct Standing {
+            assigned_on: NaiveDate,
+            first_contact: Option<NaiveDate>,
+            last_contact: Option<NaiveDate>,
+        }
+        let standings = Standing::find_by_statement(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT a.assigned_on AS assigned_on, MIN(c.contact_date) AS first_contact, \
+             MAX(c.contact_date) AS last_contact \
+             FROM assignments a \
+             JOIN accounts u ON u.id = a.cadre_id \
+             LEFT JOIN contacts c ON c.youth_id = a.youth_id \
+             WHERE u.username = 'cadre01' AND a.ended_on IS NULL \
+             GROUP BY a.id, a.assigned_on",
+        ))
+        .all(&app.db)
+        .await
+        .expect("standings query");
+        let (today, policy) = (app::ssr::today(), Policy::default());
+        let count = |status| {
+            standings
+                .iter()
+                .filter(|s| contact_status(s.last_contact, s.assigned_on, today, &policy) == status)
+                .count()
+        };
+        let (due, overdue) = (count(ContactStatus::Due), count(ContactStatus::Overdue));
+        let never = standings
+            .iter()
+            .filter(|s| s.last_contact.is_none())
+            .count();
+        eprintln!(
+            "cadre01: {} youths, {due} due, {overdue} overdue, {never} never contacted",
+            standings.len()
+        );
+        assert!(due >= 5, "{due} due");
+        assert!(overdue >= 3, "{overdue} overdue");
+        assert!(never > 0, "some youths were never contacted");
+        assert!(
+            standings.iter().all(|s| {
+                s.first_contact.is_none_or(|d| s.assigned_on <= d)
+                    && s.last_contact.is_none_or(|d| d <= today)
+            }),
+            "contacts fall between the assignment and today"
+        );
+    }
+
     let page = app.page("/login").await;
     assert!(
         page.contains("demo-liaison"),

@@ -1,0 +1,246 @@
+//! Progressive enhancement of plain forms. Every form is server-rendered HTML that posts to its
+//! server function and works without JavaScript. Once the wasm has loaded, the [`Enhance`] island
+//! takes over the forms inside it: it submits with `fetch` (no page load), shows each error message
+//! by its field and keeps what was typed; on success it clears the form with a fresh request id,
+//! says "saved", and refreshes the page's `data-live` regions from the server, so lists show the
+//! new record. A server function that redirects (sign-in, edits) is followed.
+
+use leptos::prelude::*;
+
+/// Wraps server-rendered forms. `saved` and `failed` are the notices in the user's language.
+#[island]
+pub fn Enhance(saved: String, failed: String, children: Children) -> impl IntoView {
+    let on_submit =
+        move |ev: leptos::ev::SubmitEvent| browser::submit(ev, saved.clone(), failed.clone());
+    view! { <div class="enhance" on:submit=on_submit>{children()}</div> }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use js_sys::{Array, Reflect, JSON};
+    use leptos::ev::SubmitEvent;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{
+        Document, DomParser, Element, FormData, HtmlFormElement, RequestInit, Response,
+        SupportedType, UrlSearchParams,
+    };
+
+    pub fn submit(ev: SubmitEvent, saved: String, failed: String) {
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        ev.prevent_default();
+        // A second tap while the first is on its way does nothing (the request id guards the rest).
+        if form.get_attribute("aria-busy").as_deref() == Some("true") {
+            return;
+        }
+        let _ = form.set_attribute("aria-busy", "true");
+        leptos::task::spawn_local(async move {
+            let outcome = post(&form).await;
+            let _ = form.remove_attribute("aria-busy");
+            clear_messages(&form);
+            match outcome {
+                Ok(Outcome::Redirect(to)) => {
+                    let _ = leptos::prelude::window().location().assign(&to);
+                }
+                Ok(Outcome::Saved) => {
+                    form.reset();
+                    renew_request_id(&form);
+                    notice(&form, "notice", "status", &saved);
+                    refresh_live_regions().await;
+                }
+                Ok(Outcome::Invalid(error)) => show_error(&form, &error, &failed),
+                Err(_) => notice(&form, "form-error", "alert", &failed),
+            }
+        });
+    }
+
+    enum Outcome {
+        Saved,
+        Redirect(String),
+        Invalid(JsValue),
+    }
+
+    async fn post(form: &HtmlFormElement) -> Result<Outcome, JsValue> {
+        let data = FormData::new_with_form(form)?;
+        let body = UrlSearchParams::new_with_str_sequence_sequence(&data)?.to_string();
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&body.into());
+        let headers = web_sys::Headers::new()?;
+        headers.set("Content-Type", "application/x-www-form-urlencoded")?;
+        headers.set("Accept", "application/json")?;
+        init.set_headers(&headers);
+        let res: Response = JsFuture::from(
+            leptos::prelude::window().fetch_with_str_and_init(&form.action(), &init),
+        )
+        .await?
+        .dyn_into()?;
+        if res.ok() {
+            let redirect = res.headers().get("serverfnredirect")?.is_some();
+            return Ok(match res.headers().get("location")? {
+                Some(to) if redirect => Outcome::Redirect(to),
+                _ => Outcome::Saved,
+            });
+        }
+        let text = JsFuture::from(res.text()?)
+            .await?
+            .as_string()
+            .unwrap_or_default();
+        Ok(Outcome::Invalid(
+            JSON::parse(&text).unwrap_or(JsValue::NULL),
+        ))
+    }
+
+    fn get(v: &JsValue, key: &str) -> JsValue {
+        Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Puts each field's message by its field; anything else on top of the form.
+    fn show_error(form: &HtmlFormElement, error: &JsValue, failed: &str) {
+        let fields = get(&get(error, "Invalid"), "fields");
+        if let Ok(fields) = fields.dyn_into::<Array>() {
+            let mut first: Option<Element> = None;
+            for f in fields.iter() {
+                let name = get(&f, "field").as_string().unwrap_or_default();
+                let message = get(&f, "message").as_string().unwrap_or_default();
+                let input = form
+                    .query_selector(&format!("[name=\"{name}\"]"))
+                    .ok()
+                    .flatten();
+                match input
+                    .as_ref()
+                    .and_then(|i| i.closest(".field").ok().flatten())
+                {
+                    Some(field) => {
+                        let _ = field.class_list().add_1("invalid");
+                        if let Some(i) = &input {
+                            let _ = i.set_attribute("aria-invalid", "true");
+                        }
+                        append_message(&field, "field-error", "alert", &message);
+                        first.get_or_insert(field);
+                    }
+                    None => notice(form, "form-error", "alert", &message),
+                }
+            }
+            if let Some(field) = first {
+                field.scroll_into_view();
+            }
+            return;
+        }
+        let message = get(&get(error, "TooManyAttempts"), "message").as_string();
+        notice(
+            form,
+            "form-error",
+            "alert",
+            message.as_deref().unwrap_or(failed),
+        );
+    }
+
+    fn document() -> Document {
+        leptos::prelude::document()
+    }
+
+    fn append_message(parent: &Element, class: &str, role: &str, text: &str) {
+        if let Ok(p) = document().create_element("p") {
+            p.set_class_name(class);
+            let _ = p.set_attribute("role", role);
+            let _ = p.set_attribute("data-enhance", "");
+            p.set_text_content(Some(text));
+            let _ = parent.append_child(&p);
+        }
+    }
+
+    fn notice(form: &HtmlFormElement, class: &str, role: &str, text: &str) {
+        if let Ok(p) = document().create_element("p") {
+            p.set_class_name(class);
+            let _ = p.set_attribute("role", role);
+            let _ = p.set_attribute("data-enhance", "");
+            p.set_text_content(Some(text));
+            let _ = form.prepend_with_node_1(&p);
+        }
+    }
+
+    /// Removes what the last submission showed (ours and the server-rendered ones).
+    fn clear_messages(form: &HtmlFormElement) {
+        if let Ok(list) = form.query_selector_all(".field-error, .form-error, .notice") {
+            for i in 0..list.length() {
+                if let Some(n) = list.item(i) {
+                    if let Some(el) = n.dyn_ref::<Element>() {
+                        el.remove();
+                    }
+                }
+            }
+        }
+        if let Ok(list) = form.query_selector_all(".field.invalid") {
+            for i in 0..list.length() {
+                if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                    let _ = el.class_list().remove_1("invalid");
+                    if let Ok(Some(input)) = el.query_selector("[aria-invalid]") {
+                        let _ = input.remove_attribute("aria-invalid");
+                    }
+                }
+            }
+        }
+    }
+
+    fn renew_request_id(form: &HtmlFormElement) {
+        let input = form
+            .query_selector("input[name=\"request_id\"]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let (Some(input), Ok(crypto)) = (input, leptos::prelude::window().crypto()) {
+            let id = crypto.random_uuid();
+            input.set_value(&id);
+            input.set_default_value(&id);
+        }
+    }
+
+    /// Fetches this page again and swaps in its `data-live` regions.
+    async fn refresh_live_regions() {
+        let Ok(html) = fetch_page().await else { return };
+        let Ok(parser) = DomParser::new() else { return };
+        let Ok(fresh) = parser.parse_from_string(&html, SupportedType::TextHtml) else {
+            return;
+        };
+        let Ok(regions) = document().query_selector_all("[data-live]") else {
+            return;
+        };
+        for i in 0..regions.length() {
+            let Some(old) = regions.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let key = old.get_attribute("data-live").unwrap_or_default();
+            if let Ok(Some(new)) = fresh.query_selector(&format!("[data-live=\"{key}\"]")) {
+                old.set_inner_html(&new.inner_html());
+            }
+        }
+    }
+
+    async fn fetch_page() -> Result<String, JsValue> {
+        let window = leptos::prelude::window();
+        let href = window.location().href()?;
+        let init = RequestInit::new();
+        let headers = web_sys::Headers::new()?;
+        headers.set("Accept", "text/html")?;
+        init.set_headers(&headers);
+        let res: Response = JsFuture::from(window.fetch_with_str_and_init(&href, &init))
+            .await?
+            .dyn_into()?;
+        JsFuture::from(res.text()?)
+            .await?
+            .as_string()
+            .ok_or(JsValue::NULL)
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod browser {
+    /// Islands render on the server too, where nothing is ever submitted.
+    pub fn submit(_ev: leptos::ev::SubmitEvent, _saved: String, _failed: String) {}
+}

@@ -1,0 +1,96 @@
+//! Server functions for contacts.
+
+use crate::error::AppError;
+use crate::types::{Channel, RequestStatus};
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContactRow {
+    pub id: i64,
+    pub youth_id: i64,
+    pub date: NaiveDate,
+    pub channel: Option<Channel>,
+    pub online: bool,
+    pub content: String,
+    pub request: Option<String>,
+    pub request_status: Option<RequestStatus>,
+    pub resolution: Option<String>,
+    pub duration_minutes: Option<i32>,
+    pub cadre_name: String,
+    /// The viewer logged it and may still change or delete it (7 days).
+    pub editable: bool,
+}
+
+/// A contact to change, with the youth it is about.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContactEdit {
+    pub contact: ContactRow,
+    pub youth_name: String,
+}
+
+/// Log (no `id`) or change (with `id`) a contact.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactForm {
+    pub id: String,
+    pub request_id: String,
+    pub youth_id: String,
+    pub contact_date: String,
+    pub channel: String,
+    pub content: String,
+    pub request: String,
+    pub duration_minutes: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequestForm {
+    pub id: String,
+    pub status: String,
+    pub resolution: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactId {
+    pub id: String,
+}
+
+/// Logs a contact with a youth on the cadre's roster; returns its id. Idempotent on `request_id`.
+#[server(prefix = "/api", endpoint = "contacts/create")]
+pub async fn log_contact(#[server(flatten)] form: ContactForm) -> Result<i64, AppError> {
+    let id = crate::ssr::respond(super::service::create(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(id)
+}
+
+/// Changes one's own contact within 7 days.
+#[server(prefix = "/api", endpoint = "contacts/update")]
+pub async fn update_contact(#[server(flatten)] form: ContactForm) -> Result<(), AppError> {
+    let youth = crate::ssr::respond(super::service::update(form).await)?;
+    leptos_axum::redirect(&format!("/youth/{youth}?saved=1"));
+    Ok(())
+}
+
+/// Deletes one's own contact within 7 days.
+#[server(prefix = "/api", endpoint = "contacts/delete")]
+pub async fn delete_contact(#[server(flatten)] form: ContactId) -> Result<(), AppError> {
+    let youth = crate::ssr::respond(super::service::delete(form).await)?;
+    leptos_axum::redirect(&format!("/youth/{youth}"));
+    Ok(())
+}
+
+/// Moves a request along: open → in progress → resolved (with how).
+#[server(prefix = "/api", endpoint = "contacts/request")]
+pub async fn update_request(#[server(flatten)] form: RequestForm) -> Result<(), AppError> {
+    crate::ssr::respond(super::service::update_request(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "contacts/get")]
+pub async fn contact_for_edit(id: i64) -> Result<ContactEdit, AppError> {
+    crate::ssr::respond(super::service::for_edit(id).await)
+}

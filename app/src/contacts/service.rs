@@ -1,0 +1,313 @@
+//! Contacts on the server. A cadre logs contacts with the youths on their roster; the record stays
+//! with the youth when the roster changes hands.
+
+use super::api::{ContactEdit, ContactForm, ContactId, ContactRow, RequestForm};
+use crate::error::AppError;
+use crate::rules::{editable, shanghai_date};
+use crate::ssr::entities::{account, contact};
+use crate::ssr::guard::{require, Authorised};
+use crate::ssr::today;
+use crate::ssr::validate::Validator;
+use crate::types::{Channel, RequestStatus};
+use crate::youth::service::{own_youth, CADRES};
+use chrono::{Duration, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
+use std::collections::HashMap;
+
+/// Rows for display; `viewer` may edit their own within the window.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn contact_rows(
+    db: &impl ConnectionTrait,
+    contacts: Vec<contact::Model>,
+    viewer: i64,
+    today: NaiveDate,
+) -> Result<Vec<ContactRow>, AppError> {
+    let mut names: HashMap<i64, String> = HashMap::new();
+    let cadre_ids: Vec<i64> = contacts.iter().map(|c| c.cadre_id).collect();
+    for a in account::Entity::find()
+        .filter(account::Column::Id.is_in(cadre_ids))
+        .all(db)
+        .await?
+    {
+        names.insert(a.id, a.name);
+    }
+    Ok(contacts
+        .into_iter()
+        .map(|c| row(c, viewer, today, &names))
+        .collect())
+}
+
+fn row(
+    c: contact::Model,
+    viewer: i64,
+    today: NaiveDate,
+    names: &HashMap<i64, String>,
+) -> ContactRow {
+    ContactRow {
+        id: c.id,
+        youth_id: c.youth_id,
+        date: c.contact_date,
+        channel: Channel::parse(&c.channel),
+        online: c.online,
+        content: c.content,
+        request: c.request,
+        request_status: c.request_status.as_deref().and_then(RequestStatus::parse),
+        resolution: c.resolution,
+        duration_minutes: c.duration_minutes,
+        cadre_name: names.get(&c.cadre_id).cloned().unwrap_or_default(),
+        editable: c.cadre_id == viewer && editable(shanghai_date(c.created_at), today),
+    }
+}
+
+struct ValidContact {
+    date: NaiveDate,
+    channel: Channel,
+    content: String,
+    request: Option<String>,
+    duration: Option<i32>,
+}
+
+/// Checks the fields shared by logging and changing. `assigned_on` bounds the date from below.
+fn validate(
+    v: &mut Validator,
+    form: &ContactForm,
+    assigned_on: Option<NaiveDate>,
+) -> Option<ValidContact> {
+    let t = v.t();
+    let today = today();
+    let date = v.date("contact_date", &form.contact_date);
+    if let Some(d) = date {
+        if d > today {
+            v.fail("contact_date", "date_in_future", t.err_date_future);
+        } else if d < today - Duration::days(366) {
+            v.fail("contact_date", "date_too_old", t.err_date_too_old);
+        } else if assigned_on.is_some_and(|a| d < a) {
+            v.fail("contact_date", "before_assignment", t.err_before_assignment);
+        }
+    }
+    let channel = v.choice("channel", &form.channel, Channel::parse);
+    let content = v.text("content", &form.content, 1000, true);
+    let request = v.optional_text("request", &form.request, 500);
+    let duration = v.optional_int("duration_minutes", &form.duration_minutes, 1, 600);
+    Some(ValidContact {
+        date: date?,
+        channel: channel?,
+        content,
+        request,
+        duration,
+    })
+}
+
+/// # Errors
+/// `Forbidden`; `Invalid` for a youth not on the roster or bad fields.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn create(form: ContactForm) -> Result<i64, AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let uuid = v.request_id(&form.request_id);
+    if let Some(existing) = contact::Entity::find()
+        .filter(contact::Column::Uuid.eq(uuid))
+        .one(db)
+        .await?
+    {
+        return if existing.cadre_id == auth.viewer.id {
+            Ok(existing.id)
+        } else {
+            Err(AppError::NotFound)
+        };
+    }
+    let youth = match form.youth_id.trim().parse::<i64>() {
+        Ok(id) => own_youth(db, auth.viewer.id, id).await.ok(),
+        Err(_) => None,
+    };
+    if youth.is_none() {
+        v.fail("youth_id", "not_your_youth", t.err_not_your_youth);
+    }
+    let valid = validate(&mut v, &form, youth.as_ref().map(|(a, _)| a.assigned_on));
+    v.finish(&form)?;
+    let (Some((_, youth)), Some(c)) = (youth, valid) else {
+        return Err(AppError::Internal);
+    };
+    let now = Utc::now();
+    let inserted = contact::Entity::insert(contact::ActiveModel {
+        uuid: Set(uuid),
+        youth_id: Set(youth.id),
+        cadre_id: Set(auth.viewer.id),
+        contact_date: Set(c.date),
+        channel: Set(c.channel.as_str().to_owned()),
+        online: Set(c.channel.online()),
+        content: Set(c.content),
+        request_status: Set(c
+            .request
+            .as_ref()
+            .map(|_| RequestStatus::Open.as_str().to_owned())),
+        request: Set(c.request),
+        resolution: Set(None),
+        duration_minutes: Set(c.duration),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(contact::Column::Uuid)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec(db)
+    .await;
+    let id = match inserted {
+        Ok(r) => r.last_insert_id,
+        // A concurrent resend won the race.
+        Err(sea_orm::DbErr::RecordNotInserted) => {
+            contact::Entity::find()
+                .filter(contact::Column::Uuid.eq(uuid))
+                .one(db)
+                .await?
+                .ok_or(AppError::Internal)?
+                .id
+        }
+        Err(e) => return Err(e.into()),
+    };
+    auth.audit(db, "create", "contact", Some(id), String::new())
+        .await?;
+    Ok(id)
+}
+
+/// One's own contact, or `NotFound`.
+async fn own_contact(auth: &Authorised, id: &str) -> Result<contact::Model, AppError> {
+    let id = id.trim().parse::<i64>().map_err(|_| AppError::NotFound)?;
+    contact::Entity::find_by_id(id)
+        .one(auth.db())
+        .await?
+        .filter(|c| c.cadre_id == auth.viewer.id)
+        .ok_or(AppError::NotFound)
+}
+
+fn check_window(v: &mut Validator, c: &contact::Model) {
+    if !editable(shanghai_date(c.created_at), today()) {
+        let t = v.t();
+        v.fail("id", "edit_window", t.err_edit_window);
+    }
+}
+
+/// # Errors
+/// `Forbidden`, `NotFound` for another cadre's contact.
+pub async fn for_edit(id: i64) -> Result<ContactEdit, AppError> {
+    let auth = require(CADRES)?;
+    let c = own_contact(&auth, &id.to_string()).await?;
+    let youth_name = crate::ssr::entities::youth::Entity::find_by_id(c.youth_id)
+        .one(auth.db())
+        .await?
+        .map(|y| y.name)
+        .unwrap_or_default();
+    let mut rows = contact_rows(auth.db(), vec![c], auth.viewer.id, today()).await?;
+    Ok(ContactEdit {
+        contact: rows.remove(0),
+        youth_name,
+    })
+}
+
+/// Returns the youth's id.
+///
+/// # Errors
+/// `Forbidden`, `NotFound`; `Invalid` for bad fields or after 7 days.
+pub async fn update(form: ContactForm) -> Result<i64, AppError> {
+    let auth = require(CADRES)?;
+    let c = own_contact(&auth, &form.id).await?;
+    let mut v = Validator::new(auth.viewer.locale);
+    check_window(&mut v, &c);
+    let valid = validate(&mut v, &form, None);
+    v.finish(&form)?;
+    let new = valid.ok_or(AppError::Internal)?;
+    let (id, youth) = (c.id, c.youth_id);
+    let had_request = c.request.is_some();
+    let mut am = c.into_active_model();
+    am.contact_date = Set(new.date);
+    am.channel = Set(new.channel.as_str().to_owned());
+    am.online = Set(new.channel.online());
+    am.content = Set(new.content);
+    if new.request.is_none() {
+        am.request_status = Set(None);
+        am.resolution = Set(None);
+    } else if !had_request {
+        am.request_status = Set(Some(RequestStatus::Open.as_str().to_owned()));
+    }
+    am.request = Set(new.request);
+    am.duration_minutes = Set(new.duration);
+    am.updated_at = Set(Utc::now());
+    am.update(auth.db()).await?;
+    auth.audit(auth.db(), "update", "contact", Some(id), String::new())
+        .await?;
+    Ok(youth)
+}
+
+/// Returns the youth's id. Deleting twice is fine (the second is `NotFound`, nothing changes).
+///
+/// # Errors
+/// `Forbidden`, `NotFound`; `Invalid` after 7 days.
+pub async fn delete(form: ContactId) -> Result<i64, AppError> {
+    let auth = require(CADRES)?;
+    let c = own_contact(&auth, &form.id).await?;
+    let mut v = Validator::new(auth.viewer.locale);
+    check_window(&mut v, &c);
+    v.finish(&form)?;
+    let (id, youth) = (c.id, c.youth_id);
+    contact::Entity::delete_by_id(id).exec(auth.db()).await?;
+    auth.audit(auth.db(), "delete", "contact", Some(id), String::new())
+        .await?;
+    Ok(youth)
+}
+
+/// The youth's current cadre handles the request, whoever logged it.
+///
+/// # Errors
+/// `Forbidden`, `NotFound`; `Invalid` for an unknown status or a resolution missing.
+pub async fn update_request(form: RequestForm) -> Result<(), AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let id = form
+        .id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound)?;
+    let c = contact::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.request.is_some())
+        .ok_or(AppError::NotFound)?;
+    own_youth(db, auth.viewer.id, c.youth_id).await?;
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let status = v.choice("status", &form.status, RequestStatus::parse);
+    let resolution = v.optional_text("resolution", &form.resolution, 500);
+    if status == Some(RequestStatus::Resolved) && resolution.is_none() {
+        v.fail(
+            "resolution",
+            "resolution_required",
+            t.err_resolution_required,
+        );
+    }
+    v.finish(&form)?;
+    let status = status.ok_or(AppError::Internal)?;
+    let mut am = c.into_active_model();
+    am.request_status = Set(Some(status.as_str().to_owned()));
+    if resolution.is_some() {
+        am.resolution = Set(resolution);
+    }
+    am.updated_at = Set(Utc::now());
+    am.update(db).await?;
+    auth.audit(
+        db,
+        "request_status",
+        "contact",
+        Some(id),
+        status.as_str().to_owned(),
+    )
+    .await
+}

@@ -1,0 +1,162 @@
+//! `/suggestions` (make one; the list with review status) and `/suggestions/:id`.
+
+use super::home::quarter_label;
+use super::youth::{id_param, CADRES};
+use crate::components::form::{CardForm, ErrorNote, RequestId, SelectField, TextArea, TextField};
+use crate::components::layout::{Layout, NotFound};
+use crate::i18n::use_t;
+use crate::page::{guard, today};
+use crate::rules::Quarter;
+use crate::suggestions::api::{
+    get_suggestions, suggestion, SubmitSuggestion, SuggestionRow, SuggestionsPage,
+};
+use crate::types::SuggestionKind;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+#[component]
+pub fn SuggestionsPage() -> impl IntoView {
+    let t = use_t();
+    guard(CADRES, move |viewer| {
+        view! {
+            <Layout viewer=viewer title=t.suggestions_title>
+                <Suspense>
+                    {Suspend::new(async move {
+                        match get_suggestions().await {
+                            Ok(data) => view! { <Suggestions data=data /> }.into_any(),
+                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </Layout>
+        }
+    })
+}
+
+#[component]
+fn Suggestions(data: SuggestionsPage) -> impl IntoView {
+    let t = use_t();
+    let current = Quarter::of(today());
+    let quarters = vec![
+        (current.key(), quarter_label(current, t)),
+        (current.prev().key(), quarter_label(current.prev(), t)),
+    ];
+    // Default to the first paired organisation that has nothing yet this quarter.
+    let org = data
+        .coverage
+        .iter()
+        .find(|c| c.count == 0)
+        .or(data.coverage.first())
+        .map(|c| c.org_id.to_string())
+        .unwrap_or_default();
+    let orgs: Vec<(String, String)> = data
+        .coverage
+        .iter()
+        .map(|c| (c.org_id.to_string(), c.org_name.clone()))
+        .collect();
+    view! {
+        <div id="new">
+            <CardForm action=SubmitSuggestion::PATH id="suggestion" title=t.suggestion_new>
+                <RequestId />
+                <SelectField name="org_id" label=t.s_org options=orgs value=org placeholder=t.choose />
+                <SelectField name="quarter" label=t.s_quarter options=quarters value=current.key() />
+                <SelectField name="kind" label=t.s_kind options=SuggestionKind::options(t) value="suggestion" />
+                <TextField name="title" label=t.s_title required=true maxlength=100 />
+                <TextArea name="description" label=t.s_content required=true rows=5 maxlength=2000 />
+                <button type="submit" class="primary">{t.save}</button>
+            </CardForm>
+        </div>
+        <div data-live="suggestions">
+            <section class="card">
+                <h2>{t.coverage_title}</h2>
+                <ul class="list" data-testid="coverage">
+                    {data
+                        .coverage
+                        .into_iter()
+                        .map(|c| {
+                            let done = c.count > 0;
+                            view! {
+                                <li>
+                                    <span>{c.org_name}</span>
+                                    <span class=if done { "light ok" } else { "light warn" }>
+                                        {if done { t.suggestion_done } else { t.suggestion_missing }}
+                                    </span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+            <section class="card">
+                <h2>{t.suggestions_title}</h2>
+                <SuggestionList items=data.suggestions />
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn SuggestionList(items: Vec<SuggestionRow>) -> impl IntoView {
+    let t = use_t();
+    if items.is_empty() {
+        return view! { <p class="hint">{t.no_suggestions}</p> }.into_any();
+    }
+    view! {
+        <ul class="list" data-testid="suggestions">
+            {items
+                .into_iter()
+                .map(|s| {
+                    view! {
+                        <li>
+                            <a class="row-link" href=format!("/suggestions/{}", s.id)>
+                                <strong>{s.title.clone()}</strong>
+                                <span class="tag">{s.status.map(|st| st.label(t)).unwrap_or("-")}</span>
+                                <span class="muted small">
+                                    {format!("{} · {} · {}", quarter_label(s.quarter, t), s.org_name, s.kind.map(|k| k.label(t)).unwrap_or("-"))}
+                                </span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SuggestionPage() -> impl IntoView {
+    let t = use_t();
+    let id = id_param();
+    guard(CADRES, move |viewer| {
+        view! {
+            <Suspense>
+                {Suspend::new({
+                    let viewer = viewer.clone();
+                    async move {
+                        let Some(id) = id else { return view! { <NotFound /> }.into_any() };
+                        match suggestion(id).await {
+                            Ok(s) => view! {
+                                <Layout viewer=viewer.clone() title=s.title.clone()>
+                                    <section class="card">
+                                        <dl class="facts">
+                                            <dt>{t.s_org}</dt><dd>{s.org_name.clone()}</dd>
+                                            <dt>{t.s_quarter}</dt><dd>{quarter_label(s.quarter, t)}</dd>
+                                            <dt>{t.s_kind}</dt><dd>{s.kind.map(|k| k.label(t)).unwrap_or("-")}</dd>
+                                            <dt>{t.s_status}</dt><dd>{s.status.map(|st| st.label(t)).unwrap_or("-")}</dd>
+                                            {s.review_comment.clone().map(|c| view! { <dt>{t.s_comment}</dt><dd>{c}</dd> })}
+                                        </dl>
+                                        <p class="content">{s.description.clone()}</p>
+                                        <p><a href="/suggestions">{t.suggestions_title}</a></p>
+                                    </section>
+                                </Layout>
+                            }
+                                .into_any(),
+                            Err(_) => view! { <NotFound /> }.into_any(),
+                        }
+                    }
+                })}
+            </Suspense>
+        }
+    })
+}

@@ -1,0 +1,298 @@
+//! `/youth` (my roster), `/youth/new`, `/youth/:id` (profile), `/youth/:id/edit`.
+
+use super::contacts::{ContactFields, ContactList};
+use super::home::{status_class, status_label};
+use crate::components::form::{
+    CardForm, ErrorNote, Hidden, RequestId, SelectField, TextArea, TextField,
+};
+use crate::components::layout::{Layout, NotFound};
+use crate::contacts::api::LogContact;
+use crate::i18n::{fill, use_t};
+use crate::page::guard;
+use crate::types::{Gender, PoliticalStatus, Role, Sector};
+use crate::youth::api::{
+    get_roster, get_youth, youth_org_choices, CreateYouth, RosterEntry, RosterFilter, UpdateYouth,
+    YouthDetail,
+};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+pub const CADRES: &[Role] = &[Role::Cadre];
+
+/// The `:id` of the route, if it is a number.
+pub fn id_param() -> Option<i64> {
+    use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .and_then(|s| s.parse().ok())
+}
+
+#[component]
+pub fn RosterPage() -> impl IntoView {
+    let t = use_t();
+    let (filter, q) = use_query_map().with_untracked(|m| {
+        (
+            RosterFilter::parse(&m.get("filter").unwrap_or_default()),
+            m.get("q").unwrap_or_default(),
+        )
+    });
+    guard(CADRES, move |viewer| {
+        view! {
+            <Layout viewer=viewer title=t.roster_title>
+                <Suspense>
+                    {Suspend::new(async move {
+                        match get_roster(filter.as_str().to_string(), q.clone()).await {
+                            Ok(r) => {
+                                let tabs = [
+                                    (RosterFilter::All, t.filter_all, r.total),
+                                    (RosterFilter::Due, t.filter_due, r.due),
+                                    (RosterFilter::Overdue, t.filter_overdue, r.overdue),
+                                    (RosterFilter::Never, t.filter_never, r.never),
+                                ];
+                                view! {
+                                    <p class="muted">
+                                        {fill(t.roster_count, &[("n", &r.total.to_string()), ("target", &r.target.to_string())])}
+                                        " · "
+                                        <a href="/youth/new">{t.add_youth}</a>
+                                    </p>
+                                    <nav class="tabs">
+                                        {tabs
+                                            .into_iter()
+                                            .map(|(f, label, n)| {
+                                                view! {
+                                                    <a
+                                                        href=format!("/youth?filter={}", f.as_str())
+                                                        aria-current=(f == filter).then_some("page")
+                                                    >
+                                                        {format!("{label} {n}")}
+                                                    </a>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </nav>
+                                    <form method="get" action="/youth" class="search" role="search">
+                                        <input type="hidden" name="filter" value=filter.as_str() />
+                                        <input type="search" name="q" value=q.clone() placeholder=t.search_name aria-label=t.search_name />
+                                        <button type="submit">{t.search}</button>
+                                    </form>
+                                    <RosterList entries=r.entries link="/youth/" />
+                                }
+                                    .into_any()
+                            }
+                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </Layout>
+        }
+    })
+}
+
+/// Roster entries as links (`link` + id).
+#[component]
+pub fn RosterList(entries: Vec<RosterEntry>, link: &'static str) -> impl IntoView {
+    let t = use_t();
+    if entries.is_empty() {
+        return view! { <p class="hint">{t.no_youths}</p> }.into_any();
+    }
+    view! {
+        <ul class="list roster" data-testid="roster">
+            {entries
+                .into_iter()
+                .map(|e| {
+                    let since = match e.last_contact {
+                        Some(d) => fill(t.last_contact, &[("date", &d.to_string())]),
+                        None => t.never_contacted.to_string(),
+                    };
+                    view! {
+                        <li>
+                            <a href=format!("{link}{}", e.id) class="row-link">
+                                <span class="name">{e.name}</span>
+                                <span class=format!("light {}", status_class(e.status))>
+                                    {fill(t.days_ago, &[("n", &e.days.to_string())])}
+                                </span>
+                                <span class="muted small">{format!("{} · {since}", e.workplace)}</span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn YouthPage() -> impl IntoView {
+    let t = use_t();
+    let id = id_param();
+    guard(CADRES, move |viewer| {
+        view! {
+            <Suspense>
+                {Suspend::new({
+                    let viewer = viewer.clone();
+                    async move {
+                        let Some(id) = id else { return view! { <NotFound /> }.into_any() };
+                        match get_youth(id).await {
+                            Ok(p) => {
+                                let y = p.youth.clone();
+                                let open: Vec<_> = p
+                                    .contacts
+                                    .iter()
+                                    .filter(|c| c.request.is_some() && c.request_status != Some(crate::types::RequestStatus::Resolved))
+                                    .cloned()
+                                    .collect();
+                                view! {
+                                    <Layout viewer=viewer.clone() title=y.name.clone()>
+                                        <section class="card" data-live="youth-status">
+                                            <p>
+                                                <span class=format!("light {}", status_class(p.status))>{status_label(p.status, t)}</span>
+                                                " "
+                                                <span class="muted">{fill(t.days_ago, &[("n", &p.days.to_string())])}</span>
+                                            </p>
+                                            <YouthFacts y=y.clone() />
+                                            <p><a href=format!("/youth/{}/edit", y.id)>{t.edit_youth}</a></p>
+                                        </section>
+                                        <CardForm action=LogContact::PATH id="contact" title=t.contact_title>
+                                            <RequestId />
+                                            <Hidden name="youth_id" value=y.id.to_string() />
+                                            <ContactFields />
+                                            <button type="submit" class="primary">{t.save}</button>
+                                        </CardForm>
+                                        <div data-live="youth-contacts">
+                                            {(!open.is_empty()).then(|| view! {
+                                                <section class="card">
+                                                    <h2>{t.open_requests}</h2>
+                                                    <super::contacts::RequestForms contacts=open />
+                                                </section>
+                                            })}
+                                            <section class="card">
+                                                <h2>{t.contact_history}</h2>
+                                                <ContactList contacts=p.contacts />
+                                            </section>
+                                        </div>
+                                    </Layout>
+                                }
+                                    .into_any()
+                            }
+                            Err(crate::error::AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                            Err(e) => view! { <Layout viewer=viewer.clone() title=t.roster_title><ErrorNote error=e /></Layout> }.into_any(),
+                        }
+                    }
+                })}
+            </Suspense>
+        }
+    })
+}
+
+#[component]
+fn YouthFacts(y: YouthDetail) -> impl IntoView {
+    let t = use_t();
+    let tel = format!("tel:{}", y.phone);
+    view! {
+        <dl class="facts">
+            <dt>{t.y_phone}</dt>
+            <dd><a href=tel data-testid="phone">{y.phone.clone()}</a></dd>
+            {y.wechat.clone().map(|w| view! { <dt>{t.y_wechat}</dt><dd>{w}</dd> })}
+            <dt>{t.y_gender}</dt>
+            <dd>{y.gender.map(|g| g.label(t)).unwrap_or("-")}{y.birth_year.map(|b| format!(" · {b}"))}</dd>
+            <dt>{t.y_org}</dt>
+            <dd>{y.workplace.clone()}</dd>
+            <dt>{t.y_sector}</dt>
+            <dd>{y.sector.map(|s| s.label(t)).unwrap_or("-")} " · " {y.political_status.map(|s| s.label(t)).unwrap_or("-")}</dd>
+            <dt>{t.y_assigned}</dt>
+            <dd>{y.assigned_on.to_string()}</dd>
+            {(!y.tags.is_empty()).then(|| view! { <dt>{t.y_tags}</dt><dd>{y.tags.clone()}</dd> })}
+            {(!y.notes.is_empty()).then(|| view! { <dt>{t.y_notes}</dt><dd>{y.notes.clone()}</dd> })}
+        </dl>
+    }
+}
+
+#[component]
+pub fn NewYouthPage() -> impl IntoView {
+    let t = use_t();
+    guard(CADRES, move |viewer| {
+        view! {
+            <Layout viewer=viewer title=t.add_youth>
+                <YouthFormCard existing=None />
+            </Layout>
+        }
+    })
+}
+
+#[component]
+pub fn EditYouthPage() -> impl IntoView {
+    let t = use_t();
+    let id = id_param();
+    guard(CADRES, move |viewer| {
+        view! {
+            <Suspense>
+                {Suspend::new({
+                    let viewer = viewer.clone();
+                    async move {
+                        let Some(id) = id else { return view! { <NotFound /> }.into_any() };
+                        match get_youth(id).await {
+                            Ok(p) => view! {
+                                <Layout viewer=viewer.clone() title=t.edit_youth>
+                                    <YouthFormCard existing=Some(p.youth) />
+                                </Layout>
+                            }
+                                .into_any(),
+                            Err(_) => view! { <NotFound /> }.into_any(),
+                        }
+                    }
+                })}
+            </Suspense>
+        }
+    })
+}
+
+#[component]
+fn YouthFormCard(existing: Option<YouthDetail>) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                let orgs = youth_org_choices().await.unwrap_or_default();
+                let orgs: Vec<(String, String)> = orgs.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
+                let y = existing.clone();
+                let (action, form_id) = if y.is_some() { (UpdateYouth::PATH, "youth-edit") } else { (CreateYouth::PATH, "youth-new") };
+                let v = |f: fn(&YouthDetail) -> String| y.as_ref().map(f).unwrap_or_default();
+                let (name, gender, phone, birth_year, wechat, org_id, workplace, sector, political, tags, notes) = (
+                    v(|y| y.name.clone()),
+                    v(|y| y.gender.map(|g| g.as_str().to_string()).unwrap_or_default()),
+                    v(|y| y.phone.clone()),
+                    v(|y| y.birth_year.map(|b| b.to_string()).unwrap_or_default()),
+                    v(|y| y.wechat.clone().unwrap_or_default()),
+                    v(|y| y.org_id.map(|o| o.to_string()).unwrap_or_default()),
+                    v(|y| y.workplace_other.clone()),
+                    v(|y| y.sector.map(|s| s.as_str().to_string()).unwrap_or_default()),
+                    v(|y| y.political_status.map(|s| s.as_str().to_string()).unwrap_or_default()),
+                    v(|y| y.tags.clone()),
+                    v(|y| y.notes.clone()),
+                );
+                let key = match &y {
+                    Some(y) => view! { <Hidden name="id" value=y.id.to_string() /> }.into_any(),
+                    None => view! { <RequestId /> }.into_any(),
+                };
+                view! {
+                    <CardForm action=action id=form_id>
+                        {key}
+                        <TextField name="name" label=t.y_name value=name required=true maxlength=30 />
+                        <SelectField name="gender" label=t.y_gender options=Gender::options(t) value=gender placeholder=t.choose />
+                        <TextField name="phone" label=t.y_phone kind="tel" inputmode="numeric" value=phone required=true maxlength=13 />
+                        <TextField name="birth_year" label=t.y_birth_year inputmode="numeric" value=birth_year maxlength=4 />
+                        <TextField name="wechat" label=t.y_wechat value=wechat maxlength=64 />
+                        <SelectField name="org_id" label=t.y_org options=orgs value=org_id placeholder=t.none_option />
+                        <TextField name="workplace" label=t.y_workplace value=workplace maxlength=100 />
+                        <SelectField name="sector" label=t.y_sector options=Sector::options(t) value=sector placeholder=t.choose />
+                        <SelectField name="political_status" label=t.y_political options=PoliticalStatus::options(t) value=political placeholder=t.choose />
+                        <TextField name="tags" label=t.y_tags value=tags maxlength=200 />
+                        <TextArea name="notes" label=t.y_notes value=notes maxlength=1000 />
+                        <button type="submit" class="primary">{t.save}</button>
+                    </CardForm>
+                }
+            })}
+        </Suspense>
+    }
+}

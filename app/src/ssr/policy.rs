@@ -1,0 +1,62 @@
+//! Loading the rules' inputs that live in the database: policy, work calendar, exemptions.
+
+use super::entities::{calendar_day, exemption, policy};
+use crate::error::AppError;
+use crate::rules::{Exemption, Policy, WorkCalendar};
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn load(db: &impl ConnectionTrait) -> Result<Policy, AppError> {
+    let rows = policy::Entity::find().all(db).await?;
+    Ok(Policy::from_pairs(
+        rows.iter().map(|r| (r.key.as_str(), r.value.as_str())),
+    ))
+}
+
+/// The calendar between two dates.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn calendar(
+    db: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<WorkCalendar, AppError> {
+    let days = calendar_day::Entity::find()
+        .filter(calendar_day::Column::Day.between(from, to))
+        .all(db)
+        .await?;
+    let (holidays, workdays): (Vec<_>, Vec<_>) =
+        days.into_iter().partition(|d| d.kind == "holiday");
+    Ok(WorkCalendar::new(
+        holidays.into_iter().map(|d| d.day),
+        workdays.into_iter().map(|d| d.day),
+    ))
+}
+
+/// A cadre's approved exemptions overlapping a period.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn exemptions(
+    db: &impl ConnectionTrait,
+    cadre_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Exemption>, AppError> {
+    Ok(exemption::Entity::find()
+        .filter(exemption::Column::CadreId.eq(cadre_id))
+        .filter(exemption::Column::Status.eq("approved"))
+        .filter(exemption::Column::StartDate.lte(to))
+        .filter(exemption::Column::EndDate.gte(from))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| Exemption {
+            start: e.start_date,
+            end: e.end_date,
+        })
+        .collect())
+}

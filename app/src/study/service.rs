@@ -1,0 +1,119 @@
+//! Study hours on the server.
+
+use super::api::{StudyForm, StudyPage, StudyRow};
+use crate::error::AppError;
+use crate::rules::{month_bounds, month_study_hours};
+use crate::ssr::entities::study_record;
+use crate::ssr::guard::require;
+use crate::ssr::validate::Validator;
+use crate::ssr::{policy, today};
+use crate::types::StudyKind;
+use crate::youth::service::CADRES;
+use chrono::{Duration, NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use std::collections::BTreeMap;
+
+/// # Errors
+/// `Forbidden` for anyone but cadres.
+pub async fn page() -> Result<StudyPage, AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let today = today();
+    let (first, _) = month_bounds(today);
+    let since = month_bounds(first - Duration::days(150)).0;
+    let records = study_record::Entity::find()
+        .filter(study_record::Column::CadreId.eq(auth.viewer.id))
+        .filter(study_record::Column::StudyDate.gte(since))
+        .order_by_desc(study_record::Column::StudyDate)
+        .order_by_desc(study_record::Column::Id)
+        .all(db)
+        .await?;
+    let total = month_study_hours(records.iter().map(|r| (r.study_date, r.hours)), today);
+    let mut months: BTreeMap<NaiveDate, f64> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.study_date < first) {
+        *months.entry(month_bounds(r.study_date).0).or_default() += r.hours;
+    }
+    Ok(StudyPage {
+        month: first,
+        total,
+        target: policy::load(db).await?.study_hours_per_month,
+        rows: records
+            .into_iter()
+            .filter(|r| r.study_date >= first)
+            .map(|r| StudyRow {
+                id: r.id,
+                date: r.study_date,
+                hours: r.hours,
+                topic: r.topic,
+                kind: StudyKind::parse(&r.kind),
+            })
+            .collect(),
+        history: months.into_iter().rev().collect(),
+    })
+}
+
+/// # Errors
+/// `Forbidden`; `Invalid` for a date in the future or before last month, bad hours or fields.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn create(form: StudyForm) -> Result<i64, AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let uuid = v.request_id(&form.request_id);
+    if let Some(existing) = study_record::Entity::find()
+        .filter(study_record::Column::Uuid.eq(uuid))
+        .one(db)
+        .await?
+    {
+        return if existing.cadre_id == auth.viewer.id {
+            Ok(existing.id)
+        } else {
+            Err(AppError::NotFound)
+        };
+    }
+    let today = today();
+    let date = v.date("study_date", &form.study_date);
+    if let Some(d) = date {
+        // This month and last month can still be filled in.
+        let earliest = month_bounds(month_bounds(today).0 - Duration::days(1)).0;
+        if d > today {
+            v.fail("study_date", "date_in_future", t.err_date_future);
+        } else if d < earliest {
+            v.fail("study_date", "date_too_old", t.err_date_too_old);
+        }
+    }
+    let hours = v.hours("hours", &form.hours, 0.5, 12.0);
+    let topic = v.text("topic", &form.topic, 200, true);
+    let kind = v.choice("kind", &form.kind, StudyKind::parse);
+    v.finish(&form)?;
+    let (Some(date), Some(hours), Some(kind)) = (date, hours, kind) else {
+        return Err(AppError::Internal);
+    };
+    let saved = study_record::ActiveModel {
+        uuid: Set(uuid),
+        cadre_id: Set(auth.viewer.id),
+        study_date: Set(date),
+        hours: Set(hours),
+        topic: Set(topic),
+        kind: Set(kind.as_str().to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    let id = match saved {
+        Ok(m) => m.id,
+        Err(e) => match study_record::Entity::find()
+            .filter(study_record::Column::Uuid.eq(uuid))
+            .one(db)
+            .await?
+        {
+            Some(m) if m.cadre_id == auth.viewer.id => m.id,
+            _ => return Err(e.into()),
+        },
+    };
+    auth.audit(db, "create", "study_record", Some(id), String::new())
+        .await?;
+    Ok(id)
+}

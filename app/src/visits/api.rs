@@ -1,0 +1,68 @@
+//! Server functions for visit days.
+
+use crate::error::AppError;
+use crate::rules::{Quarter, Week, WeekStatus};
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VisitRow {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub org_name: String,
+    pub hours: f64,
+    pub work_done: String,
+    pub outcomes: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeekRow {
+    pub week: Week,
+    pub monday: NaiveDate,
+    pub sunday: NaiveDate,
+    pub status: WeekStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VisitsPage {
+    pub quarter: Quarter,
+    pub today: NaiveDate,
+    /// The quarter's weeks, newest first.
+    pub weeks: Vec<WeekRow>,
+    /// The quarter's visit days, newest first.
+    pub visits: Vec<VisitRow>,
+    /// The cadre's paired organisations: (id, name).
+    pub paired: Vec<(i64, String)>,
+    pub late_entry_days: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VisitForm {
+    pub request_id: String,
+    pub visit_date: String,
+    pub org_id: String,
+    pub hours: String,
+    pub work_done: String,
+    pub outcomes: String,
+}
+
+/// The visit days of a quarter (`2026Q4`; empty for the current one) with each week's status.
+#[server(prefix = "/api", endpoint = "visits/list")]
+pub async fn get_visits(#[server(default)] quarter: String) -> Result<VisitsPage, AppError> {
+    crate::ssr::respond(super::service::page(&quarter).await)
+}
+
+/// Logs a visit day at a paired organisation; returns its id. Idempotent on `request_id`.
+#[server(prefix = "/api", endpoint = "visits/create")]
+pub async fn log_visit(#[server(flatten)] form: VisitForm) -> Result<i64, AppError> {
+    let id = crate::ssr::respond(super::service::create(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(id)
+}
+
+#[server(prefix = "/api", endpoint = "visits/get")]
+pub async fn visit(id: i64) -> Result<VisitRow, AppError> {
+    crate::ssr::respond(super::service::get(id).await)
+}

@@ -1,0 +1,220 @@
+//! Visit days on the server.
+
+use super::api::{VisitForm, VisitRow, VisitsPage, WeekRow};
+use crate::error::AppError;
+use crate::i18n::fill;
+use crate::rules::{check_entry_date, week_requirement, week_status, DateProblem, Quarter, Week};
+use crate::ssr::entities::{pairing, visit_day};
+use crate::ssr::guard::{require, Authorised};
+use crate::ssr::validate::Validator;
+use crate::ssr::{policy, today};
+use crate::youth::service::CADRES;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use std::collections::HashSet;
+
+/// The cadre's active paired organisations: (id, name).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn paired(auth: &Authorised) -> Result<Vec<(i64, String)>, AppError> {
+    let (tree, _) = auth.scope().await?;
+    Ok(pairing::Entity::find()
+        .filter(pairing::Column::CadreId.eq(auth.viewer.id))
+        .filter(pairing::Column::EndedOn.is_null())
+        .order_by_asc(pairing::Column::Id)
+        .all(auth.db())
+        .await?
+        .into_iter()
+        .filter_map(|p| tree.get(p.org_id).map(|o| (o.id, o.name.clone())))
+        .collect())
+}
+
+fn rows(visits: Vec<visit_day::Model>, tree: &crate::ssr::orgtree::OrgTree) -> Vec<VisitRow> {
+    visits
+        .into_iter()
+        .map(|v| VisitRow {
+            id: v.id,
+            date: v.visit_date,
+            org_name: tree
+                .get(v.org_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            hours: v.hours,
+            work_done: v.work_done,
+            outcomes: v.outcomes,
+        })
+        .collect()
+}
+
+/// The status of every week of a quarter for a cadre, newest first.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn week_rows(
+    db: &impl ConnectionTrait,
+    viewer: &crate::types::Viewer,
+    quarter: Quarter,
+    visit_dates: &HashSet<Week>,
+) -> Result<Vec<WeekRow>, AppError> {
+    let weeks = quarter.weeks();
+    let (Some(first), Some(last)) = (weeks.first().copied(), weeks.last().copied()) else {
+        return Ok(Vec::new());
+    };
+    let policy = policy::load(db).await?;
+    let calendar = policy::calendar(db, first.monday(), last.sunday()).await?;
+    let exemptions = policy::exemptions(db, viewer.id, first.monday(), last.sunday()).await?;
+    let today = today();
+    let mut out: Vec<WeekRow> = weeks
+        .into_iter()
+        .map(|w| {
+            let req = week_requirement(viewer.post, w, &exemptions, &calendar, &policy);
+            WeekRow {
+                week: w,
+                monday: w.monday(),
+                sunday: w.sunday(),
+                status: week_status(req, visit_dates.contains(&w), w, today),
+            }
+        })
+        .collect();
+    out.reverse();
+    Ok(out)
+}
+
+/// # Errors
+/// `Forbidden` for anyone but cadres.
+pub async fn page(quarter: &str) -> Result<VisitsPage, AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let today = today();
+    let quarter = Quarter::parse(quarter).unwrap_or_else(|| Quarter::of(today));
+    let weeks = quarter.weeks();
+    let (from, to) = (
+        weeks.first().map_or(quarter.start(), |w| w.monday()),
+        weeks.last().map_or(quarter.end(), |w| w.sunday()),
+    );
+    let visits = visit_day::Entity::find()
+        .filter(visit_day::Column::CadreId.eq(auth.viewer.id))
+        .filter(visit_day::Column::VisitDate.between(from, to))
+        .order_by_desc(visit_day::Column::VisitDate)
+        .all(db)
+        .await?;
+    let covered: HashSet<Week> = visits.iter().map(|v| Week::of(v.visit_date)).collect();
+    let (tree, _) = auth.scope().await?;
+    Ok(VisitsPage {
+        quarter,
+        today,
+        weeks: week_rows(db, &auth.viewer, quarter, &covered).await?,
+        visits: rows(visits, &tree),
+        paired: paired(&auth).await?,
+        late_entry_days: policy::load(db).await?.visit_late_entry_days,
+    })
+}
+
+/// # Errors
+/// `Forbidden`; `Invalid` for a date outside the window, an organisation not paired, bad hours,
+/// or a date already logged.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn create(form: VisitForm) -> Result<i64, AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let uuid = v.request_id(&form.request_id);
+    if let Some(existing) = visit_day::Entity::find()
+        .filter(visit_day::Column::Uuid.eq(uuid))
+        .one(db)
+        .await?
+    {
+        return if existing.cadre_id == auth.viewer.id {
+            Ok(existing.id)
+        } else {
+            Err(AppError::NotFound)
+        };
+    }
+    let policy = policy::load(db).await?;
+    let date = v.date("visit_date", &form.visit_date);
+    if let Some(d) = date {
+        match check_entry_date(d, today(), &policy) {
+            Err(DateProblem::InFuture) => v.fail("visit_date", "date_in_future", t.err_date_future),
+            Err(DateProblem::TooLate) => v.fail(
+                "visit_date",
+                "date_too_late",
+                fill(
+                    t.err_date_too_late,
+                    &[("days", &policy.visit_late_entry_days.to_string())],
+                ),
+            ),
+            Ok(()) => {
+                let taken = visit_day::Entity::find()
+                    .filter(visit_day::Column::CadreId.eq(auth.viewer.id))
+                    .filter(visit_day::Column::VisitDate.eq(d))
+                    .one(db)
+                    .await?;
+                if taken.is_some() {
+                    v.fail("visit_date", "visit_exists", t.err_visit_exists);
+                }
+            }
+        }
+    }
+    let org = v.id("org_id", &form.org_id);
+    let paired = paired(&auth).await?;
+    if org.is_some_and(|o| !paired.iter().any(|(id, _)| *id == o)) {
+        v.fail("org_id", "not_paired", t.err_not_paired);
+    }
+    let hours = v.hours("hours", &form.hours, 0.5, 12.0);
+    let work_done = v.text("work_done", &form.work_done, 1000, true);
+    let outcomes = v.text("outcomes", &form.outcomes, 1000, false);
+    v.finish(&form)?;
+    let (Some(date), Some(org), Some(hours)) = (date, org, hours) else {
+        return Err(AppError::Internal);
+    };
+    let now = Utc::now();
+    let saved = visit_day::ActiveModel {
+        uuid: Set(uuid),
+        cadre_id: Set(auth.viewer.id),
+        org_id: Set(org),
+        visit_date: Set(date),
+        hours: Set(hours),
+        work_done: Set(work_done),
+        outcomes: Set(outcomes),
+        late_approved_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    let id = match saved {
+        Ok(m) => m.id,
+        Err(e) => {
+            // A concurrent resend won the race on the unique uuid.
+            match visit_day::Entity::find()
+                .filter(visit_day::Column::Uuid.eq(uuid))
+                .one(db)
+                .await?
+            {
+                Some(m) if m.cadre_id == auth.viewer.id => m.id,
+                _ => return Err(e.into()),
+            }
+        }
+    };
+    auth.audit(db, "create", "visit_day", Some(id), date.to_string())
+        .await?;
+    Ok(id)
+}
+
+/// # Errors
+/// `Forbidden`, `NotFound` for another cadre's visit day.
+pub async fn get(id: i64) -> Result<VisitRow, AppError> {
+    let auth = require(CADRES)?;
+    let v = visit_day::Entity::find_by_id(id)
+        .one(auth.db())
+        .await?
+        .filter(|v| v.cadre_id == auth.viewer.id)
+        .ok_or(AppError::NotFound)?;
+    let (tree, _) = auth.scope().await?;
+    Ok(rows(vec![v], &tree).remove(0))
+}

@@ -1,0 +1,155 @@
+//! Server functions for the roster and youth profiles. Cadres see only their own youths.
+
+use crate::contacts::api::ContactRow;
+use crate::error::AppError;
+use crate::rules::ContactStatus;
+use crate::types::{Gender, PoliticalStatus, Sector};
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Which youths the roster lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RosterFilter {
+    #[default]
+    All,
+    Due,
+    Overdue,
+    Never,
+}
+
+impl RosterFilter {
+    pub const ALL: [RosterFilter; 4] = [
+        RosterFilter::All,
+        RosterFilter::Due,
+        RosterFilter::Overdue,
+        RosterFilter::Never,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RosterFilter::All => "all",
+            RosterFilter::Due => "due",
+            RosterFilter::Overdue => "overdue",
+            RosterFilter::Never => "never",
+        }
+    }
+
+    pub fn parse(s: &str) -> RosterFilter {
+        RosterFilter::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RosterEntry {
+    pub id: i64,
+    pub name: String,
+    pub gender: Option<Gender>,
+    pub sector: Option<Sector>,
+    pub workplace: String,
+    pub last_contact: Option<NaiveDate>,
+    /// Days since the last contact (or the assignment).
+    pub days: i64,
+    pub status: ContactStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Roster {
+    /// The listed youths, most overdue first.
+    pub entries: Vec<RosterEntry>,
+    pub target: u32,
+    /// Counts over the whole roster, whatever the filter.
+    pub total: usize,
+    pub due: usize,
+    pub overdue: usize,
+    pub never: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct YouthDetail {
+    pub id: i64,
+    pub name: String,
+    pub gender: Option<Gender>,
+    pub birth_year: Option<i32>,
+    /// In full: only the youth's own cadre (and admins) see it.
+    pub phone: String,
+    pub wechat: Option<String>,
+    pub org_id: Option<i64>,
+    /// The organisation's name, or else the workplace typed in.
+    pub workplace: String,
+    /// The workplace typed in (for youths outside the listed organisations).
+    pub workplace_other: String,
+    pub sector: Option<Sector>,
+    pub political_status: Option<PoliticalStatus>,
+    pub tags: String,
+    pub notes: String,
+    pub assigned_on: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct YouthProfile {
+    pub youth: YouthDetail,
+    pub status: ContactStatus,
+    pub days: i64,
+    /// Newest first.
+    pub contacts: Vec<ContactRow>,
+}
+
+/// The youth form (add and edit). Every field is text, so bad input becomes a message, not a 400.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct YouthForm {
+    /// Empty when adding.
+    pub id: String,
+    pub request_id: String,
+    pub name: String,
+    pub gender: String,
+    pub birth_year: String,
+    pub phone: String,
+    pub wechat: String,
+    pub org_id: String,
+    pub workplace: String,
+    pub sector: String,
+    pub political_status: String,
+    pub tags: String,
+    pub notes: String,
+}
+
+/// Grassroots organisations a youth may belong to: (id, name).
+pub type OrgChoices = Vec<(i64, String)>;
+
+#[server(prefix = "/api", endpoint = "youth/roster")]
+pub async fn get_roster(
+    #[server(default)] filter: String,
+    #[server(default)] q: String,
+) -> Result<Roster, AppError> {
+    crate::ssr::respond(super::service::roster(RosterFilter::parse(&filter), &q).await)
+}
+
+#[server(prefix = "/api", endpoint = "youth/get")]
+pub async fn get_youth(id: i64) -> Result<YouthProfile, AppError> {
+    crate::ssr::respond(super::service::profile(id).await)
+}
+
+#[server(prefix = "/api", endpoint = "youth/orgs")]
+pub async fn youth_org_choices() -> Result<OrgChoices, AppError> {
+    crate::ssr::respond(super::service::org_choices().await)
+}
+
+/// Adds a youth to the signed-in cadre's roster; returns the youth's id. Idempotent.
+#[server(prefix = "/api", endpoint = "youth/create")]
+pub async fn create_youth(#[server(flatten)] form: YouthForm) -> Result<i64, AppError> {
+    let id = crate::ssr::respond(super::service::create(form).await)?;
+    leptos_axum::redirect(&format!("/youth/{id}"));
+    Ok(id)
+}
+
+#[server(prefix = "/api", endpoint = "youth/update")]
+pub async fn update_youth(#[server(flatten)] form: YouthForm) -> Result<i64, AppError> {
+    let id = crate::ssr::respond(super::service::update(form).await)?;
+    leptos_axum::redirect(&format!("/youth/{id}"));
+    Ok(id)
+}

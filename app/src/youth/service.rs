@@ -1,0 +1,398 @@
+//! The roster on the server.
+
+use super::api::{
+    OrgChoices, Roster, RosterEntry, RosterFilter, YouthDetail, YouthForm, YouthProfile,
+};
+use crate::contacts::service::contact_rows;
+use crate::error::AppError;
+use crate::rules::{contact_status, days_without_contact, ContactStatus};
+use crate::ssr::entities::{assignment, contact, youth};
+use crate::ssr::guard::{require, Authorised};
+use crate::ssr::validate::Validator;
+use crate::ssr::{policy, today};
+use crate::types::{Gender, OrgKind, PoliticalStatus, Role, Sector};
+use chrono::{Datelike, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use std::collections::HashMap;
+
+pub const CADRES: &[Role] = &[Role::Cadre];
+
+/// The youths currently assigned to a cadre, with their assignment.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn assigned(
+    db: &impl ConnectionTrait,
+    cadre_id: i64,
+) -> Result<Vec<(assignment::Model, youth::Model)>, AppError> {
+    let links = assignment::Entity::find()
+        .filter(assignment::Column::CadreId.eq(cadre_id))
+        .filter(assignment::Column::EndedOn.is_null())
+        .all(db)
+        .await?;
+    let mut youths: HashMap<i64, youth::Model> = HashMap::new();
+    for chunk in links.chunks(500) {
+        for y in youth::Entity::find()
+            .filter(youth::Column::Id.is_in(chunk.iter().map(|a| a.youth_id)))
+            .all(db)
+            .await?
+        {
+            youths.insert(y.id, y);
+        }
+    }
+    Ok(links
+        .into_iter()
+        .filter_map(|a| youths.remove(&a.youth_id).map(|y| (a, y)))
+        .collect())
+}
+
+/// The last contact date of each youth (by any cadre: the history stays with the youth).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn last_contacts(
+    db: &impl ConnectionTrait,
+    youth_ids: &[i64],
+) -> Result<HashMap<i64, NaiveDate>, AppError> {
+    let mut last: HashMap<i64, NaiveDate> = HashMap::new();
+    for chunk in youth_ids.chunks(500) {
+        let rows: Vec<(i64, NaiveDate)> = contact::Entity::find()
+            .select_only()
+            .column(contact::Column::YouthId)
+            .column(contact::Column::ContactDate)
+            .filter(contact::Column::YouthId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, date) in rows {
+            let e = last.entry(id).or_insert(date);
+            if date > *e {
+                *e = date;
+            }
+        }
+    }
+    Ok(last)
+}
+
+/// The whole roster of a cadre with contact status, most overdue first.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn full_roster(auth: &Authorised) -> Result<(Vec<RosterEntry>, u32), AppError> {
+    let db = auth.db();
+    let policy = policy::load(db).await?;
+    let today = today();
+    let pairs = assigned(db, auth.viewer.id).await?;
+    let ids: Vec<i64> = pairs.iter().map(|(_, y)| y.id).collect();
+    let last = last_contacts(db, &ids).await?;
+    let (tree, _) = auth.scope().await?;
+    let mut entries: Vec<RosterEntry> = pairs
+        .into_iter()
+        .map(|(a, y)| {
+            let last_contact = last.get(&y.id).copied();
+            RosterEntry {
+                id: y.id,
+                workplace: y
+                    .org_id
+                    .and_then(|o| tree.get(o).map(|o| o.name.clone()))
+                    .or(y.workplace)
+                    .unwrap_or_default(),
+                name: y.name,
+                gender: Gender::parse(&y.gender),
+                sector: Sector::parse(&y.sector),
+                last_contact,
+                days: days_without_contact(last_contact, a.assigned_on, today),
+                status: contact_status(last_contact, a.assigned_on, today, &policy),
+            }
+        })
+        .collect();
+    entries.sort_by(|a, b| b.days.cmp(&a.days).then_with(|| a.name.cmp(&b.name)));
+    Ok((entries, policy.roster_target))
+}
+
+/// # Errors
+/// `Forbidden` for anyone but cadres.
+pub async fn roster(filter: RosterFilter, q: &str) -> Result<Roster, AppError> {
+    let auth = require(CADRES)?;
+    let (all, target) = full_roster(&auth).await?;
+    let count = |s: ContactStatus| all.iter().filter(|e| e.status == s).count();
+    let (due, overdue) = (count(ContactStatus::Due), count(ContactStatus::Overdue));
+    let never = all.iter().filter(|e| e.last_contact.is_none()).count();
+    let total = all.len();
+    let q = q.trim();
+    let entries = all
+        .into_iter()
+        .filter(|e| match filter {
+            RosterFilter::All => true,
+            RosterFilter::Due => e.status == ContactStatus::Due,
+            RosterFilter::Overdue => e.status == ContactStatus::Overdue,
+            RosterFilter::Never => e.last_contact.is_none(),
+        })
+        .filter(|e| q.is_empty() || e.name.contains(q))
+        .collect();
+    Ok(Roster {
+        entries,
+        target,
+        total,
+        due,
+        overdue,
+        never,
+    })
+}
+
+/// A youth on the viewer's roster, or `NotFound` (whether it exists or belongs to someone else).
+///
+/// # Errors
+/// `NotFound`; a database error as `Internal`.
+pub async fn own_youth(
+    db: &impl ConnectionTrait,
+    cadre_id: i64,
+    youth_id: i64,
+) -> Result<(assignment::Model, youth::Model), AppError> {
+    let a = assignment::Entity::find()
+        .filter(assignment::Column::CadreId.eq(cadre_id))
+        .filter(assignment::Column::YouthId.eq(youth_id))
+        .filter(assignment::Column::EndedOn.is_null())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let y = youth::Entity::find_by_id(youth_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((a, y))
+}
+
+/// # Errors
+/// `Forbidden`, `NotFound` for a youth not on the viewer's roster.
+pub async fn profile(id: i64) -> Result<YouthProfile, AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let (a, y) = own_youth(db, auth.viewer.id, id).await?;
+    let policy = policy::load(db).await?;
+    let contacts = contact::Entity::find()
+        .filter(contact::Column::YouthId.eq(id))
+        .order_by_desc(contact::Column::ContactDate)
+        .order_by_desc(contact::Column::Id)
+        .all(db)
+        .await?;
+    let last = contacts.first().map(|c| c.contact_date);
+    let today = today();
+    let (tree, _) = auth.scope().await?;
+    let workplace = y
+        .org_id
+        .and_then(|o| tree.get(o).map(|o| o.name.clone()))
+        .or(y.workplace.clone())
+        .unwrap_or_default();
+    Ok(YouthProfile {
+        status: contact_status(last, a.assigned_on, today, &policy),
+        days: days_without_contact(last, a.assigned_on, today),
+        contacts: contact_rows(db, contacts, auth.viewer.id, today).await?,
+        youth: YouthDetail {
+            id: y.id,
+            name: y.name,
+            gender: Gender::parse(&y.gender),
+            birth_year: y.birth_year,
+            phone: y.phone,
+            wechat: y.wechat,
+            org_id: y.org_id,
+            workplace,
+            workplace_other: y.workplace.unwrap_or_default(),
+            sector: Sector::parse(&y.sector),
+            political_status: PoliticalStatus::parse(&y.political_status),
+            tags: y.tags,
+            notes: y.notes,
+            assigned_on: a.assigned_on,
+        },
+    })
+}
+
+/// The grassroots organisations of the district a youth may belong to: a youth's workplace or
+/// school can lie anywhere in the district, not only under the cadre's own committee.
+///
+/// # Errors
+/// `Forbidden` for anyone but cadres.
+pub async fn org_choices() -> Result<OrgChoices, AppError> {
+    let auth = require(CADRES)?;
+    let (tree, _) = auth.scope().await?;
+    let mut root = auth.viewer.org_id;
+    while let Some(parent) = tree.get(root).and_then(|o| o.parent_id) {
+        root = parent;
+    }
+    Ok(tree
+        .listing(root)
+        .into_iter()
+        .filter(|o| o.active && o.kind.is_grassroots())
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
+struct ValidYouth {
+    name: String,
+    gender: Gender,
+    birth_year: Option<i32>,
+    phone: String,
+    wechat: Option<String>,
+    org_id: Option<i64>,
+    workplace: Option<String>,
+    sector: Sector,
+    political_status: PoliticalStatus,
+    tags: String,
+    notes: String,
+}
+
+async fn validate(
+    auth: &Authorised,
+    v: &mut Validator,
+    form: &YouthForm,
+) -> Result<Option<ValidYouth>, AppError> {
+    let name = v.text("name", &form.name, 30, true);
+    let gender = v.choice("gender", &form.gender, Gender::parse);
+    let this_year = today().year();
+    let birth_year = v.optional_int(
+        "birth_year",
+        &form.birth_year,
+        this_year - 40,
+        this_year - 10,
+    );
+    let phone = v.phone("phone", &form.phone, true);
+    let wechat = v.optional_text("wechat", &form.wechat, 64);
+    let org_id = match form.org_id.trim() {
+        "" => None,
+        other => v.id("org_id", other),
+    };
+    if let Some(org) = org_id {
+        let (tree, _) = auth.scope().await?;
+        if !tree.get(org).is_some_and(|o| {
+            o.active && OrgKind::parse(&o.kind).is_some_and(OrgKind::is_grassroots)
+        }) {
+            let t = v.t();
+            v.fail("org_id", "invalid_choice", t.err_invalid_choice);
+        }
+    }
+    let workplace = v.optional_text("workplace", &form.workplace, 100);
+    let sector = v.choice("sector", &form.sector, Sector::parse);
+    let political_status = v.choice(
+        "political_status",
+        &form.political_status,
+        PoliticalStatus::parse,
+    );
+    let tags = v.text("tags", &form.tags, 200, false);
+    let notes = v.text("notes", &form.notes, 1000, false);
+    Ok(match (gender, phone, sector, political_status) {
+        (Some(gender), Some(phone), Some(sector), Some(political_status)) => Some(ValidYouth {
+            name,
+            gender,
+            birth_year,
+            phone,
+            wechat,
+            org_id,
+            workplace,
+            sector,
+            political_status,
+            tags,
+            notes,
+        }),
+        _ => None,
+    })
+}
+
+/// # Errors
+/// `Forbidden`; `Invalid` for bad fields.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn create(form: YouthForm) -> Result<i64, AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let mut v = Validator::new(auth.viewer.locale);
+    let uuid = v.request_id(&form.request_id);
+    if let Some(existing) = youth::Entity::find()
+        .filter(youth::Column::Uuid.eq(uuid))
+        .one(db)
+        .await?
+    {
+        // A resend: answer with the first one, if it is this cadre's.
+        return own_youth(db, auth.viewer.id, existing.id)
+            .await
+            .map(|(_, y)| y.id);
+    }
+    let valid = validate(&auth, &mut v, &form).await?;
+    v.finish(&form)?;
+    let y = valid.ok_or(AppError::Internal)?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let saved = youth::ActiveModel {
+        uuid: Set(uuid),
+        name: Set(y.name),
+        gender: Set(y.gender.as_str().to_owned()),
+        birth_year: Set(y.birth_year),
+        phone: Set(y.phone),
+        wechat: Set(y.wechat),
+        org_id: Set(y.org_id),
+        workplace: Set(y.workplace),
+        sector: Set(y.sector.as_str().to_owned()),
+        political_status: Set(y.political_status.as_str().to_owned()),
+        tags: Set(y.tags),
+        notes: Set(y.notes),
+        created_by: Set(Some(auth.viewer.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    assignment::ActiveModel {
+        uuid: Set(uuid::Uuid::new_v4()),
+        youth_id: Set(saved.id),
+        cadre_id: Set(auth.viewer.id),
+        assigned_on: Set(today()),
+        ended_on: Set(None),
+        reason: Set(None),
+        created_by: Set(Some(auth.viewer.id)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    auth.audit(&txn, "create", "youth", Some(saved.id), String::new())
+        .await?;
+    txn.commit().await?;
+    Ok(saved.id)
+}
+
+/// # Errors
+/// `Forbidden`, `NotFound` for another cadre's youth, `Invalid` for bad fields.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn update(form: YouthForm) -> Result<i64, AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let id = form
+        .id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound)?;
+    let (_, existing) = own_youth(db, auth.viewer.id, id).await?;
+    let mut v = Validator::new(auth.viewer.locale);
+    let valid = validate(&auth, &mut v, &form).await?;
+    v.finish(&form)?;
+    let y = valid.ok_or(AppError::Internal)?;
+    let mut am = existing.into_active_model();
+    am.name = Set(y.name);
+    am.gender = Set(y.gender.as_str().to_owned());
+    am.birth_year = Set(y.birth_year);
+    am.phone = Set(y.phone);
+    am.wechat = Set(y.wechat);
+    am.org_id = Set(y.org_id);
+    am.workplace = Set(y.workplace);
+    am.sector = Set(y.sector.as_str().to_owned());
+    am.political_status = Set(y.political_status.as_str().to_owned());
+    am.tags = Set(y.tags);
+    am.notes = Set(y.notes);
+    am.updated_at = Set(Utc::now());
+    am.update(db).await?;
+    auth.audit(db, "update", "youth", Some(id), String::new())
+        .await?;
+    Ok(id)
+}
