@@ -73,6 +73,7 @@ strings! {
     nav_users: "账号", "Accounts";
     nav_settings: "设置", "Settings";
     main_nav: "主导航", "Main navigation";
+    quick_actions: "快捷操作", "Quick actions";
     // home
     welcome: "你好，{name}", "Hello, {name}";
     your_role: "角色", "Role";

@@ -71,7 +71,9 @@ test.describe('with JavaScript', () => {
     await login.signOut();
     await login.signIn('13900001111', 'linxiao-pass');
     await expect(page).toHaveURL(/\/$/);
-    await expect(page.getByTestId('role')).toHaveText('团干部');
+    // A new cadre's today: an empty roster, the new pairing awaiting its quarterly suggestion.
+    await expect(page.getByTestId('today-contacts')).toContainText('名单 0/100 人');
+    await expect(page.getByTestId('today-suggestions')).toContainText('河东第二中学团委');
     await expect(page.locator('header')).toContainText('林晓');
     await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
   });

@@ -66,3 +66,18 @@ export class UsersPage {
     await form.getByRole('button', { name: '创建账号' }).click();
   }
 }
+
+/** A cadre's start page, `/`. */
+export class TodayPage {
+  constructor(private readonly page: Page) {}
+
+  async open() {
+    await this.page.goto('/');
+    await expect(this.page.getByRole('heading', { name: '今天' })).toBeVisible();
+  }
+
+  /** The first youth listed as due or overdue, and its 记联系 button. */
+  firstDueYouth() {
+    return this.page.locator('li.due-youth').first();
+  }
+}

@@ -833,7 +833,6 @@ fn standings(rng: &mut StdRng, n: usize) -> Vec<Standing> {
     all.extend(std::iter::repeat_n(Standing::Overdue, share(0.08)));
     all.extend(std::iter::repeat_n(Standing::Due, share(0.15)));
     all.resize(n, Standing::Recent);
-    all.truncate(n);
     all.shuffle(rng);
     all
 }
@@ -1024,8 +1023,8 @@ fn contact(
         request_status: Set(status),
         resolution: Set(resolution),
         duration_minutes: Set(Some(minutes)),
-        created_at: Set(t.now),
-        updated_at: Set(t.now),
+        created_at: Set(t.at(date, 20)),
+        updated_at: Set(t.at(date, 20)),
         ..Default::default()
     }
 }
@@ -1056,7 +1055,6 @@ const OUTCOMES: &[&str] = &[
     "新建青年志愿服务队1支",
     "推动团支部制定下季度工作计划",
     "为3名青年对接就业岗位信息",
-    "",
 ];
 
 /// Full-time cadres visit one of their organisations every week but miss about one week in
@@ -1130,8 +1128,8 @@ fn visit_day(
             .to_owned()),
         outcomes: Set(OUTCOMES.choose(rng).copied().unwrap_or_default().to_owned()),
         late_approved_by: Set(None),
-        created_at: Set(t.now),
-        updated_at: Set(t.now),
+        created_at: Set(t.at(date, 20)),
+        updated_at: Set(t.at(date, 20)),
         ..Default::default()
     })
 }
@@ -1226,6 +1224,36 @@ const REVIEW_COMMENTS: &[(SuggestionStatus, &str)] = &[
     ),
 ];
 
+/// The texts of one cadre's suggestions: none repeats before all have been used.
+struct SuggestionTexts {
+    suggestions: Vec<(&'static str, &'static str)>,
+    problems: Vec<(&'static str, &'static str)>,
+}
+
+impl SuggestionTexts {
+    fn shuffled(rng: &mut StdRng) -> SuggestionTexts {
+        let mut suggestions = SUGGESTIONS.to_vec();
+        let mut problems = PROBLEMS_SOLVED.to_vec();
+        suggestions.shuffle(rng);
+        problems.shuffle(rng);
+        SuggestionTexts {
+            suggestions,
+            problems,
+        }
+    }
+
+    fn next(&mut self, kind: SuggestionKind) -> (&'static str, &'static str) {
+        let (pool, all) = match kind {
+            SuggestionKind::Suggestion => (&mut self.suggestions, SUGGESTIONS),
+            SuggestionKind::ProblemSolved => (&mut self.problems, PROBLEMS_SOLVED),
+        };
+        if pool.is_empty() {
+            pool.extend_from_slice(all);
+        }
+        pool.pop().unwrap_or(all[0])
+    }
+}
+
 /// The previous quarter's suggestions, reviewed, for every pairing of a full-time cadre (their
 /// duty; a quarter of them also solved a problem) and for the first pairing of the others (they
 /// may); this quarter's, not yet reviewed, for about half of the full-time pairings. The
@@ -1237,31 +1265,22 @@ fn suggestions_for_cadre(
     reviewer: i64,
 ) -> Vec<suggestion::ActiveModel> {
     let full_time = roster.post == Post::FullTime;
+    let mut texts = SuggestionTexts::shuffled(rng);
     let mut out = Vec::new();
-    for (i, org) in roster.paired.iter().enumerate() {
+    for (i, &org) in roster.paired.iter().enumerate() {
+        let mut write = |quarter: Quarter, kind: SuggestionKind| {
+            suggestion(t, roster.cadre, org, quarter, kind, texts.next(kind))
+        };
         if full_time || i == 0 {
             let kind = if rng.gen_bool(0.8) {
                 SuggestionKind::Suggestion
             } else {
                 SuggestionKind::ProblemSolved
             };
-            out.push(reviewed_suggestion(
-                rng,
-                t,
-                roster.cadre,
-                *org,
-                kind,
-                reviewer,
-            ));
+            out.push(review(rng, t, write(t.previous, kind), kind, reviewer));
             if full_time && rng.gen_bool(0.25) {
-                out.push(reviewed_suggestion(
-                    rng,
-                    t,
-                    roster.cadre,
-                    *org,
-                    SuggestionKind::ProblemSolved,
-                    reviewer,
-                ));
+                let kind = SuggestionKind::ProblemSolved;
+                out.push(review(rng, t, write(t.previous, kind), kind, reviewer));
             }
         }
         let this_quarter = if roster.username == SHOWCASE_CADRE {
@@ -1270,34 +1289,21 @@ fn suggestions_for_cadre(
             full_time && rng.gen_bool(0.5)
         };
         if this_quarter {
-            let mut s = suggestion(
-                rng,
-                t,
-                roster.cadre,
-                *org,
-                t.current,
-                SuggestionKind::Suggestion,
-            );
-            s.status = Set(SuggestionStatus::Submitted.as_str().to_owned());
-            out.push(s);
+            out.push(write(t.current, SuggestionKind::Suggestion));
         }
     }
     out
 }
 
+/// A submitted suggestion, not yet reviewed.
 fn suggestion(
-    rng: &mut StdRng,
     t: &Timeline,
     cadre: i64,
     org: i64,
     quarter: Quarter,
     kind: SuggestionKind,
+    (title, description): (&str, &str),
 ) -> suggestion::ActiveModel {
-    let texts = match kind {
-        SuggestionKind::Suggestion => SUGGESTIONS,
-        SuggestionKind::ProblemSolved => PROBLEMS_SOLVED,
-    };
-    let (title, description) = *texts.choose(rng).unwrap_or(&texts[0]);
     suggestion::ActiveModel {
         uuid: Set(Uuid::new_v4()),
         cadre_id: Set(cadre),
@@ -1311,23 +1317,22 @@ fn suggestion(
         reviewer_id: Set(None),
         review_comment: Set(None),
         reviewed_at: Set(None),
-        created_at: Set(t.now),
-        updated_at: Set(t.now),
+        // Written a month into its quarter (or now, early in the current one), before any review.
+        created_at: Set(t.at(quarter.start() + Duration::days(30), 15)),
+        updated_at: Set(t.at(quarter.start() + Duration::days(30), 15)),
         ..Default::default()
     }
 }
 
-/// A suggestion of the previous quarter with the supervisor's decision, reviewed in the last
-/// weeks of that quarter or the first of this one.
-fn reviewed_suggestion(
+/// The supervisor's decision on a suggestion of the previous quarter, taken in the last weeks of
+/// that quarter or the first of this one.
+fn review(
     rng: &mut StdRng,
     t: &Timeline,
-    cadre: i64,
-    org: i64,
+    mut s: suggestion::ActiveModel,
     kind: SuggestionKind,
     reviewer: i64,
 ) -> suggestion::ActiveModel {
-    let mut s = suggestion(rng, t, cadre, org, t.previous, kind);
     let status = match (kind, rng.gen_range(0..10)) {
         (SuggestionKind::ProblemSolved, 0..=7) => SuggestionStatus::Resolved,
         (SuggestionKind::ProblemSolved, _) => SuggestionStatus::Acknowledged,
@@ -1407,7 +1412,12 @@ fn study_for_cadre(
     let mut out = Vec::new();
     for (first, last) in &t.months {
         let n = rng.gen_range(2..=4);
-        let total = rng.gen_range(12..=24);
+        // Half hours: most months reach the 8 hours, about one in five does not.
+        let total = if rng.gen_bool(0.2) {
+            rng.gen_range(12..16)
+        } else {
+            rng.gen_range(16..=24)
+        };
         let hours = split_half_hours(rng, total, n);
         out.extend(study_records(rng, t, roster.cadre, (*first, *last), hours));
     }
@@ -1457,7 +1467,7 @@ fn study_records(
                 hours: Set(hours),
                 topic: Set(topic),
                 kind: Set(kind.as_str().to_owned()),
-                created_at: Set(t.now),
+                created_at: Set(t.at(date, 20)),
                 ..Default::default()
             }
         })

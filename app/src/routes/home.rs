@@ -108,7 +108,7 @@ fn Today(data: TodayPage) -> impl IntoView {
     let study_ok = data.study_hours + 1e-9 >= data.study_target;
     let to_contact = data.to_contact.clone();
     view! {
-        <nav class="actions" aria-label=t.main_nav>
+        <nav class="actions" aria-label=t.quick_actions>
             <a class="action" href="/contacts/new">{t.act_contact}</a>
             <a class="action" href="/visits#new">{t.act_visit}</a>
             <a class="action" href="/suggestions#new">{t.act_suggest}</a>
