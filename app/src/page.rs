@@ -78,3 +78,73 @@ pub fn guard<V: IntoView + 'static>(
 
 pub const ANYONE: &[Role] = &[Role::Admin, Role::Supervisor, Role::Cadre];
 pub const ADMINS: &[Role] = &[Role::Admin];
+
+/// A page that loads its data before the first byte, inside the layout; an error note if loading
+/// failed.
+pub fn data_page<T, Fut, V>(
+    roles: &'static [Role],
+    title: &'static str,
+    load: impl FnOnce() -> Fut + Send + 'static,
+    render: impl FnOnce(T) -> V + Send + 'static,
+) -> AnyView
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = Result<T, crate::error::AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    use crate::components::{form::ErrorNote, layout::Layout};
+    guard(roles, move |viewer| {
+        view! {
+            <Layout viewer=viewer title=title>
+                <Suspense>
+                    {Suspend::new(async move {
+                        match load().await {
+                            Ok(data) => render(data).into_any(),
+                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </Layout>
+        }
+    })
+}
+
+/// A page about the record named by the route's `:id`. It is the same 404 whether the record does
+/// not exist or is not the viewer's. `render` draws the layout itself (its title may come from
+/// the record).
+pub fn record_page<T, Fut, V>(
+    roles: &'static [Role],
+    load: impl FnOnce(i64) -> Fut + Send + 'static,
+    render: impl FnOnce(Viewer, T) -> V + Send + 'static,
+) -> AnyView
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = Result<T, crate::error::AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    use crate::components::{
+        form::ErrorNote,
+        layout::{Layout, NotFound},
+    };
+    use crate::error::AppError;
+    let id = leptos_router::hooks::use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .and_then(|s| s.parse::<i64>().ok());
+    let title = crate::i18n::use_t().app_short;
+    guard(roles, move |viewer| {
+        view! {
+            <Suspense>
+                {Suspend::new(async move {
+                    let Some(id) = id else { return view! { <NotFound /> }.into_any() };
+                    match load(id).await {
+                        Ok(data) => render(viewer, data).into_any(),
+                        Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFound /> }.into_any(),
+                        Err(e) => view! { <Layout viewer=viewer title=title><ErrorNote error=e /></Layout> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+    })
+}
+
+pub const CADRES: &[Role] = &[Role::Cadre];

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::rules::{editable, shanghai_date};
 use crate::ssr::entities::{account, contact};
 use crate::ssr::guard::{require, Authorised};
+use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
 use crate::types::{Channel, RequestStatus};
@@ -111,16 +112,8 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let uuid = v.request_id(&form.request_id);
-    if let Some(existing) = contact::Entity::find()
-        .filter(contact::Column::Uuid.eq(uuid))
-        .one(db)
-        .await?
-    {
-        return if existing.cadre_id == auth.viewer.id {
-            Ok(existing.id)
-        } else {
-            Err(AppError::NotFound)
-        };
+    if let Some(id) = once::earlier::<contact::Entity>(db, uuid, auth.viewer.id).await? {
+        return Ok(id);
     }
     let youth = match form.youth_id.trim().parse::<i64>() {
         Ok(id) => own_youth(db, auth.viewer.id, id).await.ok(),
@@ -135,7 +128,7 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
         return Err(AppError::Internal);
     };
     let now = Utc::now();
-    let inserted = contact::Entity::insert(contact::ActiveModel {
+    let record = contact::ActiveModel {
         uuid: Set(uuid),
         youth_id: Set(youth.id),
         cadre_id: Set(auth.viewer.id),
@@ -153,27 +146,8 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    })
-    .on_conflict(
-        sea_orm::sea_query::OnConflict::column(contact::Column::Uuid)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec(db)
-    .await;
-    let id = match inserted {
-        Ok(r) => r.last_insert_id,
-        // A concurrent resend won the race.
-        Err(sea_orm::DbErr::RecordNotInserted) => {
-            contact::Entity::find()
-                .filter(contact::Column::Uuid.eq(uuid))
-                .one(db)
-                .await?
-                .ok_or(AppError::Internal)?
-                .id
-        }
-        Err(e) => return Err(e.into()),
     };
+    let id = once::insert(db, record, uuid, auth.viewer.id).await?;
     auth.audit(db, "create", "contact", Some(id), String::new())
         .await?;
     Ok(id)

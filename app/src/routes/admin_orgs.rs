@@ -2,31 +2,21 @@
 
 use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField};
 use crate::components::islands::ConfirmSubmit;
-use crate::components::layout::Layout;
 use crate::i18n::{use_t, Strings};
 use crate::orgs::api::{list_orgs, CreateOrg, MoveOrg, RenameOrg, SetOrgActive};
-use crate::page::{guard, ADMINS};
+use crate::page::{data_page, ADMINS};
 use crate::types::{OrgKind, OrgNode};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn OrgsPage() -> impl IntoView {
-    let t = use_t();
-    guard(ADMINS, move |viewer| {
-        view! {
-            <Layout viewer=viewer title=t.orgs_title>
-                <Suspense>
-                    {Suspend::new(async move {
-                        match list_orgs().await {
-                            Ok(orgs) => view! { <OrgTree orgs=orgs /> }.into_any(),
-                            Err(e) => view! { <crate::components::form::ErrorNote error=e /> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </Layout>
-        }
-    })
+    data_page(
+        ADMINS,
+        use_t().orgs_title,
+        list_orgs,
+        |orgs| view! { <OrgTree orgs=orgs /> },
+    )
 }
 
 /// (id, indented name) of active organisations, for parent pickers.

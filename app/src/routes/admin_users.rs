@@ -1,13 +1,10 @@
 //! `/admin/users`: create accounts, reset passwords, deactivate, and pair cadres with grassroots
 //! organisations (联系点).
 
-use crate::components::form::{
-    ErrorNote, FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField,
-};
+use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField};
 use crate::components::islands::ConfirmSubmit;
-use crate::components::layout::Layout;
 use crate::i18n::use_t;
-use crate::page::{guard, ADMINS};
+use crate::page::{data_page, ADMINS};
 use crate::types::{AccountRow, AccountsPage, OrgNode, Post, Role};
 use crate::users::api::{
     list_accounts, CreateAccount, DeactivateAccount, PairOrg, ResetPassword, UnpairOrg,
@@ -17,21 +14,12 @@ use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let t = use_t();
-    guard(ADMINS, move |viewer| {
-        view! {
-            <Layout viewer=viewer title=t.users_title>
-                <Suspense>
-                    {Suspend::new(async move {
-                        match list_accounts().await {
-                            Ok(data) => view! { <Accounts data=data /> }.into_any(),
-                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </Layout>
-        }
-    })
+    data_page(
+        ADMINS,
+        use_t().users_title,
+        list_accounts,
+        |data| view! { <Accounts data=data /> },
+    )
 }
 
 fn org_options(orgs: &[OrgNode], grassroots_only: bool) -> Vec<(String, String)> {

@@ -1,9 +1,10 @@
 //! `/contacts/new` (pick a youth, log a contact) and `/contacts/:id/edit`; the contact widgets
 //! the profile page shares.
 
-use super::youth::{id_param, RosterList, CADRES};
+use super::youth::RosterList;
 use crate::components::form::{
-    CardForm, ErrorNote, Hidden, PostForm, RequestId, SelectField, TextArea, TextField,
+    CardForm, ErrorNote, FieldMessage, Hidden, PostForm, RequestId, SelectField, TextArea,
+    TextField,
 };
 use crate::components::islands::ConfirmSubmit;
 use crate::components::layout::{Layout, NotFound};
@@ -11,7 +12,7 @@ use crate::contacts::api::{
     contact_for_edit, ContactRow, DeleteContact, LogContact, UpdateContact, UpdateRequest,
 };
 use crate::i18n::use_t;
-use crate::page::{guard, today};
+use crate::page::{guard, record_page, today, CADRES};
 use crate::types::{Channel, RequestStatus};
 use crate::youth::api::{get_roster, get_youth};
 use leptos::prelude::*;
@@ -184,45 +185,28 @@ pub fn NewContactPage() -> impl IntoView {
 #[component]
 pub fn EditContactPage() -> impl IntoView {
     let t = use_t();
-    let id = id_param();
-    guard(CADRES, move |viewer| {
+    record_page(CADRES, contact_for_edit, move |viewer, edit| {
+        let c = edit.contact.clone();
+        let (cid, cid2) = (c.id.to_string(), c.id.to_string());
         view! {
-            <Suspense>
-                {Suspend::new({
-                    let viewer = viewer.clone();
-                    async move {
-                        let Some(id) = id else { return view! { <NotFound /> }.into_any() };
-                        match contact_for_edit(id).await {
-                            Ok(edit) => {
-                                let c = edit.contact.clone();
-                                let (cid, cid2) = (c.id.to_string(), c.id.to_string());
-                                view! {
-                                    <Layout viewer=viewer.clone() title=t.edit_contact>
-                                        <p class="lead">
-                                            <a href=format!("/youth/{}", c.youth_id)>{edit.youth_name.clone()}</a>
-                                        </p>
-                                        <CardForm action=UpdateContact::PATH id="contact-edit">
-                                            <Hidden name="id" value=cid.clone() />
-                                            <crate::components::form::FieldMessage name="id" />
-                                            <ContactFields existing=c.clone() />
-                                            <button type="submit" class="primary">{t.save}</button>
-                                        </CardForm>
-                                        <section class="card">
-                                            <PostForm action=DeleteContact::PATH id="contact-delete">
-                                                <Hidden name="id" value=cid2 />
-                                                <crate::components::form::FieldMessage name="id" />
-                                                <ConfirmSubmit label=t.delete.to_string() question=t.confirm_delete.to_string() class="danger".to_string() />
-                                            </PostForm>
-                                        </section>
-                                    </Layout>
-                                }
-                                    .into_any()
-                            }
-                            Err(_) => view! { <NotFound /> }.into_any(),
-                        }
-                    }
-                })}
-            </Suspense>
+            <Layout viewer=viewer title=t.edit_contact>
+                <p class="lead">
+                    <a href=format!("/youth/{}", c.youth_id)>{edit.youth_name.clone()}</a>
+                </p>
+                <CardForm action=UpdateContact::PATH id="contact-edit">
+                    <Hidden name="id" value=cid />
+                    <FieldMessage name="id" />
+                    <ContactFields existing=c.clone() />
+                    <button type="submit" class="primary">{t.save}</button>
+                </CardForm>
+                <section class="card">
+                    <PostForm action=DeleteContact::PATH id="contact-delete">
+                        <Hidden name="id" value=cid2 />
+                        <FieldMessage name="id" />
+                        <ConfirmSubmit label=t.delete.to_string() question=t.confirm_delete.to_string() class="danger".to_string() />
+                    </PostForm>
+                </section>
+            </Layout>
         }
     })
 }

@@ -1,11 +1,9 @@
 //! `/study`: log study hours; this month's total against the target.
 
 use super::home::hours;
-use super::youth::CADRES;
-use crate::components::form::{CardForm, ErrorNote, RequestId, SelectField, TextField};
-use crate::components::layout::Layout;
+use crate::components::form::{CardForm, RequestId, SelectField, TextField};
 use crate::i18n::{fill, use_t};
-use crate::page::{guard, today};
+use crate::page::{data_page, today, CADRES};
 use crate::study::api::{get_study, LogStudy, StudyPage};
 use crate::types::StudyKind;
 use chrono::Datelike;
@@ -14,21 +12,12 @@ use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn StudyPage() -> impl IntoView {
-    let t = use_t();
-    guard(CADRES, move |viewer| {
-        view! {
-            <Layout viewer=viewer title=t.study_title>
-                <Suspense>
-                    {Suspend::new(async move {
-                        match get_study().await {
-                            Ok(data) => view! { <Study data=data /> }.into_any(),
-                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </Layout>
-        }
-    })
+    data_page(
+        CADRES,
+        use_t().study_title,
+        get_study,
+        |data| view! { <Study data=data /> },
+    )
 }
 
 #[component]

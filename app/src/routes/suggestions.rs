@@ -1,11 +1,10 @@
 //! `/suggestions` (make one; the list with review status) and `/suggestions/:id`.
 
 use super::home::quarter_label;
-use super::youth::{id_param, CADRES};
-use crate::components::form::{CardForm, ErrorNote, RequestId, SelectField, TextArea, TextField};
-use crate::components::layout::{Layout, NotFound};
+use crate::components::form::{CardForm, RequestId, SelectField, TextArea, TextField};
+use crate::components::layout::Layout;
 use crate::i18n::use_t;
-use crate::page::{guard, today};
+use crate::page::{data_page, record_page, today, CADRES};
 use crate::rules::Quarter;
 use crate::suggestions::api::{
     get_suggestions, suggestion, SubmitSuggestion, SuggestionRow, SuggestionsPage,
@@ -16,21 +15,12 @@ use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn SuggestionsPage() -> impl IntoView {
-    let t = use_t();
-    guard(CADRES, move |viewer| {
-        view! {
-            <Layout viewer=viewer title=t.suggestions_title>
-                <Suspense>
-                    {Suspend::new(async move {
-                        match get_suggestions().await {
-                            Ok(data) => view! { <Suggestions data=data /> }.into_any(),
-                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </Layout>
-        }
-    })
+    data_page(
+        CADRES,
+        use_t().suggestions_title,
+        get_suggestions,
+        |data| view! { <Suggestions data=data /> },
+    )
 }
 
 #[component]
@@ -127,36 +117,21 @@ fn SuggestionList(items: Vec<SuggestionRow>) -> impl IntoView {
 #[component]
 pub fn SuggestionPage() -> impl IntoView {
     let t = use_t();
-    let id = id_param();
-    guard(CADRES, move |viewer| {
+    record_page(CADRES, suggestion, move |viewer, s| {
         view! {
-            <Suspense>
-                {Suspend::new({
-                    let viewer = viewer.clone();
-                    async move {
-                        let Some(id) = id else { return view! { <NotFound /> }.into_any() };
-                        match suggestion(id).await {
-                            Ok(s) => view! {
-                                <Layout viewer=viewer.clone() title=s.title.clone()>
-                                    <section class="card">
-                                        <dl class="facts">
-                                            <dt>{t.s_org}</dt><dd>{s.org_name.clone()}</dd>
-                                            <dt>{t.s_quarter}</dt><dd>{quarter_label(s.quarter, t)}</dd>
-                                            <dt>{t.s_kind}</dt><dd>{s.kind.map(|k| k.label(t)).unwrap_or("-")}</dd>
-                                            <dt>{t.s_status}</dt><dd>{s.status.map(|st| st.label(t)).unwrap_or("-")}</dd>
-                                            {s.review_comment.clone().map(|c| view! { <dt>{t.s_comment}</dt><dd>{c}</dd> })}
-                                        </dl>
-                                        <p class="content">{s.description.clone()}</p>
-                                        <p><a href="/suggestions">{t.suggestions_title}</a></p>
-                                    </section>
-                                </Layout>
-                            }
-                                .into_any(),
-                            Err(_) => view! { <NotFound /> }.into_any(),
-                        }
-                    }
-                })}
-            </Suspense>
+            <Layout viewer=viewer title=s.title.clone()>
+                <section class="card">
+                    <dl class="facts">
+                        <dt>{t.s_org}</dt><dd>{s.org_name.clone()}</dd>
+                        <dt>{t.s_quarter}</dt><dd>{quarter_label(s.quarter, t)}</dd>
+                        <dt>{t.s_kind}</dt><dd>{s.kind.map(|k| k.label(t)).unwrap_or("-")}</dd>
+                        <dt>{t.s_status}</dt><dd>{s.status.map(|st| st.label(t)).unwrap_or("-")}</dd>
+                        {s.review_comment.clone().map(|c| view! { <dt>{t.s_comment}</dt><dd>{c}</dd> })}
+                    </dl>
+                    <p class="content">{s.description.clone()}</p>
+                    <p><a href="/suggestions">{t.suggestions_title}</a></p>
+                </section>
+            </Layout>
         }
     })
 }

@@ -1,32 +1,22 @@
 //! `/visits` (log a visit day; the quarter's weeks) and `/visits/:id`.
 
 use super::home::{hours, quarter_label, week_class, week_label};
-use super::youth::{id_param, CADRES};
-use crate::components::form::{CardForm, ErrorNote, RequestId, SelectField, TextArea, TextField};
-use crate::components::layout::{Layout, NotFound};
+use crate::components::form::{CardForm, RequestId, SelectField, TextArea, TextField};
+use crate::components::layout::Layout;
 use crate::i18n::{fill, use_t};
-use crate::page::{guard, today};
+use crate::page::{data_page, record_page, today, CADRES};
 use crate::visits::api::{get_visits, visit, LogVisit, VisitRow, VisitsPage};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn VisitsPage() -> impl IntoView {
-    let t = use_t();
-    guard(CADRES, move |viewer| {
-        view! {
-            <Layout viewer=viewer title=t.visits_title>
-                <Suspense>
-                    {Suspend::new(async move {
-                        match get_visits(String::new()).await {
-                            Ok(data) => view! { <Visits data=data /> }.into_any(),
-                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </Layout>
-        }
-    })
+    data_page(
+        CADRES,
+        use_t().visits_title,
+        || get_visits(String::new()),
+        |data| view! { <Visits data=data /> },
+    )
 }
 
 #[component]
@@ -118,35 +108,20 @@ fn VisitList(visits: Vec<VisitRow>) -> impl IntoView {
 #[component]
 pub fn VisitPage() -> impl IntoView {
     let t = use_t();
-    let id = id_param();
-    guard(CADRES, move |viewer| {
+    record_page(CADRES, visit, move |viewer, v| {
         view! {
-            <Suspense>
-                {Suspend::new({
-                    let viewer = viewer.clone();
-                    async move {
-                        let Some(id) = id else { return view! { <NotFound /> }.into_any() };
-                        match visit(id).await {
-                            Ok(v) => view! {
-                                <Layout viewer=viewer.clone() title=t.visit_detail>
-                                    <section class="card">
-                                        <dl class="facts">
-                                            <dt>{t.v_date}</dt><dd>{v.date.to_string()}</dd>
-                                            <dt>{t.v_org}</dt><dd>{v.org_name.clone()}</dd>
-                                            <dt>{t.v_hours}</dt><dd>{hours(v.hours)}</dd>
-                                            <dt>{t.v_work}</dt><dd>{v.work_done.clone()}</dd>
-                                            <dt>{t.v_outcomes}</dt><dd>{v.outcomes.clone()}</dd>
-                                        </dl>
-                                        <p><a href="/visits">{t.visits_title}</a></p>
-                                    </section>
-                                </Layout>
-                            }
-                                .into_any(),
-                            Err(_) => view! { <NotFound /> }.into_any(),
-                        }
-                    }
-                })}
-            </Suspense>
+            <Layout viewer=viewer title=t.visit_detail>
+                <section class="card">
+                    <dl class="facts">
+                        <dt>{t.v_date}</dt><dd>{v.date.to_string()}</dd>
+                        <dt>{t.v_org}</dt><dd>{v.org_name.clone()}</dd>
+                        <dt>{t.v_hours}</dt><dd>{hours(v.hours)}</dd>
+                        <dt>{t.v_work}</dt><dd>{v.work_done.clone()}</dd>
+                        <dt>{t.v_outcomes}</dt><dd>{v.outcomes.clone()}</dd>
+                    </dl>
+                    <p><a href="/visits">{t.visits_title}</a></p>
+                </section>
+            </Layout>
         }
     })
 }

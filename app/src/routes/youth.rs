@@ -1,31 +1,20 @@
 //! `/youth` (my roster), `/youth/new`, `/youth/:id` (profile), `/youth/:id/edit`.
 
-use super::contacts::{ContactFields, ContactList};
+use super::contacts::{ContactFields, ContactList, RequestForms};
 use super::home::{status_class, status_label};
-use crate::components::form::{
-    CardForm, ErrorNote, Hidden, RequestId, SelectField, TextArea, TextField,
-};
-use crate::components::layout::{Layout, NotFound};
+use crate::components::form::{CardForm, Hidden, RequestId, SelectField, TextArea, TextField};
+use crate::components::layout::Layout;
 use crate::contacts::api::LogContact;
 use crate::i18n::{fill, use_t};
-use crate::page::guard;
-use crate::types::{Gender, PoliticalStatus, Role, Sector};
+use crate::page::{data_page, guard, record_page, CADRES};
+use crate::types::{Gender, PoliticalStatus, RequestStatus, Sector};
 use crate::youth::api::{
     get_roster, get_youth, youth_org_choices, CreateYouth, RosterEntry, RosterFilter, UpdateYouth,
     YouthDetail,
 };
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_router::hooks::{use_params_map, use_query_map};
-
-pub const CADRES: &[Role] = &[Role::Cadre];
-
-/// The `:id` of the route, if it is a number.
-pub fn id_param() -> Option<i64> {
-    use_params_map()
-        .with_untracked(|p| p.get("id"))
-        .and_then(|s| s.parse().ok())
-}
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn RosterPage() -> impl IntoView {
@@ -36,56 +25,45 @@ pub fn RosterPage() -> impl IntoView {
             m.get("q").unwrap_or_default(),
         )
     });
-    guard(CADRES, move |viewer| {
-        view! {
-            <Layout viewer=viewer title=t.roster_title>
-                <Suspense>
-                    {Suspend::new(async move {
-                        match get_roster(filter.as_str().to_string(), q.clone()).await {
-                            Ok(r) => {
-                                let tabs = [
-                                    (RosterFilter::All, t.filter_all, r.total),
-                                    (RosterFilter::Due, t.filter_due, r.due),
-                                    (RosterFilter::Overdue, t.filter_overdue, r.overdue),
-                                    (RosterFilter::Never, t.filter_never, r.never),
-                                ];
-                                view! {
-                                    <p class="muted">
-                                        {fill(t.roster_count, &[("n", &r.total.to_string()), ("target", &r.target.to_string())])}
-                                        " · "
-                                        <a href="/youth/new">{t.add_youth}</a>
-                                    </p>
-                                    <nav class="tabs">
-                                        {tabs
-                                            .into_iter()
-                                            .map(|(f, label, n)| {
-                                                view! {
-                                                    <a
-                                                        href=format!("/youth?filter={}", f.as_str())
-                                                        aria-current=(f == filter).then_some("page")
-                                                    >
-                                                        {format!("{label} {n}")}
-                                                    </a>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </nav>
-                                    <form method="get" action="/youth" class="search" role="search">
-                                        <input type="hidden" name="filter" value=filter.as_str() />
-                                        <input type="search" name="q" value=q.clone() placeholder=t.search_name aria-label=t.search_name />
-                                        <button type="submit">{t.search}</button>
-                                    </form>
-                                    <RosterList entries=r.entries link="/youth/" />
-                                }
-                                    .into_any()
+    let query = q.clone();
+    data_page(
+        CADRES,
+        t.roster_title,
+        move || get_roster(filter.as_str().to_string(), query),
+        move |r| {
+            let tabs = [
+                (RosterFilter::All, t.filter_all, r.total),
+                (RosterFilter::Due, t.filter_due, r.due),
+                (RosterFilter::Overdue, t.filter_overdue, r.overdue),
+                (RosterFilter::Never, t.filter_never, r.never),
+            ];
+            view! {
+                <p class="muted">
+                    {fill(t.roster_count, &[("n", &r.total.to_string()), ("target", &r.target.to_string())])}
+                    " · "
+                    <a href="/youth/new">{t.add_youth}</a>
+                </p>
+                <nav class="tabs">
+                    {tabs
+                        .into_iter()
+                        .map(|(f, label, n)| {
+                            view! {
+                                <a href=format!("/youth?filter={}", f.as_str()) aria-current=(f == filter).then_some("page")>
+                                    {format!("{label} {n}")}
+                                </a>
                             }
-                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </Layout>
-        }
-    })
+                        })
+                        .collect_view()}
+                </nav>
+                <form method="get" action="/youth" class="search" role="search">
+                    <input type="hidden" name="filter" value=filter.as_str() />
+                    <input type="search" name="q" value=q placeholder=t.search_name aria-label=t.search_name />
+                    <button type="submit">{t.search}</button>
+                </form>
+                <RosterList entries=r.entries link="/youth/" />
+            }
+        },
+    )
 }
 
 /// Roster entries as links (`link` + id).
@@ -125,62 +103,44 @@ pub fn RosterList(entries: Vec<RosterEntry>, link: &'static str) -> impl IntoVie
 #[component]
 pub fn YouthPage() -> impl IntoView {
     let t = use_t();
-    let id = id_param();
-    guard(CADRES, move |viewer| {
+    record_page(CADRES, get_youth, move |viewer, p| {
+        let y = p.youth.clone();
+        let open: Vec<_> = p
+            .contacts
+            .iter()
+            .filter(|c| c.request.is_some() && c.request_status != Some(RequestStatus::Resolved))
+            .cloned()
+            .collect();
         view! {
-            <Suspense>
-                {Suspend::new({
-                    let viewer = viewer.clone();
-                    async move {
-                        let Some(id) = id else { return view! { <NotFound /> }.into_any() };
-                        match get_youth(id).await {
-                            Ok(p) => {
-                                let y = p.youth.clone();
-                                let open: Vec<_> = p
-                                    .contacts
-                                    .iter()
-                                    .filter(|c| c.request.is_some() && c.request_status != Some(crate::types::RequestStatus::Resolved))
-                                    .cloned()
-                                    .collect();
-                                view! {
-                                    <Layout viewer=viewer.clone() title=y.name.clone()>
-                                        <section class="card" data-live="youth-status">
-                                            <p>
-                                                <span class=format!("light {}", status_class(p.status))>{status_label(p.status, t)}</span>
-                                                " "
-                                                <span class="muted">{fill(t.days_ago, &[("n", &p.days.to_string())])}</span>
-                                            </p>
-                                            <YouthFacts y=y.clone() />
-                                            <p><a href=format!("/youth/{}/edit", y.id)>{t.edit_youth}</a></p>
-                                        </section>
-                                        <CardForm action=LogContact::PATH id="contact" title=t.contact_title>
-                                            <RequestId />
-                                            <Hidden name="youth_id" value=y.id.to_string() />
-                                            <ContactFields />
-                                            <button type="submit" class="primary">{t.save}</button>
-                                        </CardForm>
-                                        <div data-live="youth-contacts">
-                                            {(!open.is_empty()).then(|| view! {
-                                                <section class="card">
-                                                    <h2>{t.open_requests}</h2>
-                                                    <super::contacts::RequestForms contacts=open />
-                                                </section>
-                                            })}
-                                            <section class="card">
-                                                <h2>{t.contact_history}</h2>
-                                                <ContactList contacts=p.contacts />
-                                            </section>
-                                        </div>
-                                    </Layout>
-                                }
-                                    .into_any()
-                            }
-                            Err(crate::error::AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                            Err(e) => view! { <Layout viewer=viewer.clone() title=t.roster_title><ErrorNote error=e /></Layout> }.into_any(),
-                        }
-                    }
-                })}
-            </Suspense>
+            <Layout viewer=viewer title=y.name.clone()>
+                <section class="card" data-live="youth-status">
+                    <p>
+                        <span class=format!("light {}", status_class(p.status))>{status_label(p.status, t)}</span>
+                        " "
+                        <span class="muted">{fill(t.days_ago, &[("n", &p.days.to_string())])}</span>
+                    </p>
+                    <YouthFacts y=y.clone() />
+                    <p><a href=format!("/youth/{}/edit", y.id)>{t.edit_youth}</a></p>
+                </section>
+                <CardForm action=LogContact::PATH id="contact" title=t.contact_title>
+                    <RequestId />
+                    <Hidden name="youth_id" value=y.id.to_string() />
+                    <ContactFields />
+                    <button type="submit" class="primary">{t.save}</button>
+                </CardForm>
+                <div data-live="youth-contacts">
+                    {(!open.is_empty()).then(|| view! {
+                        <section class="card">
+                            <h2>{t.open_requests}</h2>
+                            <RequestForms contacts=open />
+                        </section>
+                    })}
+                    <section class="card">
+                        <h2>{t.contact_history}</h2>
+                        <ContactList contacts=p.contacts />
+                    </section>
+                </div>
+            </Layout>
         }
     })
 }
@@ -223,26 +183,11 @@ pub fn NewYouthPage() -> impl IntoView {
 #[component]
 pub fn EditYouthPage() -> impl IntoView {
     let t = use_t();
-    let id = id_param();
-    guard(CADRES, move |viewer| {
+    record_page(CADRES, get_youth, move |viewer, p| {
         view! {
-            <Suspense>
-                {Suspend::new({
-                    let viewer = viewer.clone();
-                    async move {
-                        let Some(id) = id else { return view! { <NotFound /> }.into_any() };
-                        match get_youth(id).await {
-                            Ok(p) => view! {
-                                <Layout viewer=viewer.clone() title=t.edit_youth>
-                                    <YouthFormCard existing=Some(p.youth) />
-                                </Layout>
-                            }
-                                .into_any(),
-                            Err(_) => view! { <NotFound /> }.into_any(),
-                        }
-                    }
-                })}
-            </Suspense>
+            <Layout viewer=viewer title=t.edit_youth>
+                <YouthFormCard existing=Some(p.youth) />
+            </Layout>
         }
     })
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod entities;
 pub mod guard;
+pub mod once;
 pub mod orgtree;
 pub mod password;
 pub mod policy;

@@ -5,12 +5,13 @@ use crate::error::AppError;
 use crate::rules::{month_bounds, month_study_hours};
 use crate::ssr::entities::study_record;
 use crate::ssr::guard::require;
+use crate::ssr::once;
 use crate::ssr::validate::Validator;
 use crate::ssr::{policy, today};
 use crate::types::StudyKind;
 use crate::youth::service::CADRES;
 use chrono::{Duration, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::BTreeMap;
 
 /// # Errors
@@ -61,16 +62,8 @@ pub async fn create(form: StudyForm) -> Result<i64, AppError> {
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let uuid = v.request_id(&form.request_id);
-    if let Some(existing) = study_record::Entity::find()
-        .filter(study_record::Column::Uuid.eq(uuid))
-        .one(db)
-        .await?
-    {
-        return if existing.cadre_id == auth.viewer.id {
-            Ok(existing.id)
-        } else {
-            Err(AppError::NotFound)
-        };
+    if let Some(id) = once::earlier::<study_record::Entity>(db, uuid, auth.viewer.id).await? {
+        return Ok(id);
     }
     let today = today();
     let date = v.date("study_date", &form.study_date);
@@ -90,7 +83,7 @@ pub async fn create(form: StudyForm) -> Result<i64, AppError> {
     let (Some(date), Some(hours), Some(kind)) = (date, hours, kind) else {
         return Err(AppError::Internal);
     };
-    let saved = study_record::ActiveModel {
+    let record = study_record::ActiveModel {
         uuid: Set(uuid),
         cadre_id: Set(auth.viewer.id),
         study_date: Set(date),
@@ -99,20 +92,8 @@ pub async fn create(form: StudyForm) -> Result<i64, AppError> {
         kind: Set(kind.as_str().to_owned()),
         created_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(db)
-    .await;
-    let id = match saved {
-        Ok(m) => m.id,
-        Err(e) => match study_record::Entity::find()
-            .filter(study_record::Column::Uuid.eq(uuid))
-            .one(db)
-            .await?
-        {
-            Some(m) if m.cadre_id == auth.viewer.id => m.id,
-            _ => return Err(e.into()),
-        },
     };
+    let id = once::insert(db, record, uuid, auth.viewer.id).await?;
     auth.audit(db, "create", "study_record", Some(id), String::new())
         .await?;
     Ok(id)

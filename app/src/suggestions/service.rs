@@ -5,13 +5,14 @@ use crate::error::AppError;
 use crate::rules::{shanghai_date, Quarter};
 use crate::ssr::entities::suggestion;
 use crate::ssr::guard::require;
+use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
 use crate::types::{SuggestionKind, SuggestionStatus};
 use crate::visits::service::paired;
 use crate::youth::service::CADRES;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 fn row(s: suggestion::Model, tree: &crate::ssr::orgtree::OrgTree) -> SuggestionRow {
     SuggestionRow {
@@ -73,16 +74,8 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let uuid = v.request_id(&form.request_id);
-    if let Some(existing) = suggestion::Entity::find()
-        .filter(suggestion::Column::Uuid.eq(uuid))
-        .one(db)
-        .await?
-    {
-        return if existing.cadre_id == auth.viewer.id {
-            Ok(existing.id)
-        } else {
-            Err(AppError::NotFound)
-        };
+    if let Some(id) = once::earlier::<suggestion::Entity>(db, uuid, auth.viewer.id).await? {
+        return Ok(id);
     }
     let org = v.id("org_id", &form.org_id);
     if let Some(o) = org {
@@ -106,7 +99,7 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
         return Err(AppError::Internal);
     };
     let now = Utc::now();
-    let saved = suggestion::ActiveModel {
+    let record = suggestion::ActiveModel {
         uuid: Set(uuid),
         cadre_id: Set(auth.viewer.id),
         org_id: Set(org),
@@ -122,20 +115,8 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
-    .await;
-    let id = match saved {
-        Ok(m) => m.id,
-        Err(e) => match suggestion::Entity::find()
-            .filter(suggestion::Column::Uuid.eq(uuid))
-            .one(db)
-            .await?
-        {
-            Some(m) if m.cadre_id == auth.viewer.id => m.id,
-            _ => return Err(e.into()),
-        },
     };
+    let id = once::insert(db, record, uuid, auth.viewer.id).await?;
     auth.audit(db, "create", "suggestion", Some(id), quarter.key())
         .await?;
     Ok(id)

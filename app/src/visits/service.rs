@@ -6,13 +6,12 @@ use crate::i18n::fill;
 use crate::rules::{check_entry_date, week_requirement, week_status, DateProblem, Quarter, Week};
 use crate::ssr::entities::{pairing, visit_day};
 use crate::ssr::guard::{require, Authorised};
+use crate::ssr::once;
 use crate::ssr::validate::Validator;
 use crate::ssr::{policy, today};
 use crate::youth::service::CADRES;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::HashSet;
 
 /// The cadre's active paired organisations: (id, name).
@@ -123,16 +122,8 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let uuid = v.request_id(&form.request_id);
-    if let Some(existing) = visit_day::Entity::find()
-        .filter(visit_day::Column::Uuid.eq(uuid))
-        .one(db)
-        .await?
-    {
-        return if existing.cadre_id == auth.viewer.id {
-            Ok(existing.id)
-        } else {
-            Err(AppError::NotFound)
-        };
+    if let Some(id) = once::earlier::<visit_day::Entity>(db, uuid, auth.viewer.id).await? {
+        return Ok(id);
     }
     let policy = policy::load(db).await?;
     let date = v.date("visit_date", &form.visit_date);
@@ -172,7 +163,7 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
         return Err(AppError::Internal);
     };
     let now = Utc::now();
-    let saved = visit_day::ActiveModel {
+    let record = visit_day::ActiveModel {
         uuid: Set(uuid),
         cadre_id: Set(auth.viewer.id),
         org_id: Set(org),
@@ -184,23 +175,8 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
-    .await;
-    let id = match saved {
-        Ok(m) => m.id,
-        Err(e) => {
-            // A concurrent resend won the race on the unique uuid.
-            match visit_day::Entity::find()
-                .filter(visit_day::Column::Uuid.eq(uuid))
-                .one(db)
-                .await?
-            {
-                Some(m) if m.cadre_id == auth.viewer.id => m.id,
-                _ => return Err(e.into()),
-            }
-        }
     };
+    let id = once::insert(db, record, uuid, auth.viewer.id).await?;
     auth.audit(db, "create", "visit_day", Some(id), date.to_string())
         .await?;
     Ok(id)
