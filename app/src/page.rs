@@ -114,7 +114,7 @@ where
 /// the record).
 pub fn record_page<T, Fut, V>(
     roles: &'static [Role],
-    load: impl FnOnce(i64) -> Fut + Send + 'static,
+    load: impl FnOnce(String) -> Fut + Send + 'static,
     render: impl FnOnce(Viewer, T) -> V + Send + 'static,
 ) -> AnyView
 where
@@ -127,15 +127,15 @@ where
         layout::{Layout, NotFound},
     };
     use crate::error::AppError;
+    // The raw `:id`: the server function answers a malformed one as not found.
     let id = leptos_router::hooks::use_params_map()
         .with_untracked(|p| p.get("id"))
-        .and_then(|s| s.parse::<i64>().ok());
+        .unwrap_or_default();
     let title = crate::i18n::use_t().app_short;
     guard(roles, move |viewer| {
         view! {
             <Suspense>
                 {Suspend::new(async move {
-                    let Some(id) = id else { return view! { <NotFound /> }.into_any() };
                     match load(id).await {
                         Ok(data) => render(viewer, data).into_any(),
                         Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFound /> }.into_any(),

@@ -409,8 +409,8 @@ pub fn month_study_hours(
     records
         .into_iter()
         .filter(|(d, _)| *d >= first && *d <= last)
-        .map(|(_, h)| h)
-        .sum()
+        // Not `.sum()`: an empty f64 sum is -0.0, which shows as "-0 hours".
+        .fold(0.0, |total, (_, h)| total + h)
 }
 
 pub fn study_met(hours: f64, policy: &Policy) -> bool {
@@ -773,5 +773,10 @@ mod tests {
             ),
             &p
         ));
+        let none = month_study_hours([], d("2026-11-25"));
+        assert!(
+            none == 0.0 && none.is_sign_positive(),
+            "an empty month is +0, not -0"
+        );
     }
 }

@@ -91,6 +91,7 @@ pub async fn update_request(#[server(flatten)] form: RequestForm) -> Result<(), 
 }
 
 #[server(prefix = "/api", endpoint = "contacts/get")]
-pub async fn contact_for_edit(id: i64) -> Result<ContactEdit, AppError> {
+pub async fn contact_for_edit(#[server(default)] id: String) -> Result<ContactEdit, AppError> {
+    let id = crate::ssr::respond(crate::ssr::record_id(&id))?;
     crate::ssr::respond(super::service::for_edit(id).await)
 }

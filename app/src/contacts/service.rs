@@ -196,7 +196,12 @@ pub async fn update(form: ContactForm) -> Result<i64, AppError> {
     let c = own_contact(&auth, &form.id).await?;
     let mut v = Validator::new(auth.viewer.locale);
     check_window(&mut v, &c);
-    let valid = validate(&mut v, &form, None);
+    // While the youth is still on the roster, the date cannot go before the assignment.
+    let assigned_on = own_youth(auth.db(), auth.viewer.id, c.youth_id)
+        .await
+        .ok()
+        .map(|(a, _)| a.assigned_on);
+    let valid = validate(&mut v, &form, assigned_on);
     v.finish(&form)?;
     let new = valid.ok_or(AppError::Internal)?;
     let (id, youth) = (c.id, c.youth_id);

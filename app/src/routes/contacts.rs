@@ -138,7 +138,7 @@ pub fn NewContactPage() -> impl IntoView {
                 <Suspense>
                     {Suspend::new(async move {
                         match youth {
-                            Some(id) => match get_youth(id).await {
+                            Some(id) => match get_youth(id.to_string()).await {
                                 Ok(p) => {
                                     let recent: Vec<ContactRow> = p.contacts.into_iter().take(3).collect();
                                     view! {

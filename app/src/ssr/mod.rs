@@ -63,6 +63,19 @@ pub fn today() -> chrono::NaiveDate {
     crate::rules::shanghai_date(chrono::Utc::now())
 }
 
+/// A record id from a request: anything but a positive number names no record.
+///
+/// # Errors
+/// `NotFound`.
+pub fn record_id(value: &str) -> Result<i64, AppError> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(AppError::NotFound)
+}
+
 /// Appends a `Set-Cookie` header to the response being built.
 pub fn set_cookie(value: String) {
     if let (Some(res), Ok(v)) = (

@@ -63,6 +63,7 @@ pub async fn submit_suggestion(#[server(flatten)] form: SuggestionForm) -> Resul
 }
 
 #[server(prefix = "/api", endpoint = "suggestions/get")]
-pub async fn suggestion(id: i64) -> Result<SuggestionRow, AppError> {
+pub async fn suggestion(#[server(default)] id: String) -> Result<SuggestionRow, AppError> {
+    let id = crate::ssr::respond(crate::ssr::record_id(&id))?;
     crate::ssr::respond(super::service::get(id).await)
 }

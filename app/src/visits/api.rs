@@ -63,6 +63,7 @@ pub async fn log_visit(#[server(flatten)] form: VisitForm) -> Result<i64, AppErr
 }
 
 #[server(prefix = "/api", endpoint = "visits/get")]
-pub async fn visit(id: i64) -> Result<VisitRow, AppError> {
+pub async fn visit(#[server(default)] id: String) -> Result<VisitRow, AppError> {
+    let id = crate::ssr::respond(crate::ssr::record_id(&id))?;
     crate::ssr::respond(super::service::get(id).await)
 }

@@ -88,7 +88,10 @@ pub async fn page(quarter: &str) -> Result<VisitsPage, AppError> {
     let auth = require(CADRES)?;
     let db = auth.db();
     let today = today();
-    let quarter = Quarter::parse(quarter).unwrap_or_else(|| Quarter::of(today));
+    // By default the quarter this week counts in (its Thursday's): around New Year that can
+    // differ from today's own quarter.
+    let quarter =
+        Quarter::parse(quarter).unwrap_or_else(|| Quarter::of(Week::of(today).thursday()));
     let weeks = quarter.weeks();
     let (from, to) = (
         weeks.first().map_or(quarter.start(), |w| w.monday()),
@@ -144,8 +147,11 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
                     .filter(visit_day::Column::VisitDate.eq(d))
                     .one(db)
                     .await?;
-                if taken.is_some() {
-                    v.fail("visit_date", "visit_exists", t.err_visit_exists);
+                match taken {
+                    // A concurrent send of this very form got there first.
+                    Some(first) if first.uuid == uuid => return Ok(first.id),
+                    Some(_) => v.fail("visit_date", "visit_exists", t.err_visit_exists),
+                    None => {}
                 }
             }
         }

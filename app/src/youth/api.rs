@@ -130,7 +130,8 @@ pub async fn get_roster(
 }
 
 #[server(prefix = "/api", endpoint = "youth/get")]
-pub async fn get_youth(id: i64) -> Result<YouthProfile, AppError> {
+pub async fn get_youth(#[server(default)] id: String) -> Result<YouthProfile, AppError> {
+    let id = crate::ssr::respond(crate::ssr::record_id(&id))?;
     crate::ssr::respond(super::service::profile(id).await)
 }
 

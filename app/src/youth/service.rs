@@ -322,44 +322,60 @@ pub async fn create(form: YouthForm) -> Result<i64, AppError> {
     v.finish(&form)?;
     let y = valid.ok_or(AppError::Internal)?;
     let now = Utc::now();
-    let txn = db.begin().await?;
-    let saved = youth::ActiveModel {
-        uuid: Set(uuid),
-        name: Set(y.name),
-        gender: Set(y.gender.as_str().to_owned()),
-        birth_year: Set(y.birth_year),
-        phone: Set(y.phone),
-        wechat: Set(y.wechat),
-        org_id: Set(y.org_id),
-        workplace: Set(y.workplace),
-        sector: Set(y.sector.as_str().to_owned()),
-        political_status: Set(y.political_status.as_str().to_owned()),
-        tags: Set(y.tags),
-        notes: Set(y.notes),
-        created_by: Set(Some(auth.viewer.id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    assignment::ActiveModel {
-        uuid: Set(uuid::Uuid::new_v4()),
-        youth_id: Set(saved.id),
-        cadre_id: Set(auth.viewer.id),
-        assigned_on: Set(today()),
-        ended_on: Set(None),
-        reason: Set(None),
-        created_by: Set(Some(auth.viewer.id)),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    auth.audit(&txn, "create", "youth", Some(saved.id), String::new())
+    let cadre = auth.viewer.id;
+    let saved = async {
+        let txn = db.begin().await?;
+        let saved = youth::ActiveModel {
+            uuid: Set(uuid),
+            name: Set(y.name),
+            gender: Set(y.gender.as_str().to_owned()),
+            birth_year: Set(y.birth_year),
+            phone: Set(y.phone),
+            wechat: Set(y.wechat),
+            org_id: Set(y.org_id),
+            workplace: Set(y.workplace),
+            sector: Set(y.sector.as_str().to_owned()),
+            political_status: Set(y.political_status.as_str().to_owned()),
+            tags: Set(y.tags),
+            notes: Set(y.notes),
+            created_by: Set(Some(auth.viewer.id)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
         .await?;
-    txn.commit().await?;
-    Ok(saved.id)
+        assignment::ActiveModel {
+            uuid: Set(uuid::Uuid::new_v4()),
+            youth_id: Set(saved.id),
+            cadre_id: Set(auth.viewer.id),
+            assigned_on: Set(today()),
+            ended_on: Set(None),
+            reason: Set(None),
+            created_by: Set(Some(auth.viewer.id)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        auth.audit(&txn, "create", "youth", Some(saved.id), String::new())
+            .await?;
+        txn.commit().await?;
+        Ok::<i64, AppError>(saved.id)
+    }
+    .await;
+    match saved {
+        Ok(id) => Ok(id),
+        // A concurrent send of the same form won the race on the unique request id.
+        Err(e) => match youth::Entity::find()
+            .filter(youth::Column::Uuid.eq(uuid))
+            .one(db)
+            .await?
+        {
+            Some(first) => own_youth(db, cadre, first.id).await.map(|(_, y)| y.id),
+            None => Err(e),
+        },
+    }
 }
 
 /// # Errors

@@ -53,7 +53,11 @@ async fn an_admin_creates_a_cadre_who_can_sign_in(app: TestApp) {
     let res = cadre.login("liming", "password-123").await;
     assert_eq!(res.status(), StatusCode::OK);
     let home = cadre.page("/").await;
-    assert!(home.contains("李明") && home.contains("团干部"));
+    assert!(home.contains("李明"), "the cadre's name is in the header");
+    assert!(
+        home.contains("联系青年（1+100）"),
+        "a cadre starts on the today page"
+    );
     // Admin pages are not for cadres, nor is the accounts API.
     assert_eq!(
         cadre.get("/admin/users").await.status(),

@@ -5,5 +5,12 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod cadre;
+mod contacts;
 mod orgs;
 mod pages;
+mod study;
+mod suggestions;
+mod today;
+mod visits;
+mod youth;
