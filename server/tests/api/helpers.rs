@@ -6,6 +6,7 @@ use serde_json::Value;
 use server::config::ServeArgs;
 use server::startup::Application;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 
@@ -19,6 +20,39 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub db: DatabaseConnection,
     pub client: Client,
+    /// Drops the test's PostgreSQL database once the last session of the test is gone.
+    cleanup: Option<Arc<DropDatabase>>,
+}
+
+/// A test database to drop when the test ends, so runs do not pile databases up.
+pub struct DropDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop is not async and runs inside the test's runtime: use a thread with its own.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let admin = Database::connect(&url).await.ok()?;
+                // FORCE: the app under test still holds connections.
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
 }
 
 /// Runs one test body against a backend. Generates `sqlite` and `postgres` tests for a case.
@@ -53,11 +87,11 @@ fn unique() -> String {
 /// A brand-new database for one test: a fresh SQLite file, or a fresh PostgreSQL database made
 /// next to `TEST_DATABASE_URL`. `None` when PostgreSQL is not configured (a failure instead when
 /// `LIAISON_REQUIRE_POSTGRES=1`, so CI cannot silently skip it).
-pub async fn fresh_database(backend: Backend) -> Option<String> {
+pub async fn fresh_database(backend: Backend) -> Option<(String, Option<DropDatabase>)> {
     match backend {
         Backend::Sqlite => {
             let path = std::env::temp_dir().join(format!("liaison-test-{}.db", unique()));
-            Some(format!("sqlite://{}", path.display()))
+            Some((format!("sqlite://{}", path.display()), None))
         }
         Backend::Postgres => {
             let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
@@ -79,7 +113,14 @@ pub async fn fresh_database(backend: Backend) -> Option<String> {
             let (prefix, _) = base
                 .rsplit_once('/')
                 .expect("TEST_DATABASE_URL names a database");
-            Some(format!("{prefix}/{name}"))
+            let url = format!("{prefix}/{name}");
+            Some((
+                url,
+                Some(DropDatabase {
+                    admin_url: base,
+                    name,
+                }),
+            ))
         }
     }
 }
@@ -90,7 +131,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// Starts the app with adjusted settings, and an admin account (`admin` / [`ADMIN_PASSWORD`]).
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -> Option<TestApp> {
-    let url = fresh_database(backend).await?;
+    let (url, cleanup) = fresh_database(backend).await?;
     let mut args = ServeArgs::new("127.0.0.1:0".parse().unwrap(), url);
     adjust(&mut args);
     let app = Application::build(args).await.expect("app builds");
@@ -104,6 +145,7 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -
     }
     tokio::spawn(app.run_until_stopped());
     Some(TestApp {
+        cleanup: cleanup.map(Arc::new),
         addr,
         db,
         client: client(),
@@ -126,6 +168,7 @@ impl TestApp {
     /// A new browser-like session on the same app (its own cookies).
     pub fn session(&self) -> TestApp {
         TestApp {
+            cleanup: self.cleanup.clone(),
             addr: self.addr,
             db: self.db.clone(),
             client: client(),
