@@ -153,25 +153,7 @@ fn Today(data: TodayPage) -> impl IntoView {
             {if data.suggestions.is_empty() {
                 view! { <p class="hint">{t.no_pairings}</p> }.into_any()
             } else {
-                view! {
-                    <ul class="list">
-                        {data
-                            .suggestions
-                            .into_iter()
-                            .map(|c| {
-                                let done = c.count > 0;
-                                view! {
-                                    <li>
-                                        <span>{c.org_name}</span>
-                                        <span class=if done { "light ok" } else { "light warn" }>
-                                            {if done { t.suggestion_done } else { t.suggestion_missing }}
-                                        </span>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
+                view! { <super::suggestions::CoverageList coverage=data.suggestions testid="today-coverage" /> }
                     .into_any()
             }}
         </section>

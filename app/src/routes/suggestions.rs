@@ -7,7 +7,7 @@ use crate::i18n::use_t;
 use crate::page::{data_page, record_page, today, CADRES};
 use crate::rules::Quarter;
 use crate::suggestions::api::{
-    get_suggestions, suggestion, SubmitSuggestion, SuggestionRow, SuggestionsPage,
+    get_suggestions, suggestion, Coverage, SubmitSuggestion, SuggestionRow, SuggestionsPage,
 };
 use crate::types::SuggestionKind;
 use leptos::prelude::*;
@@ -59,29 +59,37 @@ fn Suggestions(data: SuggestionsPage) -> impl IntoView {
         <div data-live="suggestions">
             <section class="card">
                 <h2>{t.coverage_title}</h2>
-                <ul class="list" data-testid="coverage">
-                    {data
-                        .coverage
-                        .into_iter()
-                        .map(|c| {
-                            let done = c.count > 0;
-                            view! {
-                                <li>
-                                    <span>{c.org_name}</span>
-                                    <span class=if done { "light ok" } else { "light warn" }>
-                                        {if done { t.suggestion_done } else { t.suggestion_missing }}
-                                    </span>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
+                <CoverageList coverage=data.coverage testid="coverage" />
             </section>
             <section class="card">
                 <h2>{t.suggestions_title}</h2>
                 <SuggestionList items=data.suggestions />
             </section>
         </div>
+    }
+}
+
+/// Each paired organisation with whether it has this quarter's suggestion yet.
+#[component]
+pub fn CoverageList(coverage: Vec<Coverage>, testid: &'static str) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <ul class="list" data-testid=testid>
+            {coverage
+                .into_iter()
+                .map(|c| {
+                    let done = c.count > 0;
+                    view! {
+                        <li>
+                            <span>{c.org_name}</span>
+                            <span class=if done { "light ok" } else { "light warn" }>
+                                {if done { t.suggestion_done } else { t.suggestion_missing }}
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }
 
