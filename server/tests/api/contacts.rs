@@ -417,3 +417,62 @@ async fn a_double_tap_on_log_contact_stores_one_contact(app: TestApp) {
     assert_eq!(profile(&w.a, w.a.youths[0]).await["contacts"][0]["id"], id);
 }
 db_test!(a_double_tap_on_log_contact_stores_one_contact);
+
+async fn a_contact_can_be_changed_or_deleted_for_seven_days_only(app: TestApp) {
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+    let w = setup(app).await;
+    let a = &w.a;
+    let youth = a.youths[0];
+    let id = created(&a.app, "/api/contacts/create", &contact_form(youth)).await;
+    let update = |content: &'static str| {
+        with(
+            contact_form(youth),
+            &[("id", &id.to_string()), ("content", content)],
+        )
+    };
+    // Within the window: the change sticks.
+    ok(
+        &a.app,
+        "/api/contacts/update",
+        &pairs(&update("改过的内容")),
+    )
+    .await;
+    let profile = ok(&a.app, "/api/youth/get", &[("id", &youth.to_string())]).await;
+    assert_eq!(profile["contacts"][0]["content"], "改过的内容");
+    assert_eq!(profile["contacts"][0]["editable"], true);
+
+    // Logged eight days ago (by the Shanghai calendar): no longer changeable or deletable.
+    let eight_days_ago = chrono::Utc::now() - chrono::Duration::days(8);
+    app::ssr::entities::contact::Entity::update_many()
+        .col_expr(
+            app::ssr::entities::contact::Column::CreatedAt,
+            Expr::value(eight_days_ago),
+        )
+        .filter(app::ssr::entities::contact::Column::Id.eq(id))
+        .exec(&w.admin.db)
+        .await
+        .unwrap();
+    let profile = ok(&a.app, "/api/youth/get", &[("id", &youth.to_string())]).await;
+    assert_eq!(profile["contacts"][0]["editable"], false);
+    let err = invalid(
+        a.app
+            .call("/api/contacts/update", &pairs(&update("太晚了")))
+            .await,
+    )
+    .await;
+    assert_codes(&err, &[("id", "edit_window")]);
+    let err = invalid(
+        a.app
+            .call("/api/contacts/delete", &[("id", &id.to_string())])
+            .await,
+    )
+    .await;
+    assert_codes(&err, &[("id", "edit_window")]);
+    let profile = ok(&a.app, "/api/youth/get", &[("id", &youth.to_string())]).await;
+    assert_eq!(
+        profile["contacts"][0]["content"], "改过的内容",
+        "nothing changed"
+    );
+    assert_eq!(w.admin.count("contacts").await, 1);
+}
+db_test!(a_contact_can_be_changed_or_deleted_for_seven_days_only);

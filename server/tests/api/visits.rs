@@ -272,3 +272,54 @@ async fn a_double_tap_on_log_visit_day_stores_one_visit_day(app: TestApp) {
     assert_eq!(w.admin.count("visit_days").await, 5);
 }
 db_test!(a_double_tap_on_log_visit_day_stores_one_visit_day);
+
+async fn a_visit_day_saved_by_a_plain_form_comes_back_to_its_page_with_a_notice(app: TestApp) {
+    let w = setup(app).await;
+    let a = &w.a;
+    let form = with(
+        visit_form(a.org, today()),
+        &[("work_done", "无脚本提交的下基层记录")],
+    );
+    let res = a
+        .app
+        .submit("/visits", "/api/visits/create", &pairs(&form))
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.ends_with("/visits?saved=1"), "{location}");
+    let page = a.app.page("/visits?saved=1").await;
+    assert!(page.contains("已保存"), "the page says it was saved");
+    assert!(
+        page.contains("无脚本提交的下基层记录"),
+        "and lists the visit day"
+    );
+
+    // A bad field brings the form back with its message and what was typed.
+    let form = with(
+        visit_form(a.org, today()),
+        &[("hours", "30"), ("work_done", "再记一次")],
+    );
+    let res = a
+        .app
+        .submit("/visits", "/api/visits/create", &pairs(&form))
+        .await;
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("__err="), "{location}");
+    let page = a
+        .app
+        .client
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("请输入 0.5 到 12 之间的小时数"),
+        "the hours get a message"
+    );
+    assert!(page.contains("再记一次"), "the work done is kept");
+    assert_eq!(w.admin.count("visit_days").await, 1);
+}
+db_test!(a_visit_day_saved_by_a_plain_form_comes_back_to_its_page_with_a_notice);
