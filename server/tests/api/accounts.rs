@@ -250,47 +250,16 @@ async fn cadres_are_paired_with_grassroots_organisations(app: TestApp) {
     assert_eq!(first, again);
     assert_eq!(app.count("pairings").await, 1);
 
-    let rid2 = uuid::Uuid::new_v4().to_string();
-    let res = app
-        .call(
-            "/api/users/pair",
-            &[
-                ("request_id", &rid2),
-                ("cadre_id", &cadre.to_string()),
-                ("org_id", &school.to_string()),
-            ],
-        )
-        .await;
     assert_eq!(
-        field_error(&error_of(res).await, "org_id").unwrap()["code"],
+        pairing_error(&app, cadre, school, "org_id").await,
         "already_paired"
     );
-    let res = app
-        .call(
-            "/api/users/pair",
-            &[
-                ("request_id", &rid2),
-                ("cadre_id", &cadre.to_string()),
-                ("org_id", &street.to_string()),
-            ],
-        )
-        .await;
     assert_eq!(
-        field_error(&error_of(res).await, "org_id").unwrap()["code"],
+        pairing_error(&app, cadre, street, "org_id").await,
         "not_grassroots"
     );
-    let res = app
-        .call(
-            "/api/users/pair",
-            &[
-                ("request_id", &rid2),
-                ("cadre_id", &boss.to_string()),
-                ("org_id", &school.to_string()),
-            ],
-        )
-        .await;
     assert_eq!(
-        field_error(&error_of(res).await, "cadre_id").unwrap()["code"],
+        pairing_error(&app, boss, school, "cadre_id").await,
         "not_cadre"
     );
 
@@ -334,3 +303,19 @@ async fn cadres_are_paired_with_grassroots_organisations(app: TestApp) {
     );
 }
 db_test!(cadres_are_paired_with_grassroots_organisations);
+
+/// The code of the error on `field` when pairing `cadre` with `org` is refused.
+async fn pairing_error(app: &TestApp, cadre: i64, org: i64, field: &str) -> serde_json::Value {
+    let rid = uuid::Uuid::new_v4().to_string();
+    let res = app
+        .call(
+            "/api/users/pair",
+            &[
+                ("request_id", &rid),
+                ("cadre_id", &cadre.to_string()),
+                ("org_id", &org.to_string()),
+            ],
+        )
+        .await;
+    field_error(&error_of(res).await, field).unwrap()["code"].clone()
+}
