@@ -271,3 +271,25 @@ async fn the_language_choice_is_kept_per_user(app: TestApp) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 db_test!(the_language_choice_is_kept_per_user);
+
+async fn many_failures_from_one_address_slow_every_account_down(app: TestApp) {
+    // Twenty failures over twenty different (unknown) accounts: each account is fine on its own,
+    // but the address has used up its free attempts.
+    for i in 0..20 {
+        let res = app.login(&format!("guess{i}"), "wrong-password").await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {i}"
+        );
+    }
+    let res = app.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        error_of(res).await["TooManyAttempts"]["retry_after_secs"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+}
+db_test!(many_failures_from_one_address_slow_every_account_down);
