@@ -33,19 +33,7 @@ async fn an_admin_creates_a_cadre_who_can_sign_in(app: TestApp) {
     assert_eq!(id, again, "a resend stores one account");
     assert_eq!(app.count("accounts").await, 2);
 
-    let page = app
-        .call("/api/users/list", &[])
-        .await
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
-    let row = page["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["username"] == "liming")
-        .unwrap()
-        .clone();
+    let row = account_row(&app, "liming").await;
     assert_eq!(row["phone"], "13912345678");
     assert_eq!(row["post"], "FullTime");
 
@@ -159,19 +147,7 @@ async fn deactivating_an_account_ends_its_sessions_at_once(app: TestApp) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     // One's own account stays.
-    let admin_id = app
-        .call("/api/users/list", &[])
-        .await
-        .json::<serde_json::Value>()
-        .await
-        .unwrap()["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["username"] == "admin")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let admin_id = account_row(&app, "admin").await["id"].as_i64().unwrap();
     let res = app
         .call("/api/users/deactivate", &[("id", &admin_id.to_string())])
         .await;
@@ -263,38 +239,14 @@ async fn cadres_are_paired_with_grassroots_organisations(app: TestApp) {
         "not_cadre"
     );
 
-    let page = app
-        .call("/api/users/list", &[])
-        .await
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
-    let row = page["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["username"] == "pairme")
-        .unwrap()
-        .clone();
+    let row = account_row(&app, "pairme").await;
     assert_eq!(row["pairings"][0]["org_name"], "A中学团委");
 
     let res = app
         .call("/api/users/unpair", &[("id", &first.to_string())])
         .await;
     assert!(res.status().is_success());
-    let page = app
-        .call("/api/users/list", &[])
-        .await
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
-    let row = page["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["username"] == "pairme")
-        .unwrap()
-        .clone();
+    let row = account_row(&app, "pairme").await;
     assert!(row["pairings"].as_array().unwrap().is_empty());
     assert_eq!(
         app.count("pairings").await,
@@ -318,4 +270,21 @@ async fn pairing_error(app: &TestApp, cadre: i64, org: i64, field: &str) -> serd
         )
         .await;
     field_error(&error_of(res).await, field).unwrap()["code"].clone()
+}
+
+/// An account's row on the accounts page, as the signed-in admin sees it.
+async fn account_row(app: &TestApp, username: &str) -> serde_json::Value {
+    let page = app
+        .call("/api/users/list", &[])
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    page["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == username)
+        .unwrap_or_else(|| panic!("{username} is listed"))
+        .clone()
 }

@@ -282,6 +282,25 @@ pub async fn assert_invalid(res: Response, field: &str, code: &str) -> Value {
     err
 }
 
+/// Sends `form` with one field changed to a bad value: the error names that field alone, with
+/// `code`.
+pub async fn assert_only_field_invalid(
+    app: &TestApp,
+    endpoint: &str,
+    form: Form,
+    (field, value, code): (&'static str, &str, &str),
+) {
+    let res = app
+        .call(endpoint, &pairs(&with(form, &[(field, value)])))
+        .await;
+    let err = assert_invalid(res, field, code).await;
+    assert_eq!(
+        err["Invalid"]["fields"].as_array().unwrap().len(),
+        1,
+        "only {field} is wrong: {err}"
+    );
+}
+
 /// What the user had typed into `field`, echoed back in an `Invalid` error.
 pub fn echoed<'a>(err: &'a Value, field: &str) -> Option<&'a str> {
     err["Invalid"]["input"]

@@ -109,19 +109,13 @@ async fn bad_study_input_gets_field_messages(app: TestApp) {
         ("kind", "exam", "invalid_choice"),
         ("request_id", "x", "invalid_request_id"),
     ] {
-        let res = a
-            .app
-            .call(
-                "/api/study/create",
-                &pairs(&with(study_form(t, "2"), &[(field, value)])),
-            )
-            .await;
-        let err = assert_invalid(res, field, code).await;
-        assert_eq!(
-            err["Invalid"]["fields"].as_array().unwrap().len(),
-            1,
-            "only {field} is wrong: {err}"
-        );
+        assert_only_field_invalid(
+            &a.app,
+            "/api/study/create",
+            study_form(t, "2"),
+            (field, value, code),
+        )
+        .await;
     }
     let res = a
         .app

@@ -109,19 +109,13 @@ async fn bad_suggestion_input_gets_field_messages(app: TestApp) {
         ("description", "", "required"),
         ("request_id", "", "invalid_request_id"),
     ] {
-        let res = a
-            .app
-            .call(
-                "/api/suggestions/create",
-                &pairs(&with(suggestion_form(a.org, quarter), &[(field, value)])),
-            )
-            .await;
-        let err = assert_invalid(res, field, code).await;
-        assert_eq!(
-            err["Invalid"]["fields"].as_array().unwrap().len(),
-            1,
-            "only {field} is wrong: {err}"
-        );
+        assert_only_field_invalid(
+            &a.app,
+            "/api/suggestions/create",
+            suggestion_form(a.org, quarter),
+            (field, value, code),
+        )
+        .await;
     }
     let res = a
         .app

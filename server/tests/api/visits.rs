@@ -154,19 +154,13 @@ async fn bad_visit_input_gets_field_messages(app: TestApp) {
         ("outcomes", long.as_str(), "too_long"),
         ("request_id", "nope", "invalid_request_id"),
     ] {
-        let res = a
-            .app
-            .call(
-                "/api/visits/create",
-                &pairs(&with(visit_form(a.org, t), &[(field, value)])),
-            )
-            .await;
-        let err = assert_invalid(res, field, code).await;
-        assert_eq!(
-            err["Invalid"]["fields"].as_array().unwrap().len(),
-            1,
-            "only {field} is wrong: {err}"
-        );
+        assert_only_field_invalid(
+            &a.app,
+            "/api/visits/create",
+            visit_form(a.org, t),
+            (field, value, code),
+        )
+        .await;
     }
     let res = a
         .app
