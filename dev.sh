@@ -64,8 +64,9 @@ setup_browser() {
 }
 
 build() {
-  say "building (cargo leptos build --release)"
-  cargo leptos build --release
+  # --precompress: brotli and gzip copies of the bundle, made once here instead of per request.
+  say "building (cargo leptos build --release --precompress)"
+  cargo leptos build --release --precompress
 }
 
 case "${1:-}" in

@@ -36,6 +36,13 @@ pub enum AppError {
         retry_after_secs: u64,
         message: String,
     },
+    /// A request that could not be read (a duplicated or malformed field, bytes that are not
+    /// UTF-8): the message says so in the user's language, never the decoder's text.
+    #[error("bad request")]
+    BadRequest { message: String },
+    /// A body over the size limit.
+    #[error("request too large")]
+    TooLarge { message: String },
     /// Something failed on the server. Details are logged, never sent.
     #[error("internal error")]
     Internal,
@@ -71,6 +78,8 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
             AppError::TooManyAttempts { .. } => 429,
+            AppError::BadRequest { .. } => 400,
+            AppError::TooLarge { .. } => 413,
             AppError::Internal => 500,
             AppError::Transport(_) => 400,
         }

@@ -307,10 +307,18 @@ strings! {
     err_too_long: "最多 {max} 个字", "At most {max} characters";
     err_invalid_choice: "请从列表中选择", "Please choose from the list";
     err_invalid_phone: "请输入 11 位手机号", "Enter an 11-digit mobile number";
-    err_invalid_username: "用户名只能包含字母、数字、下划线，3 到 30 位", "Username: 3 to 30 letters, digits or underscores";
+    err_invalid_username: "用户名只能包含字母、数字、下划线，3 到 30 位，且不能全是数字", "Username: 3 to 30 letters, digits or underscores, not digits only";
     err_username_taken: "该用户名已被使用", "This username is taken";
     err_phone_taken: "该手机号已被使用", "This phone number is taken";
     err_password_short: "密码至少 {min} 位", "At least {min} characters";
+    err_password_long: "密码最多 {max} 位", "At most {max} characters";
+    err_password_common: "这个密码太常见，容易被猜中，请换一个", "This password is too common and easy to guess; choose another";
+    err_password_personal: "密码不能包含姓名、用户名、手机号或系统名称", "The password may not contain the name, username, phone number or the app's name";
+    err_self_reset: "请在“设置”中修改自己的密码", "Change your own password in Settings";
+    err_invalid_characters: "含有不允许的控制字符", "Contains control characters that are not allowed";
+    err_request_reused: "此表单已提交过其他内容，请刷新页面后重新填写", "This form was already sent with other content; reload the page and fill it in again";
+    err_bad_request: "请求格式不正确，请刷新页面后重试", "The request could not be read; reload the page and try again";
+    err_too_large: "提交的内容太大（最多 {max}）", "What you sent is too large (at most {max})";
     err_password_mismatch: "两次输入的密码不一致", "The two passwords differ";
     err_wrong_password: "当前密码不正确", "The current password is wrong";
     err_bad_credentials: "账号或密码错误", "Wrong account or password";
@@ -320,7 +328,7 @@ strings! {
     err_not_grassroots: "只能选择基层团组织", "Choose a grassroots organisation";
     err_already_paired: "已是该团干部的联系点", "Already paired with this cadre";
     err_not_cadre: "只有团干部可以设置联系点", "Only cadres have paired organisations";
-    err_root_immovable: "区团委不能移动或停用", "The district committee cannot be moved or deactivated";
+    err_root_immovable: "区团委和您自己所在的组织不能在此更名、移动或停用", "The district committee and your own organisation cannot be renamed, moved or deactivated here";
     err_has_active_children: "请先停用其下级组织", "Deactivate its child organisations first";
     err_self_deactivate: "不能停用自己的账号", "You cannot deactivate your own account";
     err_invalid_request: "表单已过期，请刷新后重试", "This form has expired; reload and retry";

@@ -6,6 +6,7 @@ pub mod components;
 pub mod contacts;
 pub mod error;
 pub mod i18n;
+pub mod markup;
 pub mod orgs;
 pub mod page;
 pub mod routes;
@@ -31,6 +32,8 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = page::locale();
     provide_context(locale);
+    // Before anything renders: leptos reads it for every inline script it writes.
+    page::provide_csp_nonce();
     view! {
         <!DOCTYPE html>
         <html lang=locale.tag()>
@@ -39,7 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#c8102e" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <link rel="stylesheet" href="/pkg/liaison.css" />
+                <link rel="stylesheet" href=page::css_href() />
                 <HydrationScripts options=options islands=true />
                 <MetaTags />
             </head>

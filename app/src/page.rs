@@ -36,6 +36,23 @@ mod imp {
     pub fn today() -> chrono::NaiveDate {
         crate::ssr::today()
     }
+    /// The failed plain-form submission this page was sent back with: (server function, error).
+    pub fn failed_form() -> Option<(String, crate::error::AppError)> {
+        crate::ssr::session::request_info()
+            .flash
+            .map(|f| (f.path, f.error))
+    }
+    /// Makes the response's CSP nonce the one leptos puts on its inline scripts.
+    pub fn provide_csp_nonce() {
+        if let Some(n) = crate::ssr::session::request_info().csp_nonce {
+            leptos::prelude::provide_context(leptos::nonce::Nonce::from_value(n));
+        }
+    }
+    pub fn css_href() -> String {
+        crate::ssr::state()
+            .map(|s| s.settings.css_href.clone())
+            .unwrap_or_else(|_| "/pkg/liaison.css".to_owned())
+    }
 }
 
 #[cfg(not(feature = "ssr"))]
@@ -54,9 +71,19 @@ mod imp {
     pub fn today() -> chrono::NaiveDate {
         crate::rules::shanghai_date(chrono::Utc::now())
     }
+    pub fn failed_form() -> Option<(String, crate::error::AppError)> {
+        None
+    }
+    pub fn provide_csp_nonce() {}
+    pub fn css_href() -> String {
+        String::new()
+    }
 }
 
-pub use imp::{demo_mode, locale, redirect, set_status, today, viewer};
+pub use imp::{
+    css_href, demo_mode, failed_form, locale, provide_csp_nonce, redirect, set_status, today,
+    viewer,
+};
 
 /// Renders a page for a signed-in viewer with one of `roles`; sends everyone else to sign in, and
 /// shows a wrong role the same 404 as a page that does not exist.

@@ -66,6 +66,17 @@ fn set<T: std::str::FromStr>(slot: &mut T, value: &str) {
     }
 }
 
+/// The years a date or period from a request may fall in: anything else is a typo or an attack,
+/// and far-off years would only reach date arithmetic's limits.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A calendar date `YYYY-MM-DD` in [`YEARS`].
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| YEARS.contains(&d.year()))
+}
+
 /// The calendar date in Asia/Shanghai (UTC+8, no daylight saving) of an instant.
 pub fn shanghai_date(instant: DateTime<Utc>) -> NaiveDate {
     (instant + Duration::hours(8)).date_naive()
@@ -185,10 +196,14 @@ impl Quarter {
         format!("{}Q{}", self.year, self.q)
     }
 
-    /// `2026Q4` back into a quarter.
+    /// `2026Q4` back into a quarter (years 2000 to 2100 only).
     pub fn parse(s: &str) -> Option<Quarter> {
         let (y, q) = s.trim().split_once(['Q', 'q'])?;
-        Quarter::new(y.parse().ok()?, q.parse().ok()?)
+        let year: i32 = y.parse().ok()?;
+        if !YEARS.contains(&year) {
+            return None;
+        }
+        Quarter::new(year, q.parse().ok()?)
     }
 
     /// The ISO weeks that count in this quarter: those whose Thursday falls in it, so that every
@@ -506,6 +521,18 @@ mod tests {
         assert_eq!(w.monday(), d("2026-11-23"));
         assert_eq!(w.sunday(), d("2026-11-29"));
         assert!(w.contains(d("2026-11-29")) && !w.contains(d("2026-11-30")));
+    }
+
+    #[test]
+    fn periods_and_dates_from_requests_stay_within_2000_to_2100() {
+        assert_eq!(Quarter::parse("2026Q4"), Quarter::new(2026, 4));
+        assert_eq!(Quarter::parse("300000Q1"), None);
+        assert_eq!(Quarter::parse("-5Q1"), None);
+        assert_eq!(Quarter::parse("2101Q1"), None);
+        assert_eq!(Quarter::parse("2026Q5"), None);
+        assert_eq!(parse_date("2100-12-31"), Some(d("2100-12-31")));
+        assert_eq!(parse_date("+262142-01-01"), None);
+        assert_eq!(parse_date("1999-12-31"), None);
     }
 
     #[test]

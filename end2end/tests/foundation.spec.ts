@@ -57,7 +57,7 @@ test.describe('with JavaScript', () => {
       phone: '13900001111',
       org: '　　河东第二中学团委',
       post: '专职',
-      password: 'linxiao-pass',
+      password: 'spring-lake-48',
     });
     const card = page.locator('li.account[data-username="linxiao"]');
     await expect(card).toContainText('林晓');
@@ -69,7 +69,7 @@ test.describe('with JavaScript', () => {
     await expect(page.locator('li.account[data-username="linxiao"] .pairings li')).toContainText('河东第二中学团委');
 
     await login.signOut();
-    await login.signIn('13900001111', 'linxiao-pass');
+    await login.signIn('13900001111', 'spring-lake-48');
     await expect(page).toHaveURL(/\/$/);
     // A new cadre's today: an empty roster, the new pairing awaiting its quarterly suggestion.
     await expect(page.getByTestId('today-contacts')).toContainText('名单 0/100 人');

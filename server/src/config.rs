@@ -36,9 +36,19 @@ pub struct ServeArgs {
     /// Take the client address from X-Forwarded-For (behind a reverse proxy).
     #[arg(long, env = "LIAISON_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// How many proxies in front of the app append to X-Forwarded-For: the client address is
+    /// taken that many entries from the right.
+    #[arg(long, env = "LIAISON_PROXY_HOPS", default_value_t = 1)]
+    pub proxy_hops: usize,
     /// Days a session lasts without signing in again.
     #[arg(long, env = "LIAISON_SESSION_DAYS", default_value_t = 30)]
     pub session_days: i64,
+    /// Days a session may go unused before it ends (cadres and supervisors).
+    #[arg(long, env = "LIAISON_IDLE_DAYS", default_value_t = 7)]
+    pub idle_days: i64,
+    /// Hours an administrator's session may go unused before it ends.
+    #[arg(long, env = "LIAISON_ADMIN_IDLE_HOURS", default_value_t = 12)]
+    pub admin_idle_hours: i64,
 }
 
 impl ServeArgs {
@@ -54,7 +64,10 @@ impl ServeArgs {
             site_root: PathBuf::from("target/site"),
             secure_cookies: false,
             trust_proxy: false,
+            proxy_hops: 1,
             session_days: 30,
+            idle_days: 7,
+            admin_idle_hours: 12,
         }
     }
 }

@@ -571,10 +571,30 @@ pub async fn create_admin(
     district: &str,
 ) -> anyhow::Result<i64> {
     use sea_orm::{ColumnTrait, QueryFilter};
+    match password::weakness(password, &[name, username]) {
+        None => {}
+        Some(password::Weakness::TooShort) => {
+            anyhow::bail!(
+                "the password needs at least {} characters",
+                password::MIN_LEN
+            )
+        }
+        Some(password::Weakness::TooLong) => {
+            anyhow::bail!(
+                "the password may have at most {} characters",
+                password::MAX_LEN
+            )
+        }
+        Some(password::Weakness::Common) => {
+            anyhow::bail!("the password is too common: choose another")
+        }
+        Some(password::Weakness::Personal) => {
+            anyhow::bail!("the password may not contain the name, the username or the app's name")
+        }
+    }
     anyhow::ensure!(
-        password.chars().count() >= password::MIN_LEN,
-        "the password needs at least {} characters",
-        password::MIN_LEN
+        app::users::service::valid_username(username),
+        "the username needs 3 to 30 letters, digits or underscores, not digits only"
     );
     anyhow::ensure!(
         account::Entity::find()

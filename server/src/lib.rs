@@ -1,6 +1,8 @@
 //! The Liaison server: configuration, database start-up, the HTTP application, demo data and the
 //! command line. `startup::Application` is what `main` runs and what the tests spawn.
 
+pub mod api;
+pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod db;

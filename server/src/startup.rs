@@ -1,21 +1,15 @@
 //! Building and running the HTTP application.
 
 use crate::config::ServeArgs;
-use crate::{db, demo, security};
+use crate::{api, assets, db, demo, security};
 use app::ssr::{session, AppState, Settings};
 use app::{shell, App};
 use axum::{
-    body::Body,
-    extract::{Request, State},
-    http::StatusCode,
-    middleware,
-    response::IntoResponse,
-    routing::get,
-    Router,
+    extract::State, http::StatusCode, middleware, response::IntoResponse, routing::get, Router,
 };
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,12 +36,17 @@ impl Application {
         }
         let listener = TcpListener::bind(args.listen).await?;
         let addr = listener.local_addr()?;
-        let leptos_options = LeptosOptions::builder()
+        let assets = assets::Assets::find(&args.site_root);
+        let mut leptos_options = LeptosOptions::builder()
             .output_name("liaison")
             .site_root(args.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
+        if let Some(hash_file) = &assets.hash_file {
+            leptos_options.hash_files = true;
+            leptos_options.hash_file = hash_file.to_string_lossy().to_string().into();
+        }
         let state = AppState {
             leptos_options,
             db,
@@ -55,8 +54,13 @@ impl Application {
                 secure_cookies: args.secure_cookies,
                 demo: args.demo,
                 trust_proxy: args.trust_proxy,
+                proxy_hops: args.proxy_hops,
                 session_days: args.session_days,
+                idle_days: args.idle_days,
+                admin_idle_hours: args.admin_idle_hours,
+                css_href: assets.css_href,
             }),
+            metrics: Arc::default(),
         };
         let router = router(state.clone());
         Ok(Application {
@@ -100,9 +104,17 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     };
+    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/api/{*fn_name}", get(server_fns).post(server_fns))
+        .route("/api/{*fn_name}", get(api::unknown).post(api::unknown))
+        .nest_service("/pkg", assets::static_files(&pkg_dir))
+        .route_service(
+            "/favicon.svg",
+            assets::favicon(std::path::Path::new(
+                state.leptos_options.site_root.as_ref(),
+            )),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -111,6 +123,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), api::edge))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::middleware,
@@ -120,10 +133,6 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-async fn server_fns(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
 }
 
 /// 200 when the database answers.

@@ -2,25 +2,60 @@
 
 use super::api::{LanguageForm, LoginForm, PasswordForm};
 use crate::error::AppError;
-use crate::i18n::{fill, Locale};
-use crate::ssr::entities::account;
+use crate::i18n::Locale;
+use crate::ssr::entities::{account, organisation};
 use crate::ssr::guard::signed_in;
 use crate::ssr::session::{self, request_info};
 use crate::ssr::throttle::{self, ACCOUNT, ADDRESS};
 use crate::ssr::validate::Validator;
 use crate::ssr::{audit, password, set_cookie, state};
 use crate::types::Role;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+
+/// The longest password a sign-in form takes: longer ones cannot be right (a new password has
+/// at most 128 characters) and would only make the server hash megabytes.
+const LOGIN_PASSWORD_MAX: usize = 1024;
+
+/// The account a sign-in names: by username first, then by phone number. Usernames cannot look
+/// like phone numbers, nor collide with another account's phone, so at most one matches.
+async fn find_account(
+    db: &impl sea_orm::ConnectionTrait,
+    login: &str,
+) -> Result<Option<account::Model>, AppError> {
+    if let Some(a) = account::Entity::find()
+        .filter(account::Column::Username.eq(login))
+        .one(db)
+        .await?
+    {
+        return Ok(Some(a));
+    }
+    Ok(account::Entity::find()
+        .filter(account::Column::Phone.eq(login))
+        .one(db)
+        .await?)
+}
+
+/// Whether an account may be signed in to: active, in an active organisation.
+async fn usable(db: &impl sea_orm::ConnectionTrait, a: &account::Model) -> Result<bool, AppError> {
+    Ok(a.active
+        && organisation::Entity::find_by_id(a.org_id)
+            .one(db)
+            .await?
+            .is_some_and(|o| o.active))
+}
 
 /// Checks the credentials, starts a fresh session (a presented one is ended: the id is renewed at
 /// sign-in) and returns the landing page.
 ///
+/// Throttling counts the attempt before the password is checked, on the address and on the
+/// account (whichever name it was typed by), so parallel guesses cannot slip through; unknown
+/// names are counted under their own key and checked against a dummy hash, so neither the answer
+/// nor its timing tells which accounts exist.
+///
 /// # Errors
 /// `Invalid` for a missing field or wrong credentials (one message, on `password`, that does not
 /// say which was wrong); `TooManyAttempts` while the account or the address is slowed down.
-#[tracing::instrument(skip_all, fields(login = %form.login), err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
     let st = state()?;
     let db = &st.db;
@@ -30,41 +65,38 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
     let login = v.text("login", &form.login, 50, true);
     if form.password.is_empty() {
         v.fail("password", "required", t.err_required);
+    } else if form.password.chars().count() > LOGIN_PASSWORD_MAX {
+        v.fail("password", "bad_credentials", t.err_bad_credentials);
     }
     v.finish(&form)?;
 
-    let account_key = format!("acct:{}", login.to_lowercase());
-    let address_key = format!("ip:{}", info.ip.as_deref().unwrap_or("unknown"));
-    for key in [&account_key, &address_key] {
-        if let Some(secs) = throttle::locked(db, key).await? {
-            return Err(AppError::TooManyAttempts {
-                retry_after_secs: secs,
-                message: fill(t.err_throttled, &[("secs", &secs.to_string())]),
-            });
-        }
-    }
+    let found = find_account(db, &login).await?;
+    let account_key = match &found {
+        Some(a) => format!("acct:{}", a.id),
+        None => format!("login:{}", login.to_lowercase()),
+    };
+    throttle::count(db, &address_key(&info), ADDRESS, t).await?;
+    throttle::count(db, &account_key, ACCOUNT, t).await?;
 
-    let found = account::Entity::find()
-        .filter(
-            Condition::any()
-                .add(account::Column::Username.eq(login.as_str()))
-                .add(account::Column::Phone.eq(login.as_str())),
-        )
-        .one(db)
-        .await?;
+    let verified = password::verify(
+        &st.metrics.password_verifications,
+        &form.password,
+        found.as_ref().map(|a| a.password_hash.as_str()),
+    )
+    .await;
     let acct = match found {
-        Some(a) if a.active && password::verify(&form.password, &a.password_hash).await => a,
+        Some(a) if verified && usable(db, &a).await? => a,
         other => {
-            throttle::fail(db, &account_key, ACCOUNT).await?;
-            throttle::fail(db, &address_key, ADDRESS).await?;
             audit::record(
                 db,
                 audit::Entry {
-                    actor_id: other.map(|a| a.id),
+                    actor_id: other.as_ref().map(|a| a.id),
                     action: "login_failed",
                     entity: "account",
-                    entity_id: None,
-                    details: login.clone(),
+                    entity_id: other.as_ref().map(|a| a.id),
+                    // What was typed is stored only when it names an account: a password typed
+                    // into the wrong box must not end up in the log.
+                    details: other.map(|a| a.username).unwrap_or_default(),
                     ip: info.ip.clone(),
                 },
             )
@@ -75,6 +107,7 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
         }
     };
     throttle::clear(db, &account_key).await?;
+    throttle::give_back(db, &address_key(&info), ADDRESS).await?;
     if let Some(old) = &info.session_id {
         session::end(db, old).await?;
     }
@@ -105,6 +138,10 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
     Ok(Role::parse(&acct.role).unwrap_or(Role::Cadre).landing())
 }
 
+fn address_key(info: &session::RequestInfo) -> String {
+    format!("ip:{}", info.ip.as_deref().unwrap_or("unknown"))
+}
+
 /// # Errors
 /// A database error, as `Internal`.
 pub async fn logout() -> Result<(), AppError> {
@@ -117,17 +154,31 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Changes the signed-in account's password. Guessing the current password is throttled like
+/// signing in (the attempt is counted before the check).
+///
 /// # Errors
-/// `Unauthenticated`; `Invalid` for a wrong current password, a short or mismatched new one.
-#[tracing::instrument(skip_all, err)]
+/// `Unauthenticated`; `Invalid` for a wrong current password, a weak or mismatched new one;
+/// `TooManyAttempts`.
+#[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
     let auth = signed_in()?;
+    let db = auth.db();
     let t = auth.viewer.locale.strings();
+    let acct = account::Entity::find_by_id(auth.viewer.id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let mut v = Validator::new(auth.viewer.locale);
     if form.current_password.is_empty() {
         v.fail("current_password", "required", t.err_required);
     }
-    v.new_password("new_password", &form.new_password);
+    let phone = acct.phone.clone().unwrap_or_default();
+    v.new_password(
+        "new_password",
+        &form.new_password,
+        &[&acct.name, &acct.username, &phone],
+    );
     if form.new_password != form.confirm_password {
         v.fail(
             "confirm_password",
@@ -135,24 +186,31 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
             t.err_password_mismatch,
         );
     }
-    let acct = account::Entity::find_by_id(auth.viewer.id)
-        .one(auth.db())
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if !form.current_password.is_empty()
-        && !password::verify(&form.current_password, &acct.password_hash).await
-    {
-        v.fail("current_password", "wrong_password", t.err_wrong_password);
+    let key = format!("pwd:{}", acct.id);
+    if !form.current_password.is_empty() {
+        throttle::count(db, &key, ACCOUNT, t).await?;
+        let right = form.current_password.chars().count() <= LOGIN_PASSWORD_MAX
+            && password::verify(
+                &auth.state.metrics.password_verifications,
+                &form.current_password,
+                Some(&acct.password_hash),
+            )
+            .await;
+        if right {
+            throttle::clear(db, &key).await?;
+        } else {
+            v.fail("current_password", "wrong_password", t.err_wrong_password);
+        }
     }
     v.finish(&form)?;
     let hash = password::hash(&form.new_password).await?;
     let mut am = acct.into_active_model();
     am.password_hash = Set(hash);
     am.updated_at = Set(chrono::Utc::now());
-    am.update(auth.db()).await?;
-    session::end_all_for(auth.db(), auth.viewer.id, auth.info.session_id.as_deref()).await?;
+    am.update(db).await?;
+    session::end_all_for(db, auth.viewer.id, auth.info.session_id.as_deref()).await?;
     auth.audit(
-        auth.db(),
+        db,
         "change_password",
         "account",
         Some(auth.viewer.id),

@@ -132,7 +132,12 @@ mod browser {
             }
             return;
         }
-        let message = get(&get(error, "TooManyAttempts"), "message").as_string();
+        // `{"TooManyAttempts": {"message": …}}`, `{"BadRequest": {"message": …}}`, …
+        let message = error.dyn_ref::<js_sys::Object>().and_then(|o| {
+            js_sys::Object::values(o)
+                .iter()
+                .find_map(|v| get(&v, "message").as_string())
+        });
         notice(
             form,
             "form-error",

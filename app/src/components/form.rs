@@ -1,13 +1,14 @@
 //! Forms that work before (and without) JavaScript. A form posts straight to its server function
-//! under `/api/`; on a validation error leptos redirects back with the error in the URL, and these
-//! components read it to show each message by its field and to re-fill what the user typed.
+//! under `/api/`; on a validation error the server keeps the error for this browser and redirects
+//! back, and these components show each message by its field and re-fill what the user typed.
+//!
+//! Every value goes into the markup through Leptos' escaping (text and attributes) or, inside
+//! `<textarea>`, through [`crate::markup::rcdata`]: the renderer writes textarea children raw.
 
 use crate::error::AppError;
 use crate::i18n::{use_t, Strings};
 use leptos::context::Provider;
 use leptos::prelude::*;
-use leptos::server::ServerActionError;
-use leptos::server_fn::error::ServerFnUrlError;
 
 /// The failed submission a form shows, if any.
 #[derive(Clone, Debug, Default)]
@@ -33,17 +34,21 @@ impl FormState {
     }
 }
 
-/// The error of the last plain submission to `path`, carried back in the URL by leptos.
+/// The error of the last plain submission to `path`, kept on the server for this browser (see
+/// `ssr::flash`). Never read from the URL: anyone can craft a URL.
 fn failed_submission(path: &str) -> Option<AppError> {
-    let e = use_context::<ServerActionError>()?;
-    (e.path() == path).then(|| ServerFnUrlError::<AppError>::decode_err(e.err()))
+    crate::page::failed_form()
+        .filter(|(p, _)| p == path)
+        .map(|(_, e)| e)
 }
 
 /// A message for errors that belong to no field.
 pub fn general_message(err: &AppError, t: &Strings) -> Option<String> {
     match err {
         AppError::Invalid { .. } => None,
-        AppError::TooManyAttempts { message, .. } => Some(message.clone()),
+        AppError::TooManyAttempts { message, .. }
+        | AppError::BadRequest { message }
+        | AppError::TooLarge { message } => Some(message.clone()),
         AppError::Unauthenticated => Some(t.err_unauthenticated.into()),
         AppError::Forbidden => Some(t.err_forbidden.into()),
         AppError::NotFound => Some(t.err_not_found.into()),
@@ -227,7 +232,7 @@ pub fn TextArea(
                 aria-invalid=invalid.then_some("true")
                 aria-describedby=invalid.then(|| error_id.clone())
             >
-                {value}
+                {crate::markup::rcdata(&value)}
             </textarea>
             {message.map(|m| view! { <p class="field-error" id=error_id role="alert">{m}</p> })}
         </div>

@@ -38,7 +38,7 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
     let saved = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("saved").is_some());
     provide_context(crate::components::form::SavedFlag(saved));
     view! {
-        <Title text=format!("{title} · {}", t.app_short) />
+        <Title text=crate::markup::rcdata(&format!("{title} · {}", t.app_short)) />
         <header class="top">
             <a class="brand" href="/">{t.app_short}</a>
             <a class="who" href="/settings" title=t.nav_settings>{viewer.name.clone()}</a>
@@ -76,7 +76,7 @@ pub fn NotFound() -> impl IntoView {
     let t = use_t();
     crate::page::set_status(404);
     view! {
-        <Title text=t.not_found_title />
+        <Title text=crate::markup::rcdata(t.not_found_title) />
         <main class="page narrow">
             <h1>{t.not_found_title}</h1>
             <p>{t.not_found_body}</p>

@@ -111,8 +111,8 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
-    let uuid = v.request_id(&form.request_id);
-    if let Some(id) = once::earlier::<contact::Entity>(db, uuid, auth.viewer.id).await? {
+    let once = once::Request::new(&auth, "contacts/create", &mut v, &form);
+    if let Some(id) = once.earlier().await? {
         return Ok(id);
     }
     let youth = match form.youth_id.trim().parse::<i64>() {
@@ -123,13 +123,16 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
         v.fail("youth_id", "not_your_youth", t.err_not_your_youth);
     }
     let valid = validate(&mut v, &form, youth.as_ref().map(|(a, _)| a.assigned_on));
+    if let Some(id) = once.settled(&v).await? {
+        return Ok(id);
+    }
     v.finish(&form)?;
     let (Some((_, youth)), Some(c)) = (youth, valid) else {
         return Err(AppError::Internal);
     };
     let now = Utc::now();
     let record = contact::ActiveModel {
-        uuid: Set(uuid),
+        uuid: Set(once.uuid),
         youth_id: Set(youth.id),
         cadre_id: Set(auth.viewer.id),
         contact_date: Set(c.date),
@@ -147,10 +150,9 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
         updated_at: Set(now),
         ..Default::default()
     };
-    let id = once::insert(db, record, uuid, auth.viewer.id).await?;
-    auth.audit(db, "create", "contact", Some(id), String::new())
-        .await?;
-    Ok(id)
+    once.insert(record, |m| m.id, "contact", String::new())
+        .await?
+        .map_err(|_| AppError::Internal)
 }
 
 /// One's own contact, or `NotFound`.

@@ -5,9 +5,10 @@ use crate::error::AppError;
 use crate::ssr::entities::organisation;
 use crate::ssr::guard::{require, signed_in};
 use crate::ssr::validate::Validator;
+use crate::ssr::{once, session};
 use crate::types::{OrgKind, OrgNode, Role};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 
 pub const NAME_MAX: usize = 60;
 
@@ -19,22 +20,19 @@ pub async fn list() -> Result<Vec<OrgNode>, AppError> {
     Ok(tree.listing(auth.viewer.org_id))
 }
 
+const CREATE: &str = "orgs/create";
+
 /// Creates an organisation. Idempotent on `request_id`: a resend returns the first one's id.
 ///
 /// # Errors
-/// `Forbidden` for non-admins; `Invalid` for a bad name, kind or parent.
-#[tracing::instrument(skip_all, fields(name = %form.name), err)]
+/// `Forbidden` for non-admins; `Invalid` for a bad name, kind or parent, or a reused request id.
+#[tracing::instrument(skip_all, fields(name = %form.name), err(level = "info"))]
 pub async fn create(form: NewOrg) -> Result<i64, AppError> {
     let auth = require(&[Role::Admin])?;
-    let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
-    let uuid = v.request_id(&form.request_id);
-    if let Some(existing) = organisation::Entity::find()
-        .filter(organisation::Column::Uuid.eq(uuid))
-        .one(db)
-        .await?
-    {
-        return Ok(existing.id);
+    let once = once::Request::new(&auth, CREATE, &mut v, &form);
+    if let Some(id) = once.earlier().await? {
+        return Ok(id);
     }
     let (tree, scope) = auth.scope().await?;
     let name = v.text("name", &form.name, NAME_MAX, true);
@@ -51,13 +49,16 @@ pub async fn create(form: NewOrg) -> Result<i64, AppError> {
     if kind == Some(OrgKind::District) {
         v.fail("kind", "invalid_choice", t.err_invalid_choice);
     }
+    if let Some(id) = once.settled(&v).await? {
+        return Ok(id);
+    }
     v.finish(&form)?;
     let (Some(kind), Some(parent)) = (kind, parent) else {
         return Err(AppError::Internal);
     };
     let now = Utc::now();
-    let inserted = organisation::Entity::insert(organisation::ActiveModel {
-        uuid: Set(uuid),
+    let record = organisation::ActiveModel {
+        uuid: Set(once.uuid),
         name: Set(name.clone()),
         kind: Set(kind.as_str().to_owned()),
         parent_id: Set(Some(parent)),
@@ -65,30 +66,10 @@ pub async fn create(form: NewOrg) -> Result<i64, AppError> {
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    })
-    .on_conflict(
-        sea_orm::sea_query::OnConflict::column(organisation::Column::Uuid)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec(db)
-    .await;
-    let id = match inserted {
-        Ok(r) => r.last_insert_id,
-        // A concurrent resend won the race: answer with its record.
-        Err(sea_orm::DbErr::RecordNotInserted) => {
-            organisation::Entity::find()
-                .filter(organisation::Column::Uuid.eq(uuid))
-                .one(db)
-                .await?
-                .ok_or(AppError::Internal)?
-                .id
-        }
-        Err(e) => return Err(e.into()),
     };
-    auth.audit(db, "create", "organisation", Some(id), name)
-        .await?;
-    Ok(id)
+    once.insert(record, |m| m.id, "organisation", name)
+        .await?
+        .map_err(|_| AppError::Internal)
 }
 
 /// Loads an organisation in the admin's subtree for a change.
@@ -113,24 +94,22 @@ async fn editable(
     Ok(Some((tree, org)))
 }
 
+/// Renames an organisation below the viewer's own (like moving and deactivating: an admin does
+/// not change the organisation that scopes them, nor the district).
+///
 /// # Errors
-/// `Forbidden`, `NotFound` outside the subtree, `Invalid` for a bad name.
+/// `Forbidden`, `NotFound` outside the subtree, `Invalid` for a bad name or the viewer's own
+/// organisation.
 pub async fn rename(form: RenameOrgForm) -> Result<(), AppError> {
     let auth = require(&[Role::Admin])?;
     let mut v = Validator::new(auth.viewer.locale);
     let name = v.text("name", &form.name, NAME_MAX, true);
-    let id = form
-        .id
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| AppError::NotFound)?;
-    let (tree, scope) = auth.scope().await?;
-    let org = tree
-        .get(id)
-        .filter(|_| scope.contains(&id))
-        .cloned()
-        .ok_or(AppError::NotFound)?;
+    let found = editable(&auth, &mut v, &form.id).await?;
     v.finish(&form)?;
+    let Some((_, org)) = found else {
+        return Err(AppError::Internal);
+    };
+    let id = org.id;
     let old = org.name.clone();
     let mut am = org.into_active_model();
     am.name = Set(name.clone());
@@ -218,6 +197,11 @@ pub async fn set_active(form: OrgActiveForm) -> Result<(), AppError> {
     am.active = Set(active);
     am.updated_at = Set(Utc::now());
     am.update(auth.db()).await?;
+    if !active {
+        // Its accounts are suspended with it: their sessions end now, and sign-in is refused
+        // until the organisation is reactivated (or the accounts are moved).
+        session::end_all_in_org(auth.db(), id).await?;
+    }
     let action = if active { "reactivate" } else { "deactivate" };
     auth.audit(auth.db(), action, "organisation", Some(id), String::new())
         .await

@@ -81,9 +81,10 @@ fn OrgRow(org: OrgNode, parents: Vec<(String, String)>) -> impl IntoView {
     let t = use_t();
     let id = org.id.to_string();
     let is_root = org.parent_id.is_none();
-    let style = format!("--depth:{}", org.depth);
+    // A class per depth, not an inline style: the Content-Security-Policy allows no inline styles.
+    let class = format!("org depth-{}", org.depth.min(5));
     view! {
-        <li class="org" class:inactive=!org.active style=style data-org-id=org.id>
+        <li class=class class:inactive=!org.active data-org-id=org.id>
             <div class="org-line">
                 <span class="org-name">{org.name.clone()}</span>
                 <span class="tag">{org.kind.label(t)}</span>

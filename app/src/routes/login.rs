@@ -17,7 +17,7 @@ pub fn LoginPage() -> impl IntoView {
         page::redirect(v.role.landing());
     }
     view! {
-        <Title text=format!("{} · {}", t.login_title, t.app_name) />
+        <Title text=crate::markup::rcdata(&format!("{} · {}", t.login_title, t.app_name)) />
         <main class="page narrow login">
             <h1 class="app-title">{t.app_name}</h1>
             <h2>{t.login_title}</h2>

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod entities;
+pub mod flash;
 pub mod guard;
 pub mod once;
 pub mod orgtree;
@@ -28,7 +29,16 @@ pub struct Settings {
     pub demo: bool,
     /// Trust `X-Forwarded-For` for the client address (behind a reverse proxy).
     pub trust_proxy: bool,
+    /// How many proxies append to `X-Forwarded-For` in front of the app: the client address is
+    /// that many entries from the right (the entries further left are the client's own claims).
+    pub proxy_hops: usize,
+    /// Absolute lifetime of a session.
     pub session_days: i64,
+    /// A session unused for this long ends (administrators: [`Settings::admin_idle_hours`]).
+    pub idle_days: i64,
+    pub admin_idle_hours: i64,
+    /// The stylesheet's address (content-hashed in release builds).
+    pub css_href: String,
 }
 
 impl Default for Settings {
@@ -37,9 +47,19 @@ impl Default for Settings {
             secure_cookies: false,
             demo: false,
             trust_proxy: false,
+            proxy_hops: 1,
             session_days: 30,
+            idle_days: 7,
+            admin_idle_hours: 12,
+            css_href: "/pkg/liaison.css".to_owned(),
         }
     }
+}
+
+/// Counters the tests read to prove what happened inside the app.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub password_verifications: password::Verifications,
 }
 
 /// The one application state, given to page rendering and to server functions alike.
@@ -48,6 +68,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The state of the running app, from the request context.
@@ -135,7 +156,9 @@ pub fn with_saved_flag(referer: &str) -> String {
         .split('&')
         .filter(|p| !p.is_empty())
         .filter(|p| {
-            !p.starts_with("__path=") && !p.starts_with("__err=") && !p.starts_with("saved=")
+            !["__path=", "__err=", "__flash=", "saved="]
+                .iter()
+                .any(|k| p.starts_with(k))
         })
         .collect();
     params.push("saved=1");
@@ -153,7 +176,7 @@ mod tests {
             "http://h/youth/3?saved=1"
         );
         assert_eq!(
-            with_saved_flag("http://h/contacts/new?youth=3&__path=%2Fapi%2Fx&__err=abc"),
+            with_saved_flag("http://h/contacts/new?youth=3&__path=%2Fapi%2Fx&__err=abc&__flash=f"),
             "http://h/contacts/new?youth=3&saved=1"
         );
         assert_eq!(with_saved_flag("/visits?saved=1"), "/visits?saved=1");

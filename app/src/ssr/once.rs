@@ -1,73 +1,314 @@
-//! Creating a cadre's record exactly once per client-generated request id, however often the form
-//! is sent: a resend answers with the first record; a request id of someone else's record is not
-//! found.
+//! Creating a record exactly once per client-generated request id, however often the form is
+//! sent. The first send records the id with a fingerprint of its payload, in the same transaction
+//! as the record itself: a resend answers with the first record, and the same id sent with another
+//! payload (or by someone else, or to another endpoint) is refused, never silently answered with
+//! a record the sender did not ask for.
+//!
+//! ```ignore
+//! let once = once::Request::new(&auth, "contacts/create", &mut v, &form);
+//! if let Some(id) = once.earlier().await? { return Ok(id) }
+//! // … validate …
+//! match once.insert(record, |m| m.id, "contact", details).await? { … }
+//! ```
+//! (or `once.begin()` … `once::finish(txn, …)` around several inserts.)
 
-use super::entities::{contact, study_record, suggestion, visit_day};
+use super::entities::idempotency_key;
+use super::guard::Authorised;
+use super::validate::echo;
 use crate::error::AppError;
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    sea_query::OnConflict, ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    TransactionTrait,
 };
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// A record that belongs to one cadre and carries a request id.
-pub trait CadreRecord: EntityTrait {
-    fn uuid_column() -> Self::Column;
-    fn id(m: &Self::Model) -> i64;
-    fn owner(m: &Self::Model) -> i64;
+/// The fingerprint of a form: every field but the request id and passwords (a password's hash
+/// would be a fast one, kept in the database).
+pub fn fingerprint(form: &impl Serialize) -> String {
+    let mut h = Sha256::new();
+    for (k, v) in echo(form) {
+        if k == "request_id" {
+            continue;
+        }
+        h.update(k.as_bytes());
+        h.update([0]);
+        h.update(v.trim().as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
 }
 
-macro_rules! cadre_record {
-    ($($entity:ident),*) => {$(
-        impl CadreRecord for $entity::Entity {
-            fn uuid_column() -> Self::Column {
-                $entity::Column::Uuid
+/// One create request, by its request id.
+pub struct Request<'a> {
+    auth: &'a Authorised,
+    endpoint: &'static str,
+    pub uuid: Uuid,
+    hash: String,
+    /// The request id was malformed (the validator has said so): nothing to look up.
+    invalid: bool,
+}
+
+/// A unique index refused the record: an "only one" rule met by a parallel request.
+#[derive(Debug)]
+pub struct Conflict;
+
+impl<'a> Request<'a> {
+    /// Reads the form's request id (a malformed one fails `request_id` in `v`).
+    pub fn new(
+        auth: &'a Authorised,
+        endpoint: &'static str,
+        v: &mut super::validate::Validator,
+        form: &(impl Serialize + HasRequestId),
+    ) -> Self {
+        let uuid = v.request_id(form.request_id());
+        Request {
+            auth,
+            endpoint,
+            uuid,
+            hash: fingerprint(form),
+            invalid: v.has("request_id"),
+        }
+    }
+
+    /// The record an earlier send of this very request created, if any.
+    ///
+    /// # Errors
+    /// `Invalid` (`request_reused`) for the id used otherwise; a database error.
+    pub async fn earlier(&self) -> Result<Option<i64>, AppError> {
+        if self.invalid {
+            return Ok(None);
+        }
+        match idempotency_key::Entity::find_by_id(self.uuid)
+            .one(self.auth.db())
+            .await?
+        {
+            Some(key) => judge(&key, self.auth, self.endpoint, &self.hash),
+            None => Ok(None),
+        }
+    }
+
+    /// When validation failed: an earlier send of this very request may be the reason (its
+    /// visit day now takes the date, its username is now taken), and then its record is the
+    /// answer.
+    ///
+    /// # Errors
+    /// As [`Request::earlier`].
+    pub async fn settled(&self, v: &super::validate::Validator) -> Result<Option<i64>, AppError> {
+        if v.is_empty() {
+            return Ok(None);
+        }
+        self.earlier().await
+    }
+
+    /// Takes the request id inside a new transaction (see [`begin`]).
+    ///
+    /// # Errors
+    /// As [`Request::earlier`].
+    pub async fn begin(&self) -> Result<Begun, AppError> {
+        begin(
+            self.auth.db(),
+            self.auth,
+            self.endpoint,
+            self.uuid,
+            &self.hash,
+        )
+        .await
+    }
+
+    /// Inserts one record for this request, with its audit entry, exactly once.
+    ///
+    /// # Errors
+    /// As [`Request::earlier`]; a database error.
+    pub async fn insert<A>(
+        &self,
+        record: A,
+        id_of: fn(&<A::Entity as EntityTrait>::Model) -> i64,
+        entity: &str,
+        details: String,
+    ) -> Result<Result<i64, Conflict>, AppError>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        let txn = match self.begin().await? {
+            Begun::Earlier(id) => return Ok(Ok(id)),
+            Begun::Fresh(txn) => txn,
+        };
+        let id = match record.insert(&txn).await {
+            Ok(m) => id_of(&m),
+            Err(e) if is_unique_violation(&e) => {
+                txn.rollback().await?;
+                return Ok(Err(Conflict));
             }
-            fn id(m: &Self::Model) -> i64 {
-                m.id
-            }
-            fn owner(m: &Self::Model) -> i64 {
-                m.cadre_id
+            Err(e) => return Err(e.into()),
+        };
+        self.auth
+            .audit(&txn, "create", entity, Some(id), details)
+            .await?;
+        finish(txn, self.uuid, id).await?;
+        Ok(Ok(id))
+    }
+}
+
+/// Forms that carry a request id.
+pub trait HasRequestId {
+    fn request_id(&self) -> &str;
+}
+
+macro_rules! has_request_id {
+    ($($form:path),* $(,)?) => {$(
+        impl HasRequestId for $form {
+            fn request_id(&self) -> &str {
+                &self.request_id
             }
         }
     )*};
 }
-cadre_record!(contact, visit_day, suggestion, study_record);
+has_request_id!(
+    crate::orgs::api::NewOrg,
+    crate::users::api::NewAccount,
+    crate::users::api::NewPairing,
+    crate::youth::api::YouthForm,
+    crate::contacts::api::ContactForm,
+    crate::visits::api::VisitForm,
+    crate::suggestions::api::SuggestionForm,
+    crate::study::api::StudyForm,
+);
 
-/// The id of the record an earlier send of the same form created, if any.
-///
-/// # Errors
-/// `NotFound` when the request id belongs to another cadre's record; a database error.
-pub async fn earlier<E: CadreRecord>(
-    db: &impl ConnectionTrait,
-    uuid: Uuid,
-    cadre: i64,
+/// What an earlier send of the same request id means for this one.
+fn judge(
+    key: &idempotency_key::Model,
+    auth: &Authorised,
+    endpoint: &str,
+    hash: &str,
 ) -> Result<Option<i64>, AppError> {
-    match E::find().filter(E::uuid_column().eq(uuid)).one(db).await? {
-        Some(m) if E::owner(&m) == cadre => Ok(Some(E::id(&m))),
-        Some(_) => Err(AppError::NotFound),
-        None => Ok(None),
+    if key.actor_id == auth.viewer.id && key.endpoint == endpoint && key.payload_hash == hash {
+        Ok(key.entity_id)
+    } else {
+        Err(reused(auth))
     }
 }
 
-/// Inserts the record; when a concurrent send of the same form won the race on the unique request
-/// id, answers with that one.
+/// The 422 for a request id already used for something else.
+pub fn reused(auth: &Authorised) -> AppError {
+    let mut v = super::validate::Validator::new(auth.viewer.locale);
+    let t = v.t();
+    v.fail("request_id", "request_reused", t.err_request_reused);
+    match v.finish(&()) {
+        Err(e) => e,
+        Ok(()) => AppError::Internal,
+    }
+}
+
+pub enum Begun {
+    /// A concurrent send of the same request got there first: its record.
+    Earlier(i64),
+    /// The transaction to create the record in; the request id is taken inside it.
+    Fresh(DatabaseTransaction),
+}
+
+/// Takes the request id inside a new transaction. A concurrent send with the same id waits here
+/// until the first one commits (or rolls back), then answers with its record.
+///
+/// # Errors
+/// As [`earlier`].
+async fn begin(
+    db: &DatabaseConnection,
+    auth: &Authorised,
+    endpoint: &str,
+    uuid: Uuid,
+    hash: &str,
+) -> Result<Begun, AppError> {
+    let txn = db.begin().await?;
+    let taken = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+        id: Set(uuid),
+        actor_id: Set(auth.viewer.id),
+        endpoint: Set(endpoint.to_owned()),
+        payload_hash: Set(hash.to_owned()),
+        entity_id: Set(None),
+        created_at: Set(chrono::Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(idempotency_key::Column::Id)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    if taken == 1 {
+        return Ok(Begun::Fresh(txn));
+    }
+    txn.rollback().await?;
+    let key = idempotency_key::Entity::find_by_id(uuid)
+        .one(db)
+        .await?
+        .ok_or(AppError::Internal)?;
+    match judge(&key, auth, endpoint, hash)? {
+        Some(id) => Ok(Begun::Earlier(id)),
+        // The first send is still open (cannot happen once it committed): treat as a reuse.
+        None => Err(reused(auth)),
+    }
+}
+
+/// Records which record the request created, and commits.
 ///
 /// # Errors
 /// A database error.
-pub async fn insert<E, A>(
-    db: &impl ConnectionTrait,
-    record: A,
-    uuid: Uuid,
-    cadre: i64,
-) -> Result<i64, AppError>
-where
-    E: CadreRecord,
-    A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
-    E::Model: IntoActiveModel<A>,
-{
-    match record.insert(db).await {
-        Ok(m) => Ok(E::id(&m)),
-        Err(e) => earlier::<E>(db, uuid, cadre).await?.ok_or_else(|| e.into()),
+pub async fn finish(txn: DatabaseTransaction, uuid: Uuid, entity_id: i64) -> Result<(), AppError> {
+    idempotency_key::Entity::update_many()
+        .col_expr(
+            idempotency_key::Column::EntityId,
+            sea_orm::sea_query::Expr::value(entity_id),
+        )
+        .filter(idempotency_key::Column::Id.eq(uuid))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// True when a database error is a unique index refusing a second row: the "only one" rules
+/// (one visit day per date, one open pairing, one username) answer it with the same message as
+/// the check before the insert.
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Form {
+        request_id: String,
+        name: String,
+        password: String,
+    }
+
+    #[test]
+    fn the_fingerprint_ignores_the_request_id_and_passwords() {
+        let a = Form {
+            request_id: "1".into(),
+            name: "张三".into(),
+            password: "x".into(),
+        };
+        let b = Form {
+            request_id: "2".into(),
+            name: "张三".into(),
+            password: "y".into(),
+        };
+        let c = Form {
+            request_id: "1".into(),
+            name: "李四".into(),
+            password: "x".into(),
+        };
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(&a), fingerprint(&c));
     }
 }

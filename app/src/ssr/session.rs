@@ -32,6 +32,10 @@ pub struct RequestInfo {
     pub locale: Locale,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The failed form submission this page was redirected back with (see `flash`).
+    pub flash: Option<super::flash::Flash>,
+    /// The nonce of this response's Content-Security-Policy, for the inline scripts.
+    pub csp_nonce: Option<String>,
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -136,34 +140,67 @@ pub async fn end_all_for(
     Ok(())
 }
 
-/// The viewer behind a session token, if the session is live and its account active.
+/// Ends the sessions of every account of an organisation (when it is deactivated).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn end_all_in_org(db: &impl ConnectionTrait, org_id: i64) -> Result<u64, AppError> {
+    use sea_orm::{QuerySelect, QueryTrait};
+    let accounts = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .filter(account::Column::OrgId.eq(org_id))
+        .into_query();
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::AccountId.in_subquery(accounts))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// How long a session may go unused: administrators hold the keys to everything, so theirs ends
+/// sooner.
+pub fn idle_limit(role: Role, settings: &Settings) -> Duration {
+    match role {
+        Role::Admin => Duration::hours(settings.admin_idle_hours),
+        Role::Supervisor | Role::Cadre => Duration::days(settings.idle_days),
+    }
+}
+
+/// The viewer behind a session token, if the session is live (within its lifetime and used
+/// recently enough) and its account and organisation active.
 ///
 /// # Errors
 /// A database error, as `Internal`.
 pub async fn resolve(
     db: &impl ConnectionTrait,
     token: &str,
+    settings: &Settings,
 ) -> Result<Option<(String, Viewer)>, AppError> {
     let id = hash_token(token);
     let now = Utc::now();
     let Some(s) = session::Entity::find_by_id(id.clone()).one(db).await? else {
         return Ok(None);
     };
-    if s.expires_at <= now {
-        end(db, &id).await?;
-        return Ok(None);
-    }
     let Some(acct) = account::Entity::find_by_id(s.account_id).one(db).await? else {
         return Ok(None);
     };
+    let role = Role::parse(&acct.role).unwrap_or(Role::Cadre);
+    if s.expires_at <= now || now - s.last_seen_at > idle_limit(role, settings) {
+        end(db, &id).await?;
+        return Ok(None);
+    }
     if !acct.active {
         return Ok(None);
     }
-    let org_name = organisation::Entity::find_by_id(acct.org_id)
+    let Some(org) = organisation::Entity::find_by_id(acct.org_id)
         .one(db)
         .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
+        .filter(|o| o.active)
+    else {
+        return Ok(None);
+    };
+    let org_name = org.name;
     if now - s.last_seen_at > TOUCH_EVERY {
         session::Entity::update_many()
             .col_expr(
@@ -190,15 +227,25 @@ pub fn viewer_from(acct: account::Model, org_name: String) -> Viewer {
     }
 }
 
+/// The client's address. Behind `hops` trusted proxies, each appends the address it received the
+/// request from to `X-Forwarded-For`, so the client's is `hops` entries from the right; whatever
+/// stands further left was sent by the client and proves nothing.
+pub fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<std::net::IpAddr> {
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let index = entries.len().checked_sub(hops.max(1))?;
+    entries.get(index)?.parse().ok()
+}
+
 fn client_ip(req: &Request, settings: &Settings) -> Option<String> {
     if settings.trust_proxy {
-        if let Some(fwd) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return Some(fwd.trim().to_owned());
+        if let Some(ip) = forwarded_client(req.headers(), settings.proxy_hops) {
+            return Some(ip.to_string());
         }
     }
     req.extensions()
@@ -222,7 +269,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         ..Default::default()
     };
     if let Some(token) = cookie_value(req.headers(), COOKIE).filter(|t| !t.is_empty()) {
-        match resolve(&state.db, &token).await {
+        match resolve(&state.db, &token, &state.settings).await {
             Ok(Some((id, viewer))) => {
                 info.locale = viewer.locale;
                 info.session_id = Some(id);
@@ -232,9 +279,29 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             Err(_) => {} // logged by the From<DbErr>; the request goes on signed out
         }
     }
+    // A page that a failed plain-form post redirected back to: its flash, if it is this
+    // browser's and this account's.
+    let flash_id = req
+        .uri()
+        .query()
+        .and_then(|q| super::flash::query_param(q, super::flash::PARAM));
+    if let (Some(id), Some(cookie)) = (flash_id, cookie_value(req.headers(), super::flash::COOKIE))
+    {
+        let account = info.viewer.as_ref().map(|v| v.id);
+        info.flash = super::flash::load(&state.db, &id, &cookie, account)
+            .await
+            .ok()
+            .flatten();
+    }
+    info.csp_nonce = req.extensions().get::<CspNonce>().map(|n| n.0.clone());
     req.extensions_mut().insert(info);
     next.run(req).await
 }
+
+/// The nonce of the response's Content-Security-Policy, put in the request by the header
+/// middleware.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
 
 /// The [`RequestInfo`] of the request being handled (page or server function).
 pub fn request_info() -> RequestInfo {
@@ -267,6 +334,36 @@ mod tests {
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
         s.secure_cookies = true;
         assert!(session_cookie("tok", &s).ends_with("; Secure"));
+    }
+
+    #[test]
+    fn the_client_address_is_counted_from_the_right() {
+        let mut h = HeaderMap::new();
+        assert_eq!(forwarded_client(&h, 1), None);
+        // The client claims 1.2.3.4; the proxy appends the address it saw.
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 203.0.113.7"),
+        );
+        assert_eq!(forwarded_client(&h, 1), "203.0.113.7".parse().ok());
+        assert_eq!(forwarded_client(&h, 2), "1.2.3.4".parse().ok());
+        assert_eq!(forwarded_client(&h, 3), None);
+        // Several headers count as one list, in order.
+        h.append("x-forwarded-for", HeaderValue::from_static("10.0.0.2"));
+        assert_eq!(forwarded_client(&h, 1), "10.0.0.2".parse().ok());
+        // Garbage is not an address.
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("not-an-address"),
+        );
+        assert_eq!(forwarded_client(&h, 1), None);
+    }
+
+    #[test]
+    fn administrators_idle_out_sooner() {
+        let s = Settings::default();
+        assert_eq!(idle_limit(Role::Admin, &s), Duration::hours(12));
+        assert_eq!(idle_limit(Role::Cadre, &s), Duration::days(7));
     }
 
     #[test]

@@ -32,15 +32,24 @@ impl Validator {
         }
     }
 
+    /// True when no field failed.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.fields.iter().any(|f| f.field == field)
     }
 
     /// A trimmed text of at most `max` characters; required unless `optional`.
+    /// Control characters other than tab and line breaks are refused: they are never typed, and
+    /// PostgreSQL cannot store a NUL.
     pub fn text(&mut self, field: &str, value: &str, max: usize, required: bool) -> String {
         let v = value.trim();
         if required && v.is_empty() {
             self.fail(field, "required", self.t.err_required);
+        } else if has_control(v) {
+            self.fail(field, "invalid_characters", self.t.err_invalid_characters);
         } else if v.chars().count() > max {
             self.fail(
                 field,
@@ -95,29 +104,42 @@ impl Validator {
         }
     }
 
-    pub fn new_password(&mut self, field: &str, value: &str) {
-        if value.chars().count() < super::password::MIN_LEN {
-            self.fail(
-                field,
+    /// A new password: long enough, not too long, not common, not made of `context` (the
+    /// account's name, username and phone number).
+    pub fn new_password(&mut self, field: &str, value: &str, context: &[&str]) {
+        use super::password::{weakness, Weakness, MAX_LEN, MIN_LEN};
+        let (code, message) = match weakness(value, context) {
+            None => return,
+            Some(Weakness::TooShort) => (
                 "password_too_short",
-                fill(
-                    self.t.err_password_short,
-                    &[("min", &super::password::MIN_LEN.to_string())],
-                ),
-            );
-        }
+                fill(self.t.err_password_short, &[("min", &MIN_LEN.to_string())]),
+            ),
+            Some(Weakness::TooLong) => (
+                "password_too_long",
+                fill(self.t.err_password_long, &[("max", &MAX_LEN.to_string())]),
+            ),
+            Some(Weakness::Common) => ("password_common", self.t.err_password_common.to_owned()),
+            Some(Weakness::Personal) => {
+                ("password_personal", self.t.err_password_personal.to_owned())
+            }
+        };
+        self.fail(field, code, message);
     }
 
     /// The client-generated idempotency key of a create form.
+    /// The all-zero id is refused: a client that sends it has not made one.
     pub fn request_id(&mut self, value: &str) -> uuid::Uuid {
-        uuid::Uuid::parse_str(value.trim()).unwrap_or_else(|_| {
-            self.fail(
-                "request_id",
-                "invalid_request_id",
-                self.t.err_invalid_request,
-            );
-            uuid::Uuid::nil()
-        })
+        match uuid::Uuid::parse_str(value.trim()) {
+            Ok(id) if !id.is_nil() && !id.is_max() => id,
+            _ => {
+                self.fail(
+                    "request_id",
+                    "invalid_request_id",
+                    self.t.err_invalid_request,
+                );
+                uuid::Uuid::nil()
+            }
+        }
     }
 
     /// A calendar date `YYYY-MM-DD`.
@@ -127,7 +149,7 @@ impl Validator {
             self.fail(field, "required", self.t.err_required);
             return None;
         }
-        let parsed = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok();
+        let parsed = crate::rules::parse_date(v);
         if parsed.is_none() {
             self.fail(field, "invalid_date", self.t.err_invalid_date);
         }
@@ -219,6 +241,23 @@ pub fn fmt_num(n: f64) -> String {
     }
 }
 
+/// Control characters other than tab, line feed and carriage return (browsers send a
+/// textarea's line breaks as CR LF).
+pub fn has_control(v: &str) -> bool {
+    v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// A search text from a request: control characters dropped, at most `max` characters.
+pub fn search_text(v: &str, max: usize) -> String {
+    v.chars()
+        .filter(|c| !c.is_control())
+        .take(max)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 pub fn is_mobile(v: &str) -> bool {
     v.len() == 11 && v.starts_with('1') && v.chars().all(|c| c.is_ascii_digit())
 }
@@ -260,6 +299,42 @@ mod tests {
             v.finish(&()).unwrap_err().field("phone").unwrap().message,
             "Enter an 11-digit mobile number"
         );
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_kept() {
+        let mut v = Validator::new(Locale::En);
+        let kept = v.text("a", "line one\r\nline two\tend", 100, true);
+        assert_eq!(kept, "line one\r\nline two\tend");
+        v.text("b", "nul\0byte", 100, true);
+        v.text("c", "bell\u{7}", 100, true);
+        let err = v.finish(&()).unwrap_err();
+        assert!(err.field("a").is_none());
+        assert_eq!(err.field("b").unwrap().code, "invalid_characters");
+        assert_eq!(err.field("c").unwrap().code, "invalid_characters");
+        assert_eq!(search_text("王\0芳", 10), "王芳");
+    }
+
+    #[test]
+    fn request_ids_must_be_real_uuids() {
+        let mut v = Validator::new(Locale::En);
+        v.request_id("00000000-0000-0000-0000-000000000000");
+        assert!(v.has("request_id"));
+        let mut v = Validator::new(Locale::En);
+        v.request_id("not-a-uuid");
+        assert!(v.has("request_id"));
+        let mut v = Validator::new(Locale::En);
+        v.request_id(&uuid::Uuid::new_v4().to_string());
+        assert!(!v.has("request_id"));
+    }
+
+    #[test]
+    fn dates_outside_2000_to_2100_are_refused() {
+        let mut v = Validator::new(Locale::En);
+        assert!(v.date("a", "2026-11-26").is_some());
+        assert!(v.date("b", "300000-01-01").is_none());
+        assert!(v.date("c", "1999-12-31").is_none());
+        assert!(v.has("b") && v.has("c"));
     }
 
     #[test]

@@ -58,11 +58,10 @@ pub async fn page() -> Result<StudyPage, AppError> {
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(form: StudyForm) -> Result<i64, AppError> {
     let auth = require(CADRES)?;
-    let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
-    let uuid = v.request_id(&form.request_id);
-    if let Some(id) = once::earlier::<study_record::Entity>(db, uuid, auth.viewer.id).await? {
+    let once = once::Request::new(&auth, "study/create", &mut v, &form);
+    if let Some(id) = once.earlier().await? {
         return Ok(id);
     }
     let today = today();
@@ -79,12 +78,15 @@ pub async fn create(form: StudyForm) -> Result<i64, AppError> {
     let hours = v.hours("hours", &form.hours, 0.5, 12.0);
     let topic = v.text("topic", &form.topic, 200, true);
     let kind = v.choice("kind", &form.kind, StudyKind::parse);
+    if let Some(id) = once.settled(&v).await? {
+        return Ok(id);
+    }
     v.finish(&form)?;
     let (Some(date), Some(hours), Some(kind)) = (date, hours, kind) else {
         return Err(AppError::Internal);
     };
     let record = study_record::ActiveModel {
-        uuid: Set(uuid),
+        uuid: Set(once.uuid),
         cadre_id: Set(auth.viewer.id),
         study_date: Set(date),
         hours: Set(hours),
@@ -93,8 +95,7 @@ pub async fn create(form: StudyForm) -> Result<i64, AppError> {
         created_at: Set(Utc::now()),
         ..Default::default()
     };
-    let id = once::insert(db, record, uuid, auth.viewer.id).await?;
-    auth.audit(db, "create", "study_record", Some(id), String::new())
-        .await?;
-    Ok(id)
+    once.insert(record, |m| m.id, "study_record", String::new())
+        .await?
+        .map_err(|_| AppError::Internal)
 }

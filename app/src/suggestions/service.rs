@@ -70,11 +70,10 @@ pub async fn page() -> Result<SuggestionsPage, AppError> {
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
     let auth = require(CADRES)?;
-    let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
-    let uuid = v.request_id(&form.request_id);
-    if let Some(id) = once::earlier::<suggestion::Entity>(db, uuid, auth.viewer.id).await? {
+    let once = once::Request::new(&auth, "suggestions/create", &mut v, &form);
+    if let Some(id) = once.earlier().await? {
         return Ok(id);
     }
     let org = v.id("org_id", &form.org_id);
@@ -94,13 +93,16 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
     let kind = v.choice("kind", &form.kind, SuggestionKind::parse);
     let title = v.text("title", &form.title, 100, true);
     let description = v.text("description", &form.description, 2000, true);
+    if let Some(id) = once.settled(&v).await? {
+        return Ok(id);
+    }
     v.finish(&form)?;
     let (Some(org), Some(quarter), Some(kind)) = (org, quarter, kind) else {
         return Err(AppError::Internal);
     };
     let now = Utc::now();
     let record = suggestion::ActiveModel {
-        uuid: Set(uuid),
+        uuid: Set(once.uuid),
         cadre_id: Set(auth.viewer.id),
         org_id: Set(org),
         year: Set(quarter.year),
@@ -116,10 +118,9 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
         updated_at: Set(now),
         ..Default::default()
     };
-    let id = once::insert(db, record, uuid, auth.viewer.id).await?;
-    auth.audit(db, "create", "suggestion", Some(id), quarter.key())
-        .await?;
-    Ok(id)
+    once.insert(record, |m| m.id, "suggestion", quarter.key())
+        .await?
+        .map_err(|_| AppError::Internal)
 }
 
 /// # Errors

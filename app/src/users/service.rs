@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::ssr::entities::{account, pairing};
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::validate::Validator;
-use crate::ssr::{password, session, today};
+use crate::ssr::{once, password, session, throttle, today};
 use crate::types::{AccountRow, AccountsPage, OrgKind, PairingRow, Post, Role};
 use chrono::Utc;
 use sea_orm::{
@@ -15,8 +15,12 @@ use std::collections::HashMap;
 
 pub const NAME_MAX: usize = 30;
 
+/// 3 to 30 letters, digits or underscores, and not digits only: a username must never look like
+/// a phone number, or signing in by phone could reach the wrong account.
 pub fn valid_username(u: &str) -> bool {
-    (3..=30).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    (3..=30).contains(&u.len())
+        && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !u.chars().all(|c| c.is_ascii_digit())
 }
 
 /// # Errors
@@ -72,21 +76,33 @@ pub async fn page() -> Result<AccountsPage, AppError> {
     })
 }
 
+/// Whether `value` is taken as a username or a phone number by any account: the two share one
+/// sign-in field, so neither may equal the other of another account.
+async fn login_taken(db: &impl sea_orm::ConnectionTrait, value: &str) -> Result<bool, AppError> {
+    Ok(account::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(account::Column::Username.eq(value))
+                .add(account::Column::Phone.eq(value)),
+        )
+        .one(db)
+        .await?
+        .is_some())
+}
+
+const CREATE: &str = "users/create";
+
 /// # Errors
-/// `Forbidden`; `Invalid` for any bad field, a taken username or phone number.
-#[tracing::instrument(skip_all, fields(username = %form.username), err)]
+/// `Forbidden`; `Invalid` for any bad field, a taken username or phone number, a weak password.
+#[tracing::instrument(skip_all, fields(username = %form.username), err(level = "info"))]
 pub async fn create(form: NewAccount) -> Result<i64, AppError> {
     let auth = require(&[Role::Admin])?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
-    let uuid = v.request_id(&form.request_id);
-    if let Some(existing) = account::Entity::find()
-        .filter(account::Column::Uuid.eq(uuid))
-        .one(db)
-        .await?
-    {
-        return Ok(existing.id);
+    let once = once::Request::new(&auth, CREATE, &mut v, &form);
+    if let Some(id) = once.earlier().await? {
+        return Ok(id);
     }
     let name = v.text("name", &form.name, NAME_MAX, true);
     let username = v.text("username", &form.username, 30, true);
@@ -104,43 +120,43 @@ pub async fn create(form: NewAccount) -> Result<i64, AppError> {
         "" => None,
         p => v.choice("post", p, Post::parse),
     };
-    v.new_password("password", &form.password);
+    v.new_password(
+        "password",
+        &form.password,
+        &[&name, &username, phone.as_deref().unwrap_or_default()],
+    );
     let (tree, scope) = auth.scope().await?;
     if let Some(org) = org_id {
         if !scope.contains(&org) || !tree.get(org).is_some_and(|o| o.active) {
             v.fail("org_id", "invalid_choice", t.err_invalid_choice);
         }
     }
-    if !v.has("username")
-        && account::Entity::find()
-            .filter(account::Column::Username.eq(username.as_str()))
-            .one(db)
-            .await?
-            .is_some()
-    {
+    if !v.has("username") && login_taken(db, &username).await? {
         v.fail("username", "username_taken", t.err_username_taken);
     }
     if let Some(p) = &phone {
-        let taken = account::Entity::find()
-            .filter(account::Column::Phone.eq(p.as_str()))
-            .one(db)
-            .await?
-            .is_some();
-        if taken {
+        if login_taken(db, p).await? {
             v.fail("phone", "phone_taken", t.err_phone_taken);
         }
+    }
+    if let Some(id) = once.settled(&v).await? {
+        return Ok(id);
     }
     v.finish(&form)?;
     let (Some(role), Some(org_id)) = (role, org_id) else {
         return Err(AppError::Internal);
     };
     let hash = password::hash(&form.password).await?;
+    let txn = match once.begin().await? {
+        once::Begun::Earlier(id) => return Ok(id),
+        once::Begun::Fresh(txn) => txn,
+    };
     let now = Utc::now();
     let inserted = account::Entity::insert(account::ActiveModel {
-        uuid: Set(uuid),
+        uuid: Set(once.uuid),
         name: Set(name),
         username: Set(username.clone()),
-        phone: Set(phone),
+        phone: Set(phone.clone()),
         email: Set(None),
         password_hash: Set(hash),
         role: Set(role.as_str().to_owned()),
@@ -155,31 +171,37 @@ pub async fn create(form: NewAccount) -> Result<i64, AppError> {
         updated_at: Set(now),
         ..Default::default()
     })
-    .exec(db)
+    .exec(&txn)
     .await;
     let id = match inserted {
         Ok(r) => r.last_insert_id,
-        Err(e) => {
-            // A concurrent resend of the same form: answer with the first one's id.
-            if let Some(existing) = account::Entity::find()
-                .filter(account::Column::Uuid.eq(uuid))
-                .one(db)
-                .await?
-            {
-                existing.id
-            } else {
-                return Err(e.into());
+        // A parallel create took the username or phone number between the check and here: the
+        // same message the check gives.
+        Err(e) if once::is_unique_violation(&e) => {
+            txn.rollback().await?;
+            let mut v = Validator::new(auth.viewer.locale);
+            if login_taken(db, &username).await? {
+                v.fail("username", "username_taken", t.err_username_taken);
             }
+            if let Some(p) = &phone {
+                if login_taken(db, p).await? {
+                    v.fail("phone", "phone_taken", t.err_phone_taken);
+                }
+            }
+            v.finish(&form)?;
+            return Err(e.into());
         }
+        Err(e) => return Err(e.into()),
     };
     auth.audit(
-        db,
+        &txn,
         "create",
         "account",
         Some(id),
         format!("{username} ({})", role.as_str()),
     )
     .await?;
+    once::finish(txn, once.uuid, id).await?;
     Ok(id)
 }
 
@@ -194,13 +216,38 @@ async fn in_scope(auth: &Authorised, id: &str) -> Result<account::Model, AppErro
         .ok_or(AppError::NotFound)
 }
 
+/// Refuses changes to an administrator at or above the viewer's own organisation: a subtree
+/// admin must not take over the accounts that administer them.
+async fn not_above(auth: &Authorised, acct: &account::Model) -> Result<(), AppError> {
+    if acct.role != Role::Admin.as_str() || acct.id == auth.viewer.id {
+        return Ok(());
+    }
+    let (tree, _) = auth.scope().await?;
+    if tree.is_within(auth.viewer.org_id, acct.org_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
 /// # Errors
-/// `Forbidden`, `NotFound`, `Invalid` for a short password.
+/// `Forbidden` (also for an administrator at or above the viewer's organisation), `NotFound`,
+/// `Invalid` for a weak password or the viewer's own account (that goes through `/settings`,
+/// with the current password).
 pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
     let auth = require(&[Role::Admin])?;
-    let mut v = Validator::new(auth.viewer.locale);
-    v.new_password("new_password", &form.new_password);
     let acct = in_scope(&auth, &form.id).await?;
+    not_above(&auth, &acct).await?;
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    if acct.id == auth.viewer.id {
+        v.fail("new_password", "self_reset", t.err_self_reset);
+    }
+    let phone = acct.phone.clone().unwrap_or_default();
+    v.new_password(
+        "new_password",
+        &form.new_password,
+        &[&acct.name, &acct.username, &phone],
+    );
     v.finish(&form)?;
     let hash = password::hash(&form.new_password).await?;
     let id = acct.id;
@@ -209,6 +256,8 @@ pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
     am.updated_at = Set(Utc::now());
     am.update(auth.db()).await?;
     session::end_all_for(auth.db(), id, None).await?;
+    // A new password: the old guesses no longer count against the account.
+    throttle::clear(auth.db(), &format!("acct:{id}")).await?;
     auth.audit(
         auth.db(),
         "reset_password",
@@ -220,10 +269,12 @@ pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
 }
 
 /// # Errors
-/// `Forbidden`, `NotFound`; `Invalid` for one's own account.
+/// `Forbidden` (also for an administrator at or above the viewer's organisation), `NotFound`;
+/// `Invalid` for one's own account.
 pub async fn deactivate(form: AccountId) -> Result<(), AppError> {
     let auth = require(&[Role::Admin])?;
     let acct = in_scope(&auth, &form.id).await?;
+    not_above(&auth, &acct).await?;
     if acct.id == auth.viewer.id {
         let mut v = Validator::new(auth.viewer.locale);
         let t = v.t();
@@ -244,6 +295,8 @@ pub async fn deactivate(form: AccountId) -> Result<(), AppError> {
         .await
 }
 
+const PAIR: &str = "users/pair";
+
 /// # Errors
 /// `Forbidden`, `NotFound` for a cadre outside the subtree; `Invalid` for a non-cadre, an
 /// organisation that is not grassroots or is already paired.
@@ -252,13 +305,9 @@ pub async fn pair(form: NewPairing) -> Result<i64, AppError> {
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
-    let uuid = v.request_id(&form.request_id);
-    if let Some(existing) = pairing::Entity::find()
-        .filter(pairing::Column::Uuid.eq(uuid))
-        .one(db)
-        .await?
-    {
-        return Ok(existing.id);
+    let once = once::Request::new(&auth, PAIR, &mut v, &form);
+    if let Some(id) = once.earlier().await? {
+        return Ok(id);
     }
     let cadre = in_scope(&auth, &form.cadre_id).await?;
     if cadre.role != Role::Cadre.as_str() {
@@ -285,12 +334,19 @@ pub async fn pair(form: NewPairing) -> Result<i64, AppError> {
             }
         }
     }
+    if let Some(id) = once.settled(&v).await? {
+        return Ok(id);
+    }
     v.finish(&form)?;
     let Some(org_id) = org_id else {
         return Err(AppError::Internal);
     };
+    let txn = match once.begin().await? {
+        once::Begun::Earlier(id) => return Ok(id),
+        once::Begun::Fresh(txn) => txn,
+    };
     let saved = pairing::ActiveModel {
-        uuid: Set(uuid),
+        uuid: Set(once.uuid),
         cadre_id: Set(cadre.id),
         org_id: Set(org_id),
         started_on: Set(today()),
@@ -298,16 +354,28 @@ pub async fn pair(form: NewPairing) -> Result<i64, AppError> {
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
+    .insert(&txn)
+    .await;
+    let saved = match saved {
+        Ok(p) => p,
+        // A parallel pairing of the same two got there first (one open pairing per pair).
+        Err(e) if once::is_unique_violation(&e) => {
+            txn.rollback().await?;
+            let mut v = Validator::new(auth.viewer.locale);
+            v.fail("org_id", "already_paired", t.err_already_paired);
+            return v.finish(&form).map(|()| 0);
+        }
+        Err(e) => return Err(e.into()),
+    };
     auth.audit(
-        db,
+        &txn,
         "pair",
         "pairing",
         Some(saved.id),
         format!("cadre={} org={org_id}", cadre.id),
     )
     .await?;
+    once::finish(txn, once.uuid, saved.id).await?;
     Ok(saved.id)
 }
 
@@ -346,5 +414,8 @@ mod tests {
         assert!(!valid_username("ab"));
         assert!(!valid_username("张三"));
         assert!(!valid_username("a b c"));
+        assert!(!valid_username("13812345678"), "a phone number");
+        assert!(!valid_username("2026"));
+        assert!(valid_username("cadre2026"));
     }
 }

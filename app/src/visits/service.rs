@@ -124,8 +124,8 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
-    let uuid = v.request_id(&form.request_id);
-    if let Some(id) = once::earlier::<visit_day::Entity>(db, uuid, auth.viewer.id).await? {
+    let once = once::Request::new(&auth, "visits/create", &mut v, &form);
+    if let Some(id) = once.earlier().await? {
         return Ok(id);
     }
     let policy = policy::load(db).await?;
@@ -147,11 +147,8 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
                     .filter(visit_day::Column::VisitDate.eq(d))
                     .one(db)
                     .await?;
-                match taken {
-                    // A concurrent send of this very form got there first.
-                    Some(first) if first.uuid == uuid => return Ok(first.id),
-                    Some(_) => v.fail("visit_date", "visit_exists", t.err_visit_exists),
-                    None => {}
+                if taken.is_some() {
+                    v.fail("visit_date", "visit_exists", t.err_visit_exists);
                 }
             }
         }
@@ -164,13 +161,16 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
     let hours = v.hours("hours", &form.hours, 0.5, 12.0);
     let work_done = v.text("work_done", &form.work_done, 1000, true);
     let outcomes = v.text("outcomes", &form.outcomes, 1000, false);
+    if let Some(id) = once.settled(&v).await? {
+        return Ok(id);
+    }
     v.finish(&form)?;
     let (Some(date), Some(org), Some(hours)) = (date, org, hours) else {
         return Err(AppError::Internal);
     };
     let now = Utc::now();
     let record = visit_day::ActiveModel {
-        uuid: Set(uuid),
+        uuid: Set(once.uuid),
         cadre_id: Set(auth.viewer.id),
         org_id: Set(org),
         visit_date: Set(date),
@@ -182,10 +182,19 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
         updated_at: Set(now),
         ..Default::default()
     };
-    let id = once::insert(db, record, uuid, auth.viewer.id).await?;
-    auth.audit(db, "create", "visit_day", Some(id), date.to_string())
-        .await?;
-    Ok(id)
+    match once
+        .insert(record, |m| m.id, "visit_day", date.to_string())
+        .await?
+    {
+        Ok(id) => Ok(id),
+        // Another visit day for this date was saved in parallel (one per date): the message the
+        // check above gives.
+        Err(once::Conflict) => {
+            let mut v = Validator::new(auth.viewer.locale);
+            v.fail("visit_date", "visit_exists", t.err_visit_exists);
+            v.finish(&form).map(|()| 0)
+        }
+    }
 }
 
 /// # Errors

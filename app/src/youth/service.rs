@@ -9,12 +9,12 @@ use crate::rules::{contact_status, days_without_contact, ContactStatus};
 use crate::ssr::entities::{assignment, contact, youth};
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::validate::Validator;
-use crate::ssr::{policy, today};
+use crate::ssr::{once, policy, today};
 use crate::types::{Gender, OrgKind, PoliticalStatus, Role, Sector};
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -305,77 +305,59 @@ async fn validate(
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(form: YouthForm) -> Result<i64, AppError> {
     let auth = require(CADRES)?;
-    let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
-    let uuid = v.request_id(&form.request_id);
-    if let Some(existing) = youth::Entity::find()
-        .filter(youth::Column::Uuid.eq(uuid))
-        .one(db)
-        .await?
-    {
-        // A resend: answer with the first one, if it is this cadre's.
-        return own_youth(db, auth.viewer.id, existing.id)
-            .await
-            .map(|(_, y)| y.id);
+    let once = once::Request::new(&auth, "youth/create", &mut v, &form);
+    if let Some(id) = once.earlier().await? {
+        return Ok(id);
     }
     let valid = validate(&auth, &mut v, &form).await?;
+    if let Some(id) = once.settled(&v).await? {
+        return Ok(id);
+    }
     v.finish(&form)?;
     let y = valid.ok_or(AppError::Internal)?;
+    let txn = match once.begin().await? {
+        once::Begun::Earlier(id) => return Ok(id),
+        once::Begun::Fresh(txn) => txn,
+    };
     let now = Utc::now();
-    let cadre = auth.viewer.id;
-    let saved = async {
-        let txn = db.begin().await?;
-        let saved = youth::ActiveModel {
-            uuid: Set(uuid),
-            name: Set(y.name),
-            gender: Set(y.gender.as_str().to_owned()),
-            birth_year: Set(y.birth_year),
-            phone: Set(y.phone),
-            wechat: Set(y.wechat),
-            org_id: Set(y.org_id),
-            workplace: Set(y.workplace),
-            sector: Set(y.sector.as_str().to_owned()),
-            political_status: Set(y.political_status.as_str().to_owned()),
-            tags: Set(y.tags),
-            notes: Set(y.notes),
-            created_by: Set(Some(auth.viewer.id)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        assignment::ActiveModel {
-            uuid: Set(uuid::Uuid::new_v4()),
-            youth_id: Set(saved.id),
-            cadre_id: Set(auth.viewer.id),
-            assigned_on: Set(today()),
-            ended_on: Set(None),
-            reason: Set(None),
-            created_by: Set(Some(auth.viewer.id)),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        auth.audit(&txn, "create", "youth", Some(saved.id), String::new())
-            .await?;
-        txn.commit().await?;
-        Ok::<i64, AppError>(saved.id)
+    let saved = youth::ActiveModel {
+        uuid: Set(once.uuid),
+        name: Set(y.name),
+        gender: Set(y.gender.as_str().to_owned()),
+        birth_year: Set(y.birth_year),
+        phone: Set(y.phone),
+        wechat: Set(y.wechat),
+        org_id: Set(y.org_id),
+        workplace: Set(y.workplace),
+        sector: Set(y.sector.as_str().to_owned()),
+        political_status: Set(y.political_status.as_str().to_owned()),
+        tags: Set(y.tags),
+        notes: Set(y.notes),
+        created_by: Set(Some(auth.viewer.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
     }
-    .await;
-    match saved {
-        Ok(id) => Ok(id),
-        // A concurrent send of the same form won the race on the unique request id.
-        Err(e) => match youth::Entity::find()
-            .filter(youth::Column::Uuid.eq(uuid))
-            .one(db)
-            .await?
-        {
-            Some(first) => own_youth(db, cadre, first.id).await.map(|(_, y)| y.id),
-            None => Err(e),
-        },
+    .insert(&txn)
+    .await?;
+    assignment::ActiveModel {
+        uuid: Set(uuid::Uuid::new_v4()),
+        youth_id: Set(saved.id),
+        cadre_id: Set(auth.viewer.id),
+        assigned_on: Set(today()),
+        ended_on: Set(None),
+        reason: Set(None),
+        created_by: Set(Some(auth.viewer.id)),
+        created_at: Set(now),
+        ..Default::default()
     }
+    .insert(&txn)
+    .await?;
+    auth.audit(&txn, "create", "youth", Some(saved.id), String::new())
+        .await?;
+    once::finish(txn, once.uuid, saved.id).await?;
+    Ok(saved.id)
 }
 
 /// # Errors

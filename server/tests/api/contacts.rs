@@ -296,7 +296,7 @@ async fn another_cadres_contact_is_not_found(app: TestApp) {
         )
         .await;
     assert_status(res, StatusCode::NOT_FOUND).await;
-    // Resending the other cadre's request id (even with one's own youth) stores nothing.
+    // Resending the other cadre's request id (even with one's own youth) is refused and stores nothing.
     let res = b
         .app
         .call(
@@ -304,7 +304,7 @@ async fn another_cadres_contact_is_not_found(app: TestApp) {
             &pairs(&with(form, &[("youth_id", &b.youths[0].to_string())])),
         )
         .await;
-    assert_status(res, StatusCode::NOT_FOUND).await;
+    assert_invalid(res, "request_id", "request_reused").await;
 
     assert_eq!(w.admin.count("contacts").await, 1);
     let c = &contact(a, id).await["contact"];

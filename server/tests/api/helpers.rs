@@ -8,7 +8,7 @@ use server::startup::Application;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const ADMIN_PASSWORD: &str = "district-keeper-2026";
 
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
@@ -19,6 +19,8 @@ pub enum Backend {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub db: DatabaseConnection,
+    /// The running app's state (its counters tell what happened inside).
+    pub state: app::ssr::AppState,
     pub client: Client,
     /// Drops the test's PostgreSQL database once the last session of the test is gone.
     cleanup: Option<Arc<DropDatabase>>,
@@ -72,6 +74,31 @@ macro_rules! db_test {
             async fn postgres() {
                 if let Some(app) =
                     $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
+                {
+                    super::$case(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// `db_test!(case, |args| …)`: the same, with the app's settings adjusted first.
+#[macro_export]
+macro_rules! db_test_with {
+    ($case:ident, $adjust:expr) => {
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) =
+                    $crate::helpers::spawn_with($crate::helpers::Backend::Sqlite, $adjust).await
+                {
+                    super::$case(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::helpers::spawn_with($crate::helpers::Backend::Postgres, $adjust).await
                 {
                     super::$case(app).await;
                 }
@@ -137,6 +164,7 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -
     let app = Application::build(args).await.expect("app builds");
     let addr = app.local_addr();
     let db = app.db().clone();
+    let state = app.state.clone();
     if server::demo::create_admin(&db, "admin", "管理员", ADMIN_PASSWORD, "区团委")
         .await
         .is_err()
@@ -148,6 +176,7 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -
         cleanup: cleanup.map(Arc::new),
         addr,
         db,
+        state,
         client: client(),
     })
 }
@@ -171,6 +200,7 @@ impl TestApp {
             cleanup: self.cleanup.clone(),
             addr: self.addr,
             db: self.db.clone(),
+            state: self.state.clone(),
             client: client(),
         }
     }

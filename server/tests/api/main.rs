@@ -9,6 +9,7 @@ mod cadre;
 mod contacts;
 mod orgs;
 mod pages;
+mod security;
 mod study;
 mod suggestions;
 mod today;

@@ -48,11 +48,11 @@ async fn a_failed_plain_form_keeps_what_was_typed(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
     let page = app
         .client
-        .get(&location)
+        .get(app.url(&location))
         .send()
         .await
         .unwrap()

@@ -152,7 +152,7 @@ async fn another_cadres_study_request_id_stores_nothing(app: TestApp) {
     let form = study_form(today(), "3");
     created(&w.a.app, "/api/study/create", &form).await;
     let res = w.b.app.call("/api/study/create", &pairs(&form)).await;
-    assert_status(res, StatusCode::NOT_FOUND).await;
+    assert_invalid(res, "request_id", "request_reused").await;
     assert_eq!(w.admin.count("study_records").await, 1);
     assert_eq!(study(&w.b).await["total"], 0.0);
     let res = w.admin.call("/api/study/list", &[]).await;

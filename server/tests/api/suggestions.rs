@@ -156,7 +156,7 @@ async fn another_cadres_suggestion_is_not_found(app: TestApp) {
         .call("/api/suggestions/get", &[("id", "999999")])
         .await;
     assert_status(res, StatusCode::NOT_FOUND).await;
-    // Resending the other cadre's request id stores nothing.
+    // Resending the other cadre's request id is refused and stores nothing.
     let res = b
         .app
         .call(
@@ -164,7 +164,7 @@ async fn another_cadres_suggestion_is_not_found(app: TestApp) {
             &pairs(&with(form, &[("org_id", &b.org.to_string())])),
         )
         .await;
-    assert_status(res, StatusCode::NOT_FOUND).await;
+    assert_invalid(res, "request_id", "request_reused").await;
     assert_eq!(w.admin.count("suggestions").await, 1);
     assert_eq!(suggestions(b).await["coverage"][0]["count"], 0);
     let res = w.admin.call("/api/suggestions/list", &[]).await;

@@ -237,7 +237,7 @@ async fn another_cadres_visit_day_is_not_found(app: TestApp) {
     assert_status(res, StatusCode::NOT_FOUND).await;
     let res = a.app.call("/api/visits/get", &[("id", "999999")]).await;
     assert_status(res, StatusCode::NOT_FOUND).await;
-    // Resending the other cadre's request id stores nothing.
+    // Resending the other cadre's request id is refused and stores nothing.
     let res = b
         .app
         .call(
@@ -245,7 +245,7 @@ async fn another_cadres_visit_day_is_not_found(app: TestApp) {
             &pairs(&with(form, &[("org_id", &b.org.to_string())])),
         )
         .await;
-    assert_status(res, StatusCode::NOT_FOUND).await;
+    assert_invalid(res, "request_id", "request_reused").await;
     assert_eq!(w.admin.count("visit_days").await, 1);
     assert_eq!(visits(b, "").await["visits"], json!([]));
     let res = w.admin.call("/api/visits/list", &[("quarter", "")]).await;
@@ -298,11 +298,11 @@ async fn a_visit_day_saved_by_a_plain_form_comes_back_to_its_page_with_a_notice(
         .submit("/visits", "/api/visits/create", &pairs(&form))
         .await;
     let location = res.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.contains("__err="), "{location}");
+    assert!(location.contains("__flash="), "{location}");
     let page = a
         .app
         .client
-        .get(&location)
+        .get(a.app.url(&location))
         .send()
         .await
         .unwrap()

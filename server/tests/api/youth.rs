@@ -250,11 +250,11 @@ async fn another_cadres_youth_is_not_found(app: TestApp) {
     assert_status(res, StatusCode::NOT_FOUND).await;
     assert!(entry(&roster(a, "all", "王").await, theirs).is_none());
 
-    // Resending another cadre's request id neither adds a youth nor reveals theirs.
+    // Resending another cadre's request id is refused: it neither adds a youth nor reveals theirs.
     let form = youth_form("孙悦");
     let mine = add_youth(&b.app, &form).await;
     let res = a.app.call("/api/youth/create", &pairs(&form)).await;
-    assert_status(res, StatusCode::NOT_FOUND).await;
+    assert_invalid(res, "request_id", "request_reused").await;
     assert_eq!(w.admin.count("youths").await, 4);
     assert!(entry(&roster(a, "all", "").await, mine).is_none());
 }

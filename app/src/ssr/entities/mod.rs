@@ -6,6 +6,8 @@ pub mod audit_log;
 pub mod calendar_day;
 pub mod contact;
 pub mod exemption;
+pub mod form_flash;
+pub mod idempotency_key;
 pub mod login_throttle;
 pub mod notification;
 pub mod organisation;

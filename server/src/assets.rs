@@ -1,0 +1,145 @@
+//! The browser bundle (`/pkg`: the islands' JS and wasm, the stylesheet).
+//!
+//! Release builds name each file by a hash of its content (cargo-leptos `hash-files`) and write
+//! brotli and gzip copies next to it (`--precompress`). So the files are served with
+//! `Cache-Control: immutable` for a year (a new build has new names), compressed at build time
+//! with the best settings instead of on every request; a page after the first transfers only its
+//! own HTML.
+
+use axum::{
+    extract::Request,
+    http::{header, HeaderValue},
+    middleware::{self, Next},
+    response::Response,
+    Router,
+};
+use std::path::{Path, PathBuf};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Where the hashed names are, and the stylesheet's address.
+#[derive(Clone, Debug)]
+pub struct Assets {
+    /// cargo-leptos' `hash.txt`, when this build has hashed names.
+    pub hash_file: Option<PathBuf>,
+    pub css_href: String,
+}
+
+impl Assets {
+    /// Looks for `hash.txt` next to the server binary (where cargo-leptos writes it), then in the
+    /// site root (where a deployment may copy it); uses it only if the files it names are there.
+    pub fn find(site_root: &Path) -> Assets {
+        let beside_exe = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join("hash.txt")));
+        let candidates = beside_exe.into_iter().chain([site_root.join("hash.txt")]);
+        for path in candidates {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let hashes = parse_hashes(&text);
+            let names = ["js", "wasm", "css"].map(|ext| {
+                hashes
+                    .iter()
+                    .find(|(e, _)| e == ext)
+                    .map(|(_, h)| format!("liaison.{h}.{ext}"))
+            });
+            let [Some(js), Some(wasm), Some(css)] = names else {
+                continue;
+            };
+            let pkg = site_root.join("pkg");
+            if [&js, &wasm, &css].iter().all(|f| pkg.join(f).is_file()) {
+                let hash_file = std::fs::canonicalize(&path).unwrap_or(path);
+                return Assets {
+                    hash_file: Some(hash_file),
+                    css_href: format!("/pkg/{css}"),
+                };
+            }
+            tracing::warn!(hash_file = %path.display(), "hash file names files the site does not have; ignored");
+        }
+        Assets {
+            hash_file: None,
+            css_href: "/pkg/liaison.css".to_owned(),
+        }
+    }
+}
+
+/// `js: abc` lines of cargo-leptos' hash file.
+fn parse_hashes(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .filter(|(_, v)| {
+            !v.is_empty()
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .collect()
+}
+
+/// True for `liaison.<hash>.<ext>`: the name changes whenever the content does.
+pub fn is_hashed(file: &str) -> bool {
+    file.split('.').count() >= 3
+}
+
+/// Serves the bundle: precompressed copies when the browser takes them, and a cache policy by
+/// name (a year for hashed names, revalidation for the rest).
+pub fn static_files(pkg_dir: &Path) -> Router {
+    Router::new()
+        .fallback_service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(middleware::from_fn(cache_policy))
+}
+
+/// The site icon: its name never changes, so a week's caching, not a year's.
+pub fn favicon(site_root: &Path) -> Router {
+    Router::new()
+        .fallback_service(ServeFile::new(site_root.join("favicon.svg")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=604800"),
+        ))
+}
+
+async fn cache_policy(req: Request, next: Next) -> Response {
+    let hashed = req.uri().path().rsplit('/').next().is_some_and(is_hashed);
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED {
+        let policy = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_files_are_read_line_by_line() {
+        let h = parse_hashes("js: AbC-1_x\nwasm: zz9\ncss: q\nbad: ../x\n");
+        assert_eq!(
+            h,
+            vec![
+                ("js".into(), "AbC-1_x".into()),
+                ("wasm".into(), "zz9".into()),
+                ("css".into(), "q".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn only_hashed_names_are_immutable() {
+        assert!(is_hashed("liaison.AbC123.wasm"));
+        assert!(!is_hashed("liaison.wasm"));
+        assert!(!is_hashed("liaison_bg.wasm"));
+    }
+}
