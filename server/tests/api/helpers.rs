@@ -205,6 +205,17 @@ impl TestApp {
         }
     }
 
+    /// Another handle on this session (the same cookies).
+    pub fn same_session(&self) -> TestApp {
+        TestApp {
+            cleanup: self.cleanup.clone(),
+            addr: self.addr,
+            db: self.db.clone(),
+            state: self.state.clone(),
+            client: self.client.clone(),
+        }
+    }
+
     /// Calls a server function as an API client: form-encoded in, JSON out.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
         self.client

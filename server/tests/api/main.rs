@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod cadre;
 mod contacts;
+mod matrix;
 mod orgs;
 mod pages;
 mod security;

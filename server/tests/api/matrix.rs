@@ -1,0 +1,333 @@
+//! The authorisation matrix: every server function × every kind of caller × own and other
+//! records. A call that must not succeed and answers 2xx fails the test; so does a server
+//! function without a row here, so none can be added without saying who may call it.
+//!
+//! Each row names the callers that may succeed. The others call first, each with the same
+//! form, and must not get a 2xx; then one caller that may, to prove the form itself is valid
+//! (otherwise every refusal could be a 422 for a bad form, proving nothing).
+
+use crate::cadre::*;
+use crate::db_test;
+use crate::helpers::*;
+use std::collections::BTreeSet;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    /// `cadre_a`: the records in the forms are theirs.
+    Cadre,
+    /// `cadre_b`, in the same street: the records are someone else's.
+    OtherCadre,
+    /// A supervisor of the street both cadres work in.
+    Supervisor,
+    /// A supervisor of another street.
+    OtherSupervisor,
+    /// The district administrator.
+    Admin,
+}
+use Caller::*;
+
+const CALLERS: [Caller; 6] = [
+    Anonymous,
+    Cadre,
+    OtherCadre,
+    Supervisor,
+    OtherSupervisor,
+    Admin,
+];
+
+/// Who may succeed.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// Administrators (of a subtree holding the record).
+    Admins,
+    /// Any cadre, on their own data (the form names no one else's record).
+    Cadres,
+    /// Only the cadre whose record the form names.
+    Owner,
+}
+
+impl Who {
+    fn may(self, c: Caller) -> bool {
+        match self {
+            Who::Public => true,
+            Who::SignedIn => c != Anonymous,
+            Who::Admins => c == Admin,
+            Who::Cadres => matches!(c, Cadre | OtherCadre),
+            Who::Owner => c == Cadre,
+        }
+    }
+}
+
+/// The records the forms name.
+struct Fixture {
+    w: World,
+    supervisor: TestApp,
+    other_supervisor: TestApp,
+    /// An account to deactivate and reset.
+    victim: i64,
+    /// An organisation to rename, move and deactivate.
+    spare_org: i64,
+    /// A grassroots organisation to pair with.
+    pair_org: i64,
+    /// A pairing to end.
+    spare_pairing: i64,
+    contact: i64,
+    contact_to_delete: i64,
+    visit: i64,
+    suggestion: i64,
+}
+
+async fn fixture(app: TestApp) -> Fixture {
+    let w = setup(app).await;
+    let admin = &w.admin;
+    let root = admin.root_org().await;
+    let other_street = admin
+        .create_org("河西街道团工委", "working_committee", root)
+        .await;
+    admin
+        .create_account("supervisor_a", "supervisor", w.street, PASSWORD)
+        .await;
+    admin
+        .create_account("supervisor_b", "supervisor", other_street, PASSWORD)
+        .await;
+    let victim = admin
+        .create_account("victim", "cadre", w.street, PASSWORD)
+        .await;
+    admin
+        .create_account("spare_user", "cadre", w.street, PASSWORD)
+        .await;
+    let spare_org = admin
+        .create_org("备用团支部", "community", other_street)
+        .await;
+    let pair_org = admin.create_org("结对团支部", "community", w.street).await;
+    let unpair_org = admin.create_org("解除团支部", "community", w.street).await;
+    let spare_pairing = pair(admin, w.a.id, unpair_org).await;
+    let signed_in = |username: &'static str| {
+        let s = admin.session();
+        async move {
+            assert!(s.login(username, PASSWORD).await.status().is_success());
+            s
+        }
+    };
+    let supervisor = signed_in("supervisor_a").await;
+    let other_supervisor = signed_in("supervisor_b").await;
+    let a = &w.a.app;
+    let youth = w.a.youths[0];
+    let contact = created(
+        a,
+        "/api/contacts/create",
+        &with(contact_form(youth), &[("request", "想找实习")]),
+    )
+    .await;
+    let contact_to_delete = created(a, "/api/contacts/create", &contact_form(youth)).await;
+    let visit = created(a, "/api/visits/create", &visit_form(w.a.org, days_ago(3))).await;
+    let suggestion = created(
+        a,
+        "/api/suggestions/create",
+        &suggestion_form(w.a.org, app::rules::Quarter::of(today())),
+    )
+    .await;
+    Fixture {
+        w,
+        supervisor,
+        other_supervisor,
+        victim,
+        spare_org,
+        pair_org,
+        spare_pairing,
+        contact,
+        contact_to_delete,
+        visit,
+        suggestion,
+    }
+}
+
+impl Fixture {
+    fn caller(&self, c: Caller) -> TestApp {
+        match c {
+            Anonymous => self.w.admin.session(),
+            Cadre => self.w.a.app.same_session(),
+            OtherCadre => self.w.b.app.same_session(),
+            Supervisor => self.supervisor.same_session(),
+            OtherSupervisor => self.other_supervisor.same_session(),
+            Admin => self.w.admin.same_session(),
+        }
+    }
+
+    /// The form each server function is called with: it names the cadre's records.
+    fn form(&self, endpoint: &str) -> Form {
+        let youth = self.w.a.youths[0].to_string();
+        let id = |n: i64| vec![("id", n.to_string())];
+        match endpoint {
+            "login" => vec![
+                ("login", "cadre_a".to_owned()),
+                ("password", PASSWORD.to_owned()),
+            ],
+            "logout" | "orgs/list" | "users/list" | "today" | "youth/orgs" | "study/list"
+            | "suggestions/list" => vec![],
+            "language" => vec![("locale", "en".to_owned())],
+            "password" => vec![
+                ("current_password", PASSWORD.to_owned()),
+                ("new_password", "quiet-river-73".to_owned()),
+                ("confirm_password", "quiet-river-73".to_owned()),
+            ],
+            "orgs/create" => vec![
+                ("request_id", rid()),
+                ("name", "矩阵测试团支部".to_owned()),
+                ("kind", "community".to_owned()),
+                ("parent_id", self.w.street.to_string()),
+            ],
+            "orgs/rename" => vec![
+                ("id", self.spare_org.to_string()),
+                ("name", "改名团支部".to_owned()),
+            ],
+            "orgs/move" => vec![
+                ("id", self.spare_org.to_string()),
+                ("parent_id", self.w.street.to_string()),
+            ],
+            "orgs/active" => vec![
+                ("id", self.spare_org.to_string()),
+                ("active", "false".to_owned()),
+            ],
+            "users/create" => vec![
+                ("request_id", rid()),
+                ("name", "矩阵用户".to_owned()),
+                ("username", "matrix_user".to_owned()),
+                ("phone", String::new()),
+                ("role", "cadre".to_owned()),
+                ("org_id", self.w.street.to_string()),
+                ("post", "full_time".to_owned()),
+                ("password", "quiet-river-73".to_owned()),
+            ],
+            "users/reset-password" => vec![
+                ("id", self.victim.to_string()),
+                ("new_password", "quiet-river-73".to_owned()),
+            ],
+            "users/deactivate" => id(self.victim),
+            "users/pair" => vec![
+                ("request_id", rid()),
+                ("cadre_id", self.w.a.id.to_string()),
+                ("org_id", self.pair_org.to_string()),
+            ],
+            "users/unpair" => id(self.spare_pairing),
+            "youth/roster" => vec![("filter", "all".to_owned()), ("q", String::new())],
+            "youth/get" => id(self.w.a.youths[0]),
+            "youth/create" => youth_form("矩阵青年"),
+            "youth/update" => with(youth_form("张伟"), &[("id", &youth)]),
+            "contacts/create" => contact_form(self.w.a.youths[0]),
+            "contacts/update" => with(
+                contact_form(self.w.a.youths[0]),
+                &[("id", &self.contact.to_string()), ("request", "想找实习")],
+            ),
+            "contacts/delete" => id(self.contact_to_delete),
+            "contacts/get" => id(self.contact),
+            "contacts/request" => vec![
+                ("id", self.contact.to_string()),
+                ("status", "in_progress".to_owned()),
+                ("resolution", String::new()),
+            ],
+            "visits/create" => visit_form(self.w.a.org, days_ago(1)),
+            "visits/list" => vec![("quarter", String::new())],
+            "visits/get" => id(self.visit),
+            "suggestions/create" => suggestion_form(self.w.a.org, app::rules::Quarter::of(today())),
+            "suggestions/get" => id(self.suggestion),
+            "study/create" => study_form(today(), "1"),
+            other => panic!("no form for {other}"),
+        }
+    }
+}
+
+/// Every server function and who may call it successfully.
+const MATRIX: &[(&str, Who)] = &[
+    ("login", Who::Public),
+    ("logout", Who::Public),
+    ("language", Who::Public),
+    ("password", Who::SignedIn),
+    ("orgs/list", Who::SignedIn),
+    ("orgs/create", Who::Admins),
+    ("orgs/rename", Who::Admins),
+    ("orgs/move", Who::Admins),
+    ("orgs/active", Who::Admins),
+    ("users/list", Who::Admins),
+    ("users/create", Who::Admins),
+    ("users/reset-password", Who::Admins),
+    ("users/deactivate", Who::Admins),
+    ("users/pair", Who::Admins),
+    ("users/unpair", Who::Admins),
+    ("today", Who::Cadres),
+    ("youth/roster", Who::Cadres),
+    ("youth/orgs", Who::Cadres),
+    ("youth/create", Who::Cadres),
+    ("youth/get", Who::Owner),
+    ("youth/update", Who::Owner),
+    ("contacts/create", Who::Owner),
+    ("contacts/update", Who::Owner),
+    ("contacts/delete", Who::Owner),
+    ("contacts/get", Who::Owner),
+    ("contacts/request", Who::Owner),
+    ("visits/list", Who::Cadres),
+    ("visits/create", Who::Owner),
+    ("visits/get", Who::Owner),
+    ("suggestions/list", Who::Cadres),
+    ("suggestions/create", Who::Owner),
+    ("suggestions/get", Who::Owner),
+    ("study/list", Who::Cadres),
+    ("study/create", Who::Cadres),
+];
+
+async fn every_server_function_answers_only_those_who_may_call_it(app: TestApp) {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
+        .collect();
+    let listed: BTreeSet<String> = MATRIX.iter().map(|(e, _)| (*e).to_owned()).collect();
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without a row in the authorisation matrix: {missing:?}"
+    );
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(stale.is_empty(), "rows for no server function: {stale:?}");
+
+    let f = fixture(app).await;
+    let mut checked = 0;
+    for (endpoint, who) in MATRIX {
+        let path = format!("/api/{endpoint}");
+        for caller in CALLERS.into_iter().filter(|c| !who.may(*c)) {
+            let form = f.form(endpoint);
+            let res = f.caller(caller).call(&path, &pairs(&form)).await;
+            let status = res.status();
+            assert!(
+                !status.is_success() && !status.is_redirection(),
+                "{endpoint} answered {status} to {caller:?}: {}",
+                res.text().await.unwrap_or_default()
+            );
+            checked += 1;
+        }
+        // One that may: the form is valid, so the refusals above were about the caller.
+        let positive = CALLERS.into_iter().find(|c| who.may(*c)).unwrap();
+        let caller = match *endpoint {
+            // Signing out, or changing the password, ends sessions: a session of its own.
+            "logout" | "password" => {
+                let s = f.w.admin.session();
+                assert!(s.login("spare_user", PASSWORD).await.status().is_success());
+                s
+            }
+            _ => f.caller(positive),
+        };
+        let form = f.form(endpoint);
+        let res = caller.call(&path, &pairs(&form)).await;
+        let status = res.status();
+        assert!(
+            status.is_success(),
+            "{endpoint} as {positive:?} answers 2xx (the form is valid): {status} {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+    assert!(checked > 100, "{checked} refusals checked");
+}
+db_test!(every_server_function_answers_only_those_who_may_call_it);
