@@ -202,6 +202,24 @@ strings! {
     why_not_full_time: "非专职团干部", "not a full-time cadre";
     why_exempt: "请假/出差", "leave or travel";
     why_short_week: "工作日不足 3 天", "fewer than 3 working days";
+    why_not_in_post: "尚未到岗", "not yet in post";
+    // compliance
+    light_green: "正常", "On track";
+    light_yellow: "提醒", "Attention";
+    light_red: "未完成", "Missed";
+    period_week: "{year} 年第 {week} 周", "Week {week}, {year}";
+    period_month: "{year} 年 {month} 月", "{month}/{year}";
+    period_quarter: "{year} 年第 {q} 季度", "Q{q} {year}";
+    why_contact_overdue: "{n} 名青年逾期未联系", "{n} youths overdue for contact";
+    why_contact_due: "{n} 名青年待联系", "{n} youths due for contact";
+    why_roster_short: "联系名单差 {n} 人", "Roster {n} short of the target";
+    why_behind_pace: "联系进度落后 {n} 个百分点", "Contacts {n} points behind pace";
+    why_visit_missed: "{n} 周未下基层", "{n} weeks without a visit day";
+    why_visit_due_soon: "本周尚未下基层", "This week's visit day not logged yet";
+    why_suggestion_missed: "{n} 个联系点本季度未提建议", "{n} paired organisations without a suggestion this quarter";
+    why_suggestion_due_soon: "{n} 个联系点尚未提建议，季度将结束", "{n} paired organisations still without a suggestion, quarter ending";
+    why_study_missed: "学习时长差 {n} 小时", "Study {n} hours short";
+    why_study_due_soon: "本月学习还差 {n} 小时", "Study {n} hours short this month";
     today_contacts: "联系青年（1+100）", "Youth contacts (1+100)";
     roster_count: "名单 {n}/{target} 人", "Roster {n}/{target}";
     due_count: "待联系 {n} 人", "{n} due";
@@ -353,6 +371,15 @@ strings! {
 }
 
 /// Replace `{name}` placeholders in a translated text.
+/// A count or an amount without trailing zeros: 3, 2.5.
+pub fn fmt_amount(n: f64) -> String {
+    if n.fract() == 0.0 {
+        format!("{n:.0}")
+    } else {
+        format!("{:.1}", n)
+    }
+}
+
 pub fn fill(text: &str, args: &[(&str, &str)]) -> String {
     let mut out = text.to_string();
     for (name, value) in args {

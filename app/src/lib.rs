@@ -2,6 +2,7 @@
 //! types they share. Built with `ssr` for the server and with `hydrate` for the browser's islands.
 
 pub mod auth;
+pub mod compliance;
 pub mod components;
 pub mod contacts;
 pub mod error;

@@ -328,6 +328,8 @@ pub enum NotRequired {
     Exempt,
     /// Fewer working days than the policy's minimum (holidays).
     ShortWeek,
+    /// The week ended before the cadre took up the post.
+    NotYetInPost,
 }
 
 /// Whether a week requires a visit day (4+1) of a cadre with this post.

@@ -4,6 +4,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_domain;
 mod m20261126_000001_security;
+mod m20261127_000001_supervision;
+
+pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
 pub struct Migrator;
 
@@ -13,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_domain::Migration),
             Box::new(m20261126_000001_security::Migration),
+            Box::new(m20261127_000001_supervision::Migration),
         ]
     }
 }

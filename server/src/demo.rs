@@ -4,8 +4,8 @@
 
 use app::rules::{month_bounds, week_requirement, Exemption, Policy, Quarter, Week, WorkCalendar};
 use app::ssr::entities::{
-    account, assignment, calendar_day, contact, exemption, organisation, pairing, policy,
-    study_record, suggestion, visit_day, youth,
+    account, assignment, contact, exemption, organisation, pairing, policy, study_record,
+    suggestion, visit_day, youth,
 };
 use app::ssr::{password, today};
 use app::types::{Channel, Post, RequestStatus, StudyKind, SuggestionKind, SuggestionStatus};
@@ -33,35 +33,6 @@ pub const POLICY_DEFAULTS: &[(&str, &str)] = &[
     ("min_working_days_per_week", "3"),
     ("suggestions_per_quarter", "1"),
     ("study_hours_per_month", "8"),
-];
-
-/// 2026 public holidays and adjusted working days (调休), as published by the State Council.
-const CALENDAR_2026: &[(&str, &str, &str)] = &[
-    ("2026-01-01", "holiday", "元旦"),
-    ("2026-01-02", "holiday", "元旦"),
-    ("2026-01-04", "workday", "元旦调休"),
-    ("2026-02-14", "workday", "春节调休"),
-    ("2026-02-16", "holiday", "春节"),
-    ("2026-02-17", "holiday", "春节"),
-    ("2026-02-18", "holiday", "春节"),
-    ("2026-02-19", "holiday", "春节"),
-    ("2026-02-20", "holiday", "春节"),
-    ("2026-02-23", "holiday", "春节"),
-    ("2026-02-28", "workday", "春节调休"),
-    ("2026-04-06", "holiday", "清明节"),
-    ("2026-05-01", "holiday", "劳动节"),
-    ("2026-05-04", "holiday", "劳动节"),
-    ("2026-05-05", "holiday", "劳动节"),
-    ("2026-05-09", "workday", "劳动节调休"),
-    ("2026-06-19", "holiday", "端午节"),
-    ("2026-09-20", "workday", "国庆节调休"),
-    ("2026-09-25", "holiday", "中秋节"),
-    ("2026-10-01", "holiday", "国庆节"),
-    ("2026-10-02", "holiday", "国庆节"),
-    ("2026-10-05", "holiday", "国庆节"),
-    ("2026-10-06", "holiday", "国庆节"),
-    ("2026-10-07", "holiday", "国庆节"),
-    ("2026-10-10", "workday", "国庆节调休"),
 ];
 
 /// (working committee, [(grassroots organisation, kind)])
@@ -305,22 +276,6 @@ pub async fn ensure_reference_data(db: &impl ConnectionTrait) -> Result<(), sea_
         .exec_without_returning(db)
         .await?;
     }
-    if calendar_day::Entity::find().count(db).await? == 0 {
-        let now = Utc::now();
-        let days = CALENDAR_2026.iter().filter_map(|(d, kind, name)| {
-            Some(calendar_day::ActiveModel {
-                uuid: Set(Uuid::new_v4()),
-                day: Set(d.parse().ok()?),
-                kind: Set((*kind).to_owned()),
-                name: Set((*name).to_owned()),
-                created_at: Set(now),
-                ..Default::default()
-            })
-        });
-        calendar_day::Entity::insert_many(days)
-            .exec_without_returning(db)
-            .await?;
-    }
     Ok(())
 }
 
@@ -545,6 +500,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
         .exemptions
         .extend(exemptions.iter().map(|e| e.model(&timeline, supervisor)));
     let counts = history.insert(&txn).await?;
+    app::ssr::roster::refresh_all(&txn).await?;
     txn.commit().await?;
     tracing::info!(
         youths = counts.assignments,
@@ -698,7 +654,7 @@ impl Timeline {
         }
         months.reverse();
         let days = |kind: &'static str| {
-            CALENDAR_2026
+            migrations::OFFICIAL_CALENDAR
                 .iter()
                 .filter(move |(_, k, _)| *k == kind)
                 .filter_map(|(d, _, _)| d.parse::<NaiveDate>().ok())

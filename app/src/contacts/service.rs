@@ -6,14 +6,15 @@ use crate::error::AppError;
 use crate::rules::{editable, shanghai_date};
 use crate::ssr::entities::{account, contact};
 use crate::ssr::guard::{require, Authorised};
-use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
+use crate::ssr::{once, roster};
 use crate::types::{Channel, RequestStatus};
 use crate::youth::service::{own_youth, CADRES};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -150,9 +151,16 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
         updated_at: Set(now),
         ..Default::default()
     };
-    once.insert(record, |m| m.id, "contact", String::new())
-        .await?
-        .map_err(|_| AppError::Internal)
+    let txn = match once.begin().await? {
+        once::Begun::Earlier(id) => return Ok(id),
+        once::Begun::Fresh(txn) => txn,
+    };
+    let saved = record.insert(&txn).await?;
+    roster::contacts_changed(&txn, saved.youth_id).await?;
+    auth.audit(&txn, "create", "contact", Some(saved.id), String::new())
+        .await?;
+    once::finish(txn, once.uuid, saved.id).await?;
+    Ok(saved.id)
 }
 
 /// One's own contact, or `NotFound`.
@@ -222,9 +230,12 @@ pub async fn update(form: ContactForm) -> Result<i64, AppError> {
     am.request = Set(new.request);
     am.duration_minutes = Set(new.duration);
     am.updated_at = Set(Utc::now());
-    am.update(auth.db()).await?;
-    auth.audit(auth.db(), "update", "contact", Some(id), String::new())
+    let txn = auth.db().begin().await?;
+    am.update(&txn).await?;
+    roster::contacts_changed(&txn, youth).await?;
+    auth.audit(&txn, "update", "contact", Some(id), String::new())
         .await?;
+    txn.commit().await?;
     Ok(youth)
 }
 
@@ -239,9 +250,12 @@ pub async fn delete(form: ContactId) -> Result<i64, AppError> {
     check_window(&mut v, &c);
     v.finish(&form)?;
     let (id, youth) = (c.id, c.youth_id);
-    contact::Entity::delete_by_id(id).exec(auth.db()).await?;
-    auth.audit(auth.db(), "delete", "contact", Some(id), String::new())
+    let txn = auth.db().begin().await?;
+    contact::Entity::delete_by_id(id).exec(&txn).await?;
+    roster::contacts_changed(&txn, youth).await?;
+    auth.audit(&txn, "delete", "contact", Some(id), String::new())
         .await?;
+    txn.commit().await?;
     Ok(youth)
 }
 

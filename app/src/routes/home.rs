@@ -64,6 +64,7 @@ pub fn week_label(status: WeekStatus, t: &Strings) -> String {
                 NotRequired::NotFullTime => t.why_not_full_time,
                 NotRequired::Exempt => t.why_exempt,
                 NotRequired::ShortWeek => t.why_short_week,
+                NotRequired::NotYetInPost => t.why_not_in_post,
             }
         ),
     }

@@ -9,6 +9,7 @@ pub mod once;
 pub mod orgtree;
 pub mod password;
 pub mod policy;
+pub mod roster;
 pub mod session;
 pub mod throttle;
 pub mod validate;

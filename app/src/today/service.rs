@@ -1,17 +1,15 @@
-//! The today summary on the server: the same rules and queries as the feature pages.
+//! The today summary on the server. Its figures come from the compliance engine, like every
+//! supervisor's page: the same numbers everywhere.
 
 use super::api::TodayPage;
+use crate::compliance::service::evaluate_one;
+use crate::compliance::Period;
 use crate::error::AppError;
 use crate::rules::{ContactStatus, Quarter, Week};
-use crate::ssr::entities::visit_day;
 use crate::ssr::guard::require;
 use crate::ssr::today;
-use crate::study;
 use crate::suggestions;
-use crate::visits::service::week_rows;
 use crate::youth::service::{full_roster, CADRES};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::collections::HashSet;
 
 /// How many youths to list on the start page.
 const FIRST_FEW: usize = 5;
@@ -21,44 +19,40 @@ const FIRST_FEW: usize = 5;
 pub async fn page() -> Result<TodayPage, AppError> {
     let auth = require(CADRES)?;
     let db = auth.db();
+    let t = auth.viewer.locale.strings();
     let today = today();
     let week = Week::of(today);
-    let (roster, target) = full_roster(&auth).await?;
-    let due = roster
-        .iter()
-        .filter(|e| e.status == ContactStatus::Due)
-        .count();
-    let overdue = roster
-        .iter()
-        .filter(|e| e.status == ContactStatus::Overdue)
-        .count();
-    let logged = visit_day::Entity::find()
-        .filter(visit_day::Column::CadreId.eq(auth.viewer.id))
-        .filter(visit_day::Column::VisitDate.between(week.monday(), week.sunday()))
-        .one(db)
-        .await?
-        .is_some();
-    let covered: HashSet<Week> = if logged {
-        HashSet::from([week])
-    } else {
-        HashSet::new()
+    let (tree, _) = auth.scope().await?;
+    let quarter = Quarter::of(today);
+    let (row, weeks) = evaluate_one(
+        db,
+        &tree,
+        auth.viewer.id,
+        Period::Quarter(quarter),
+        today,
+        t,
+    )
+    .await?;
+    // Around New Year this week can count in the quarter next door (by its Thursday).
+    let week_status = match weeks.iter().find(|w| w.week == week) {
+        Some(line) => line.status,
+        None => evaluate_one(db, &tree, auth.viewer.id, Period::Week(week), today, t)
+            .await?
+            .1
+            .into_iter()
+            .next()
+            .map(|l| l.status)
+            .ok_or(AppError::Internal)?,
     };
-    let quarter = Quarter::of(week.thursday());
-    let week_status = week_rows(db, &auth.viewer, quarter, &covered)
-        .await?
-        .into_iter()
-        .find(|w| w.week == week)
-        .map(|w| w.status)
-        .ok_or(AppError::Internal)?;
+    let (roster, _) = full_roster(&auth).await?;
     let sug = suggestions::service::page().await?;
-    let study = study::service::page().await?;
     Ok(TodayPage {
         week,
         week_status,
-        roster_total: roster.len(),
-        roster_target: target,
-        due,
-        overdue,
+        roster_total: row.roster as usize,
+        roster_target: row.roster_target,
+        due: row.due as usize,
+        overdue: row.overdue as usize,
         to_contact: roster
             .into_iter()
             .filter(|e| e.status != ContactStatus::Ok)
@@ -67,7 +61,7 @@ pub async fn page() -> Result<TodayPage, AppError> {
         quarter: sug.quarter,
         quarter_days_left: sug.days_left,
         suggestions: sug.coverage,
-        study_hours: study.total,
-        study_target: study.target,
+        study_hours: row.study_hours,
+        study_target: row.study_target,
     })
 }

@@ -341,18 +341,14 @@ pub async fn create(form: YouthForm) -> Result<i64, AppError> {
     }
     .insert(&txn)
     .await?;
-    assignment::ActiveModel {
-        uuid: Set(uuid::Uuid::new_v4()),
-        youth_id: Set(saved.id),
-        cadre_id: Set(auth.viewer.id),
-        assigned_on: Set(today()),
-        ended_on: Set(None),
-        reason: Set(None),
-        created_by: Set(Some(auth.viewer.id)),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    crate::ssr::roster::assign(
+        &txn,
+        saved.id,
+        auth.viewer.id,
+        today(),
+        "",
+        Some(auth.viewer.id),
+    )
     .await?;
     auth.audit(&txn, "create", "youth", Some(saved.id), String::new())
         .await?;

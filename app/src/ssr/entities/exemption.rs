@@ -15,6 +15,9 @@ pub struct Model {
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// What the cadre wrote; `reason` is the code (leave, business_trip, training, other).
+    pub note: String,
+    pub decision_comment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

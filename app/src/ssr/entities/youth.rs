@@ -21,6 +21,12 @@ pub struct Model {
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The cadre the youth is assigned to now (the open assignment), kept with it.
+    pub cadre_id: Option<i64>,
+    pub assigned_on: Option<Date>,
+    /// The last contact by anyone, and the last offline one: kept up to date by every write.
+    pub last_contact_on: Option<Date>,
+    pub last_offline_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,503 @@
+//! The compliance rules on aggregated facts: no database, no clock (`Context::today`).
+//!
+//! The light (SPEC, Rules): **red** when a rule was missed — youths overdue for contact, a
+//! required week ended without a visit day, a month ended below the study target, the quarter
+//! ended with a paired organisation lacking a suggestion. **Yellow** when a threshold is crossed
+//! or something falls due within days — youths due for contact, a roster below target, contacts
+//! well behind pace, this week's visit day not logged by Thursday, the quarter's or the month's
+//! end within 7 days with a suggestion or study hours missing. **Green** otherwise.
+
+use super::{CadreRow, Light, MonthHours, Pace, Period, Reason, Rule, WeekLine};
+use crate::i18n::Strings;
+use crate::rules::{
+    month_bounds, week_requirement, Exemption, NotRequired, Policy, Week, WeekStatus, WorkCalendar,
+};
+use crate::types::Post;
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use std::collections::HashSet;
+
+/// How far behind pace (share of the roster contacted against share of the period elapsed)
+/// turns a cadre yellow.
+pub const PACE_TOLERANCE: f64 = 0.15;
+/// "Falls due within" this many days.
+pub const DUE_SOON_DAYS: i64 = 7;
+
+/// What the database says about one cadre (already aggregated).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facts {
+    pub cadre_id: i64,
+    pub username: String,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub post: Option<Post>,
+    pub joined_on: Option<NaiveDate>,
+    pub roster: u32,
+    pub contacted: u32,
+    pub due: u32,
+    pub overdue: u32,
+    pub never: u32,
+    pub no_offline: u32,
+    /// Weeks of the period with at least one visit day.
+    pub visit_weeks: HashSet<Week>,
+    /// Approved exemptions touching the period.
+    pub exemptions: Vec<Exemption>,
+    /// Open pairings, and how many of those organisations have a suggestion this quarter.
+    pub paired: u32,
+    pub paired_with_suggestion: u32,
+    /// Hours per month (first day of the month).
+    pub study: Vec<(NaiveDate, f64)>,
+}
+
+/// What the facts are judged against.
+pub struct Context<'a> {
+    pub period: Period,
+    /// Today (Shanghai). Figures are "so far": up to today, or to the period's end if it is over.
+    pub today: NaiveDate,
+    pub policy: &'a Policy,
+    pub calendar: &'a WorkCalendar,
+    pub t: &'static Strings,
+}
+
+impl Context<'_> {
+    /// The last day the period is judged up to.
+    pub fn as_of(&self) -> NaiveDate {
+        self.today.min(self.period.end())
+    }
+}
+
+/// Whether `exemptions` cover every working day of the month starting at `first`.
+pub fn month_exempt(first: NaiveDate, exemptions: &[Exemption], calendar: &WorkCalendar) -> bool {
+    let (start, end) = month_bounds(first);
+    let mut day = start;
+    let mut any_working = false;
+    while day <= end {
+        if calendar.is_working_day(day) {
+            any_working = true;
+            if !exemptions.iter().any(|e| e.covers(day)) {
+                return false;
+            }
+        }
+        day += Duration::days(1);
+    }
+    any_working
+}
+
+/// The status of each week of the period that has started.
+pub fn week_lines(f: &Facts, ctx: &Context) -> Vec<WeekLine> {
+    let as_of = ctx.as_of();
+    ctx.period
+        .weeks()
+        .into_iter()
+        .filter(|w| w.monday() <= as_of)
+        .map(|w| {
+            let logged = f.visit_weeks.contains(&w);
+            let before_joining = f.joined_on.is_some_and(|j| w.sunday() < j);
+            let requirement = if before_joining {
+                Err(NotRequired::NotYetInPost)
+            } else {
+                week_requirement(f.post, w, &f.exemptions, ctx.calendar, ctx.policy)
+            };
+            let status = match requirement {
+                Ok(()) if logged => WeekStatus::Covered,
+                // Still running (on the real calendar): not missed yet.
+                Ok(()) if ctx.today <= w.sunday() => WeekStatus::Open,
+                Ok(()) => WeekStatus::Missing,
+                Err(why) => WeekStatus::NotRequired(why),
+            };
+            WeekLine { week: w, status }
+        })
+        .collect()
+}
+
+/// Judges one cadre.
+pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
+    let t = ctx.t;
+    let policy = ctx.policy;
+    let as_of = ctx.as_of();
+    let full_time = f.post == Some(Post::FullTime);
+    let mut reasons: Vec<Reason> = Vec::new();
+    let mut reason = |rule: Rule, light: Light, amount: f64| {
+        reasons.push(Reason::new(rule, light, amount, t));
+    };
+
+    // 1+100: contacts now, and the pace over the period.
+    if f.overdue > 0 {
+        reason(Rule::ContactOverdue, Light::Red, f64::from(f.overdue));
+    }
+    if f.due > 0 {
+        reason(Rule::ContactDue, Light::Yellow, f64::from(f.due));
+    }
+    if f.roster < policy.roster_target {
+        reason(
+            Rule::RosterShort,
+            Light::Yellow,
+            f64::from(policy.roster_target - f.roster),
+        );
+    }
+    let (start, end) = (ctx.period.start(), ctx.period.end());
+    let length = (end - start).num_days() + 1;
+    let elapsed_days = ((as_of - start).num_days() + 1).clamp(0, length);
+    let elapsed = elapsed_days as f64 / length as f64;
+    let contacted_share = if f.roster == 0 {
+        0.0
+    } else {
+        f64::from(f.contacted) / f64::from(f.roster)
+    };
+    if f.roster > 0 && contacted_share + PACE_TOLERANCE < elapsed {
+        let behind = ((elapsed - contacted_share) * 100.0).round();
+        reason(Rule::BehindPace, Light::Yellow, behind);
+    }
+
+    // 4+1.
+    let weeks = week_lines(f, ctx);
+    let count = |pred: &dyn Fn(&WeekStatus) -> bool| {
+        weeks.iter().filter(|w| pred(&w.status)).count() as u32
+    };
+    let weeks_covered = count(&|s| *s == WeekStatus::Covered);
+    let weeks_missed = count(&|s| *s == WeekStatus::Missing);
+    let weeks_open = count(&|s| *s == WeekStatus::Open);
+    let weeks_exempt = count(&|s| *s == WeekStatus::NotRequired(NotRequired::Exempt));
+    let weeks_not_required =
+        count(&|s| matches!(s, WeekStatus::NotRequired(why) if *why != NotRequired::Exempt));
+    let weeks_required = weeks_covered + weeks_missed + weeks_open;
+    if weeks_missed > 0 {
+        reason(Rule::VisitMissed, Light::Red, f64::from(weeks_missed));
+    }
+    if weeks_open > 0
+        && ctx.today.weekday().num_days_from_monday() >= Weekday::Thu.num_days_from_monday()
+    {
+        reason(Rule::VisitDueSoon, Light::Yellow, 1.0);
+    }
+
+    // The quarterly suggestion, per paired organisation (full-time cadres).
+    let quarter = ctx.period.quarter();
+    let suggestions_due = if full_time { f.paired } else { 0 };
+    let suggestions_given = if full_time {
+        f.paired_with_suggestion.min(f.paired)
+    } else {
+        0
+    };
+    let missing = suggestions_due - suggestions_given;
+    if missing > 0 {
+        if ctx.today > quarter.end() {
+            reason(Rule::SuggestionMissed, Light::Red, f64::from(missing));
+        } else if quarter.days_left(ctx.today) < DUE_SOON_DAYS {
+            reason(Rule::SuggestionDueSoon, Light::Yellow, f64::from(missing));
+        }
+    }
+
+    // Study, month by month (a month spent entirely on leave owes nothing).
+    let target = policy.study_hours_per_month;
+    let study_months: Vec<MonthHours> = ctx
+        .period
+        .months()
+        .into_iter()
+        .filter(|m| *m <= as_of)
+        .map(|m| MonthHours {
+            month: m,
+            hours: f
+                .study
+                .iter()
+                .filter(|(month, _)| *month == m)
+                .fold(0.0, |sum, (_, h)| sum + h),
+            owed: !month_exempt(m, &f.exemptions, ctx.calendar),
+        })
+        .collect();
+    for m in &study_months {
+        if !m.owed || m.hours + 1e-9 >= target {
+            continue;
+        }
+        let short = target - m.hours;
+        let month_end = month_bounds(m.month).1;
+        if ctx.today > month_end {
+            reason(Rule::StudyMissed, Light::Red, short);
+        } else if (month_end - ctx.today).num_days() < DUE_SOON_DAYS {
+            reason(Rule::StudyDueSoon, Light::Yellow, short);
+        }
+    }
+    let study_hours = study_months.last().map_or(0.0, |m| m.hours);
+
+    let light = reasons
+        .iter()
+        .map(|r| r.light)
+        .max()
+        .unwrap_or(Light::Green);
+    // Worst first, as a supervisor reads them.
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.light));
+    let row = CadreRow {
+        cadre_id: f.cadre_id,
+        username: f.username.clone(),
+        name: f.name.clone(),
+        org_id: f.org_id,
+        org_name: f.org_name.clone(),
+        post: f.post,
+        light,
+        reasons,
+        roster: f.roster,
+        roster_target: policy.roster_target,
+        contacted: f.contacted,
+        due: f.due,
+        overdue: f.overdue,
+        never: f.never,
+        no_offline: f.no_offline,
+        weeks_required,
+        weeks_covered,
+        weeks_missed,
+        weeks_exempt,
+        weeks_not_required,
+        suggestions_given,
+        suggestions_due,
+        study_hours,
+        study_target: target,
+        study_months,
+        pace: Pace {
+            elapsed,
+            contacted: contacted_share,
+        },
+    };
+    (row, weeks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::rules::Quarter;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// A full-time cadre with a full roster, all contacted, every week covered, a suggestion for
+    /// their one pairing and 8 hours each month: green.
+    fn model(period: Period, today: NaiveDate) -> Facts {
+        let weeks = period
+            .weeks()
+            .into_iter()
+            .filter(|w| w.monday() <= today)
+            .collect();
+        Facts {
+            cadre_id: 1,
+            post: Some(Post::FullTime),
+            roster: 100,
+            contacted: 100,
+            visit_weeks: weeks,
+            paired: 1,
+            paired_with_suggestion: 1,
+            study: period.months().into_iter().map(|m| (m, 8.0)).collect(),
+            ..Facts::default()
+        }
+    }
+
+    fn judge(f: &Facts, period: Period, today: NaiveDate, calendar: &WorkCalendar) -> CadreRow {
+        let policy = Policy::default();
+        let ctx = Context {
+            period,
+            today,
+            policy: &policy,
+            calendar,
+            t: Locale::En.strings(),
+        };
+        evaluate(f, &ctx).0
+    }
+
+    fn q4() -> Period {
+        Period::Quarter(Quarter::new(2026, 4).unwrap())
+    }
+
+    fn rules(row: &CadreRow) -> Vec<Rule> {
+        row.reasons.iter().map(|r| r.rule).collect()
+    }
+
+    #[test]
+    fn a_cadre_who_meets_everything_is_green() {
+        let today = d("2026-11-24"); // a Tuesday
+        let row = judge(&model(q4(), today), q4(), today, &WorkCalendar::default());
+        assert_eq!(row.light, Light::Green, "{:?}", row.reasons);
+        assert!(row.reasons.is_empty());
+        assert_eq!(row.weeks_missed, 0);
+        assert_eq!(row.weeks_required, row.weeks_covered);
+        assert_eq!(row.weeks_required, 9, "the weeks of Q4 begun by 24 November");
+    }
+
+    #[test]
+    fn contact_thresholds_turn_yellow_then_red() {
+        let today = d("2026-11-24");
+        let cal = WorkCalendar::default();
+        let mut f = model(q4(), today);
+        f.due = 2;
+        let row = judge(&f, q4(), today, &cal);
+        assert_eq!(row.light, Light::Yellow);
+        assert_eq!(rules(&row), vec![Rule::ContactDue]);
+        assert_eq!(row.reasons[0].amount, 2.0);
+        assert_eq!(row.reasons[0].text, "2 youths due for contact");
+        f.overdue = 1;
+        let row = judge(&f, q4(), today, &cal);
+        assert_eq!(row.light, Light::Red);
+        assert_eq!(rules(&row), vec![Rule::ContactOverdue, Rule::ContactDue]);
+    }
+
+    #[test]
+    fn a_missed_week_is_red_and_this_weeks_visit_is_due_from_thursday() {
+        let cal = WorkCalendar::default();
+        let tuesday = d("2026-11-24");
+        let mut f = model(q4(), tuesday);
+        f.visit_weeks.remove(&Week::of(d("2026-11-17")));
+        let row = judge(&f, q4(), tuesday, &cal);
+        assert_eq!(row.light, Light::Red);
+        assert_eq!(row.weeks_missed, 1);
+        // This week, not yet logged: nothing on Tuesday, yellow on Thursday.
+        let mut f = model(q4(), tuesday);
+        f.visit_weeks.remove(&Week::of(tuesday));
+        assert_eq!(judge(&f, q4(), tuesday, &cal).light, Light::Green);
+        let thursday = d("2026-11-26");
+        let row = judge(&f, q4(), thursday, &cal);
+        assert_eq!(rules(&row), vec![Rule::VisitDueSoon]);
+    }
+
+    #[test]
+    fn exempt_and_holiday_weeks_are_not_required() {
+        let today = d("2026-11-24");
+        let mut f = model(q4(), today);
+        // Away the whole week of 16 November, with nothing logged: exempt, not missed.
+        let away = Week::of(d("2026-11-16"));
+        f.visit_weeks.remove(&away);
+        f.exemptions = vec![Exemption {
+            start: away.monday(),
+            end: away.sunday(),
+        }];
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert_eq!(row.weeks_exempt, 1);
+        assert_eq!(row.weeks_missed, 0);
+        assert_eq!(row.light, Light::Green);
+        // The Spring Festival week (16 to 22 February 2026: no working day) asks for none.
+        let cal = WorkCalendar::new(
+            [
+                "2026-02-16",
+                "2026-02-17",
+                "2026-02-18",
+                "2026-02-19",
+                "2026-02-20",
+            ]
+            .map(d),
+            ["2026-02-14", "2026-02-28"].map(d),
+        );
+        let q1 = Period::Quarter(Quarter::new(2026, 1).unwrap());
+        let today = d("2026-03-10");
+        let mut f = model(q1, today);
+        f.visit_weeks.remove(&Week::of(d("2026-02-16")));
+        let row = judge(&f, q1, today, &cal);
+        assert_eq!(row.weeks_missed, 0);
+        assert_eq!(row.weeks_not_required, 1);
+        assert_eq!(row.light, Light::Green, "{:?}", row.reasons);
+    }
+
+    #[test]
+    fn part_time_cadres_owe_no_visit_days_and_no_suggestions() {
+        let today = d("2026-11-24");
+        let mut f = model(q4(), today);
+        f.post = Some(Post::PartTime);
+        f.visit_weeks.clear();
+        f.paired_with_suggestion = 0;
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert_eq!(row.weeks_required, 0);
+        assert_eq!(row.weeks_missed, 0);
+        assert_eq!(row.suggestions_due, 0);
+        assert_eq!(row.light, Light::Green);
+    }
+
+    #[test]
+    fn a_cadre_who_joined_mid_quarter_owes_only_the_weeks_since() {
+        let today = d("2026-11-24");
+        let mut f = model(q4(), today);
+        f.joined_on = Some(d("2026-11-10"));
+        f.visit_weeks.retain(|w| w.monday() >= d("2026-11-09"));
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert_eq!(row.weeks_missed, 0, "{:?}", row.reasons);
+        // The weeks of 9, 16 and 23 November (the first holds the joining day).
+        assert_eq!(row.weeks_covered, 3);
+        assert_eq!(row.weeks_not_required, 6);
+    }
+
+    #[test]
+    fn pace_compares_the_share_contacted_with_the_share_elapsed() {
+        // 24 November is day 55 of the 92 days of Q4: 60 % elapsed.
+        let today = d("2026-11-24");
+        let mut f = model(q4(), today);
+        f.contacted = 45; // 45 %: within 15 points
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert!((row.pace.elapsed - 55.0 / 92.0).abs() < 1e-9);
+        assert_eq!(row.light, Light::Green);
+        f.contacted = 40; // 20 points behind
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert_eq!(rules(&row), vec![Rule::BehindPace]);
+        assert_eq!(row.reasons[0].amount, 20.0);
+    }
+
+    #[test]
+    fn suggestions_fall_due_in_the_last_week_and_are_missed_after_the_quarter() {
+        let cal = WorkCalendar::default();
+        let mut f = model(q4(), d("2027-01-05"));
+        f.paired = 2;
+        f.paired_with_suggestion = 1;
+        assert_eq!(judge(&f, q4(), d("2026-12-20"), &cal).light, Light::Green);
+        let row = judge(&f, q4(), d("2026-12-26"), &cal);
+        assert_eq!(rules(&row), vec![Rule::SuggestionDueSoon]);
+        // Judged after the quarter (last quarter, seen in January): missed.
+        let row = judge(&f, q4(), d("2027-01-05"), &cal);
+        assert!(rules(&row).contains(&Rule::SuggestionMissed));
+        assert_eq!(row.light, Light::Red);
+    }
+
+    #[test]
+    fn study_is_judged_month_by_month_and_a_month_on_leave_owes_nothing() {
+        let cal = WorkCalendar::default();
+        let today = d("2026-11-24");
+        let mut f = model(q4(), today);
+        f.study = vec![(d("2026-10-01"), 5.0), (d("2026-11-01"), 6.0)];
+        let row = judge(&f, q4(), today, &cal);
+        assert_eq!(rules(&row), vec![Rule::StudyMissed, Rule::StudyDueSoon]);
+        assert_eq!(row.reasons[0].amount, 3.0);
+        assert_eq!(row.study_hours, 6.0, "this month");
+        // Away all October: October owes nothing.
+        f.exemptions = vec![Exemption {
+            start: d("2026-09-28"),
+            end: d("2026-11-01"),
+        }];
+        f.visit_weeks = f.visit_weeks.iter().copied().collect();
+        let row = judge(&f, q4(), today, &cal);
+        assert!(!row.study_months[0].owed);
+        assert!(!rules(&row).contains(&Rule::StudyMissed));
+    }
+
+    #[test]
+    fn a_short_roster_is_yellow() {
+        let today = d("2026-11-24");
+        let mut f = model(q4(), today);
+        f.roster = 87;
+        f.contacted = 87;
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert_eq!(rules(&row), vec![Rule::RosterShort]);
+        assert_eq!(row.reasons[0].amount, 13.0);
+    }
+
+    #[test]
+    fn periods_parse_and_know_their_weeks_and_months() {
+        let w = Period::parse("2026-W48").unwrap();
+        assert_eq!((w.start(), w.end()), (d("2026-11-23"), d("2026-11-29")));
+        let m = Period::parse("2026-11").unwrap();
+        assert_eq!((m.start(), m.end()), (d("2026-11-01"), d("2026-11-30")));
+        // November 2026's weeks: those whose Thursday is in November.
+        assert_eq!(m.weeks().len(), 4);
+        assert_eq!(m.weeks()[0].monday(), d("2026-11-02"));
+        let q = Period::parse("2026Q4").unwrap();
+        assert_eq!(q.months().len(), 3);
+        assert_eq!(Period::parse("2026-W54"), None);
+        assert_eq!(Period::parse("2026-13"), None);
+        assert_eq!(Period::parse("300000-01"), None);
+        // Week 53 of 2026 counts in 2026's last quarter; its suggestion quarter is Q4.
+        let w53 = Period::parse("2026-W53").unwrap();
+        assert_eq!(w53.quarter(), Quarter::new(2026, 4).unwrap());
+    }
+}

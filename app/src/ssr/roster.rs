@@ -1,0 +1,100 @@
+//! Keeping each youth's summary (current cadre, assignment date, last contact, last offline
+//! contact) true. The compliance engine reads it instead of every contact; every write that
+//! changes an assignment or a contact calls one of these, in the same transaction.
+
+use super::entities::{assignment, contact, youth};
+use crate::error::AppError;
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+
+/// Recomputes a youth's last contact and last offline contact (after a contact was logged,
+/// changed or deleted).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn contacts_changed(db: &impl ConnectionTrait, youth_id: i64) -> Result<(), AppError> {
+    let last = |offline: bool| {
+        let mut q = contact::Entity::find()
+            .select_only()
+            .column_as(contact::Column::ContactDate.max(), "last")
+            .filter(contact::Column::YouthId.eq(youth_id));
+        if offline {
+            q = q.filter(contact::Column::Online.eq(false));
+        }
+        q.into_tuple::<Option<NaiveDate>>().one(db)
+    };
+    let last_contact = last(false).await?.flatten();
+    let last_offline = last(true).await?.flatten();
+    youth::Entity::update_many()
+        .col_expr(youth::Column::LastContactOn, Expr::value(last_contact))
+        .col_expr(youth::Column::LastOfflineOn, Expr::value(last_offline))
+        .filter(youth::Column::Id.eq(youth_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Assigns a youth to a cadre from `on`: the open assignment (if any) ends that day with the
+/// same reason, a new one opens, and the youth's summary follows. Contacts stay with the youth.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn assign(
+    db: &impl ConnectionTrait,
+    youth_id: i64,
+    cadre_id: i64,
+    on: NaiveDate,
+    reason: &str,
+    by: Option<i64>,
+) -> Result<(), AppError> {
+    assignment::Entity::update_many()
+        .col_expr(assignment::Column::EndedOn, Expr::value(on))
+        .filter(assignment::Column::YouthId.eq(youth_id))
+        .filter(assignment::Column::EndedOn.is_null())
+        .exec(db)
+        .await?;
+    assignment::ActiveModel {
+        uuid: Set(uuid::Uuid::new_v4()),
+        youth_id: Set(youth_id),
+        cadre_id: Set(cadre_id),
+        assigned_on: Set(on),
+        ended_on: Set(None),
+        reason: Set((!reason.is_empty()).then(|| reason.to_owned())),
+        created_by: Set(by),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    youth::Entity::update_many()
+        .col_expr(youth::Column::CadreId, Expr::value(cadre_id))
+        .col_expr(youth::Column::AssignedOn, Expr::value(on))
+        .filter(youth::Column::Id.eq(youth_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Recomputes every youth's summary from assignments and contacts (after bulk loads: the demo,
+/// the generated district).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn refresh_all(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    db.execute_unprepared(
+        "UPDATE youths SET \
+           cadre_id = (SELECT a.cadre_id FROM assignments a \
+             WHERE a.youth_id = youths.id AND a.ended_on IS NULL ORDER BY a.id DESC LIMIT 1), \
+           assigned_on = (SELECT a.assigned_on FROM assignments a \
+             WHERE a.youth_id = youths.id AND a.ended_on IS NULL ORDER BY a.id DESC LIMIT 1), \
+           last_contact_on = (SELECT MAX(c.contact_date) FROM contacts c \
+             WHERE c.youth_id = youths.id), \
+           last_offline_on = (SELECT MAX(c.contact_date) FROM contacts c \
+             WHERE c.youth_id = youths.id AND NOT c.online)",
+    )
+    .await?;
+    Ok(())
+}
