@@ -6,16 +6,20 @@ pub mod compliance;
 pub mod components;
 pub mod contacts;
 pub mod error;
+pub mod exemptions;
 pub mod i18n;
 pub mod markup;
 pub mod orgs;
 pub mod page;
+pub mod policy;
+pub mod roster;
 pub mod routes;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod study;
 pub mod suggestions;
+pub mod supervise;
 pub mod today;
 pub mod types;
 pub mod users;
@@ -78,6 +82,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/suggestions") view=routes::suggestions::SuggestionsPage ssr=SsrMode::Async />
                 <Route path=path!("/suggestions/:id") view=routes::suggestions::SuggestionPage ssr=SsrMode::Async />
                 <Route path=path!("/study") view=routes::study::StudyPage ssr=SsrMode::Async />
+                <Route path=path!("/exemptions") view=routes::exemptions::ExemptionsPage ssr=SsrMode::Async />
+                <Route path=path!("/supervise") view=routes::supervise::DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/supervise/cadres/:id") view=routes::supervise::CadreDrillPage ssr=SsrMode::Async />
+                <Route path=path!("/supervise/suggestions") view=routes::review::ReviewQueuePage ssr=SsrMode::Async />
+                <Route path=path!("/supervise/exemptions") view=routes::exemptions::ExemptionReviewPage ssr=SsrMode::Async />
+                <Route path=path!("/supervise/roster") view=routes::roster::RosterManagementPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/policy") view=routes::admin_policy::PolicyPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/calendar") view=routes::admin_policy::CalendarPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -175,3 +175,5 @@ where
 }
 
 pub const CADRES: &[Role] = &[Role::Cadre];
+/// Supervisors, and admins (who supervise their whole subtree).
+pub const SUPERVISE: &[Role] = &[Role::Supervisor, Role::Admin];

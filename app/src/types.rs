@@ -29,7 +29,8 @@ impl Role {
     pub fn landing(self) -> &'static str {
         match self {
             Role::Admin => "/admin/orgs",
-            Role::Supervisor | Role::Cadre => "/",
+            Role::Supervisor => "/supervise",
+            Role::Cadre => "/",
         }
     }
 
@@ -278,7 +279,80 @@ coded! {
         Adopted = "adopted" => ss_adopted,
         Resolved = "resolved" => ss_resolved,
         Declined = "declined" => ss_declined,
+        Returned = "returned" => ss_returned,
     }
+}
+
+impl SuggestionStatus {
+    /// Waiting for a supervisor.
+    pub fn open(self) -> bool {
+        matches!(
+            self,
+            SuggestionStatus::Submitted | SuggestionStatus::Acknowledged
+        )
+    }
+}
+
+coded! {
+    /// What a supervisor does with a suggestion.
+    ReviewAction {
+        Acknowledge = "acknowledge" => ra_acknowledge,
+        Adopt = "adopt" => ra_adopt,
+        Resolve = "resolve" => ra_resolve,
+        Decline = "decline" => ra_decline,
+        Return = "return" => ra_return,
+    }
+}
+
+impl ReviewAction {
+    /// The status a suggestion gets, or `None` when the action does not fit its kind (adopt is
+    /// for work suggestions, resolve for problems solved).
+    pub fn outcome(self, kind: SuggestionKind) -> Option<SuggestionStatus> {
+        match (self, kind) {
+            (ReviewAction::Acknowledge, _) => Some(SuggestionStatus::Acknowledged),
+            (ReviewAction::Adopt, SuggestionKind::Suggestion) => Some(SuggestionStatus::Adopted),
+            (ReviewAction::Resolve, SuggestionKind::ProblemSolved) => {
+                Some(SuggestionStatus::Resolved)
+            }
+            (ReviewAction::Adopt | ReviewAction::Resolve, _) => None,
+            (ReviewAction::Decline, _) => Some(SuggestionStatus::Declined),
+            (ReviewAction::Return, _) => Some(SuggestionStatus::Returned),
+        }
+    }
+
+    /// Declining and returning must say why.
+    pub fn needs_comment(self) -> bool {
+        matches!(self, ReviewAction::Decline | ReviewAction::Return)
+    }
+}
+
+coded! {
+    /// Why a cadre is away (请假/出差/培训/其他).
+    ExemptionReason {
+        Leave = "leave" => er_leave,
+        BusinessTrip = "business_trip" => er_business_trip,
+        Training = "training" => er_training,
+        Other = "other" => er_other,
+    }
+}
+
+coded! {
+    ExemptionStatus {
+        Pending = "pending" => es_pending,
+        Approved = "approved" => es_approved,
+        Declined = "declined" => es_declined,
+    }
+}
+
+/// 138****1234: how supervisors see a youth's phone number.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() < 7 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
 }
 
 coded! {
@@ -319,6 +393,29 @@ coded! {
 mod coded_tests {
     use super::*;
     use crate::i18n::Locale;
+
+    #[test]
+    fn review_actions_fit_the_kind_of_suggestion() {
+        use SuggestionKind::*;
+        assert_eq!(
+            ReviewAction::Adopt.outcome(Suggestion),
+            Some(SuggestionStatus::Adopted)
+        );
+        assert_eq!(ReviewAction::Adopt.outcome(ProblemSolved), None);
+        assert_eq!(
+            ReviewAction::Resolve.outcome(ProblemSolved),
+            Some(SuggestionStatus::Resolved)
+        );
+        assert_eq!(ReviewAction::Resolve.outcome(Suggestion), None);
+        assert!(ReviewAction::Return.needs_comment() && !ReviewAction::Acknowledge.needs_comment());
+        assert!(SuggestionStatus::Acknowledged.open() && !SuggestionStatus::Returned.open());
+    }
+
+    #[test]
+    fn phones_are_masked_for_supervisors() {
+        assert_eq!(mask_phone("13812341234"), "138****1234");
+        assert_eq!(mask_phone("123"), "***");
+    }
 
     #[test]
     fn codes_round_trip_and_channels_know_online() {

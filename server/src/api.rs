@@ -72,10 +72,52 @@ pub async fn edge(State(state): State<AppState>, req: Request<Body>, next: Next)
         Ok(b) => b,
         Err(_) => return closing(edge.refuse(too_large(t)).await),
     };
+    let bytes = join_list_fields(&parts.headers, bytes);
     let res = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     edge.finish(res).await
+}
+
+/// Fields that carry a comma-separated list: a plain form's checkboxes send them once per box,
+/// and they arrive here joined (any other field sent twice stays an error).
+const LIST_FIELDS: &[&str] = &["youth_ids"];
+
+fn join_list_fields(headers: &HeaderMap, body: axum::body::Bytes) -> axum::body::Bytes {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return body;
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let repeated = LIST_FIELDS
+        .iter()
+        .any(|f| pairs.iter().filter(|(k, _)| k == f).count() > 1);
+    if !repeated {
+        return body;
+    }
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for field in LIST_FIELDS {
+        let joined: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| k == field)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if !joined.is_empty() {
+            out.append_pair(field, &joined.join(","));
+        }
+    }
+    for (k, v) in pairs
+        .iter()
+        .filter(|(k, _)| !LIST_FIELDS.contains(&k.as_str()))
+    {
+        out.append_pair(k, v);
+    }
+    axum::body::Bytes::from(out.finish())
 }
 
 /// Requests to `/api/` that name no server function.
@@ -288,6 +330,20 @@ pub fn with_param(url: &str, name: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checkbox_lists_are_joined_and_other_fields_kept() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        let body = axum::body::Bytes::from("youth_ids=3&to_cadre_id=9&youth_ids=5");
+        let joined = join_list_fields(&h, body);
+        assert_eq!(joined, "youth_ids=3%2C5&to_cadre_id=9");
+        let single = axum::body::Bytes::from("youth_ids=3&to_cadre_id=9");
+        assert_eq!(join_list_fields(&h, single.clone()), single);
+    }
 
     #[test]
     fn redirects_stay_on_this_site() {

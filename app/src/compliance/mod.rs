@@ -316,3 +316,33 @@ pub struct WeekLine {
     pub week: Week,
     pub status: WeekStatus,
 }
+
+/// One week of the trend: how many cadres were green, and the 4+1 coverage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub week: Week,
+    pub cadres: u32,
+    pub green: u32,
+    pub weeks_required: u32,
+    pub weeks_covered: u32,
+}
+
+impl TrendPoint {
+    /// Share of cadres green, 0 to 1.
+    pub fn green_share(&self) -> f64 {
+        if self.cadres == 0 {
+            0.0
+        } else {
+            f64::from(self.green) / f64::from(self.cadres)
+        }
+    }
+
+    /// Share of required visit days logged, 0 to 1 (1 when none was required).
+    pub fn coverage(&self) -> f64 {
+        if self.weeks_required == 0 {
+            1.0
+        } else {
+            f64::from(self.weeks_covered) / f64::from(self.weeks_required)
+        }
+    }
+}

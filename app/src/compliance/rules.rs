@@ -318,7 +318,10 @@ mod tests {
         assert!(row.reasons.is_empty());
         assert_eq!(row.weeks_missed, 0);
         assert_eq!(row.weeks_required, row.weeks_covered);
-        assert_eq!(row.weeks_required, 9, "the weeks of Q4 begun by 24 November");
+        assert_eq!(
+            row.weeks_required, 9,
+            "the weeks of Q4 begun by 24 November"
+        );
     }
 
     #[test]

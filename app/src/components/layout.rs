@@ -13,9 +13,11 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
     let t = use_t();
     let nav: Vec<(&'static str, &'static str)> = match viewer.role {
         Role::Admin => vec![
+            ("/supervise", t.nav_dashboard),
             ("/admin/orgs", t.nav_orgs),
             ("/admin/users", t.nav_users),
-            ("/settings", t.nav_settings),
+            ("/admin/policy", t.nav_policy),
+            ("/admin/calendar", t.nav_calendar),
         ],
         Role::Cadre => vec![
             ("/", t.nav_today),
@@ -24,8 +26,14 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/suggestions", t.nav_suggestions),
             ("/study", t.nav_study),
         ],
-        Role::Supervisor => vec![("/", t.nav_today), ("/settings", t.nav_settings)],
+        Role::Supervisor => vec![
+            ("/supervise", t.nav_dashboard),
+            ("/supervise/suggestions", t.nav_review),
+            ("/supervise/exemptions", t.nav_exemptions_review),
+            ("/supervise/roster", t.nav_roster),
+        ],
     };
+    let nav_hrefs: Vec<&'static str> = nav.iter().map(|(h, _)| *h).collect();
     let current = current_path();
     let section = format!(
         "/{}",
@@ -54,7 +62,11 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             {nav
                 .into_iter()
                 .map(|(href, label)| {
-                    let here = section == href || (href != "/" && current.starts_with(href));
+                    // The longest matching entry is the current one (/supervise/roster, not /supervise).
+                    let here = section == href
+                        || (href != "/"
+                            && current.starts_with(href)
+                            && !nav_hrefs.iter().any(|o| o.len() > href.len() && current.starts_with(o)));
                     view! {
                         <a href=href aria-current=here.then_some("page")>{label}</a>
                     }

@@ -1,5 +1,6 @@
 //! Widgets shared by the pages.
 
+pub mod chart;
 pub mod enhance;
 pub mod form;
 pub mod islands;

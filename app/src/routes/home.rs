@@ -14,6 +14,10 @@ use leptos::prelude::*;
 pub fn HomePage() -> impl IntoView {
     let t = use_t();
     guard(ANYONE, move |viewer| {
+        // A supervisor's start page is the dashboard.
+        if viewer.role == Role::Supervisor {
+            crate::page::redirect("/supervise");
+        }
         let is_cadre = viewer.role == Role::Cadre;
         view! {
             <Layout viewer=viewer.clone() title=t.nav_today>

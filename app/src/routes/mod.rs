@@ -1,13 +1,18 @@
 //! One module per page.
 
 pub mod admin_orgs;
+pub mod admin_policy;
 pub mod admin_users;
 pub mod contacts;
+pub mod exemptions;
 pub mod home;
 pub mod login;
+pub mod review;
+pub mod roster;
 pub mod settings;
 pub mod study;
 pub mod suggestions;
+pub mod supervise;
 pub mod visits;
 pub mod youth;
 

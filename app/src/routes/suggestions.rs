@@ -109,6 +109,7 @@ fn SuggestionList(items: Vec<SuggestionRow>) -> impl IntoView {
                             <a class="row-link" href=format!("/suggestions/{}", s.id)>
                                 <strong>{s.title.clone()}</strong>
                                 <span class="tag">{s.status.map(|st| st.label(t)).unwrap_or("-")}</span>
+                                {s.review_comment.clone().map(|c| view! { <span class="small full">{format!("{}：{c}", t.s_comment)}</span> })}
                                 <span class="muted small">
                                     {format!("{} · {} · {}", quarter_label(s.quarter, t), s.org_name, s.kind.map(|k| k.label(t)).unwrap_or("-"))}
                                 </span>
@@ -134,11 +135,13 @@ pub fn SuggestionPage() -> impl IntoView {
                         <dt>{t.s_quarter}</dt><dd>{quarter_label(s.quarter, t)}</dd>
                         <dt>{t.s_kind}</dt><dd>{s.kind.map(|k| k.label(t)).unwrap_or("-")}</dd>
                         <dt>{t.s_status}</dt><dd>{s.status.map(|st| st.label(t)).unwrap_or("-")}</dd>
-                        {s.review_comment.clone().map(|c| view! { <dt>{t.s_comment}</dt><dd>{c}</dd> })}
+                        {s.review_comment.clone().map(|c| view! { <dt>{t.s_comment}</dt><dd data-testid="review-comment">{c}</dd> })}
                     </dl>
                     <p class="content">{s.description.clone()}</p>
+                    <super::review::ReviewHistory reviews=s.reviews.clone() />
                     <p><a href="/suggestions">{t.suggestions_title}</a></p>
                 </section>
+                {(s.status == Some(crate::types::SuggestionStatus::Returned)).then(|| view! { <super::review::ReviseForm s=s.clone() /> })}
             </Layout>
         }
     })

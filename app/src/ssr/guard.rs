@@ -32,6 +32,25 @@ impl Authorised {
         Ok((tree, ids))
     }
 
+    /// A cadre (active or not) whose organisation lies in the viewer's subtree, or `NotFound`
+    /// (whether the account does not exist, is no cadre, or lies elsewhere).
+    ///
+    /// # Errors
+    /// `NotFound`; a database error as `Internal`.
+    pub async fn cadre_in_scope(
+        &self,
+        tree: &OrgTree,
+        id: i64,
+    ) -> Result<super::entities::account::Model, AppError> {
+        use sea_orm::EntityTrait;
+        super::entities::account::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .filter(|a| a.role == Role::Cadre.as_str())
+            .filter(|a| tree.is_within(a.org_id, self.viewer.org_id))
+            .ok_or(AppError::NotFound)
+    }
+
     /// Writes an audit entry for an action of this viewer.
     ///
     /// # Errors
@@ -58,6 +77,9 @@ impl Authorised {
         .await
     }
 }
+
+/// Those who supervise a subtree: supervisors, and admins (the district admin supervises all).
+pub const SUPERVISORS: &[Role] = &[Role::Supervisor, Role::Admin];
 
 /// Any signed-in account.
 ///

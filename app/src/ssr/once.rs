@@ -176,6 +176,11 @@ has_request_id!(
     crate::visits::api::VisitForm,
     crate::suggestions::api::SuggestionForm,
     crate::study::api::StudyForm,
+    crate::suggestions::api::ReviewForm,
+    crate::exemptions::api::ExemptionForm,
+    crate::exemptions::api::DecisionForm,
+    crate::roster::api::ReassignForm,
+    crate::roster::api::HandoverForm,
 );
 
 /// What an earlier send of the same request id means for this one.

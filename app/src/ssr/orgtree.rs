@@ -96,6 +96,30 @@ impl OrgTree {
         out
     }
 
+    /// The direct children of `id`, in display order.
+    pub fn children(&self, id: i64) -> &[i64] {
+        self.children.get(&Some(id)).map_or(&[], |v| v.as_slice())
+    }
+
+    /// The child of `ancestor` on the way down to `node` (`None` when `node` is `ancestor` itself
+    /// or not below it).
+    pub fn child_towards(&self, ancestor: i64, node: i64) -> Option<i64> {
+        let mut cur = node;
+        for _ in 0..=self.nodes.len() {
+            let parent = self.nodes.get(&cur)?.parent_id?;
+            if parent == ancestor {
+                return Some(cur);
+            }
+            cur = parent;
+        }
+        None
+    }
+
+    /// The root of the tree (the district).
+    pub fn root(&self) -> Option<i64> {
+        self.children.get(&None).and_then(|r| r.first().copied())
+    }
+
     pub fn has_active_children(&self, id: i64) -> bool {
         self.children
             .get(&Some(id))
@@ -164,6 +188,17 @@ mod tests {
         assert_eq!(l, vec![(1, 0), (2, 1), (4, 2), (3, 1), (5, 2), (6, 3)]);
         let sub: Vec<i64> = t.listing(3).iter().map(|n| n.id).collect();
         assert_eq!(sub, vec![3, 5, 6]);
+    }
+
+    #[test]
+    fn the_child_towards_a_node_is_found_for_roll_ups() {
+        let t = tree();
+        assert_eq!(t.child_towards(1, 6), Some(3));
+        assert_eq!(t.child_towards(3, 6), Some(5));
+        assert_eq!(t.child_towards(1, 1), None);
+        assert_eq!(t.child_towards(2, 6), None);
+        assert_eq!(t.children(1), &[2, 3]);
+        assert_eq!(t.root(), Some(1));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::rules::Quarter;
-use crate::types::{SuggestionKind, SuggestionStatus};
+use crate::types::{ReviewAction, SuggestionKind, SuggestionStatus};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,14 +10,75 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SuggestionRow {
     pub id: i64,
+    pub cadre_id: i64,
+    pub cadre_name: String,
+    pub org_id: i64,
     pub org_name: String,
     pub quarter: Quarter,
     pub kind: Option<SuggestionKind>,
     pub title: String,
     pub description: String,
     pub status: Option<SuggestionStatus>,
+    /// The latest review's comment.
     pub review_comment: Option<String>,
     pub created_on: NaiveDate,
+    /// How many times it was revised after being returned.
+    pub revision: i32,
+    /// Oldest first.
+    pub reviews: Vec<ReviewLine>,
+}
+
+/// One review action, kept as history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewLine {
+    pub on: NaiveDate,
+    pub reviewer_name: String,
+    pub action: Option<ReviewAction>,
+    pub status_after: Option<SuggestionStatus>,
+    pub comment: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    pub request_id: String,
+    pub id: String,
+    /// `acknowledge`, `adopt`, `resolve`, `decline`, `return`.
+    pub action: String,
+    pub comment: String,
+}
+
+/// A returned suggestion, revised by its cadre.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviseForm {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    /// `2026Q4`; empty: every quarter.
+    pub quarter: String,
+    /// `open` (default: submitted or acknowledged), `all`, or one status code.
+    pub status: String,
+    /// Only this cadre's (from the drill-down).
+    pub cadre_id: String,
+    pub page: String,
+}
+
+/// Suggestions in a supervisor's subtree, newest first, a page at a time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Queue {
+    pub items: Vec<SuggestionRow>,
+    pub matching: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub quarter: String,
+    pub status: String,
+    pub cadre_id: String,
 }
 
 /// One paired organisation's suggestions in the current quarter.
@@ -66,4 +127,26 @@ pub async fn submit_suggestion(#[server(flatten)] form: SuggestionForm) -> Resul
 pub async fn suggestion(#[server(default)] id: String) -> Result<SuggestionRow, AppError> {
     let id = crate::ssr::respond(crate::ssr::record_id(&id))?;
     crate::ssr::respond(super::service::get(id).await)
+}
+
+/// A supervisor's review action, with its comment (required to decline or return).
+#[server(prefix = "/api", endpoint = "suggestions/review")]
+pub async fn review_suggestion(#[server(flatten)] form: ReviewForm) -> Result<(), AppError> {
+    crate::ssr::respond(super::service::review(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
+}
+
+/// The cadre revises a returned suggestion; it goes back to the queue.
+#[server(prefix = "/api", endpoint = "suggestions/revise")]
+pub async fn revise_suggestion(#[server(flatten)] form: ReviseForm) -> Result<(), AppError> {
+    let id = crate::ssr::respond(super::service::revise(form).await)?;
+    leptos_axum::redirect(&format!("/suggestions/{id}?saved=1"));
+    Ok(())
+}
+
+/// The review queue of the viewer's subtree.
+#[server(prefix = "/api", endpoint = "suggestions/queue")]
+pub async fn review_queue(#[server(flatten)] query: QueueQuery) -> Result<Queue, AppError> {
+    crate::ssr::respond(super::service::queue(query).await)
 }

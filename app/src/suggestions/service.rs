@@ -1,34 +1,97 @@
 //! Suggestions on the server.
 
-use super::api::{Coverage, SuggestionForm, SuggestionRow, SuggestionsPage};
+use super::api::{
+    Coverage, Queue, QueueQuery, ReviewForm, ReviewLine, ReviseForm, SuggestionForm, SuggestionRow,
+    SuggestionsPage,
+};
 use crate::error::AppError;
 use crate::rules::{shanghai_date, Quarter};
-use crate::ssr::entities::suggestion;
-use crate::ssr::guard::require;
+use crate::ssr::entities::{account, suggestion, suggestion_review};
+use crate::ssr::guard::{require, SUPERVISORS};
 use crate::ssr::once;
+use crate::ssr::orgtree::OrgTree;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::types::{SuggestionKind, SuggestionStatus};
+use crate::types::{ReviewAction, SuggestionKind, SuggestionStatus};
 use crate::visits::service::paired;
 use crate::youth::service::CADRES;
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+};
+use std::collections::{HashMap, HashSet};
 
-fn row(s: suggestion::Model, tree: &crate::ssr::orgtree::OrgTree) -> SuggestionRow {
-    SuggestionRow {
-        id: s.id,
-        org_name: tree
-            .get(s.org_id)
-            .map(|o| o.name.clone())
-            .unwrap_or_default(),
-        quarter: Quarter::new(s.year, s.quarter as u32).unwrap_or(Quarter { year: s.year, q: 1 }),
-        kind: SuggestionKind::parse(&s.kind),
-        title: s.title,
-        description: s.description,
-        status: SuggestionStatus::parse(&s.status),
-        review_comment: s.review_comment,
-        created_on: shanghai_date(s.created_at),
+/// Rows for display, with each one's review history and the names it needs (three queries
+/// whatever the number of suggestions).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn rows(
+    db: &impl ConnectionTrait,
+    models: Vec<suggestion::Model>,
+    tree: &OrgTree,
+) -> Result<Vec<SuggestionRow>, AppError> {
+    let ids: Vec<i64> = models.iter().map(|s| s.id).collect();
+    let mut reviews: HashMap<i64, Vec<suggestion_review::Model>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for r in suggestion_review::Entity::find()
+            .filter(suggestion_review::Column::SuggestionId.is_in(chunk.iter().copied()))
+            .order_by_asc(suggestion_review::Column::Id)
+            .all(db)
+            .await?
+        {
+            reviews.entry(r.suggestion_id).or_default().push(r);
+        }
     }
+    let mut people: HashSet<i64> = models.iter().map(|s| s.cadre_id).collect();
+    people.extend(reviews.values().flatten().map(|r| r.reviewer_id));
+    let people: Vec<i64> = people.into_iter().collect();
+    let mut names: HashMap<i64, String> = HashMap::new();
+    for chunk in people.chunks(500) {
+        for a in account::Entity::find()
+            .filter(account::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            names.insert(a.id, a.name);
+        }
+    }
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    Ok(models
+        .into_iter()
+        .map(|s| SuggestionRow {
+            id: s.id,
+            cadre_id: s.cadre_id,
+            cadre_name: name(s.cadre_id),
+            org_id: s.org_id,
+            org_name: tree
+                .get(s.org_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            quarter: Quarter::new(s.year, u32::try_from(s.quarter).unwrap_or(1))
+                .unwrap_or(Quarter { year: s.year, q: 1 }),
+            kind: SuggestionKind::parse(&s.kind),
+            title: s.title,
+            description: s.description,
+            status: SuggestionStatus::parse(&s.status),
+            review_comment: s.review_comment,
+            created_on: shanghai_date(s.created_at),
+            revision: s.revision,
+            reviews: reviews
+                .remove(&s.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| ReviewLine {
+                    on: shanghai_date(r.created_at),
+                    reviewer_name: name(r.reviewer_id),
+                    action: ReviewAction::parse(&r.action),
+                    status_after: SuggestionStatus::parse(&r.status_after),
+                    comment: r.comment,
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 /// # Errors
@@ -60,7 +123,7 @@ pub async fn page() -> Result<SuggestionsPage, AppError> {
         quarter,
         days_left: quarter.days_left(today()),
         coverage,
-        suggestions: mine.into_iter().map(|s| row(s, &tree)).collect(),
+        suggestions: rows(auth.db(), mine, &tree).await?,
     })
 }
 
@@ -133,5 +196,219 @@ pub async fn get(id: i64) -> Result<SuggestionRow, AppError> {
         .filter(|s| s.cadre_id == auth.viewer.id)
         .ok_or(AppError::NotFound)?;
     let (tree, _) = auth.scope().await?;
-    Ok(row(s, &tree))
+    rows(auth.db(), vec![s], &tree)
+        .await?
+        .pop()
+        .ok_or(AppError::Internal)
+}
+
+/// Records a supervisor's review.
+///
+/// # Errors
+/// `Forbidden` for cadres; `NotFound` outside the viewer's subtree; `Invalid` for an action that
+/// does not fit (adopt a solved problem, review a decided or returned one) or a missing comment.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn review(form: ReviewForm) -> Result<(), AppError> {
+    let auth = require(SUPERVISORS)?;
+    let db = auth.db();
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let once = once::Request::new(&auth, "suggestions/review", &mut v, &form);
+    if once.earlier().await?.is_some() {
+        return Ok(());
+    }
+    let id = crate::ssr::record_id(&form.id)?;
+    let s = suggestion::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (tree, _) = auth.scope().await?;
+    auth.cadre_in_scope(&tree, s.cadre_id).await?;
+    let action = v.choice("action", &form.action, ReviewAction::parse);
+    let comment = v.text("comment", &form.comment, 500, false);
+    let kind = SuggestionKind::parse(&s.kind).unwrap_or(SuggestionKind::Suggestion);
+    let status = SuggestionStatus::parse(&s.status);
+    let outcome = action.and_then(|a| a.outcome(kind));
+    if action.is_some() && outcome.is_none() {
+        v.fail("action", "action_kind", t.err_review_kind);
+    }
+    if !status.is_some_and(SuggestionStatus::open) {
+        v.fail("action", "not_open", t.err_review_closed);
+    }
+    if action.is_some_and(ReviewAction::needs_comment) && comment.is_empty() {
+        v.fail("comment", "required", t.err_review_comment);
+    }
+    if once.settled(&v).await?.is_some() {
+        return Ok(());
+    }
+    v.finish(&form)?;
+    let (Some(action), Some(outcome)) = (action, outcome) else {
+        return Err(AppError::Internal);
+    };
+    let txn = match once.begin().await? {
+        once::Begun::Earlier(_) => return Ok(()),
+        once::Begun::Fresh(txn) => txn,
+    };
+    let now = Utc::now();
+    let review = suggestion_review::ActiveModel {
+        uuid: Set(once.uuid),
+        suggestion_id: Set(id),
+        reviewer_id: Set(auth.viewer.id),
+        action: Set(action.as_str().to_owned()),
+        status_after: Set(outcome.as_str().to_owned()),
+        comment: Set(comment.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut am = s.into_active_model();
+    am.status = Set(outcome.as_str().to_owned());
+    am.reviewer_id = Set(Some(auth.viewer.id));
+    am.review_comment = Set((!comment.is_empty()).then_some(comment));
+    am.reviewed_at = Set(Some(now));
+    am.updated_at = Set(now);
+    am.update(&txn).await?;
+    auth.audit(
+        &txn,
+        "review",
+        "suggestion",
+        Some(id),
+        format!("{} → {}", action.as_str(), outcome.as_str()),
+    )
+    .await?;
+    once::finish(txn, once.uuid, review.id).await
+}
+
+/// The cadre revises a returned suggestion: it goes back to the queue as submitted.
+///
+/// # Errors
+/// `Forbidden` for anyone but cadres, `NotFound` for another's, `Invalid` for bad fields or a
+/// suggestion that was not returned.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn revise(form: ReviseForm) -> Result<i64, AppError> {
+    let auth = require(CADRES)?;
+    let db = auth.db();
+    let id = crate::ssr::record_id(&form.id)?;
+    let s = suggestion::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|s| s.cadre_id == auth.viewer.id)
+        .ok_or(AppError::NotFound)?;
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let title = v.text("title", &form.title, 100, true);
+    let description = v.text("description", &form.description, 2000, true);
+    if s.status != SuggestionStatus::Returned.as_str() {
+        // Sent twice: the first send already put it back in the queue with this text.
+        if s.title == title && s.description == description {
+            return Ok(id);
+        }
+        v.fail("id", "not_returned", t.err_not_returned);
+    }
+    v.finish(&form)?;
+    let revision = s.revision + 1;
+    let mut am = s.into_active_model();
+    am.title = Set(title);
+    am.description = Set(description);
+    am.status = Set(SuggestionStatus::Submitted.as_str().to_owned());
+    am.revision = Set(revision);
+    am.updated_at = Set(Utc::now());
+    am.update(db).await?;
+    auth.audit(db, "revise", "suggestion", Some(id), revision.to_string())
+        .await?;
+    Ok(id)
+}
+
+const PAGE_SIZE: usize = 30;
+
+/// The suggestions of the viewer's subtree, newest first.
+///
+/// # Errors
+/// `Forbidden` for cadres; `NotFound` for a cadre outside the subtree; `Invalid` for a bad
+/// quarter or status.
+pub async fn queue(query: QueueQuery) -> Result<Queue, AppError> {
+    let auth = require(SUPERVISORS)?;
+    let db = auth.db();
+    let (tree, scope) = auth.scope().await?;
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let quarter = match query.quarter.trim() {
+        "" => None,
+        q => match Quarter::parse(q) {
+            Some(q) => Some(q),
+            None => {
+                v.fail("quarter", "invalid_choice", t.err_invalid_choice);
+                None
+            }
+        },
+    };
+    let status = query.status.trim();
+    let statuses: Vec<&'static str> = match status {
+        "" | "open" => vec![
+            SuggestionStatus::Submitted.as_str(),
+            SuggestionStatus::Acknowledged.as_str(),
+        ],
+        "all" => SuggestionStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        other => match SuggestionStatus::parse(other) {
+            Some(s) => vec![s.as_str()],
+            None => {
+                v.fail("status", "invalid_choice", t.err_invalid_choice);
+                vec![]
+            }
+        },
+    };
+    let cadre = match query.cadre_id.trim() {
+        "" => None,
+        c => Some(
+            auth.cadre_in_scope(&tree, crate::ssr::record_id(c)?)
+                .await?
+                .id,
+        ),
+    };
+    v.finish(&query)?;
+    let cadres = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .filter(account::Column::OrgId.is_in(scope.iter().copied()))
+        .into_query();
+    let mut q = suggestion::Entity::find()
+        .filter(suggestion::Column::CadreId.in_subquery(cadres))
+        .filter(suggestion::Column::Status.is_in(statuses));
+    if let Some(qr) = quarter {
+        q = q
+            .filter(suggestion::Column::Year.eq(qr.year))
+            .filter(suggestion::Column::Quarter.eq(i16::try_from(qr.q).unwrap_or(0)));
+    }
+    if let Some(c) = cadre {
+        q = q.filter(suggestion::Column::CadreId.eq(c));
+    }
+    let matching = usize::try_from(q.clone().count(db).await?).unwrap_or(0);
+    let pages = matching.div_ceil(PAGE_SIZE).max(1);
+    let page = query
+        .page
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let models = q
+        .order_by_desc(suggestion::Column::UpdatedAt)
+        .order_by_desc(suggestion::Column::Id)
+        .offset(u64::try_from((page - 1) * PAGE_SIZE).unwrap_or(0))
+        .limit(u64::try_from(PAGE_SIZE).unwrap_or(30))
+        .all(db)
+        .await?;
+    Ok(Queue {
+        items: rows(db, models, &tree).await?,
+        matching,
+        page,
+        pages,
+        quarter: quarter.map(Quarter::key).unwrap_or_default(),
+        status: if status.is_empty() {
+            "open".to_owned()
+        } else {
+            status.to_owned()
+        },
+        cadre_id: cadre.map(|c| c.to_string()).unwrap_or_default(),
+    })
 }

@@ -5,112 +5,77 @@ use super::api::{
 };
 use crate::contacts::service::contact_rows;
 use crate::error::AppError;
+use crate::rules::Policy;
 use crate::rules::{contact_status, days_without_contact, ContactStatus};
 use crate::ssr::entities::{assignment, contact, youth};
 use crate::ssr::guard::{require, Authorised};
+use crate::ssr::orgtree::OrgTree;
 use crate::ssr::validate::Validator;
 use crate::ssr::{once, policy, today};
 use crate::types::{Gender, OrgKind, PoliticalStatus, Role, Sector};
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, Set,
 };
-use std::collections::HashMap;
 
 pub const CADRES: &[Role] = &[Role::Cadre];
 
-/// The youths currently assigned to a cadre, with their assignment.
+/// A cadre's roster as it stands, most overdue first, each youth with its model (for the
+/// phone). Read from the youths' summaries, like the compliance engine: the same counts.
 ///
 /// # Errors
 /// A database error, as `Internal`.
-pub async fn assigned(
+pub async fn roster_of(
     db: &impl ConnectionTrait,
+    tree: &OrgTree,
     cadre_id: i64,
-) -> Result<Vec<(assignment::Model, youth::Model)>, AppError> {
-    let links = assignment::Entity::find()
-        .filter(assignment::Column::CadreId.eq(cadre_id))
-        .filter(assignment::Column::EndedOn.is_null())
+    policy: &Policy,
+    today: NaiveDate,
+) -> Result<Vec<(RosterEntry, youth::Model)>, AppError> {
+    let youths = youth::Entity::find()
+        .filter(youth::Column::CadreId.eq(cadre_id))
         .all(db)
         .await?;
-    let mut youths: HashMap<i64, youth::Model> = HashMap::new();
-    for chunk in links.chunks(500) {
-        for y in youth::Entity::find()
-            .filter(youth::Column::Id.is_in(chunk.iter().map(|a| a.youth_id)))
-            .all(db)
-            .await?
-        {
-            youths.insert(y.id, y);
-        }
-    }
-    Ok(links
+    let mut entries: Vec<(RosterEntry, youth::Model)> = youths
         .into_iter()
-        .filter_map(|a| youths.remove(&a.youth_id).map(|y| (a, y)))
-        .collect())
+        .map(|y| {
+            let assigned_on = y.assigned_on.unwrap_or(today);
+            let last_contact = y.last_contact_on;
+            let entry = RosterEntry {
+                id: y.id,
+                workplace: y
+                    .org_id
+                    .and_then(|o| tree.get(o).map(|o| o.name.clone()))
+                    .or(y.workplace.clone())
+                    .unwrap_or_default(),
+                name: y.name.clone(),
+                gender: Gender::parse(&y.gender),
+                sector: Sector::parse(&y.sector),
+                last_contact,
+                days: days_without_contact(last_contact, assigned_on, today),
+                status: contact_status(last_contact, assigned_on, today, policy),
+            };
+            (entry, y)
+        })
+        .collect();
+    entries.sort_by(|(a, _), (b, _)| b.days.cmp(&a.days).then_with(|| a.name.cmp(&b.name)));
+    Ok(entries)
 }
 
-/// The last contact date of each youth (by any cadre: the history stays with the youth).
-///
-/// # Errors
-/// A database error, as `Internal`.
-pub async fn last_contacts(
-    db: &impl ConnectionTrait,
-    youth_ids: &[i64],
-) -> Result<HashMap<i64, NaiveDate>, AppError> {
-    let mut last: HashMap<i64, NaiveDate> = HashMap::new();
-    for chunk in youth_ids.chunks(500) {
-        let rows: Vec<(i64, NaiveDate)> = contact::Entity::find()
-            .select_only()
-            .column(contact::Column::YouthId)
-            .column(contact::Column::ContactDate)
-            .filter(contact::Column::YouthId.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (id, date) in rows {
-            let e = last.entry(id).or_insert(date);
-            if date > *e {
-                *e = date;
-            }
-        }
-    }
-    Ok(last)
-}
-
-/// The whole roster of a cadre with contact status, most overdue first.
+/// The viewer's whole roster with contact status, most overdue first.
 ///
 /// # Errors
 /// A database error, as `Internal`.
 pub async fn full_roster(auth: &Authorised) -> Result<(Vec<RosterEntry>, u32), AppError> {
     let db = auth.db();
     let policy = policy::load(db).await?;
-    let today = today();
-    let pairs = assigned(db, auth.viewer.id).await?;
-    let ids: Vec<i64> = pairs.iter().map(|(_, y)| y.id).collect();
-    let last = last_contacts(db, &ids).await?;
     let (tree, _) = auth.scope().await?;
-    let mut entries: Vec<RosterEntry> = pairs
-        .into_iter()
-        .map(|(a, y)| {
-            let last_contact = last.get(&y.id).copied();
-            RosterEntry {
-                id: y.id,
-                workplace: y
-                    .org_id
-                    .and_then(|o| tree.get(o).map(|o| o.name.clone()))
-                    .or(y.workplace)
-                    .unwrap_or_default(),
-                name: y.name,
-                gender: Gender::parse(&y.gender),
-                sector: Sector::parse(&y.sector),
-                last_contact,
-                days: days_without_contact(last_contact, a.assigned_on, today),
-                status: contact_status(last_contact, a.assigned_on, today, &policy),
-            }
-        })
-        .collect();
-    entries.sort_by(|a, b| b.days.cmp(&a.days).then_with(|| a.name.cmp(&b.name)));
-    Ok((entries, policy.roster_target))
+    let entries = roster_of(db, &tree, auth.viewer.id, &policy, today()).await?;
+    Ok((
+        entries.into_iter().map(|(e, _)| e).collect(),
+        policy.roster_target,
+    ))
 }
 
 /// # Errors

@@ -13,6 +13,7 @@ mod pages;
 mod security;
 mod study;
 mod suggestions;
+mod supervise;
 mod today;
 mod visits;
 mod youth;

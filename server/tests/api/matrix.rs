@@ -49,6 +49,10 @@ enum Who {
     Cadres,
     /// Only the cadre whose record the form names.
     Owner,
+    /// Supervisors and admins over the cadre (or organisation) the form names.
+    Overseers,
+    /// Any supervisor or admin (the form names nothing outside their own subtree).
+    Supervisors,
 }
 
 impl Who {
@@ -59,6 +63,8 @@ impl Who {
             Who::Admins => c == Admin,
             Who::Cadres => matches!(c, Cadre | OtherCadre),
             Who::Owner => c == Cadre,
+            Who::Overseers => matches!(c, Supervisor | Admin),
+            Who::Supervisors => matches!(c, Supervisor | OtherSupervisor | Admin),
         }
     }
 }
@@ -80,6 +86,14 @@ struct Fixture {
     contact_to_delete: i64,
     visit: i64,
     suggestion: i64,
+    /// A suggestion returned for revision.
+    returned: i64,
+    /// A pending exemption of the cadre.
+    exemption: i64,
+    /// A cadre leaving, with a youth to hand over.
+    leaver: i64,
+    /// A calendar day to delete.
+    calendar_day: i64,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -132,7 +146,57 @@ async fn fixture(app: TestApp) -> Fixture {
         &suggestion_form(w.a.org, app::rules::Quarter::of(today())),
     )
     .await;
+    let returned = created(
+        a,
+        "/api/suggestions/create",
+        &suggestion_form(w.a.org, app::rules::Quarter::of(today())),
+    )
+    .await;
+    ok(
+        admin,
+        "/api/suggestions/review",
+        &[
+            ("request_id", &rid()),
+            ("id", &returned.to_string()),
+            ("action", "return"),
+            ("comment", "请补充具体措施"),
+        ],
+    )
+    .await;
+    let start = today() + chrono::Duration::days(30);
+    let exemption = created(
+        a,
+        "/api/exemptions/request",
+        &vec![
+            ("request_id", rid()),
+            ("start_date", day(start)),
+            ("end_date", day(start + chrono::Duration::days(2))),
+            ("reason", "training".to_owned()),
+            ("note", String::new()),
+        ],
+    )
+    .await;
+    let leaver = admin
+        .create_account("leaver", "cadre", w.street, PASSWORD)
+        .await;
+    let leaving = signed_in("leaver").await;
+    add_youth(&leaving, &youth_form("待移交青年")).await;
+    let calendar_day = created(
+        admin,
+        "/api/calendar/add",
+        &vec![
+            ("request_id", rid()),
+            ("day", "2027-01-01".to_owned()),
+            ("kind", "holiday".to_owned()),
+            ("name", "元旦".to_owned()),
+        ],
+    )
+    .await;
     Fixture {
+        returned,
+        exemption,
+        leaver,
+        calendar_day,
         w,
         supervisor,
         other_supervisor,
@@ -237,6 +301,75 @@ impl Fixture {
             "suggestions/create" => suggestion_form(self.w.a.org, app::rules::Quarter::of(today())),
             "suggestions/get" => id(self.suggestion),
             "study/create" => study_form(today(), "1"),
+            "supervise/dashboard" => vec![
+                ("org_id", self.w.street.to_string()),
+                ("period", String::new()),
+            ],
+            "supervise/cadre" => id(self.w.a.id),
+            "suggestions/review" => vec![
+                ("request_id", rid()),
+                ("id", self.suggestion.to_string()),
+                ("action", "acknowledge".to_owned()),
+                ("comment", String::new()),
+            ],
+            "suggestions/revise" => vec![
+                ("id", self.returned.to_string()),
+                ("title", "补充了具体措施的建议".to_owned()),
+                ("description", "按季度公示积分，并设立团员先锋岗".to_owned()),
+            ],
+            "suggestions/queue" | "exemptions/queue" | "policy/get" | "calendar/list"
+            | "exemptions/list" => vec![],
+            "exemptions/request" => {
+                let start = today() + chrono::Duration::days(40);
+                vec![
+                    ("request_id", rid()),
+                    ("start_date", day(start)),
+                    ("end_date", day(start)),
+                    ("reason", "leave".to_owned()),
+                    ("note", String::new()),
+                ]
+            }
+            "exemptions/decide" => vec![
+                ("request_id", rid()),
+                ("id", self.exemption.to_string()),
+                ("decision", "approve".to_owned()),
+                ("comment", String::new()),
+            ],
+            "roster/list" => vec![
+                ("org_id", self.w.street.to_string()),
+                ("cadre_id", self.w.a.id.to_string()),
+            ],
+            "roster/reassign" => vec![
+                ("request_id", rid()),
+                ("youth_ids", self.w.a.youths[1].to_string()),
+                ("to_cadre_id", self.w.b.id.to_string()),
+            ],
+            "roster/handover-preview" | "roster/handover" => vec![
+                ("request_id", rid()),
+                ("from_cadre_id", self.leaver.to_string()),
+                ("to_cadre_id", self.w.b.id.to_string()),
+                ("effective_on", String::new()),
+                ("pairings", "true".to_owned()),
+                ("deactivate", "true".to_owned()),
+            ],
+            "policy/update" => vec![
+                ("roster_target", "100".to_owned()),
+                ("contact_due_days", "60".to_owned()),
+                ("contact_overdue_days", "90".to_owned()),
+                ("offline_contacts_per_year", "1".to_owned()),
+                ("visit_days_per_week", "1".to_owned()),
+                ("visit_late_entry_days", "7".to_owned()),
+                ("min_working_days_per_week", "3".to_owned()),
+                ("suggestions_per_quarter", "1".to_owned()),
+                ("study_hours_per_month", "8".to_owned()),
+            ],
+            "calendar/add" => vec![
+                ("request_id", rid()),
+                ("day", "2027-02-16".to_owned()),
+                ("kind", "holiday".to_owned()),
+                ("name", "春节".to_owned()),
+            ],
+            "calendar/delete" => id(self.calendar_day),
             other => panic!("no form for {other}"),
         }
     }
@@ -278,6 +411,24 @@ const MATRIX: &[(&str, Who)] = &[
     ("suggestions/get", Who::Owner),
     ("study/list", Who::Cadres),
     ("study/create", Who::Cadres),
+    ("supervise/dashboard", Who::Overseers),
+    ("supervise/cadre", Who::Overseers),
+    ("suggestions/review", Who::Overseers),
+    ("suggestions/revise", Who::Owner),
+    ("suggestions/queue", Who::Supervisors),
+    ("exemptions/list", Who::Cadres),
+    ("exemptions/request", Who::Cadres),
+    ("exemptions/decide", Who::Overseers),
+    ("exemptions/queue", Who::Supervisors),
+    ("roster/list", Who::Overseers),
+    ("roster/reassign", Who::Overseers),
+    ("roster/handover-preview", Who::Overseers),
+    ("roster/handover", Who::Overseers),
+    ("policy/get", Who::Admins),
+    ("policy/update", Who::Admins),
+    ("calendar/list", Who::Admins),
+    ("calendar/add", Who::Admins),
+    ("calendar/delete", Who::Admins),
 ];
 
 async fn every_server_function_answers_only_those_who_may_call_it(app: TestApp) {

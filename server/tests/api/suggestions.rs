@@ -38,7 +38,12 @@ async fn a_cadre_submits_a_suggestion_once_and_the_quarter_is_covered(app: TestA
     );
     let row = json!({
         "id": first,
+        "cadre_id": a.id,
+        "cadre_name": CADRE_NAME,
+        "org_id": a.org,
         "org_name": SCHOOL,
+        "revision": 0,
+        "reviews": [],
         "quarter": quarter_json(quarter),
         "kind": "Suggestion",
         "title": "建立团员积分制度",

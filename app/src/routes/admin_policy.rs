@@ -1,0 +1,122 @@
+//! `/admin/policy` (every number of the policy) and `/admin/calendar` (holidays and adjusted
+//! working days per year).
+
+use super::home::hours;
+use crate::components::form::{Hidden, PostForm, RequestId, SelectField, TextField};
+use crate::i18n::use_t;
+use crate::page::{data_page, ADMINS};
+use crate::policy::api::{
+    get_policy, list_calendar, AddCalendarDay, CalendarYear, DeleteCalendarDay, UpdatePolicy,
+};
+use crate::rules::Policy;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn PolicyPage() -> impl IntoView {
+    let t = use_t();
+    data_page(
+        ADMINS,
+        t.policy_title,
+        get_policy,
+        |p| view! { <PolicyForm p=p /> },
+    )
+}
+
+#[component]
+fn PolicyForm(p: Policy) -> impl IntoView {
+    let t = use_t();
+    let saved = use_context::<crate::components::form::SavedFlag>().is_some_and(|s| s.0);
+    let number = |name: &'static str, label: &'static str, value: String| {
+        view! { <TextField name=name label=label inputmode="decimal" value=value required=true maxlength=6 /> }
+    };
+    view! {
+        <section class="card">
+            <PostForm action=UpdatePolicy::PATH id="policy">
+                {saved.then(|| view! { <p class="notice" role="status">{t.saved_notice}</p> })}
+                <h2>{t.policy_contacts}</h2>
+                {number("roster_target", t.p_roster_target, p.roster_target.to_string())}
+                {number("contact_due_days", t.p_contact_due_days, p.contact_due_days.to_string())}
+                {number("contact_overdue_days", t.p_contact_overdue_days, p.contact_overdue_days.to_string())}
+                {number("offline_contacts_per_year", t.p_offline_contacts, p.offline_contacts_per_year.to_string())}
+                <h2>{t.policy_visits}</h2>
+                {number("visit_days_per_week", t.p_visit_days, p.visit_days_per_week.to_string())}
+                {number("visit_late_entry_days", t.p_late_entry, p.visit_late_entry_days.to_string())}
+                {number("min_working_days_per_week", t.p_min_working_days, p.min_working_days_per_week.to_string())}
+                <h2>{t.policy_suggestions_study}</h2>
+                {number("suggestions_per_quarter", t.p_suggestions, p.suggestions_per_quarter.to_string())}
+                {number("study_hours_per_month", t.p_study_hours, hours(p.study_hours_per_month))}
+                <button type="submit" class="primary">{t.save}</button>
+            </PostForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn CalendarPage() -> impl IntoView {
+    let t = use_t();
+    let year = use_query_map().with_untracked(|m| m.get("year").unwrap_or_default());
+    data_page(
+        ADMINS,
+        t.calendar_title,
+        move || list_calendar(year),
+        |c| {
+            view! { <Calendar c=c /> }
+        },
+    )
+}
+
+#[component]
+fn Calendar(c: CalendarYear) -> impl IntoView {
+    let t = use_t();
+    let kinds = vec![
+        ("holiday".to_owned(), t.cal_holiday.to_owned()),
+        ("workday".to_owned(), t.cal_workday.to_owned()),
+    ];
+    view! {
+        <nav class="tabs" aria-label=t.calendar_title>
+            {c.years.iter().map(|y| {
+                let here = *y == c.year;
+                view! { <a href=format!("/admin/calendar?year={y}") aria-current=here.then_some("page")>{y.to_string()}</a> }
+            }).collect_view()}
+        </nav>
+        <section class="card">
+            <h2>{format!("{} · {}", c.year, t.calendar_days)}</h2>
+            {if c.days.is_empty() {
+                view! { <p class="hint">{t.calendar_empty}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="list" data-testid="calendar-days">
+                        {c.days.iter().map(|d| {
+                            let id = d.id.to_string();
+                            view! {
+                                <li>
+                                    <span>{format!("{} {}", d.day, d.day.format("%a"))}</span>
+                                    <span class=if d.kind == "holiday" { "light ok" } else { "light warn" }>
+                                        {if d.kind == "holiday" { t.cal_holiday } else { t.cal_workday }}
+                                    </span>
+                                    <span>{d.name.clone()}</span>
+                                    <PostForm action=DeleteCalendarDay::PATH id=format!("del-{id}") key=("id", id.clone()) class="inline">
+                                        <Hidden name="id" value=id.clone() />
+                                        <button type="submit" class="link">{t.delete}</button>
+                                    </PostForm>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="card">
+            <h2>{t.calendar_add}</h2>
+            <PostForm action=AddCalendarDay::PATH id="calendar-add">
+                <RequestId />
+                <TextField name="day" label=t.cal_day kind="date" required=true />
+                <SelectField name="kind" label=t.cal_kind options=kinds value="holiday" />
+                <TextField name="name" label=t.cal_name required=true maxlength=50 />
+                <button type="submit" class="primary">{t.save}</button>
+            </PostForm>
+        </section>
+    }
+}

@@ -1,0 +1,186 @@
+//! `/supervise/suggestions`: the review queue, and the review history a suggestion shows.
+
+use super::home::quarter_label;
+use super::supervise::Pager;
+use crate::components::form::{Hidden, PostForm, RequestId, SelectField, TextArea};
+use crate::i18n::{fill, use_t};
+use crate::page::{data_page, today, SUPERVISE};
+use crate::rules::Quarter;
+use crate::suggestions::api::{
+    review_queue, Queue, QueueQuery, ReviewLine, ReviewSuggestion, SuggestionRow,
+};
+use crate::types::{ReviewAction, SuggestionKind, SuggestionStatus};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+/// Who did what, when, and why — oldest first.
+#[component]
+pub fn ReviewHistory(reviews: Vec<ReviewLine>) -> impl IntoView {
+    let t = use_t();
+    (!reviews.is_empty()).then(|| {
+        view! {
+            <ol class="history small" data-testid="review-history">
+                {reviews
+                    .into_iter()
+                    .map(|r| {
+                        view! {
+                            <li>
+                                {format!(
+                                    "{} {} {}",
+                                    r.on,
+                                    r.reviewer_name,
+                                    r.action.map(|a| a.label(t)).unwrap_or("-"),
+                                )}
+                                {(!r.comment.is_empty()).then(|| view! { <q>{r.comment.clone()}</q> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        }
+    })
+}
+
+fn queue_href(q: &Queue, changes: &[(&str, &str)]) -> String {
+    let mut params = vec![
+        ("quarter", q.quarter.clone()),
+        ("status", q.status.clone()),
+        ("cadre_id", q.cadre_id.clone()),
+    ];
+    for (k, v) in changes {
+        match params.iter_mut().find(|(key, _)| key == k) {
+            Some(p) => p.1 = (*v).to_owned(),
+            None => params.push((k, (*v).to_owned())),
+        }
+    }
+    let query: Vec<String> = params
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    format!("/supervise/suggestions?{}", query.join("&"))
+}
+
+#[component]
+pub fn ReviewQueuePage() -> impl IntoView {
+    let t = use_t();
+    let query = use_query_map().with_untracked(|m| QueueQuery {
+        quarter: m.get("quarter").unwrap_or_default(),
+        status: m.get("status").unwrap_or_default(),
+        cadre_id: m.get("cadre_id").unwrap_or_default(),
+        page: m.get("page").unwrap_or_default(),
+    });
+    data_page(
+        SUPERVISE,
+        t.review_title,
+        move || review_queue(query),
+        |q| {
+            view! { <ReviewQueue q=q /> }
+        },
+    )
+}
+
+#[component]
+fn ReviewQueue(q: Queue) -> impl IntoView {
+    let t = use_t();
+    let current = Quarter::of(today());
+    let quarters = [
+        (String::new(), t.all_quarters.to_owned()),
+        (current.key(), quarter_label(current, t)),
+        (current.prev().key(), quarter_label(current.prev(), t)),
+    ];
+    let statuses: Vec<(String, String)> = [("open", t.status_open_reviews), ("all", t.filter_all)]
+        .into_iter()
+        .map(|(k, l)| (k.to_owned(), l.to_owned()))
+        .chain(
+            SuggestionStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), s.label(t).to_owned())),
+        )
+        .collect();
+    let items = q.items.clone();
+    view! {
+        <form method="get" action="/supervise/suggestions" class="pickers" role="search">
+            <select name="quarter" aria-label=t.s_quarter>
+                {quarters.into_iter().map(|(k, l)| {
+                    let sel = k == q.quarter;
+                    view! { <option value=k selected=sel>{l}</option> }
+                }).collect_view()}
+            </select>
+            <select name="status" aria-label=t.s_status>
+                {statuses.into_iter().map(|(k, l)| {
+                    let sel = k == q.status;
+                    view! { <option value=k selected=sel>{l}</option> }
+                }).collect_view()}
+            </select>
+            {(!q.cadre_id.is_empty()).then(|| view! { <input type="hidden" name="cadre_id" value=q.cadre_id.clone() /> })}
+            <button type="submit">{t.show}</button>
+        </form>
+        <p class="muted small">{fill(t.matching_count, &[("n", &q.matching.to_string())])}</p>
+        {if items.is_empty() {
+            view! { <p class="hint">{t.queue_empty}</p> }.into_any()
+        } else {
+            items.into_iter().map(|s| view! { <ReviewCard s=s /> }).collect_view().into_any()
+        }}
+        <Pager page=q.page pages=q.pages link=move |p| queue_href(&q, &[("page", &p.to_string())]) />
+    }
+}
+
+/// One suggestion with its history and, while it waits, the review form.
+#[component]
+fn ReviewCard(s: SuggestionRow) -> impl IntoView {
+    let t = use_t();
+    let open = s.status.is_some_and(SuggestionStatus::open);
+    let kind = s.kind.unwrap_or(SuggestionKind::Suggestion);
+    let actions: Vec<(String, String)> = ReviewAction::ALL
+        .iter()
+        .filter(|a| a.outcome(kind).is_some())
+        .map(|a| (a.as_str().to_owned(), a.label(t).to_owned()))
+        .collect();
+    let id = s.id.to_string();
+    view! {
+        <section class="card review" data-suggestion=s.id>
+            <h2>{s.title.clone()}</h2>
+            <p class="muted small">
+                {format!(
+                    "{} · {} · {} · {}",
+                    s.cadre_name,
+                    s.org_name,
+                    quarter_label(s.quarter, t),
+                    s.kind.map(|k| k.label(t)).unwrap_or("-"),
+                )}
+                <span class="tag">{s.status.map(|st| st.label(t)).unwrap_or("-")}</span>
+                {(s.revision > 0).then(|| view! { <span class="tag">{fill(t.revised_times, &[("n", &s.revision.to_string())])}</span> })}
+            </p>
+            <p class="content">{s.description.clone()}</p>
+            <ReviewHistory reviews=s.reviews.clone() />
+            {open.then(|| view! {
+                <PostForm action=ReviewSuggestion::PATH id=format!("review-{id}") key=("id", id.clone()) class="row-form">
+                    <RequestId />
+                    <Hidden name="id" value=id.clone() />
+                    <SelectField name="action" label=t.review_action options=actions value="acknowledge" />
+                    <TextArea name="comment" label=t.review_comment rows=2 maxlength=500 />
+                    <button type="submit" class="primary">{t.review_submit}</button>
+                </PostForm>
+            })}
+        </section>
+    }
+}
+
+/// The revision form a cadre sees on a returned suggestion.
+#[component]
+pub fn ReviseForm(s: SuggestionRow) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <section class="card" id="revise">
+            <h2>{t.revise_title}</h2>
+            <PostForm action=crate::suggestions::api::ReviseSuggestion::PATH id="revise-form">
+                <Hidden name="id" value=s.id.to_string() />
+                <crate::components::form::TextField name="title" label=t.s_title value=s.title.clone() required=true maxlength=100 />
+                <TextArea name="description" label=t.s_content value=s.description.clone() required=true rows=5 maxlength=2000 />
+                <button type="submit" class="primary">{t.revise_submit}</button>
+            </PostForm>
+        </section>
+    }
+}

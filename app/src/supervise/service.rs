@@ -1,0 +1,422 @@
+//! The dashboard and the drill-down on the server.
+
+use super::api::{
+    AssignmentLine, CadreDetail, ContactLine, DashboardPage, DashboardQuery, LeftWithRoster,
+    OrgChoice, RollupRow, SupervisedYouth, Tiles,
+};
+use crate::compliance::service::{evaluate_cadres, evaluate_one, trend, Cadres};
+use crate::compliance::{CadreRow, Light, Period};
+use crate::error::AppError;
+use crate::rules::Quarter;
+use crate::ssr::entities::{account, assignment, contact, exemption, suggestion, youth};
+use crate::ssr::guard::{require, Authorised, SUPERVISORS};
+use crate::ssr::orgtree::OrgTree;
+use crate::ssr::validate::Validator;
+use crate::ssr::{policy, today};
+use crate::types::{mask_phone, Channel, RequestStatus, Role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+pub const PAGE_SIZE: usize = 50;
+const TREND_WEEKS: usize = 13;
+
+/// The organisation asked for (empty: the viewer's own), if it lies in the viewer's subtree.
+fn chosen_org(auth: &Authorised, tree: &OrgTree, org_id: &str) -> Result<i64, AppError> {
+    match org_id.trim() {
+        "" => Ok(auth.viewer.org_id),
+        id => {
+            let id = crate::ssr::record_id(id)?;
+            if tree.get(id).is_some() && tree.is_within(id, auth.viewer.org_id) {
+                Ok(id)
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+    }
+}
+
+/// The period asked for (empty: this quarter).
+fn chosen_period(v: &mut Validator, period: &str) -> Period {
+    let default = Period::Quarter(Quarter::of(today()));
+    match period.trim() {
+        "" => default,
+        p => Period::parse(p).unwrap_or_else(|| {
+            let t = v.t();
+            v.fail("period", "invalid_choice", t.err_invalid_choice);
+            default
+        }),
+    }
+}
+
+/// The cadres of `org` and everything below it (`None` when that is the whole tree).
+fn orgs_of(tree: &OrgTree, org: i64) -> Option<HashSet<i64>> {
+    if tree.root() == Some(org) {
+        None
+    } else {
+        Some(tree.subtree(org))
+    }
+}
+
+/// How a column sorts; worst first is the default order of each.
+fn compare(sort: &str, a: &CadreRow, b: &CadreRow) -> Ordering {
+    let by_light = || b.light.cmp(&a.light).then(b.overdue.cmp(&a.overdue));
+    match sort {
+        "name" => a.name.cmp(&b.name),
+        "org" => a.org_name.cmp(&b.org_name).then(a.name.cmp(&b.name)),
+        "roster" => a.roster.cmp(&b.roster),
+        "contacted" => a
+            .contacted_share()
+            .partial_cmp(&b.contacted_share())
+            .unwrap_or(Ordering::Equal),
+        "overdue" => b.overdue.cmp(&a.overdue),
+        "weeks" => b
+            .weeks_missed
+            .cmp(&a.weeks_missed)
+            .then(a.weeks_covered.cmp(&b.weeks_covered)),
+        "suggestions" => (b.suggestions_due - b.suggestions_given)
+            .cmp(&(a.suggestions_due - a.suggestions_given)),
+        "study" => a
+            .study_hours
+            .partial_cmp(&b.study_hours)
+            .unwrap_or(Ordering::Equal),
+        _ => by_light(),
+    }
+    .then_with(|| a.name.cmp(&b.name))
+}
+
+pub const SORTS: &[&str] = &[
+    "light",
+    "name",
+    "org",
+    "roster",
+    "contacted",
+    "overdue",
+    "weeks",
+    "suggestions",
+    "study",
+];
+
+/// # Errors
+/// `Forbidden` for cadres; `NotFound` for an organisation outside the viewer's subtree;
+/// `Invalid` for a bad period, sort or light.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError> {
+    let auth = require(SUPERVISORS)?;
+    let db = auth.db();
+    let t = auth.viewer.locale.strings();
+    let (tree, _) = auth.scope().await?;
+    let org = chosen_org(&auth, &tree, &query.org_id)?;
+    let mut v = Validator::new(auth.viewer.locale);
+    let period = chosen_period(&mut v, &query.period);
+    let sort = match query.sort.trim() {
+        "" => "light",
+        s if SORTS.contains(&s) => s,
+        _ => {
+            v.fail("sort", "invalid_choice", t.err_invalid_choice);
+            "light"
+        }
+    };
+    let light = match query.light.trim() {
+        "" => None,
+        l => {
+            let parsed = Light::parse(l);
+            if parsed.is_none() {
+                v.fail("light", "invalid_choice", t.err_invalid_choice);
+            }
+            parsed
+        }
+    };
+    let dir = if query.dir.trim() == "asc" {
+        "asc"
+    } else {
+        "desc"
+    };
+    v.finish(&query)?;
+
+    let today = today();
+    let orgs = orgs_of(&tree, org);
+    let rows: Vec<CadreRow> =
+        evaluate_cadres(db, &tree, &Cadres::InOrgs(orgs.clone()), period, today, t)
+            .await?
+            .into_iter()
+            .map(|(row, _)| row)
+            .collect();
+
+    let mut tiles = Tiles::default();
+    for r in &rows {
+        tiles.cadres += 1;
+        match r.light {
+            Light::Red => tiles.red += 1,
+            Light::Yellow => tiles.yellow += 1,
+            Light::Green => tiles.green += 1,
+        }
+        tiles.overdue += r.overdue;
+        tiles.weeks_missed += r.weeks_missed;
+        tiles.suggestions_missing += r.suggestions_due - r.suggestions_given;
+    }
+
+    // One line per child organisation (with everything below it), and one for the cadres of
+    // the organisation itself.
+    let mut rollup: Vec<RollupRow> = tree
+        .children(org)
+        .iter()
+        .filter_map(|c| tree.get(*c))
+        .map(|o| RollupRow {
+            org_id: o.id,
+            org_name: o.name.clone(),
+            child: true,
+            cadres: 0,
+            green: 0,
+            yellow: 0,
+            red: 0,
+        })
+        .collect();
+    let own = RollupRow {
+        org_id: org,
+        org_name: tree.get(org).map(|o| o.name.clone()).unwrap_or_default(),
+        child: false,
+        cadres: 0,
+        green: 0,
+        yellow: 0,
+        red: 0,
+    };
+    rollup.push(own);
+    let position: HashMap<i64, usize> = rollup
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.org_id, i))
+        .collect();
+    for r in &rows {
+        let line = tree.child_towards(org, r.org_id).unwrap_or(org);
+        if let Some(i) = position.get(&line) {
+            let slot = &mut rollup[*i];
+            slot.cadres += 1;
+            match r.light {
+                Light::Red => slot.red += 1,
+                Light::Yellow => slot.yellow += 1,
+                Light::Green => slot.green += 1,
+            }
+        }
+    }
+    rollup.retain(|r| r.child || r.cadres > 0);
+
+    let mut table: Vec<CadreRow> = rows
+        .into_iter()
+        .filter(|r| light.is_none_or(|l| r.light == l))
+        .collect();
+    table.sort_by(|a, b| {
+        let o = compare(sort, a, b);
+        if dir == "asc" {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+    let matching = table.len();
+    let pages = matching.div_ceil(PAGE_SIZE).max(1);
+    let page = query
+        .page
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let cadres: Vec<CadreRow> = table
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
+
+    let trend = trend(db, &tree, orgs.clone(), today, TREND_WEEKS).await?;
+
+    // Cadres who left with youths still on their roster.
+    let mut left = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .filter(account::Column::Role.eq(Role::Cadre.as_str()))
+        .filter(account::Column::Active.eq(false));
+    if let Some(o) = &orgs {
+        left = left.filter(account::Column::OrgId.is_in(o.iter().copied()));
+    }
+    let holding: Vec<(Option<i64>, i64)> = youth::Entity::find()
+        .select_only()
+        .column(youth::Column::CadreId)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .filter(youth::Column::CadreId.in_subquery(left.into_query()))
+        .group_by(youth::Column::CadreId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let names: HashMap<i64, String> = account::Entity::find()
+        .filter(account::Column::Id.is_in(holding.iter().filter_map(|(c, _)| *c)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let left_with_roster = holding
+        .into_iter()
+        .filter_map(|(c, n)| {
+            let c = c?;
+            Some(LeftWithRoster {
+                cadre_id: c,
+                name: names.get(&c).cloned().unwrap_or_default(),
+                youths: u32::try_from(n).unwrap_or(0),
+            })
+        })
+        .collect();
+
+    Ok(DashboardPage {
+        org_id: org,
+        org_name: tree.get(org).map(|o| o.name.clone()).unwrap_or_default(),
+        orgs: tree
+            .listing(auth.viewer.org_id)
+            .into_iter()
+            .filter(|o| o.active && !o.kind.is_grassroots())
+            .map(|o| OrgChoice {
+                id: o.id,
+                name: o.name,
+                depth: o.depth,
+            })
+            .collect(),
+        period,
+        period_key: period.key(),
+        today,
+        tiles,
+        rollup,
+        cadres,
+        matching,
+        page,
+        pages,
+        sort: sort.to_owned(),
+        dir: dir.to_owned(),
+        light: light.map(|l| l.as_str().to_owned()).unwrap_or_default(),
+        trend,
+        left_with_roster,
+    })
+}
+
+/// # Errors
+/// `Forbidden` for cadres; `NotFound` for a cadre outside the subtree; `Invalid` for a bad
+/// period.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn cadre(id: i64, period: &str) -> Result<CadreDetail, AppError> {
+    let auth = require(SUPERVISORS)?;
+    let db = auth.db();
+    let t = auth.viewer.locale.strings();
+    let (tree, _) = auth.scope().await?;
+    let acct = auth.cadre_in_scope(&tree, id).await?;
+    let mut v = Validator::new(auth.viewer.locale);
+    let period = chosen_period(&mut v, period);
+    v.finish(&())?;
+    let today = today();
+    let (row, weeks) = evaluate_one(db, &tree, id, period, today, t).await?;
+    let policy = policy::load(db).await?;
+
+    let roster = crate::youth::service::roster_of(db, &tree, id, &policy, today)
+        .await?
+        .into_iter()
+        .map(|(e, y)| SupervisedYouth {
+            id: e.id,
+            name: e.name,
+            phone: mask_phone(&y.phone),
+            workplace: e.workplace,
+            last_contact: e.last_contact,
+            days: e.days,
+            status: e.status,
+        })
+        .collect();
+
+    let recent = contact::Entity::find()
+        .filter(contact::Column::CadreId.eq(id))
+        .order_by_desc(contact::Column::ContactDate)
+        .order_by_desc(contact::Column::Id)
+        .limit(20)
+        .all(db)
+        .await?;
+    let youth_names: HashMap<i64, String> = youth::Entity::find()
+        .filter(youth::Column::Id.is_in(recent.iter().map(|c| c.youth_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|y| (y.id, y.name))
+        .collect();
+    let contacts = recent
+        .into_iter()
+        .map(|c| ContactLine {
+            id: c.id,
+            date: c.contact_date,
+            youth_id: c.youth_id,
+            youth_name: youth_names.get(&c.youth_id).cloned().unwrap_or_default(),
+            channel: Channel::parse(&c.channel),
+            content: c.content,
+            request: c.request,
+            request_status: c.request_status.as_deref().and_then(RequestStatus::parse),
+        })
+        .collect();
+
+    // This quarter's and last quarter's suggestions.
+    let quarter = period.quarter();
+    let q = |q: Quarter| {
+        sea_orm::Condition::all()
+            .add(suggestion::Column::Year.eq(q.year))
+            .add(suggestion::Column::Quarter.eq(i16::try_from(q.q).unwrap_or(0)))
+    };
+    let sugg = suggestion::Entity::find()
+        .filter(suggestion::Column::CadreId.eq(id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(q(quarter))
+                .add(q(quarter.prev())),
+        )
+        .order_by_desc(suggestion::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let suggestions = crate::suggestions::service::rows(db, sugg, &tree).await?;
+
+    let ex = exemption::Entity::find()
+        .filter(exemption::Column::CadreId.eq(id))
+        .order_by_desc(exemption::Column::StartDate)
+        .limit(20)
+        .all(db)
+        .await?;
+    let exemptions = crate::exemptions::service::rows(db, ex, &tree).await?;
+
+    let changes = assignment::Entity::find()
+        .filter(assignment::Column::CadreId.eq(id))
+        .order_by_desc(assignment::Column::Id)
+        .limit(30)
+        .all(db)
+        .await?;
+    let names: HashMap<i64, String> = youth::Entity::find()
+        .filter(youth::Column::Id.is_in(changes.iter().map(|a| a.youth_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|y| (y.id, y.name))
+        .collect();
+    let assignments = changes
+        .into_iter()
+        .map(|a| AssignmentLine {
+            youth_id: a.youth_id,
+            youth_name: names.get(&a.youth_id).cloned().unwrap_or_default(),
+            assigned_on: a.assigned_on,
+            ended_on: a.ended_on,
+            reason: a.reason.unwrap_or_default(),
+        })
+        .collect();
+
+    Ok(CadreDetail {
+        row,
+        active: acct.active,
+        period,
+        period_key: period.key(),
+        weeks,
+        roster,
+        contacts,
+        suggestions,
+        exemptions,
+        assignments,
+    })
+}
