@@ -119,7 +119,7 @@ const CADRES: &[CadreSpec] = &[
         "刘洋",
         None,
         Post::FullTime,
-        92,
+        100,
         &[(3, 2), (3, 1)],
     ),
     (
@@ -138,10 +138,10 @@ const CADRES: &[CadreSpec] = &[
         80,
         &[(1, 2), (1, 3)],
     ),
-    ("cadre07", "赵磊", Some(2), Post::Seconded, 78, &[(2, 2)]),
-    ("cadre08", "黄丽", Some(3), Post::Seconded, 84, &[(3, 0)]),
+    ("cadre07", "赵磊", Some(2), Post::Seconded, 100, &[(2, 2)]),
+    ("cadre08", "黄丽", Some(3), Post::Seconded, 100, &[(3, 0)]),
     ("cadre09", "周杰", Some(0), Post::Seconded, 76, &[(0, 4)]),
-    ("cadre10", "吴敏", Some(1), Post::PartTime, 90, &[(1, 4)]),
+    ("cadre10", "吴敏", Some(1), Post::PartTime, 100, &[(1, 4)]),
     (
         "cadre11",
         "徐婷",
@@ -501,6 +501,8 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
         .extend(exemptions.iter().map(|e| e.model(&timeline, supervisor)));
     let counts = history.insert(&txn).await?;
     app::ssr::roster::refresh_all(&txn).await?;
+    app::suggestions::service::reviews_from_status(&txn).await?;
+    supervision_showcase(&txn, &rosters, &timeline).await?;
     txn.commit().await?;
     tracing::info!(
         youths = counts.assignments,
@@ -591,6 +593,17 @@ pub async fn create_admin(
 /// The account the demo is shown with (the sign-in page suggests it): its history is arranged
 /// so that every warning of the cadre pages has something to show.
 const SHOWCASE_CADRE: &str = "cadre01";
+/// Cadres who keep every duty (green on the dashboard): a full-time, a seconded and a part-time
+/// one.
+const DILIGENT: &[&str] = &["cadre04", "cadre07", "cadre10"];
+/// A cadre with some youths due but nothing missed (yellow).
+const ATTENTIVE: &str = "cadre08";
+/// A cadre who left with an unhandled roster (for the handover).
+const LEFT: &str = "cadre12";
+
+fn diligent(username: &str) -> bool {
+    DILIGENT.contains(&username)
+}
 
 /// How far back contacts go.
 const HISTORY_DAYS: i64 = 180;
@@ -760,10 +773,25 @@ fn history_for_cadre(
     exemptions: &[Exemption],
     out: &mut History,
 ) {
-    let standings = standings(rng, roster.youths.len());
+    let standings = if diligent(roster.username) {
+        vec![Standing::Recent; roster.youths.len()]
+    } else if roster.username == ATTENTIVE {
+        let mut s = vec![Standing::Recent; roster.youths.len()];
+        for slot in s.iter_mut().take(roster.youths.len() / 10) {
+            *slot = Standing::Due;
+        }
+        s.shuffle(rng);
+        s
+    } else {
+        standings(rng, roster.youths.len())
+    };
+    let steady = diligent(roster.username);
     for (youth, standing) in roster.youths.iter_mut().zip(standings) {
-        out.contacts
-            .extend(contacts_for_youth(rng, t, roster.cadre, youth, standing));
+        out.contacts.extend(if steady {
+            steady_contacts(rng, t, roster.cadre, youth)
+        } else {
+            contacts_for_youth(rng, t, roster.cadre, youth, standing)
+        });
     }
     let now = t.now;
     out.assignments
@@ -783,6 +811,50 @@ fn history_for_cadre(
     out.suggestions
         .extend(suggestions_for_cadre(rng, t, roster, reviewer));
     out.study_records.extend(study_for_cadre(rng, t, roster));
+}
+
+/// What a supervisor finds waiting: a pending leave request, and a cadre who left with an
+/// unhandled roster.
+async fn supervision_showcase(
+    db: &impl ConnectionTrait,
+    rosters: &[Roster],
+    t: &Timeline,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    if let Some(r) = rosters.iter().find(|r| r.username == "cadre02") {
+        let monday = Week::of(t.today + Duration::days(7)).monday();
+        exemption::ActiveModel {
+            uuid: Set(Uuid::new_v4()),
+            cadre_id: Set(r.cadre),
+            start_date: Set(monday),
+            end_date: Set(monday + Duration::days(2)),
+            reason: Set("training".to_owned()),
+            note: Set("参加市团委基层团干部培训班".to_owned()),
+            status: Set("pending".to_owned()),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            decision_comment: Set(None),
+            created_at: Set(t.now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    if let Some(r) = rosters.iter().find(|r| r.username == LEFT) {
+        account::Entity::update_many()
+            .col_expr(
+                account::Column::Active,
+                sea_orm::sea_query::Expr::value(false),
+            )
+            .col_expr(
+                account::Column::LeftOn,
+                sea_orm::sea_query::Expr::value(t.today - Duration::days(10)),
+            )
+            .filter(account::Column::Id.eq(r.cadre))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 // --- Contacts (1+100) ------------------------------------------------------------------------
@@ -843,6 +915,29 @@ fn contacts_for_youth(
     }
     // Contacts come after the assignment: should a roster have been taken over later than a
     // drawn date, the assignment moves back to it.
+    if let Some(earliest) = dates.last() {
+        youth.assigned_on = youth.assigned_on.min(*earliest);
+    }
+    dates
+        .into_iter()
+        .map(|date| contact(rng, t, cadre, youth, date))
+        .collect()
+}
+
+/// A diligent cadre's contacts with a youth: every month or so, all through the history, so
+/// that the youth was never due at any point of it.
+fn steady_contacts(
+    rng: &mut StdRng,
+    t: &Timeline,
+    cadre: i64,
+    youth: &mut RosterYouth,
+) -> Vec<contact::ActiveModel> {
+    let mut dates = Vec::new();
+    let mut ago = rng.gen_range(0..40);
+    while ago <= HISTORY_DAYS {
+        dates.push(t.days_ago(ago));
+        ago += rng.gen_range(25..45);
+    }
     if let Some(earliest) = dates.last() {
         youth.assigned_on = youth.assigned_on.min(*earliest);
     }
@@ -1060,11 +1155,22 @@ fn visit_days_for_cadre(
         } else {
             Vec::new()
         };
+        let keen = diligent(roster.username);
         for week in &t.weeks {
-            if !required(*week) || missed.contains(week) || rng.gen_bool(0.15) {
+            if !required(*week) || missed.contains(week) || (!keen && rng.gen_bool(0.15)) {
                 continue;
             }
             out.extend(visit_day(rng, t, roster, *week, exemptions));
+        }
+        if keen {
+            // This week's too, on its first working day so far.
+            let this_week = Week::of(t.today);
+            if let Some(first) = this_week
+                .days()
+                .find(|d| *d <= t.today && t.calendar.is_working_day(*d))
+            {
+                out.extend(visit_on(rng, t, roster, first));
+            }
         }
     } else {
         let mut i = rng.gen_range(0..4);
@@ -1090,6 +1196,16 @@ fn visit_day(
         .filter(|d| !exemptions.iter().any(|e| e.covers(*d)))
         .collect();
     let date = *free.choose(rng)?;
+    visit_on(rng, t, roster, date)
+}
+
+/// A visit on `date` to one of the paired organisations.
+fn visit_on(
+    rng: &mut StdRng,
+    t: &Timeline,
+    roster: &Roster,
+    date: NaiveDate,
+) -> Option<visit_day::ActiveModel> {
     let org = *roster.paired.choose(rng)?;
     Some(visit_day::ActiveModel {
         uuid: Set(Uuid::new_v4()),
@@ -1261,6 +1377,8 @@ fn suggestions_for_cadre(
         }
         let this_quarter = if roster.username == SHOWCASE_CADRE {
             i == 0
+        } else if diligent(roster.username) {
+            true
         } else {
             full_time && rng.gen_bool(0.5)
         };
@@ -1386,10 +1504,11 @@ fn study_for_cadre(
     roster: &Roster,
 ) -> Vec<study_record::ActiveModel> {
     let mut out = Vec::new();
+    let keen = diligent(roster.username) || roster.username == ATTENTIVE;
     for (first, last) in &t.months {
         let n = rng.gen_range(2..=4);
         // Half hours: most months reach the 8 hours, about one in five does not.
-        let total = if rng.gen_bool(0.2) {
+        let total = if !keen && rng.gen_bool(0.2) {
             rng.gen_range(12..16)
         } else {
             rng.gen_range(16..=24)
@@ -1399,6 +1518,8 @@ fn study_for_cadre(
     }
     let hours = if roster.username == SHOWCASE_CADRE {
         vec![2.5, 2.0]
+    } else if keen {
+        vec![4.0, 4.5]
     } else {
         (0..rng.gen_range(1..=2))
             .map(|_| f64::from(rng.gen_range(2..=10u32)) / 2.0)

@@ -144,7 +144,9 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
     } else {
         f64::from(f.contacted) / f64::from(f.roster)
     };
-    if f.roster > 0 && contacted_share + PACE_TOLERANCE < elapsed {
+    // Pace is about the quarter: a week or a month is too short to contact a whole roster.
+    let quarterly = matches!(ctx.period, Period::Quarter(_));
+    if quarterly && f.roster > 0 && contacted_share + PACE_TOLERANCE < elapsed {
         let behind = ((elapsed - contacted_share) * 100.0).round();
         reason(Rule::BehindPace, Light::Yellow, behind);
     }
@@ -436,6 +438,20 @@ mod tests {
         let row = judge(&f, q4(), today, &WorkCalendar::default());
         assert_eq!(rules(&row), vec![Rule::BehindPace]);
         assert_eq!(row.reasons[0].amount, 20.0);
+    }
+
+    #[test]
+    fn pace_is_judged_on_quarters_only() {
+        let today = d("2026-11-29"); // a Sunday: the week is over but for today
+        let week = Period::Week(Week::of(today));
+        let mut f = model(week, today);
+        f.contacted = 5; // 5 % of the roster this week
+        let row = judge(&f, week, today, &WorkCalendar::default());
+        assert!(
+            !rules(&row).contains(&Rule::BehindPace),
+            "{:?}",
+            row.reasons
+        );
     }
 
     #[test]

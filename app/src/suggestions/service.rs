@@ -202,6 +202,26 @@ pub async fn get(id: i64) -> Result<SuggestionRow, AppError> {
         .ok_or(AppError::Internal)
 }
 
+/// Writes the review history of suggestions reviewed without one (bulk loads: the demo, the
+/// generated district), from their status and latest review.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn reviews_from_status(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    db.execute_unprepared(
+        "INSERT INTO suggestion_reviews \
+           (uuid, suggestion_id, reviewer_id, action, status_after, comment, created_at) \
+         SELECT s.uuid, s.id, s.reviewer_id, \
+           CASE s.status WHEN 'acknowledged' THEN 'acknowledge' WHEN 'adopted' THEN 'adopt' \
+             WHEN 'resolved' THEN 'resolve' WHEN 'returned' THEN 'return' ELSE 'decline' END, \
+           s.status, COALESCE(s.review_comment, ''), s.reviewed_at \
+         FROM suggestions s WHERE s.reviewer_id IS NOT NULL AND s.reviewed_at IS NOT NULL \
+           AND NOT EXISTS (SELECT 1 FROM suggestion_reviews r WHERE r.suggestion_id = s.id)",
+    )
+    .await?;
+    Ok(())
+}
+
 /// Records a supervisor's review.
 ///
 /// # Errors
