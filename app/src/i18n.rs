@@ -253,6 +253,8 @@ strings! {
     col_study: "学习（小时）", "Study (h)";
     col_light: "状态", "Status";
     no_cadres: "没有符合条件的团干部", "No cadres match";
+    search_accounts: "姓名、用户名或手机号", "Name, username or phone";
+    more_reasons: "另有 {n} 项", "{n} more";
     pages: "分页", "Pages";
     prev_page: "上一页", "Previous";
     next_page: "下一页", "Next";

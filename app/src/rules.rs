@@ -125,6 +125,13 @@ impl Week {
         format!("{}-W{:02}", self.year, self.week)
     }
 
+    /// Weeks since the one of Monday 3 January 2000 (kept with visit days, so a week is an
+    /// integer in SQL on every database).
+    pub fn number(self) -> i32 {
+        let epoch = NaiveDate::from_ymd_opt(2000, 1, 3).unwrap_or_default();
+        i32::try_from((self.monday() - epoch).num_days().div_euclid(7)).unwrap_or(0)
+    }
+
     /// The Thursday decides which month, quarter and year a week counts in.
     pub fn thursday(self) -> NaiveDate {
         self.monday() + Duration::days(3)
@@ -523,6 +530,15 @@ mod tests {
         assert_eq!(w.monday(), d("2026-11-23"));
         assert_eq!(w.sunday(), d("2026-11-29"));
         assert!(w.contains(d("2026-11-29")) && !w.contains(d("2026-11-30")));
+    }
+
+    #[test]
+    fn weeks_are_numbered_from_january_2000() {
+        assert_eq!(Week::of(d("2000-01-03")).number(), 0);
+        assert_eq!(Week::of(d("2000-01-09")).number(), 0);
+        assert_eq!(Week::of(d("2000-01-10")).number(), 1);
+        let w = Week::of(d("2026-11-26"));
+        assert_eq!(w.next().number(), w.number() + 1);
     }
 
     #[test]

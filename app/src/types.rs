@@ -176,8 +176,14 @@ pub struct AccountRow {
 /// Everything the accounts page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountsPage {
+    /// One page of the matching accounts.
     pub accounts: Vec<AccountRow>,
     pub orgs: Vec<OrgNode>,
+    pub matching: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub q: String,
+    pub role: String,
 }
 
 #[cfg(test)]

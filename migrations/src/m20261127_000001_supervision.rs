@@ -207,21 +207,23 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
-        // The trend: each completed week's light per cadre, computed once.
+        // The trend: each completed week judged once, kept per organisation (the cadres'
+        // organisation then): how many cadres, how many green, 4+1 weeks required and covered.
         m.create_table(
             Table::create()
                 .table(ComplianceWeeks::Table)
                 .col(big_pk_auto(ComplianceWeeks::Id))
                 .col(string_len(ComplianceWeeks::WeekKey, 10))
-                .col(big_integer(ComplianceWeeks::CadreId))
-                .col(string_len(ComplianceWeeks::Light, 8))
-                .col(small_integer(ComplianceWeeks::Required))
-                .col(small_integer(ComplianceWeeks::Covered))
+                .col(big_integer(ComplianceWeeks::OrgId))
+                .col(integer(ComplianceWeeks::Cadres))
+                .col(integer(ComplianceWeeks::Green))
+                .col(integer(ComplianceWeeks::Required))
+                .col(integer(ComplianceWeeks::Covered))
                 .col(timestamp_with_time_zone(ComplianceWeeks::ComputedAt))
                 .foreign_key(
                     ForeignKey::create()
-                        .from(ComplianceWeeks::Table, ComplianceWeeks::CadreId)
-                        .to(Accounts::Table, Accounts::Id)
+                        .from(ComplianceWeeks::Table, ComplianceWeeks::OrgId)
+                        .to(Organisations::Table, Organisations::Id)
                         .on_delete(ForeignKeyAction::Cascade),
                 )
                 .to_owned(),
@@ -232,11 +234,36 @@ impl MigrationTrait for Migration {
                 .name("uq_compliance_weeks")
                 .table(ComplianceWeeks::Table)
                 .col(ComplianceWeeks::WeekKey)
-                .col(ComplianceWeeks::CadreId)
+                .col(ComplianceWeeks::OrgId)
                 .unique()
                 .to_owned(),
         )
         .await?;
+
+        // Visit days carry their week's number (weeks since Monday 3 January 2000), so a
+        // district's covered weeks are one aggregate, not a row per visit.
+        m.alter_table(
+            Table::alter()
+                .table(VisitDays::Table)
+                .add_column(
+                    ColumnDef::new(VisitDays::WeekNo)
+                        .integer()
+                        .not_null()
+                        .default(0),
+                )
+                .to_owned(),
+        )
+        .await?;
+        let backfill = match m.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => {
+                "UPDATE visit_days SET week_no = (visit_date - DATE '2000-01-03') / 7"
+            }
+            _ => {
+                "UPDATE visit_days SET week_no = \
+                 CAST((julianday(visit_date) - julianday('2000-01-03')) / 7 AS INTEGER)"
+            }
+        };
+        db.execute_unprepared(backfill).await?;
 
         // The official calendars, for every installation (the demo used to load 2026 alone).
         let now = chrono::Utc::now();
@@ -272,6 +299,13 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
+        m.alter_table(
+            Table::alter()
+                .table(VisitDays::Table)
+                .drop_column(VisitDays::WeekNo)
+                .to_owned(),
+        )
+        .await?;
         m.drop_table(Table::drop().table(ComplianceWeeks::Table).to_owned())
             .await?;
         db.execute_unprepared("UPDATE exemptions SET reason = note WHERE note <> ''")
@@ -368,11 +402,24 @@ enum ComplianceWeeks {
     Table,
     Id,
     WeekKey,
-    CadreId,
-    Light,
+    OrgId,
+    Cadres,
+    Green,
     Required,
     Covered,
     ComputedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Organisations {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum VisitDays {
+    Table,
+    WeekNo,
 }
 
 #[derive(DeriveIden, Clone, Copy)]

@@ -24,6 +24,28 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Create an administrator account (and the district organisation if there is none).
     CreateAdmin(CreateAdminArgs),
+    /// Write a large generated district into an empty database (for benchmarks).
+    Generate(GenerateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[arg(long, default_value_t = 10_000)]
+    pub cadres: usize,
+    #[arg(long, default_value_t = 100)]
+    pub youths_per_cadre: usize,
+    #[arg(long, default_value_t = 5)]
+    pub contacts_per_youth: usize,
+    /// The password of every generated account (admin, supervisor, g00001 …).
+    #[arg(
+        long,
+        env = "LIAISON_GENERATE_PASSWORD",
+        default_value = "demo-liaison",
+        hide_env_values = true
+    )]
+    pub password: String,
 }
 
 #[derive(Args, Debug)]
@@ -60,6 +82,20 @@ pub async fn run() -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             tracing::info!("migrations applied");
             Ok(())
+        }
+        Command::Generate(args) => {
+            let conn = db::connect(&args.database).await?;
+            db::migrate(&conn).await?;
+            crate::generate::generate(
+                &conn,
+                crate::generate::Size {
+                    cadres: args.cadres,
+                    youths_per_cadre: args.youths_per_cadre,
+                    contacts_per_youth: args.contacts_per_youth,
+                },
+                &args.password,
+            )
+            .await
         }
         Command::CreateAdmin(args) => {
             let conn = db::connect(&args.database).await?;

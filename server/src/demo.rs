@@ -1212,6 +1212,7 @@ fn visit_on(
         cadre_id: Set(roster.cadre),
         org_id: Set(org),
         visit_date: Set(date),
+        week_no: Set(Week::of(date).number()),
         hours: Set(f64::from(rng.gen_range(8..=16u32)) / 2.0),
         work_done: Set(WORK_DONE
             .choose(rng)

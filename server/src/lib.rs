@@ -7,5 +7,6 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod generate;
 pub mod security;
 pub mod startup;

@@ -49,7 +49,7 @@ pub struct Facts {
     pub study: Vec<(NaiveDate, f64)>,
 }
 
-/// What the facts are judged against.
+/// What the facts are judged against, with what is the same for every cadre worked out once.
 pub struct Context<'a> {
     pub period: Period,
     /// Today (Shanghai). Figures are "so far": up to today, or to the period's end if it is over.
@@ -57,9 +57,41 @@ pub struct Context<'a> {
     pub policy: &'a Policy,
     pub calendar: &'a WorkCalendar,
     pub t: &'static Strings,
+    /// The period's weeks that have started, each with its number of working days.
+    weeks: Vec<(Week, u32)>,
+    /// The period's months that have started.
+    months: Vec<NaiveDate>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    pub fn new(
+        period: Period,
+        today: NaiveDate,
+        policy: &'a Policy,
+        calendar: &'a WorkCalendar,
+        t: &'static Strings,
+    ) -> Self {
+        let as_of = today.min(period.end());
+        Context {
+            weeks: period
+                .weeks()
+                .into_iter()
+                .filter(|w| w.monday() <= as_of)
+                .map(|w| (w, calendar.working_days(w)))
+                .collect(),
+            months: period
+                .months()
+                .into_iter()
+                .filter(|m| *m <= as_of)
+                .collect(),
+            period,
+            today,
+            policy,
+            calendar,
+            t,
+        }
+    }
+
     /// The last day the period is judged up to.
     pub fn as_of(&self) -> NaiveDate {
         self.today.min(self.period.end())
@@ -85,16 +117,22 @@ pub fn month_exempt(first: NaiveDate, exemptions: &[Exemption], calendar: &WorkC
 
 /// The status of each week of the period that has started.
 pub fn week_lines(f: &Facts, ctx: &Context) -> Vec<WeekLine> {
-    let as_of = ctx.as_of();
-    ctx.period
-        .weeks()
-        .into_iter()
-        .filter(|w| w.monday() <= as_of)
-        .map(|w| {
+    ctx.weeks
+        .iter()
+        .map(|&(w, working)| {
             let logged = f.visit_weeks.contains(&w);
             let before_joining = f.joined_on.is_some_and(|j| w.sunday() < j);
             let requirement = if before_joining {
                 Err(NotRequired::NotYetInPost)
+            } else if f.exemptions.is_empty() {
+                // Without exemptions a week asks the same of every cadre of a post.
+                if f.post != Some(Post::FullTime) {
+                    Err(NotRequired::NotFullTime)
+                } else if working < ctx.policy.min_working_days_per_week {
+                    Err(NotRequired::ShortWeek)
+                } else {
+                    Ok(())
+                }
             } else {
                 week_requirement(f.post, w, &f.exemptions, ctx.calendar, ctx.policy)
             };
@@ -192,18 +230,16 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
     // Study, month by month (a month spent entirely on leave owes nothing).
     let target = policy.study_hours_per_month;
     let study_months: Vec<MonthHours> = ctx
-        .period
-        .months()
-        .into_iter()
-        .filter(|m| *m <= as_of)
-        .map(|m| MonthHours {
+        .months
+        .iter()
+        .map(|&m| MonthHours {
             month: m,
             hours: f
                 .study
                 .iter()
                 .filter(|(month, _)| *month == m)
                 .fold(0.0, |sum, (_, h)| sum + h),
-            owed: !month_exempt(m, &f.exemptions, ctx.calendar),
+            owed: f.exemptions.is_empty() || !month_exempt(m, &f.exemptions, ctx.calendar),
         })
         .collect();
     for m in &study_months {
@@ -294,13 +330,7 @@ mod tests {
 
     fn judge(f: &Facts, period: Period, today: NaiveDate, calendar: &WorkCalendar) -> CadreRow {
         let policy = Policy::default();
-        let ctx = Context {
-            period,
-            today,
-            policy: &policy,
-            calendar,
-            t: Locale::En.strings(),
-        };
+        let ctx = Context::new(period, today, &policy, calendar, Locale::En.strings());
         evaluate(f, &ctx).0
     }
 

@@ -1,15 +1,16 @@
-//! The facts of a set of cadres, by a fixed number of aggregate queries whatever their number:
-//! the cadres, their rosters (one scan of the youths' covering index), contacts in a past
-//! period, visit days, exemptions, pairings with suggestions, study per month. Then the rules.
+//! The facts of a set of cadres, by a fixed number of aggregate queries whatever their number,
+//! run side by side: the cadres; their rosters (one pass over the youths' covering index); the
+//! youths contacted in a past period; the weeks with visit days (one bit mask per cadre); approved
+//! exemptions; pairings and the suggestions for them; study hours per month. Then the rules.
 //!
-//! The cadres are named by a subquery, never by a list of ids, so a district of ten thousand
-//! cadres is as many queries (and bound parameters) as one cadre.
+//! The cadres are named by a subquery (or not at all, for the whole district), never by a list
+//! of ids, so ten thousand cadres are as many queries and bound parameters as one.
 
 use super::rules::{evaluate, Context, Facts};
 use super::{CadreRow, Period, TrendPoint, WeekLine};
 use crate::error::AppError;
 use crate::i18n::Strings;
-use crate::rules::{Exemption, Policy, Week};
+use crate::rules::{month_bounds, Exemption, Policy, Week};
 use crate::ssr::entities::{
     account, assignment, compliance_week, contact, exemption, pairing, study_record, suggestion,
     visit_day, youth,
@@ -19,7 +20,8 @@ use crate::ssr::policy;
 use crate::types::{Post, Role};
 use chrono::{Datelike, Duration, NaiveDate};
 use sea_orm::sea_query::{
-    Alias, Condition, Expr, ExprTrait, Func, JoinType, OnConflict, Query, SelectStatement,
+    Alias, Condition, Expr, ExprTrait, Func, IntoColumnRef, JoinType, OnConflict, Query,
+    SelectStatement,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
@@ -46,24 +48,31 @@ pub enum Cadres {
 }
 
 impl Cadres {
-    /// `SELECT id FROM accounts WHERE …`: the cadres, as a subquery for the other queries.
-    fn ids(&self) -> SelectStatement {
-        let q = account::Entity::find()
-            .select_only()
-            .column(account::Column::Id);
+    /// The condition narrowing a query's cadre column to these cadres, if any is needed (the
+    /// whole district needs none: rows of other accounts are dropped when the facts are put
+    /// together).
+    fn narrow(&self, col: impl IntoColumnRef) -> Option<Condition> {
+        let col = Expr::col(col);
         match self {
-            Cadres::One(id) => q.filter(account::Column::Id.eq(*id)),
-            Cadres::InOrgs(orgs) => {
-                let q = q
+            Cadres::One(id) => Some(Condition::all().add(col.eq(*id))),
+            Cadres::InOrgs(None) => None,
+            Cadres::InOrgs(Some(orgs)) => {
+                let ids = account::Entity::find()
+                    .select_only()
+                    .column(account::Column::Id)
                     .filter(account::Column::Role.eq(Role::Cadre.as_str()))
-                    .filter(account::Column::Active.eq(true));
-                match orgs {
-                    None => q,
-                    Some(orgs) => q.filter(account::Column::OrgId.is_in(orgs.iter().copied())),
-                }
+                    .filter(account::Column::Active.eq(true))
+                    .filter(account::Column::OrgId.is_in(orgs.iter().copied()))
+                    .into_query();
+                Some(Condition::all().add(col.in_subquery(ids)))
             }
         }
-        .into_query()
+    }
+
+    fn apply(&self, q: &mut SelectStatement, col: impl IntoColumnRef) {
+        if let Some(c) = self.narrow(col) {
+            q.cond_where(c);
+        }
     }
 }
 
@@ -83,13 +92,7 @@ pub async fn evaluate_cadres(
     let (span_start, span_end) = period.span();
     let calendar = policy::calendar(db, span_start, span_end).await?;
     let facts = facts(db, tree, cadres, period, today, &policy, Source::Now).await?;
-    let ctx = Context {
-        period,
-        today,
-        policy: &policy,
-        calendar: &calendar,
-        t,
-    };
+    let ctx = Context::new(period, today, &policy, &calendar, t);
     Ok(facts.iter().map(|f| evaluate(f, &ctx)).collect())
 }
 
@@ -111,124 +114,96 @@ pub async fn evaluate_one(
         .ok_or(AppError::NotFound)
 }
 
-/// Rosters now: one pass over the youths' covering index (and, for a period that is over, the
-/// contacts within it).
-async fn roster_now(
+fn int(v: Option<i64>) -> u32 {
+    u32::try_from(v.unwrap_or(0)).unwrap_or(0)
+}
+
+fn count_if(cond: Expr) -> Expr {
+    Expr::from(Func::sum(Expr::case(cond, 1).finally(0)))
+}
+
+/// Rows of an aggregate query by column name, with the cadre first.
+async fn rows(
     db: &impl ConnectionTrait,
-    ids: &SelectStatement,
+    stmt: &SelectStatement,
+    columns: &[&str],
+) -> Result<Vec<(i64, Vec<i64>)>, AppError> {
+    let mut out = Vec::new();
+    for row in db.query_all(stmt).await? {
+        let Some(cadre) = row.try_get::<Option<i64>>("", "cadre_id")? else {
+            continue;
+        };
+        let mut values = Vec::with_capacity(columns.len());
+        for c in columns {
+            values.push(row.try_get::<Option<i64>>("", c)?.unwrap_or(0));
+        }
+        out.push((cadre, values));
+    }
+    Ok(out)
+}
+
+const ROSTER: &[&str] = &[
+    "roster",
+    "overdue",
+    "due",
+    "never",
+    "no_offline",
+    "contacted",
+];
+
+/// Rosters now, from the youths' summaries. While the period runs, "contacted in the period" is
+/// exact from the last contact too (it is within the period or before it).
+fn roster_now(
+    cadres: &Cadres,
     period: Period,
     today: NaiveDate,
     policy: &Policy,
-    index: &HashMap<i64, usize>,
-    out: &mut [Facts],
-) -> Result<(), AppError> {
-    let as_of = std::cmp::min(today, period.end());
+) -> SelectStatement {
     let since = || {
         Expr::from(Func::coalesce([
             Expr::col(youth::Column::LastContactOn),
             Expr::col(youth::Column::AssignedOn),
         ]))
     };
-    let count_if = |cond: Expr| Expr::from(Func::sum(Expr::case(cond, 1).finally(0)));
     let overdue_cut = today - Duration::days(policy.contact_overdue_days);
     let due_cut = today - Duration::days(policy.contact_due_days);
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-    type RosterRow = (
-        Option<i64>,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    );
-    let rows: Vec<RosterRow> = youth::Entity::find()
-        .select_only()
-        .column(youth::Column::CadreId)
-        .column_as(Expr::cust("COUNT(*)"), "roster")
-        .column_as(count_if(since().lte(overdue_cut)), "overdue")
-        .column_as(
+    let offline = || Expr::col(youth::Column::LastOfflineOn);
+    let mut q = Query::select();
+    q.expr_as(Expr::col(youth::Column::CadreId), Alias::new("cadre_id"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("roster"))
+        .expr_as(count_if(since().lte(overdue_cut)), Alias::new("overdue"))
+        .expr_as(
             count_if(since().lte(due_cut).and(since().gt(overdue_cut))),
-            "due",
+            Alias::new("due"),
         )
-        .column_as(
+        .expr_as(
             count_if(Expr::col(youth::Column::LastContactOn).is_null()),
-            "never",
+            Alias::new("never"),
         )
-        .column_as(
-            count_if(
-                Expr::col(youth::Column::LastOfflineOn)
-                    .is_null()
-                    .or(Expr::col(youth::Column::LastOfflineOn).lt(year_start)),
-            ),
-            "no_offline",
+        .expr_as(
+            count_if(offline().is_null().or(offline().lt(year_start))),
+            Alias::new("no_offline"),
         )
-        .column_as(
+        .expr_as(
             count_if(Expr::col(youth::Column::LastContactOn).gte(period.start())),
-            "contacted",
+            Alias::new("contacted"),
         )
-        .filter(youth::Column::CadreId.in_subquery(ids.clone()))
-        .group_by(youth::Column::CadreId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (cadre, roster, overdue, due, never, no_offline, contacted) in rows {
-        if let Some(f) = cadre.and_then(|c| index.get(&c)).map(|i| &mut out[*i]) {
-            f.roster = int(Some(roster));
-            f.overdue = int(overdue);
-            f.due = int(due);
-            f.never = int(never);
-            f.no_offline = int(no_offline);
-            // Exact while the period runs: the last contact is then within it or before it.
-            f.contacted = int(contacted);
-        }
-    }
-
-    // A period that is over: the youths contacted within it, from the contacts themselves.
-    if as_of < today {
-        for f in out.iter_mut() {
-            f.contacted = 0;
-        }
-        let stmt = Query::select()
-            .column((youth::Entity, youth::Column::CadreId))
-            .expr_as(
-                Expr::cust("COUNT(DISTINCT contacts.youth_id)"),
-                Alias::new("n"),
-            )
-            .from(contact::Entity)
-            .inner_join(
-                youth::Entity,
-                Expr::col((youth::Entity, youth::Column::Id))
-                    .equals((contact::Entity, contact::Column::YouthId)),
-            )
-            .and_where(
-                Expr::col((contact::Entity, contact::Column::ContactDate))
-                    .between(period.start(), period.end()),
-            )
-            .and_where(Expr::col((youth::Entity, youth::Column::CadreId)).in_subquery(ids.clone()))
-            .group_by_col((youth::Entity, youth::Column::CadreId))
-            .to_owned();
-        for (cadre, n) in counts(db, &stmt).await? {
-            if let Some(i) = index.get(&cadre) {
-                out[*i].contacted = int(Some(n));
-            }
-        }
-    }
-
-    Ok(())
+        .from(youth::Entity)
+        .and_where(Expr::col(youth::Column::CadreId).is_not_null())
+        .group_by_col(youth::Column::CadreId);
+    cadres.apply(&mut q, youth::Column::CadreId);
+    q
 }
 
 /// Rosters as they were on `today` (a past day): the assignments open then, and each youth's
 /// contacts up to then.
-async fn roster_then(
-    db: &impl ConnectionTrait,
-    ids: &SelectStatement,
+fn roster_then(
+    cadres: &Cadres,
     period: Period,
     today: NaiveDate,
     policy: &Policy,
-    index: &HashMap<i64, usize>,
-    out: &mut [Facts],
-) -> Result<(), AppError> {
+) -> SelectStatement {
     let (a, l) = (Alias::new("a"), Alias::new("l"));
     let date = || Expr::col(contact::Column::ContactDate);
     let last = Query::select()
@@ -255,71 +230,409 @@ async fn roster_then(
             Expr::col((a.clone(), assignment::Column::AssignedOn)),
         ]))
     };
-    let count_if = |cond: Expr| Expr::from(Func::sum(Expr::case(cond, 1).finally(0)));
     let overdue_cut = today - Duration::days(policy.contact_overdue_days);
     let due_cut = today - Duration::days(policy.contact_due_days);
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     let last_offline = || Expr::col((l.clone(), Alias::new("last_offline")));
-    let stmt = Query::select()
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::col((a.clone(), assignment::Column::CadreId)),
+        Alias::new("cadre_id"),
+    )
+    .expr_as(Expr::cust("COUNT(*)"), Alias::new("roster"))
+    .expr_as(count_if(since().lte(overdue_cut)), Alias::new("overdue"))
+    .expr_as(
+        count_if(since().lte(due_cut).and(since().gt(overdue_cut))),
+        Alias::new("due"),
+    )
+    .expr_as(
+        count_if(Expr::col((l.clone(), Alias::new("last"))).is_null()),
+        Alias::new("never"),
+    )
+    .expr_as(
+        count_if(last_offline().is_null().or(last_offline().lt(year_start))),
+        Alias::new("no_offline"),
+    )
+    .expr_as(
+        count_if(Expr::col((l.clone(), Alias::new("in_period"))).gt(0)),
+        Alias::new("contacted"),
+    )
+    .from_as(assignment::Entity, a.clone())
+    .join_subquery(
+        JoinType::LeftJoin,
+        last,
+        l.clone(),
+        Expr::col((l.clone(), contact::Column::YouthId))
+            .equals((a.clone(), assignment::Column::YouthId)),
+    )
+    .and_where(Expr::col((a.clone(), assignment::Column::AssignedOn)).lte(today))
+    .and_where(
+        Expr::col((a.clone(), assignment::Column::EndedOn))
+            .is_null()
+            .or(Expr::col((a.clone(), assignment::Column::EndedOn)).gt(today)),
+    )
+    .group_by_col((a.clone(), assignment::Column::CadreId));
+    cadres.apply(&mut q, (a, assignment::Column::CadreId));
+    q
+}
+
+/// For a period that is over: the youths of each roster contacted within it.
+fn contacted_within(cadres: &Cadres, period: Period) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::col((youth::Entity, youth::Column::CadreId)),
+        Alias::new("cadre_id"),
+    )
+    .expr_as(
+        Expr::cust("COUNT(DISTINCT contacts.youth_id)"),
+        Alias::new("n"),
+    )
+    .from(contact::Entity)
+    .inner_join(
+        youth::Entity,
+        Expr::col((youth::Entity, youth::Column::Id))
+            .equals((contact::Entity, contact::Column::YouthId)),
+    )
+    .and_where(
+        Expr::col((contact::Entity, contact::Column::ContactDate))
+            .between(period.start(), period.end()),
+    )
+    .group_by_col((youth::Entity, youth::Column::CadreId));
+    cadres.apply(&mut q, (youth::Entity, youth::Column::CadreId));
+    q
+}
+
+/// The weeks of the period with a visit day, as one bit mask per cadre (bit `i`: the `i`-th
+/// week from `first`).
+fn visit_masks(cadres: &Cadres, first: Week, last: Week) -> SelectStatement {
+    let mut weeks = Query::select();
+    weeks
+        .distinct()
+        .column(visit_day::Column::CadreId)
+        .column(visit_day::Column::WeekNo)
+        .from(visit_day::Entity)
+        .and_where(Expr::col(visit_day::Column::WeekNo).between(first.number(), last.number()));
+    cadres.apply(&mut weeks, visit_day::Column::CadreId);
+    let w = Alias::new("w");
+    // int4 bits: PostgreSQL sums int4 to bigint (bigint would sum to numeric); a period has at
+    // most 14 weeks.
+    let bit = Expr::val(1i32)
+        .left_shift(Expr::col((w.clone(), Alias::new("week_no"))).sub(first.number()));
+    Query::select()
         .expr_as(
-            Expr::col((a.clone(), assignment::Column::CadreId)),
+            Expr::col((w.clone(), Alias::new("cadre_id"))),
             Alias::new("cadre_id"),
         )
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("roster"))
-        .expr_as(count_if(since().lte(overdue_cut)), Alias::new("overdue"))
-        .expr_as(
-            count_if(since().lte(due_cut).and(since().gt(overdue_cut))),
-            Alias::new("due"),
+        .expr_as(Func::sum(bit), Alias::new("mask"))
+        .from_subquery(weeks, w.clone())
+        .group_by_col((w, Alias::new("cadre_id")))
+        .to_owned()
+}
+
+/// Visit days per cadre and week (when the policy asks for more than one a week).
+fn visit_counts(cadres: &Cadres, first: Week, last: Week) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::col(visit_day::Column::CadreId),
+        Alias::new("cadre_id"),
+    )
+    .expr_as(Expr::col(visit_day::Column::WeekNo), Alias::new("week_no"))
+    .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+    .from(visit_day::Entity)
+    .and_where(Expr::col(visit_day::Column::WeekNo).between(first.number(), last.number()))
+    .group_by_col(visit_day::Column::CadreId)
+    .group_by_col(visit_day::Column::WeekNo);
+    cadres.apply(&mut q, visit_day::Column::CadreId);
+    q
+}
+
+/// Open pairings on `as_of`, with how many suggestions each organisation got in `quarter`.
+fn pairings(cadres: &Cadres, as_of: NaiveDate, quarter: crate::rules::Quarter) -> SelectStatement {
+    let on = Condition::all()
+        .add(
+            Expr::col((suggestion::Entity, suggestion::Column::CadreId))
+                .equals((pairing::Entity, pairing::Column::CadreId)),
         )
-        .expr_as(
-            count_if(Expr::col((l.clone(), Alias::new("last"))).is_null()),
-            Alias::new("never"),
+        .add(
+            Expr::col((suggestion::Entity, suggestion::Column::OrgId))
+                .equals((pairing::Entity, pairing::Column::OrgId)),
         )
-        .expr_as(
-            count_if(last_offline().is_null().or(last_offline().lt(year_start))),
-            Alias::new("no_offline"),
-        )
-        .expr_as(
-            count_if(Expr::col((l.clone(), Alias::new("in_period"))).gt(0)),
-            Alias::new("contacted"),
-        )
-        .from_as(assignment::Entity, a.clone())
-        .join_subquery(
-            JoinType::LeftJoin,
-            last,
-            l.clone(),
-            Expr::col((l.clone(), contact::Column::YouthId))
-                .equals((a.clone(), assignment::Column::YouthId)),
-        )
-        .and_where(Expr::col((a.clone(), assignment::Column::AssignedOn)).lte(today))
-        .and_where(
-            Expr::col((a.clone(), assignment::Column::EndedOn))
-                .is_null()
-                .or(Expr::col((a.clone(), assignment::Column::EndedOn)).gt(today)),
-        )
-        .and_where(Expr::col((a.clone(), assignment::Column::CadreId)).in_subquery(ids.clone()))
-        .group_by_col((a.clone(), assignment::Column::CadreId))
-        .to_owned();
-    for row in db.query_all(&stmt).await? {
-        let cadre: i64 = row.try_get("", "cadre_id")?;
-        let Some(f) = index.get(&cadre).map(|i| &mut out[*i]) else {
-            continue;
-        };
-        let get =
-            |col: &str| -> Result<u32, AppError> { Ok(int(row.try_get::<Option<i64>>("", col)?)) };
-        f.roster = get("roster")?;
-        f.overdue = get("overdue")?;
-        f.due = get("due")?;
-        f.never = get("never")?;
-        f.no_offline = get("no_offline")?;
-        f.contacted = get("contacted")?;
+        .add(Expr::col((suggestion::Entity, suggestion::Column::Year)).eq(quarter.year))
+        .add(
+            Expr::col((suggestion::Entity, suggestion::Column::Quarter))
+                .eq(i16::try_from(quarter.q).unwrap_or(0)),
+        );
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::col((pairing::Entity, pairing::Column::CadreId)),
+        Alias::new("cadre_id"),
+    )
+    .expr_as(
+        Func::count(Expr::col((suggestion::Entity, suggestion::Column::Id))),
+        Alias::new("n"),
+    )
+    .from(pairing::Entity)
+    .join(JoinType::LeftJoin, suggestion::Entity, on)
+    .and_where(Expr::col((pairing::Entity, pairing::Column::StartedOn)).lte(as_of))
+    .and_where(
+        Expr::col((pairing::Entity, pairing::Column::EndedOn))
+            .is_null()
+            .or(Expr::col((pairing::Entity, pairing::Column::EndedOn)).gt(as_of)),
+    )
+    .group_by_col((pairing::Entity, pairing::Column::CadreId))
+    .group_by_col((pairing::Entity, pairing::Column::OrgId));
+    cadres.apply(&mut q, (pairing::Entity, pairing::Column::CadreId));
+    q
+}
+
+/// Study hours of each month (`m0`, `m1`, …), in one pass over the months' records.
+fn study(cadres: &Cadres, months: &[NaiveDate]) -> SelectStatement {
+    let date = || Expr::col(study_record::Column::StudyDate);
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::col(study_record::Column::CadreId),
+        Alias::new("cadre_id"),
+    );
+    for (i, m) in months.iter().enumerate() {
+        let end = month_bounds(*m).1;
+        q.expr_as(
+            Func::sum(
+                Expr::case(
+                    date().between(*m, end),
+                    Expr::col(study_record::Column::Hours),
+                )
+                .finally(0.0),
+            ),
+            Alias::new(format!("m{i}")),
+        );
     }
-    Ok(())
+    let (first, last) = (
+        months.first().copied().unwrap_or_default(),
+        months
+            .last()
+            .map_or(NaiveDate::default(), |m| month_bounds(*m).1),
+    );
+    q.from(study_record::Entity)
+        .and_where(date().between(first, last))
+        .group_by_col(study_record::Column::CadreId);
+    cadres.apply(&mut q, study_record::Column::CadreId);
+    q
+}
+
+/// The aggregated facts.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn facts(
+    db: &impl ConnectionTrait,
+    tree: &OrgTree,
+    cadres: &Cadres,
+    period: Period,
+    today: NaiveDate,
+    policy: &Policy,
+    source: Source,
+) -> Result<Vec<Facts>, AppError> {
+    let as_of = std::cmp::min(today, period.end());
+    let weeks = period.weeks();
+    let (first, last) = (
+        weeks
+            .first()
+            .copied()
+            .unwrap_or_else(|| Week::of(period.start())),
+        weeks
+            .last()
+            .copied()
+            .unwrap_or_else(|| Week::of(period.end())),
+    );
+    let months: Vec<NaiveDate> = period
+        .months()
+        .into_iter()
+        .filter(|m| *m <= as_of)
+        .collect();
+    let (span_start, span_end) = period.span();
+
+    let accounts = async {
+        let mut q = account::Entity::find();
+        q = match cadres {
+            Cadres::One(id) => q
+                .filter(account::Column::Id.eq(*id))
+                .filter(account::Column::Role.eq(Role::Cadre.as_str())),
+            Cadres::InOrgs(orgs) => {
+                let q = q
+                    .filter(account::Column::Role.eq(Role::Cadre.as_str()))
+                    .filter(account::Column::Active.eq(true));
+                match orgs {
+                    Some(o) => q.filter(account::Column::OrgId.is_in(o.iter().copied())),
+                    None => q,
+                }
+            }
+        };
+        Ok::<_, AppError>(q.all(db).await?)
+    };
+    let roster = async {
+        let stmt = match source {
+            Source::Now => roster_now(cadres, period, today, policy),
+            Source::History => roster_then(cadres, period, today, policy),
+        };
+        rows(db, &stmt, ROSTER).await
+    };
+    let past = async {
+        if source == Source::Now && as_of < today {
+            rows(db, &contacted_within(cadres, period), &["n"])
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let visits = async {
+        if policy.visit_days_per_week <= 1 {
+            rows(db, &visit_masks(cadres, first, last), &["mask"])
+                .await
+                .map(|r| (r, true))
+        } else {
+            let stmt = visit_counts(cadres, first, last);
+            let mut out = Vec::new();
+            for row in db.query_all(&stmt).await? {
+                let cadre: i64 = row.try_get("", "cadre_id")?;
+                let week: i32 = row.try_get("", "week_no")?;
+                let n: i64 = row.try_get("", "n")?;
+                out.push((cadre, vec![i64::from(week), n]));
+            }
+            Ok((out, false))
+        }
+    };
+    let exemptions = async {
+        let mut q = exemption::Entity::find()
+            .filter(exemption::Column::Status.eq("approved"))
+            .filter(exemption::Column::StartDate.lte(span_end))
+            .filter(exemption::Column::EndDate.gte(span_start));
+        if let Some(c) = cadres.narrow((exemption::Entity, exemption::Column::CadreId)) {
+            q = q.filter(c);
+        }
+        Ok::<_, AppError>(q.all(db).await?)
+    };
+    let paired = async {
+        let stmt = pairings(cadres, as_of, period.quarter());
+        rows(db, &stmt, &["n"]).await
+    };
+    let hours = async {
+        if months.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stmt = study(cadres, &months);
+        let mut out = Vec::new();
+        for row in db.query_all(&stmt).await? {
+            let cadre: i64 = row.try_get("", "cadre_id")?;
+            let mut h = Vec::with_capacity(months.len());
+            for i in 0..months.len() {
+                h.push(
+                    row.try_get::<Option<f64>>("", &format!("m{i}"))?
+                        .unwrap_or(0.0),
+                );
+            }
+            out.push((cadre, h));
+        }
+        Ok::<_, AppError>(out)
+    };
+    let (accounts, roster, past, (visits, masks), exemptions, paired, hours) =
+        tokio::try_join!(accounts, roster, past, visits, exemptions, paired, hours)?;
+
+    let mut out: Vec<Facts> = accounts
+        .into_iter()
+        .map(|a| Facts {
+            cadre_id: a.id,
+            org_name: tree
+                .get(a.org_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            org_id: a.org_id,
+            username: a.username,
+            name: a.name,
+            post: a.post.as_deref().and_then(Post::parse),
+            joined_on: a.joined_on,
+            ..Facts::default()
+        })
+        .collect();
+    let index: HashMap<i64, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.cadre_id, i))
+        .collect();
+    let at = |cadre: i64| index.get(&cadre).copied();
+
+    for (cadre, v) in roster {
+        if let Some(i) = at(cadre) {
+            let f = &mut out[i];
+            f.roster = int(Some(v[0]));
+            f.overdue = int(Some(v[1]));
+            f.due = int(Some(v[2]));
+            f.never = int(Some(v[3]));
+            f.no_offline = int(Some(v[4]));
+            f.contacted = int(Some(v[5]));
+        }
+    }
+    if let Some(past) = past {
+        for f in &mut out {
+            f.contacted = 0;
+        }
+        for (cadre, v) in past {
+            if let Some(i) = at(cadre) {
+                out[i].contacted = int(Some(v[0]));
+            }
+        }
+    }
+    let span: Vec<Week> = {
+        let mut w = first;
+        let mut all = Vec::new();
+        while w <= last {
+            all.push(w);
+            w = w.next();
+        }
+        all
+    };
+    for (cadre, v) in visits {
+        let Some(i) = at(cadre) else { continue };
+        if masks {
+            for (bit, week) in span.iter().enumerate() {
+                if bit < 63 && v[0] & (1i64 << bit) != 0 {
+                    out[i].visit_weeks.insert(*week);
+                }
+            }
+        } else if v[1] >= i64::from(policy.visit_days_per_week) {
+            if let Some(week) = span.iter().find(|w| i64::from(w.number()) == v[0]) {
+                out[i].visit_weeks.insert(*week);
+            }
+        }
+    }
+    for e in exemptions {
+        if let Some(i) = at(e.cadre_id) {
+            out[i].exemptions.push(Exemption {
+                start: e.start_date,
+                end: e.end_date,
+            });
+        }
+    }
+    // A pairing counts as covered with the policy's number of suggestions.
+    for (cadre, v) in paired {
+        if let Some(i) = at(cadre) {
+            out[i].paired += 1;
+            if v[0] >= i64::from(policy.suggestions_per_quarter) {
+                out[i].paired_with_suggestion += 1;
+            }
+        }
+    }
+    for (cadre, h) in hours {
+        if let Some(i) = at(cadre) {
+            out[i].study = months.iter().copied().zip(h).collect();
+        }
+    }
+    Ok(out)
 }
 
 /// The trend: each of the `n` weeks before this one, for the active cadres of `orgs` (`None`:
-/// all). A completed week is judged once, for the whole district, and kept
-/// (`compliance_weeks`); later views read the kept judgement.
+/// all). A completed week is judged once, for the whole district, and kept per organisation
+/// (`compliance_weeks`); later views add up the kept judgements.
 ///
 /// # Errors
 /// A database error, as `Internal`.
@@ -348,43 +661,45 @@ pub async fn trend(
         .await?
         .into_iter()
         .collect();
-    let policy = policy::load(db).await?;
-    for week in weeks.iter().filter(|w| !kept.contains(&w.key())) {
-        judge_week(db, tree, *week, &policy).await?;
+    let missing: Vec<Week> = weeks
+        .iter()
+        .copied()
+        .filter(|w| !kept.contains(&w.key()))
+        .collect();
+    if !missing.is_empty() {
+        let policy = policy::load(db).await?;
+        for week in missing {
+            judge_week(db, tree, week, &policy).await?;
+        }
     }
-    let ids = Cadres::InOrgs(orgs).ids();
-    let light = Expr::col(compliance_week::Column::Light);
-    let count_if = |cond: Expr| Expr::from(Func::sum(Expr::case(cond, 1).finally(0)));
-    /// (cadres, green, required, covered) of a week.
-    type Week4 = (i64, Option<i64>, Option<i64>, Option<i64>);
-    type WeekRow = (String, i64, Option<i64>, Option<i64>, Option<i64>);
-    let rows: Vec<WeekRow> = compliance_week::Entity::find()
+    type WeekSums = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let mut q = compliance_week::Entity::find()
         .select_only()
         .column(compliance_week::Column::WeekKey)
-        .column_as(Expr::cust("COUNT(*)"), "cadres")
-        .column_as(count_if(light.eq("green")), "green")
+        .column_as(compliance_week::Column::Cadres.sum(), "cadres")
+        .column_as(compliance_week::Column::Green.sum(), "green")
         .column_as(compliance_week::Column::Required.sum(), "required")
         .column_as(compliance_week::Column::Covered.sum(), "covered")
         .filter(compliance_week::Column::WeekKey.is_in(keys))
-        .filter(compliance_week::Column::CadreId.in_subquery(ids))
-        .group_by(compliance_week::Column::WeekKey)
-        .into_tuple()
+        .group_by(compliance_week::Column::WeekKey);
+    if let Some(orgs) = &orgs {
+        q = q.filter(compliance_week::Column::OrgId.is_in(orgs.iter().copied()));
+    }
+    let by_key: HashMap<String, [Option<i64>; 4]> = q
+        .into_tuple::<WeekSums>()
         .all(db)
-        .await?;
-    let by_key: HashMap<String, Week4> = rows
+        .await?
         .into_iter()
-        .map(|(k, c, g, r, v)| (k, (c, g, r, v)))
+        .map(|(k, c, g, r, v)| (k, [c, g, r, v]))
         .collect();
     Ok(weeks
         .into_iter()
         .map(|week| {
-            let (cadres, green, required, covered) = by_key
-                .get(&week.key())
-                .copied()
-                .unwrap_or((0, None, None, None));
+            let [cadres, green, required, covered] =
+                by_key.get(&week.key()).copied().unwrap_or([None; 4]);
             TrendPoint {
                 week,
-                cadres: int(Some(cadres)),
+                cadres: int(cadres),
                 green: int(green),
                 weeks_required: int(required),
                 weeks_covered: int(covered),
@@ -393,7 +708,9 @@ pub async fn trend(
         .collect())
 }
 
-/// Judges a completed week for every active cadre, as of the Monday after it, and keeps it.
+/// Judges a completed week for every active cadre, as of the Monday after it, and keeps the
+/// sums per organisation. An organisation without cadres gets a zero row, so the week counts as
+/// judged.
 async fn judge_week(
     db: &impl ConnectionTrait,
     tree: &OrgTree,
@@ -413,35 +730,47 @@ async fn judge_week(
         Source::History,
     )
     .await?;
-    let ctx = Context {
+    let ctx = Context::new(
         period,
-        today: judged_on,
+        judged_on,
         policy,
-        calendar: &calendar,
-        t: crate::i18n::Locale::default().strings(),
-    };
+        &calendar,
+        crate::i18n::Locale::default().strings(),
+    );
+    let mut sums: HashMap<i64, [i32; 4]> = HashMap::new();
+    if let Some(root) = tree.root() {
+        sums.insert(root, [0; 4]);
+    }
+    for f in &facts {
+        let (row, _) = evaluate(f, &ctx);
+        let s = sums.entry(row.org_id).or_insert([0; 4]);
+        s[0] += 1;
+        s[1] += i32::from(row.light == super::Light::Green);
+        s[2] += i32::try_from(row.weeks_required).unwrap_or(0);
+        s[3] += i32::try_from(row.weeks_covered).unwrap_or(0);
+    }
     let now = chrono::Utc::now();
-    let rows: Vec<compliance_week::ActiveModel> = facts
-        .iter()
-        .map(|f| {
-            let (row, _) = evaluate(f, &ctx);
-            compliance_week::ActiveModel {
+    let rows: Vec<compliance_week::ActiveModel> = sums
+        .into_iter()
+        .map(
+            |(org, [cadres, green, required, covered])| compliance_week::ActiveModel {
                 week_key: Set(week.key()),
-                cadre_id: Set(row.cadre_id),
-                light: Set(row.light.as_str().to_owned()),
-                required: Set(i16::try_from(row.weeks_required).unwrap_or(0)),
-                covered: Set(i16::try_from(row.weeks_covered).unwrap_or(0)),
+                org_id: Set(org),
+                cadres: Set(cadres),
+                green: Set(green),
+                required: Set(required),
+                covered: Set(covered),
                 computed_at: Set(now),
                 ..Default::default()
-            }
-        })
+            },
+        )
         .collect();
     for chunk in rows.chunks(500) {
         compliance_week::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::columns([
                     compliance_week::Column::WeekKey,
-                    compliance_week::Column::CadreId,
+                    compliance_week::Column::OrgId,
                 ])
                 .do_nothing()
                 .to_owned(),
@@ -450,209 +779,4 @@ async fn judge_week(
             .await?;
     }
     Ok(())
-}
-
-/// `(cadre_id, n)` rows of an aggregate query.
-async fn counts(
-    db: &impl ConnectionTrait,
-    stmt: &SelectStatement,
-) -> Result<Vec<(i64, i64)>, AppError> {
-    let mut out = Vec::new();
-    for row in db.query_all(stmt).await? {
-        let cadre: Option<i64> = row.try_get("", "cadre_id")?;
-        let n: i64 = row.try_get("", "n")?;
-        if let Some(c) = cadre {
-            out.push((c, n));
-        }
-    }
-    Ok(out)
-}
-
-fn int(v: Option<i64>) -> u32 {
-    u32::try_from(v.unwrap_or(0)).unwrap_or(0)
-}
-
-/// The aggregated facts.
-///
-/// # Errors
-/// A database error, as `Internal`.
-pub async fn facts(
-    db: &impl ConnectionTrait,
-    tree: &OrgTree,
-    cadres: &Cadres,
-    period: Period,
-    today: NaiveDate,
-    policy: &Policy,
-    source: Source,
-) -> Result<Vec<Facts>, AppError> {
-    let as_of = std::cmp::min(today, period.end());
-    let ids = cadres.ids();
-
-    // The cadres themselves.
-    let mut q = account::Entity::find();
-    q = match cadres {
-        Cadres::One(id) => q
-            .filter(account::Column::Id.eq(*id))
-            .filter(account::Column::Role.eq(Role::Cadre.as_str())),
-        Cadres::InOrgs(_) => q.filter(account::Column::Id.in_subquery(ids.clone())),
-    };
-    let accounts = q.all(db).await?;
-    let mut out: Vec<Facts> = accounts
-        .into_iter()
-        .map(|a| Facts {
-            cadre_id: a.id,
-            username: a.username,
-            name: a.name,
-            org_id: a.org_id,
-            org_name: tree
-                .get(a.org_id)
-                .map(|o| o.name.clone())
-                .unwrap_or_default(),
-            post: a.post.as_deref().and_then(Post::parse),
-            joined_on: a.joined_on,
-            ..Facts::default()
-        })
-        .collect();
-    if out.is_empty() {
-        return Ok(out);
-    }
-    let index: HashMap<i64, usize> = out
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.cadre_id, i))
-        .collect();
-
-    match source {
-        Source::Now => roster_now(db, &ids, period, today, policy, &index, &mut out).await?,
-        Source::History => {
-            roster_then(db, &ids, period, today, policy, &index, &mut out).await?;
-        }
-    }
-
-    // Visit days in the period's weeks.
-    let weeks = period.weeks();
-    if let (Some(first), Some(last)) = (weeks.first(), weeks.last()) {
-        let rows: Vec<(i64, NaiveDate)> = visit_day::Entity::find()
-            .select_only()
-            .column(visit_day::Column::CadreId)
-            .column(visit_day::Column::VisitDate)
-            .filter(visit_day::Column::VisitDate.between(first.monday(), last.sunday()))
-            .filter(visit_day::Column::CadreId.in_subquery(ids.clone()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        // A week is covered with the policy's number of visit days (one per date).
-        let mut days: HashMap<(i64, Week), u32> = HashMap::new();
-        for (cadre, date) in rows {
-            *days.entry((cadre, Week::of(date))).or_default() += 1;
-        }
-        for ((cadre, week), n) in days {
-            if n >= policy.visit_days_per_week {
-                if let Some(i) = index.get(&cadre) {
-                    out[*i].visit_weeks.insert(week);
-                }
-            }
-        }
-    }
-
-    // Approved exemptions touching the period (or its weeks).
-    let (span_start, span_end) = period.span();
-    for e in exemption::Entity::find()
-        .filter(exemption::Column::Status.eq("approved"))
-        .filter(exemption::Column::StartDate.lte(span_end))
-        .filter(exemption::Column::EndDate.gte(span_start))
-        .filter(exemption::Column::CadreId.in_subquery(ids.clone()))
-        .all(db)
-        .await?
-    {
-        if let Some(i) = index.get(&e.cadre_id) {
-            out[*i].exemptions.push(Exemption {
-                start: e.start_date,
-                end: e.end_date,
-            });
-        }
-    }
-
-    // Pairings open on the judging day, and how many of those organisations have a suggestion
-    // for the period's quarter.
-    let quarter = period.quarter();
-    let open_on = |q: &mut SelectStatement| {
-        q.and_where(Expr::col((pairing::Entity, pairing::Column::StartedOn)).lte(as_of))
-            .and_where(
-                Expr::col((pairing::Entity, pairing::Column::EndedOn))
-                    .is_null()
-                    .or(Expr::col((pairing::Entity, pairing::Column::EndedOn)).gt(as_of)),
-            )
-            .and_where(
-                Expr::col((pairing::Entity, pairing::Column::CadreId)).in_subquery(ids.clone()),
-            )
-            .group_by_col((pairing::Entity, pairing::Column::CadreId));
-    };
-    let mut paired = Query::select();
-    paired
-        .column((pairing::Entity, pairing::Column::CadreId))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from(pairing::Entity);
-    open_on(&mut paired);
-    for (cadre, n) in counts(db, &paired).await? {
-        if let Some(i) = index.get(&cadre) {
-            out[*i].paired = int(Some(n));
-        }
-    }
-    // Per paired organisation, its suggestions this quarter; it counts with the policy's number.
-    let mut with_suggestion = Query::select();
-    with_suggestion
-        .column((pairing::Entity, pairing::Column::CadreId))
-        .column((pairing::Entity, pairing::Column::OrgId))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from(pairing::Entity)
-        .inner_join(
-            suggestion::Entity,
-            Condition::all()
-                .add(
-                    Expr::col((suggestion::Entity, suggestion::Column::CadreId))
-                        .equals((pairing::Entity, pairing::Column::CadreId)),
-                )
-                .add(
-                    Expr::col((suggestion::Entity, suggestion::Column::OrgId))
-                        .equals((pairing::Entity, pairing::Column::OrgId)),
-                ),
-        )
-        .and_where(Expr::col((suggestion::Entity, suggestion::Column::Year)).eq(quarter.year))
-        .and_where(
-            Expr::col((suggestion::Entity, suggestion::Column::Quarter))
-                .eq(i16::try_from(quarter.q).unwrap_or(0)),
-        );
-    open_on(&mut with_suggestion);
-    with_suggestion.add_group_by([Expr::col((pairing::Entity, pairing::Column::OrgId))]);
-    for row in db.query_all(&with_suggestion).await? {
-        let cadre: i64 = row.try_get("", "cadre_id")?;
-        let n: i64 = row.try_get("", "n")?;
-        if n >= i64::from(policy.suggestions_per_quarter) {
-            if let Some(i) = index.get(&cadre) {
-                out[*i].paired_with_suggestion += 1;
-            }
-        }
-    }
-
-    // Study hours, month by month (at most three queries).
-    for month in period.months().into_iter().filter(|m| *m <= as_of) {
-        let end = crate::rules::month_bounds(month).1;
-        let rows: Vec<(i64, Option<f64>)> = study_record::Entity::find()
-            .select_only()
-            .column(study_record::Column::CadreId)
-            .column_as(study_record::Column::Hours.sum(), "hours")
-            .filter(study_record::Column::StudyDate.between(month, end))
-            .filter(study_record::Column::CadreId.in_subquery(ids.clone()))
-            .group_by(study_record::Column::CadreId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (cadre, hours) in rows {
-            if let Some(i) = index.get(&cadre) {
-                out[*i].study.push((month, hours.unwrap_or(0.0)));
-            }
-        }
-    }
-    Ok(out)
 }

@@ -70,8 +70,9 @@ pub fn TrendChart(points_of: Vec<TrendPoint>) -> impl IntoView {
         .enumerate()
         .filter(|(i, _)| i % 4 == 0 || *i + 1 == n)
         .map(|(i, p)| {
+            let anchor = if i + 1 == n { "end" } else if i == 0 { "start" } else { "middle" };
             view! {
-                <text x=format!("{:.1}", x(i, n)) y=H - 10.0 text-anchor="middle" font-size="10" fill="#636c76">
+                <text x=format!("{:.1}", x(i, n)) y=H - 10.0 text-anchor=anchor font-size="10" fill="#636c76">
                     {format!("W{}", p.week.week)}
                 </text>
             }

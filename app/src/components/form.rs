@@ -266,3 +266,11 @@ pub fn CardForm(
 /// Whether the page was reached right after a plain-form save (`?saved=1`).
 #[derive(Clone, Copy, Debug)]
 pub struct SavedFlag(pub bool);
+
+/// "Saved", on a page reached right after a plain-form save.
+#[component]
+pub fn SavedNotice() -> impl IntoView {
+    let t = use_t();
+    let saved = use_context::<SavedFlag>().is_some_and(|s| s.0);
+    saved.then(|| view! { <p class="notice" role="status">{t.saved_notice}</p> })
+}

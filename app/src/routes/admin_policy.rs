@@ -75,6 +75,7 @@ fn Calendar(c: CalendarYear) -> impl IntoView {
         ("workday".to_owned(), t.cal_workday.to_owned()),
     ];
     view! {
+        <crate::components::form::SavedNotice />
         <nav class="tabs" aria-label=t.calendar_title>
             {c.years.iter().map(|y| {
                 let here = *y == c.year;

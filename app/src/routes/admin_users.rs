@@ -7,17 +7,23 @@ use crate::i18n::use_t;
 use crate::page::{data_page, ADMINS};
 use crate::types::{AccountRow, AccountsPage, OrgNode, Post, Role};
 use crate::users::api::{
-    list_accounts, CreateAccount, DeactivateAccount, PairOrg, ResetPassword, UnpairOrg,
+    list_accounts, AccountsQuery, CreateAccount, DeactivateAccount, PairOrg, ResetPassword,
+    UnpairOrg,
 };
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map().with_untracked(|m| AccountsQuery {
+        q: m.get("q").unwrap_or_default(),
+        role: m.get("role").unwrap_or_default(),
+        page: m.get("page").unwrap_or_default(),
+    });
     data_page(
         ADMINS,
         use_t().users_title,
-        list_accounts,
+        move || list_accounts(query),
         |data| view! { <Accounts data=data /> },
     )
 }
@@ -71,7 +77,20 @@ fn Accounts(data: AccountsPage) -> impl IntoView {
                 <button type="submit" class="primary">{t.user_create}</button>
             </PostForm>
         </section>
+        <form method="get" action="/admin/users" class="pickers" role="search">
+            <input type="search" name="q" value=data.q.clone() placeholder=t.search_accounts aria-label=t.search_accounts />
+            <select name="role" aria-label=t.user_role>
+                <option value="" selected=data.role.is_empty()>{t.filter_all}</option>
+                {Role::ALL.into_iter().map(|r| {
+                    let sel = data.role == r.as_str();
+                    view! { <option value=r.as_str() selected=sel>{r.label(t)}</option> }
+                }).collect_view()}
+            </select>
+            <button type="submit">{t.search}</button>
+        </form>
+        <p class="muted small">{crate::i18n::fill(t.matching_count, &[("n", &data.matching.to_string())])}</p>
         <ul class="accounts" data-testid="accounts">{cards}</ul>
+        <super::supervise::Pager page=data.page pages=data.pages link=move |p| format!("/admin/users?q={}&role={}&page={p}", data.q, data.role) />
     }
 }
 

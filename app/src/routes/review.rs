@@ -101,6 +101,7 @@ fn ReviewQueue(q: Queue) -> impl IntoView {
         .collect();
     let items = q.items.clone();
     view! {
+        <crate::components::form::SavedNotice />
         <form method="get" action="/supervise/suggestions" class="pickers" role="search">
             <select name="quarter" aria-label=t.s_quarter>
                 {quarters.into_iter().map(|(k, l)| {
@@ -140,7 +141,7 @@ fn ReviewCard(s: SuggestionRow) -> impl IntoView {
         .collect();
     let id = s.id.to_string();
     view! {
-        <section class="card review" data-suggestion=s.id>
+        <section class="card review" data-suggestion=s.id data-cadre=s.cadre_name.clone()>
             <h2>{s.title.clone()}</h2>
             <p class="muted small">
                 {format!(

@@ -73,6 +73,7 @@ fn Roster(r: RosterPage, plan: Preview) -> impl IntoView {
         move |p: usize| format!("{base}&cadre_id={whose}&q={q}&page={p}")
     };
     view! {
+        <crate::components::form::SavedNotice />
         <form method="get" action="/supervise/roster" class="pickers" role="search">
             <select name="org_id" aria-label=t.pick_org>
                 {r.orgs.iter().map(|o| {

@@ -221,9 +221,16 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
                                 <td><a href=cadre_link(r, "study")>{hours(r.study_hours)}</a></td>
                                 <td>
                                     <span class=format!("light {}", light_class(r.light))>{r.light.label(t)}</span>
-                                    <ul class="reasons small">
-                                        {r.reasons.iter().map(|why| view! { <li>{why.text.clone()}</li> }).collect_view()}
-                                    </ul>
+                                    // The worst reason at once, the others a tap away.
+                                    {r.reasons.first().map(|why| view! { <span class="small reason">{why.text.clone()}</span> })}
+                                    {(r.reasons.len() > 1).then(|| view! {
+                                        <details class="small">
+                                            <summary>{fill(t.more_reasons, &[("n", &(r.reasons.len() - 1).to_string())])}</summary>
+                                            <ul class="reasons">
+                                                {r.reasons.iter().skip(1).map(|why| view! { <li>{why.text.clone()}</li> }).collect_view()}
+                                            </ul>
+                                        </details>
+                                    })}
                                 </td>
                             </tr>
                         }).collect_view()}
@@ -306,7 +313,7 @@ fn Drill(c: CadreDetail) -> impl IntoView {
             <h2>{t.drill_weeks}</h2>
             <ul class="list" data-testid="weeks">
                 {c.weeks.iter().rev().map(|w| view! {
-                    <li>
+                    <li data-monday=w.week.monday().to_string() data-status=week_class(w.status)>
                         <span>{format!("{} ({} – {})", w.week.key(), w.week.monday().format("%m-%d"), w.week.sunday().format("%m-%d"))}</span>
                         <span class=format!("light {}", week_class(w.status))>{week_label(w.status, t)}</span>
                     </li>

@@ -143,7 +143,6 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
             .into_iter()
             .map(|(row, _)| row)
             .collect();
-
     let mut tiles = Tiles::default();
     for r in &rows {
         tiles.cadres += 1;
@@ -227,7 +226,6 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         .skip((page - 1) * PAGE_SIZE)
         .take(PAGE_SIZE)
         .collect();
-
     let trend = trend(db, &tree, orgs.clone(), today, TREND_WEEKS).await?;
 
     // Cadres who left with youths still on their roster.
@@ -266,7 +264,6 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
             })
         })
         .collect();
-
     Ok(DashboardPage {
         org_id: org,
         org_name: tree.get(org).map(|o| o.name.clone()).unwrap_or_default(),

@@ -45,10 +45,23 @@ pub struct PairingId {
     pub id: String,
 }
 
-/// Accounts in the admin's subtree, with their pairings, and the organisations to choose from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountsQuery {
+    /// Part of a name, username or phone number.
+    pub q: String,
+    /// `admin`, `supervisor`, `cadre`; empty: all.
+    pub role: String,
+    pub page: String,
+}
+
+/// Accounts in the admin's subtree (a page of them, searched and filtered), with their
+/// pairings, and the organisations to choose from.
 #[server(prefix = "/api", endpoint = "users/list")]
-pub async fn list_accounts() -> Result<AccountsPage, AppError> {
-    crate::ssr::respond(super::service::page().await)
+pub async fn list_accounts(
+    #[server(flatten)] query: AccountsQuery,
+) -> Result<AccountsPage, AppError> {
+    crate::ssr::respond(super::service::page(query).await)
 }
 
 /// Creates an account; returns its id. Idempotent on `request_id`.

@@ -1,6 +1,6 @@
 //! Accounts and pairings, on the server. Admins manage accounts inside their own subtree.
 
-use super::api::{AccountId, NewAccount, NewPairing, PairingId, ResetPasswordForm};
+use super::api::{AccountId, AccountsQuery, NewAccount, NewPairing, PairingId, ResetPasswordForm};
 use crate::error::AppError;
 use crate::ssr::entities::{account, pairing};
 use crate::ssr::guard::{require, Authorised};
@@ -9,7 +9,8 @@ use crate::ssr::{once, password, session, throttle, today};
 use crate::types::{AccountRow, AccountsPage, OrgKind, PairingRow, Post, Role};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -23,15 +24,45 @@ pub fn valid_username(u: &str) -> bool {
         && !u.chars().all(|c| c.is_ascii_digit())
 }
 
+const PAGE_SIZE: usize = 30;
+
 /// # Errors
-/// `Forbidden` for non-admins.
-pub async fn page() -> Result<AccountsPage, AppError> {
+/// `Forbidden` for non-admins; `Invalid` for an unknown role.
+pub async fn page(query: AccountsQuery) -> Result<AccountsPage, AppError> {
     let auth = require(&[Role::Admin])?;
     let (tree, scope) = auth.scope().await?;
-    let accounts = account::Entity::find()
-        .filter(account::Column::OrgId.is_in(scope.iter().copied()))
+    let mut v = Validator::new(auth.viewer.locale);
+    let role = match query.role.trim() {
+        "" => None,
+        r => v.choice("role", r, Role::parse),
+    };
+    v.finish(&query)?;
+    let search = crate::ssr::validate::search_text(&query.q, 30);
+    let mut q = account::Entity::find().filter(account::Column::OrgId.is_in(scope.iter().copied()));
+    if let Some(r) = role {
+        q = q.filter(account::Column::Role.eq(r.as_str()));
+    }
+    if !search.is_empty() {
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(account::Column::Name.contains(search.as_str()))
+                .add(account::Column::Username.contains(search.as_str()))
+                .add(account::Column::Phone.contains(search.as_str())),
+        );
+    }
+    let matching = usize::try_from(q.clone().count(auth.db()).await?).unwrap_or(0);
+    let pages = matching.div_ceil(PAGE_SIZE).max(1);
+    let page = query
+        .page
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let accounts = q
         .order_by_asc(account::Column::Role)
         .order_by_asc(account::Column::Username)
+        .offset(u64::try_from((page - 1) * PAGE_SIZE).unwrap_or(0))
+        .limit(u64::try_from(PAGE_SIZE).unwrap_or(30))
         .all(auth.db())
         .await?;
     let pairings = pairing::Entity::find()
@@ -73,6 +104,11 @@ pub async fn page() -> Result<AccountsPage, AppError> {
     Ok(AccountsPage {
         accounts,
         orgs: tree.listing(auth.viewer.org_id),
+        matching,
+        page,
+        pages,
+        q: search,
+        role: role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
     })
 }
 

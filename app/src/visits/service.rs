@@ -174,6 +174,7 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
         cadre_id: Set(auth.viewer.id),
         org_id: Set(org),
         visit_date: Set(date),
+        week_no: Set(crate::rules::Week::of(date).number()),
         hours: Set(hours),
         work_done: Set(work_done),
         outcomes: Set(outcomes),

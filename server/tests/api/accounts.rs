@@ -288,3 +288,40 @@ async fn account_row(app: &TestApp, username: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("{username} is listed"))
         .clone()
 }
+
+async fn the_accounts_list_is_searched_filtered_and_paged(app: TestApp) {
+    app.login_as_admin().await;
+    let root = app.root_org().await;
+    for i in 1..=32 {
+        app.create_account(&format!("bulk{i:02}"), "cadre", root, "quiet-river-73")
+            .await;
+    }
+    let list = |q: &'static str, role: &'static str, page: &'static str| {
+        let app = app.same_session();
+        async move {
+            let res = app
+                .call(
+                    "/api/users/list",
+                    &[("q", q), ("role", role), ("page", page)],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let first = list("", "", "").await;
+    assert_eq!(first["matching"], 33);
+    assert_eq!(first["pages"], 2);
+    assert_eq!(first["accounts"].as_array().unwrap().len(), 30);
+    let second = list("", "", "2").await;
+    assert_eq!(second["accounts"].as_array().unwrap().len(), 3);
+    let one = list("bulk05", "", "").await;
+    assert_eq!(one["matching"], 1);
+    assert_eq!(one["accounts"][0]["username"], "bulk05");
+    let admins = list("", "admin", "").await;
+    assert_eq!(admins["matching"], 1);
+    let res = app.call("/api/users/list", &[("role", "root")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.page("/admin/users?q=bulk1").await.contains("bulk12"));
+}
+db_test!(the_accounts_list_is_searched_filtered_and_paged);

@@ -1,15 +1,17 @@
 use sea_orm::entity::prelude::*;
 
+/// A completed week, judged once, per organisation of the cadres then.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "compliance_weeks")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub week_key: String,
-    pub cadre_id: i64,
-    pub light: String,
-    pub required: i16,
-    pub covered: i16,
+    pub org_id: i64,
+    pub cadres: i32,
+    pub green: i32,
+    pub required: i32,
+    pub covered: i32,
     pub computed_at: DateTimeUtc,
 }
 

@@ -16,6 +16,8 @@ pub struct Model {
     pub late_approved_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `Week::number` of the visit's week.
+    pub week_no: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

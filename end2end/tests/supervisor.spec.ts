@@ -1,0 +1,142 @@
+import { test, expect, type Browser, type ConsoleMessage, type Page } from '@playwright/test';
+import { DEMO_PASSWORD, LoginPage } from './pages';
+
+async function signIn(page: Page, login: string) {
+  const l = new LoginPage(page);
+  await l.open();
+  await l.signIn(login, DEMO_PASSWORD);
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
+/** A second person on a second phone. */
+async function asOther(browser: Browser, login: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await signIn(page, login);
+  return page;
+}
+
+test.describe('a supervisor on a phone', () => {
+  const errors: string[] = [];
+  test.beforeEach(async ({ page }) => {
+    errors.length = 0;
+    page.on('console', (m: ConsoleMessage) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, 'supervisor');
+  });
+  test.afterEach(() => {
+    const unexpected = errors.filter((e) => !/status of (404|422)/.test(e));
+    expect(unexpected, 'no errors or warnings in the console').toEqual([]);
+  });
+
+  test('opens the dashboard, filters red and drills into a cadre', async ({ page }) => {
+    await expect(page).toHaveURL(/\/supervise$/);
+    await expect(page.getByRole('heading', { name: '履职看板' })).toBeVisible();
+    const tiles = page.getByTestId('tiles');
+    await expect(tiles).toContainText('团干部');
+    await expect(page.getByTestId('trend').locator('polyline')).toHaveCount(2);
+    // No page-level sideways scroll at 390 px (the wide table scrolls inside its box).
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    await tiles.getByRole('link', { name: /未完成/ }).click();
+    await expect(page).toHaveURL(/light=red/);
+    const rows = page.getByTestId('cadre-table').locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    for (const light of await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-light')))) {
+      expect(light).toBe('red');
+    }
+    const first = rows.first().locator('th a');
+    const name = (await first.textContent())!.trim();
+    await first.click();
+    await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
+    await expect(page.getByTestId('figures')).toContainText('未完成');
+    await expect(page.getByTestId('supervised-roster').locator('li').first()).toContainText('****');
+  });
+
+  test('reviews a suggestion and the cadre sees the comment', async ({ page, browser }) => {
+    await page.goto('/supervise/suggestions');
+    const card = page.locator('section.review[data-cadre="李明"]').first();
+    await expect(card).toBeVisible();
+    const title = (await card.locator('h2').textContent())!.trim();
+    const id = await card.getAttribute('data-suggestion');
+    await card.getByLabel('处理').selectOption({ label: '退回修改' });
+    await card.getByLabel('意见').fill('请补充具体措施和完成时限');
+    await card.getByRole('button', { name: '提交' }).click();
+    await expect(page.getByRole('status')).toContainText('已保存');
+    await expect(page.locator(`section.review[data-suggestion="${id}"]`)).toHaveCount(0);
+
+    const cadre = await asOther(browser, 'cadre01');
+    await cadre.goto('/suggestions');
+    const mine = cadre.getByTestId('suggestions').locator('li', { hasText: title });
+    await expect(mine).toContainText('退回修改');
+    await expect(mine).toContainText('请补充具体措施和完成时限');
+    await mine.getByRole('link').click();
+    await cadre.getByLabel('内容').fill('增加具体措施：每月评议一次，季度末公示。');
+    await cadre.getByRole('button', { name: '重新提交' }).click();
+    await expect(cadre.getByText('已提交').first()).toBeVisible();
+    await cadre.context().close();
+  });
+
+  test('approves a leave request and the week turns exempt', async ({ page, browser }) => {
+    // The cadre with the most missed weeks this quarter, and one of those weeks.
+    await page.goto('/supervise?sort=weeks&dir=desc');
+    const row = page.getByTestId('cadre-table').locator('tbody tr').first();
+    const username = (await row.getAttribute('data-cadre'))!;
+    await row.locator('th a').click();
+    const missed = page.getByTestId('weeks').locator('li[data-status="bad"]').first();
+    await expect(missed).toBeVisible();
+    const monday = (await missed.getAttribute('data-monday'))!;
+    const day = (iso: string, plus: number) => new Date(Date.parse(iso) + plus * 86400_000).toISOString().slice(0, 10);
+    const now = new Date(Date.now() + 8 * 3600_000); // Shanghai
+    const quarterStart = `${now.getUTCFullYear()}-${String(Math.floor(now.getUTCMonth() / 3) * 3 + 1).padStart(2, '0')}-01`;
+    const start = monday < quarterStart ? quarterStart : monday;
+    const drill = page.url();
+
+    const cadre = await asOther(browser, username);
+    await cadre.goto('/exemptions');
+    await cadre.getByLabel('开始日期').fill(start);
+    await cadre.getByLabel('结束日期').fill(day(monday, 6));
+    await cadre.getByLabel('事由').selectOption({ label: '请假' });
+    await cadre.getByLabel('说明').fill('病假（补报）');
+    await cadre.getByRole('button', { name: '提交申请' }).click();
+    await expect(cadre.getByTestId('exemptions')).toContainText('待审批');
+    await cadre.context().close();
+
+    await page.goto('/supervise/exemptions');
+    const request = page.locator('li.exemption', { hasText: '病假（补报）' });
+    await request.getByLabel('审批').selectOption({ label: '批准' });
+    await request.getByRole('button', { name: '提交' }).click();
+    await expect(page.getByRole('status')).toContainText('已保存');
+    await expect(page.locator('li.exemption', { hasText: '病假（补报）' })).toHaveCount(0);
+
+    await page.goto(drill);
+    const week = page.getByTestId('weeks').locator(`li[data-monday="${monday}"]`);
+    await expect(week).toContainText('请假/出差');
+    await expect(week).toHaveAttribute('data-status', 'muted');
+  });
+
+  test('hands a roster over and the history stays with the youth', async ({ page, browser }) => {
+    await page.goto('/supervise');
+    const left = page.getByTestId('left-with-roster');
+    await expect(left).toContainText('孙浩');
+    await left.getByRole('link', { name: '移交' }).click();
+    const youth = (await page.getByTestId('managed-youths').locator('.name').first().textContent())!.trim();
+    const handover = page.getByTestId('handover');
+    const successorId = await handover.getByLabel('接收人').locator('option', { hasText: '徐婷' }).getAttribute('value');
+    await handover.getByLabel('接收人').selectOption(successorId!);
+    await handover.getByRole('button', { name: '预览' }).click();
+    const preview = page.getByTestId('handover-preview');
+    await expect(preview).toContainText(/\d+ 名青年、\d+ 件未办结诉求、\d+ 个联系点 → 徐婷/);
+    await preview.getByRole('button', { name: '确认移交' }).click();
+    await expect(page.getByRole('status')).toContainText('已保存');
+
+    const successor = await asOther(browser, 'cadre11');
+    await successor.goto(`/youth?q=${encodeURIComponent(youth)}`);
+    await successor.getByTestId('roster').getByRole('link', { name: new RegExp(youth) }).first().click();
+    await expect(successor.getByTestId('contacts')).toContainText('孙浩');
+    await successor.context().close();
+  });
+});

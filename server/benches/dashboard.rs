@@ -1,0 +1,101 @@
+//! How long the supervisor's dashboard takes on a large district, end to end over HTTP.
+//!
+//! `BENCH_DATABASE_URL=… cargo bench -p server --bench dashboard`, against a database written by
+//! `server generate` (10,000 cadres, a million youths, five million contacts by default). Without
+//! `BENCH_DATABASE_URL` it generates a small district (500 cadres) into a temporary SQLite file.
+//! It signs in as `admin` and asks for this quarter's dashboard of the district root and of one
+//! street committee (500 cadres). Figures are recorded in `docs/BENCHMARKS.md`.
+
+use reqwest::header;
+use server::config::ServeArgs;
+use server::startup::Application;
+use std::time::{Duration, Instant};
+
+const WARMUP: usize = 3;
+const RUNS: usize = 30;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(url) => url,
+        Err(_) => {
+            let path = std::env::temp_dir().join(format!(
+                "liaison-dashboard-{}.db",
+                uuid::Uuid::new_v4().simple()
+            ));
+            let url = format!("sqlite://{}", path.display());
+            let args = server::config::DatabaseArgs {
+                url: url.clone(),
+                max_connections: 8,
+            };
+            let db = server::db::connect(&args).await?;
+            server::db::migrate(&db).await?;
+            server::generate::generate(
+                &db,
+                server::generate::Size {
+                    cadres: 500,
+                    youths_per_cadre: 100,
+                    contacts_per_youth: 5,
+                },
+                "demo-liaison",
+            )
+            .await?;
+            url
+        }
+    };
+    let password =
+        std::env::var("LIAISON_GENERATE_PASSWORD").unwrap_or_else(|_| "demo-liaison".to_owned());
+    let app = Application::build(ServeArgs::new("127.0.0.1:0".parse()?, url.clone())).await?;
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped());
+
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let res = client
+        .post(format!("{base}/api/login"))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("login", "admin"), ("password", password.as_str())])
+        .send()
+        .await?;
+    anyhow::ensure!(
+        res.status().is_success(),
+        "sign-in failed: {}",
+        res.status()
+    );
+
+    println!("database: {}", url.split('@').next_back().unwrap_or(&url));
+    for (label, org) in [("district root", ""), ("one street committee", "2")] {
+        let mut times = Vec::with_capacity(RUNS);
+        let mut cadres = 0;
+        for i in 0..WARMUP + RUNS {
+            let started = Instant::now();
+            let res = client
+                .post(format!("{base}/api/supervise/dashboard"))
+                .header(header::ACCEPT, "application/json")
+                .form(&[("org_id", org)])
+                .send()
+                .await?;
+            anyhow::ensure!(res.status().is_success(), "dashboard: {}", res.status());
+            let body: serde_json::Value = res.json().await?;
+            let took = started.elapsed();
+            cadres = body["tiles"]["cadres"].as_u64().unwrap_or(0);
+            if i >= WARMUP {
+                times.push(took);
+            }
+        }
+        times.sort();
+        let mean = times.iter().sum::<Duration>() / times.len() as u32;
+        println!(
+            "{label} ({cadres} cadres): p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms, mean {:.0} ms ({RUNS} runs)",
+            percentile(&times, 0.5).as_secs_f64() * 1000.0,
+            percentile(&times, 0.95).as_secs_f64() * 1000.0,
+            times[times.len() - 1].as_secs_f64() * 1000.0,
+            mean.as_secs_f64() * 1000.0,
+        );
+    }
+    Ok(())
+}
