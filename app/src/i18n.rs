@@ -301,6 +301,7 @@ strings! {
     recent_decisions: "最近审批", "Recent decisions";
     roster_admin_title: "名单管理", "Rosters";
     unassigned_youths: "未分配的青年", "Unassigned youths";
+    too_many_cadres: "该组织团干部太多，请先选择下级组织", "Too many cadres here: pick an organisation below first";
     unassigned_count: "未分配的青年（{n} 人）", "Unassigned youths ({n})";
     roster_of_cadre: "{name} 的名单（{n} 人）", "{name}'s roster ({n})";
     move_to: "调整给", "Move to";

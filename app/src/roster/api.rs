@@ -52,6 +52,8 @@ pub struct RosterPage {
     pub pages: usize,
     pub q: String,
     pub today: NaiveDate,
+    /// The organisation has too many cadres to list: pick a narrower one.
+    pub too_many_cadres: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -21,6 +21,8 @@ use sea_orm::{
 use std::collections::HashMap;
 
 const PAGE_SIZE: usize = 50;
+/// At most this many cadres to choose from on one page.
+const MAX_CHOICES: usize = 300;
 /// Why an assignment opened, as kept in the history (the ledgers are Chinese).
 pub const REASON_HANDOVER: &str = "移交";
 pub const REASON_REASSIGN: &str = "调整";
@@ -58,6 +60,7 @@ pub async fn page(query: RosterQuery) -> Result<RosterPage, AppError> {
         .filter(account::Column::Role.eq(Role::Cadre.as_str()))
         .filter(account::Column::OrgId.is_in(orgs.iter().copied()))
         .order_by_asc(account::Column::Name)
+        .limit(u64::try_from(MAX_CHOICES * 4).unwrap_or(1200))
         .all(db)
         .await?;
     let holding: HashMap<i64, i64> = youth::Entity::find()
@@ -83,11 +86,16 @@ pub async fn page(query: RosterQuery) -> Result<RosterPage, AppError> {
         active: a.active,
         youths: u32::try_from(holding.get(&a.id).copied().unwrap_or(0)).unwrap_or(0),
     };
-    let cadres: Vec<CadreChoice> = accounts
+    let mut cadres: Vec<CadreChoice> = accounts
         .iter()
         .filter(|a| a.active || holding.contains_key(&a.id))
         .map(choice)
         .collect();
+    // A page never lists thousands: past the cap, pick a narrower organisation first.
+    let too_many = cadres.len() > MAX_CHOICES;
+    if too_many {
+        cadres.clear();
+    }
     let cadre = match query.cadre_id.trim() {
         "" => None,
         id => Some(choice(
@@ -155,6 +163,7 @@ pub async fn page(query: RosterQuery) -> Result<RosterPage, AppError> {
         pages,
         q: search,
         today: today(),
+        too_many_cadres: too_many,
     })
 }
 

@@ -96,6 +96,7 @@ fn Roster(r: RosterPage, plan: Preview) -> impl IntoView {
             <input type="search" name="q" value=r.q.clone() placeholder=t.search_name aria-label=t.search_name />
             <button type="submit">{t.show}</button>
         </form>
+        {r.too_many_cadres.then(|| view! { <p class="hint">{t.too_many_cadres}</p> })}
         <section class="card">
             <h2>{match &r.cadre {
                 Some(c) => fill(t.roster_of_cadre, &[("name", &c.name), ("n", &r.matching.to_string())]),
