@@ -254,6 +254,8 @@ strings! {
     col_light: "状态", "Status";
     no_cadres: "没有符合条件的团干部", "No cadres match";
     search_accounts: "姓名、用户名或手机号", "Name, username or phone";
+    search_cadres: "姓名、用户名或组织", "Name, username or organisation";
+    search_suggestions: "标题或团干部姓名", "Title or cadre's name";
     more_reasons: "另有 {n} 项", "{n} more";
     pages: "分页", "Pages";
     prev_page: "上一页", "Previous";

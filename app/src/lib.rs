@@ -1,6 +1,10 @@
 //! Liaison (团干部直接联系青年管理系统): the Leptos application — pages, server functions and the
 //! types they share. Built with `ssr` for the server and with `hydrate` for the browser's islands.
 
+// A page's view is one nested type; the dashboard's is deeper than the default limit allows
+// when the release build lays it out.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod compliance;
 pub mod components;

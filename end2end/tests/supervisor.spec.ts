@@ -50,6 +50,14 @@ test.describe('a supervisor on a phone', () => {
     }
     const first = rows.first().locator('th a');
     const name = (await first.textContent())!.trim();
+    // Searching by name keeps the light filter and finds just that cadre.
+    const search = page.getByRole('searchbox', { name: '姓名、用户名或组织' });
+    await search.fill(name);
+    await search.press('Enter');
+    await expect(page).toHaveURL(/light=red.*q=|q=.*light=red/);
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toHaveAttribute('data-light', 'red');
+    await expect(search).toHaveValue(name);
     await first.click();
     await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
     await expect(page.getByTestId('figures')).toContainText('未完成');

@@ -493,10 +493,10 @@ pub async fn generate(db: &DatabaseConnection, size: Size, password: &str) -> an
         }
         out
     };
-    for c in 0..size.cadres {
+    for (c, post) in posts.iter().enumerate().take(size.cadres) {
         let cadre = first_cadre + c as i64;
         let orgs = paired(c);
-        if posts[c] == "full_time" {
+        if *post == "full_time" {
             for w in 1..=52i64 {
                 if rng.gen_bool(0.12) {
                     continue;

@@ -90,7 +90,7 @@ fn Accounts(data: AccountsPage) -> impl IntoView {
         </form>
         <p class="muted small">{crate::i18n::fill(t.matching_count, &[("n", &data.matching.to_string())])}</p>
         <ul class="accounts" data-testid="accounts">{cards}</ul>
-        <super::supervise::Pager page=data.page pages=data.pages link=move |p| format!("/admin/users?q={}&role={}&page={p}", data.q, data.role) />
+        <super::supervise::Pager page=data.page pages=data.pages link=move |p| super::query_link("/admin/users", &[("q", &data.q), ("role", &data.role), ("page", &p.to_string())], &[]) />
     }
 }
 

@@ -43,23 +43,16 @@ pub fn ReviewHistory(reviews: Vec<ReviewLine>) -> impl IntoView {
 }
 
 fn queue_href(q: &Queue, changes: &[(&str, &str)]) -> String {
-    let mut params = vec![
-        ("quarter", q.quarter.clone()),
-        ("status", q.status.clone()),
-        ("cadre_id", q.cadre_id.clone()),
-    ];
-    for (k, v) in changes {
-        match params.iter_mut().find(|(key, _)| key == k) {
-            Some(p) => p.1 = (*v).to_owned(),
-            None => params.push((k, (*v).to_owned())),
-        }
-    }
-    let query: Vec<String> = params
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    format!("/supervise/suggestions?{}", query.join("&"))
+    super::query_link(
+        "/supervise/suggestions",
+        &[
+            ("quarter", &q.quarter),
+            ("status", &q.status),
+            ("cadre_id", &q.cadre_id),
+            ("q", &q.q),
+        ],
+        changes,
+    )
 }
 
 #[component]
@@ -69,6 +62,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
         quarter: m.get("quarter").unwrap_or_default(),
         status: m.get("status").unwrap_or_default(),
         cadre_id: m.get("cadre_id").unwrap_or_default(),
+        q: m.get("q").unwrap_or_default(),
         page: m.get("page").unwrap_or_default(),
     });
     data_page(
@@ -116,6 +110,7 @@ fn ReviewQueue(q: Queue) -> impl IntoView {
                 }).collect_view()}
             </select>
             {(!q.cadre_id.is_empty()).then(|| view! { <input type="hidden" name="cadre_id" value=q.cadre_id.clone() /> })}
+            <input type="search" name="q" value=q.q.clone() placeholder=t.search_suggestions aria-label=t.search_suggestions />
             <button type="submit">{t.show}</button>
         </form>
         <p class="muted small">{fill(t.matching_count, &[("n", &q.matching.to_string())])}</p>

@@ -56,7 +56,6 @@ type Preview = Option<(
 #[component]
 fn Roster(r: RosterPage, plan: Preview) -> impl IntoView {
     let t = use_t();
-    let base = format!("/supervise/roster?org_id={}", r.org_id);
     let whose = r
         .cadre
         .as_ref()
@@ -69,8 +68,19 @@ fn Roster(r: RosterPage, plan: Preview) -> impl IntoView {
         .map(|c| (c.id.to_string(), format!("{} · {}", c.name, c.org_name)))
         .collect();
     let link = {
-        let (base, whose, q) = (base.clone(), whose.clone(), r.q.clone());
-        move |p: usize| format!("{base}&cadre_id={whose}&q={q}&page={p}")
+        let (org, whose, q) = (r.org_id.to_string(), whose.clone(), r.q.clone());
+        move |p: usize| {
+            super::query_link(
+                "/supervise/roster",
+                &[
+                    ("org_id", &org),
+                    ("cadre_id", &whose),
+                    ("q", &q),
+                    ("page", &p.to_string()),
+                ],
+                &[],
+            )
+        }
     };
     view! {
         <crate::components::form::SavedNotice />

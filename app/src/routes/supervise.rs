@@ -41,25 +41,19 @@ fn pct(share: f64) -> String {
 
 /// The dashboard's address with some of its parameters changed.
 fn href(d: &DashboardPage, changes: &[(&str, &str)]) -> String {
-    let mut params: Vec<(&str, String)> = vec![
-        ("org_id", d.org_id.to_string()),
-        ("period", d.period_key.clone()),
-        ("sort", d.sort.clone()),
-        ("dir", d.dir.clone()),
-        ("light", d.light.clone()),
-    ];
-    for (k, v) in changes {
-        match params.iter_mut().find(|(key, _)| key == k) {
-            Some(p) => p.1 = (*v).to_owned(),
-            None => params.push((k, (*v).to_owned())),
-        }
-    }
-    let query: Vec<String> = params
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    format!("/supervise?{}", query.join("&"))
+    let org = d.org_id.to_string();
+    super::query_link(
+        "/supervise",
+        &[
+            ("org_id", &org),
+            ("period", &d.period_key),
+            ("q", &d.q),
+            ("sort", &d.sort),
+            ("dir", &d.dir),
+            ("light", &d.light),
+        ],
+        changes,
+    )
 }
 
 #[component]
@@ -71,6 +65,7 @@ pub fn DashboardPage() -> impl IntoView {
         sort: m.get("sort").unwrap_or_default(),
         dir: m.get("dir").unwrap_or_default(),
         light: m.get("light").unwrap_or_default(),
+        q: m.get("q").unwrap_or_default(),
         page: m.get("page").unwrap_or_default(),
     });
     data_page(
@@ -90,12 +85,6 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
         .into_iter()
         .map(|p| (p.key(), p.label(t)))
         .collect();
-    let cadre_link = |r: &CadreRow, anchor: &str| {
-        format!(
-            "/supervise/cadres/{}?period={}#{anchor}",
-            r.cadre_id, d.period_key
-        )
-    };
     let tiles = &d.tiles;
     let tile = |label: &'static str, n: u32, link: String, class: &'static str| {
         view! {
@@ -125,6 +114,8 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            <input type="hidden" name="light" value=d.light.clone() />
+            <input type="search" name="q" value=d.q.clone() placeholder=t.search_cadres aria-label=t.search_cadres />
             <button type="submit">{t.show}</button>
         </form>
         <p class="muted small">{format!("{} · {}", d.org_name, d.period.label(t))}</p>
@@ -180,6 +171,21 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
             <h2>{t.trend_title}</h2>
             <TrendChart points_of=d.trend.clone() />
         </section>
+        <CadreTable d=d />
+    }
+}
+
+/// The cadre table: one page, sorted and filtered, every number linking to the list behind it.
+#[component]
+fn CadreTable(d: DashboardPage) -> impl IntoView {
+    let t = use_t();
+    let cadre_link = |r: &CadreRow, anchor: &str| {
+        format!(
+            "/supervise/cadres/{}?period={}#{anchor}",
+            r.cadre_id, d.period_key
+        )
+    };
+    view! {
         <section class="card">
             <h2>{fill(t.cadre_table_title, &[("n", &d.matching.to_string())])}</h2>
             <nav class="tabs" aria-label=t.filter_light>

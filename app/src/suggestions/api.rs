@@ -66,6 +66,8 @@ pub struct QueueQuery {
     pub status: String,
     /// Only this cadre's (from the drill-down).
     pub cadre_id: String,
+    /// Part of the title, or of the cadre's name or username.
+    pub q: String,
     pub page: String,
 }
 
@@ -79,6 +81,7 @@ pub struct Queue {
     pub quarter: String,
     pub status: String,
     pub cadre_id: String,
+    pub q: String,
 }
 
 /// One paired organisation's suggestions in the current quarter.

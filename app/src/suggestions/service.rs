@@ -17,8 +17,8 @@ use crate::visits::service::paired;
 use crate::youth::service::CADRES;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -403,6 +403,25 @@ pub async fn queue(query: QueueQuery) -> Result<Queue, AppError> {
     if let Some(c) = cadre {
         q = q.filter(suggestion::Column::CadreId.eq(c));
     }
+    // A word of the title, or the cadre's name or username.
+    let search = crate::ssr::validate::search_text(&query.q, 30);
+    if !search.is_empty() {
+        let authors = account::Entity::find()
+            .select_only()
+            .column(account::Column::Id)
+            .filter(account::Column::OrgId.is_in(scope.iter().copied()))
+            .filter(
+                Condition::any()
+                    .add(account::Column::Name.contains(search.as_str()))
+                    .add(account::Column::Username.contains(search.as_str())),
+            )
+            .into_query();
+        q = q.filter(
+            Condition::any()
+                .add(suggestion::Column::Title.contains(search.as_str()))
+                .add(suggestion::Column::CadreId.in_subquery(authors)),
+        );
+    }
     let matching = usize::try_from(q.clone().count(db).await?).unwrap_or(0);
     let pages = matching.div_ceil(PAGE_SIZE).max(1);
     let page = query
@@ -429,6 +448,7 @@ pub async fn queue(query: QueueQuery) -> Result<Queue, AppError> {
         } else {
             status.to_owned()
         },
+        q: search,
         cadre_id: cadre.map(|c| c.to_string()).unwrap_or_default(),
     })
 }

@@ -26,6 +26,8 @@ pub struct DashboardQuery {
     pub dir: String,
     /// `green`, `yellow`, `red`; empty: all.
     pub light: String,
+    /// Part of a cadre's name, username or organisation's name.
+    pub q: String,
     /// 1-based page of the cadre table.
     pub page: String,
 }
@@ -91,6 +93,7 @@ pub struct DashboardPage {
     pub sort: String,
     pub dir: String,
     pub light: String,
+    pub q: String,
     /// The 13 weeks before this one.
     pub trend: Vec<TrendPoint>,
     pub left_with_roster: Vec<LeftWithRoster>,

@@ -201,9 +201,18 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
     }
     rollup.retain(|r| r.child || r.cadres > 0);
 
+    // The tiles and roll-up count every cadre; the search and the light narrow the table.
+    let search = crate::ssr::validate::search_text(&query.q, 30);
+    let needle = search.to_lowercase();
     let mut table: Vec<CadreRow> = rows
         .into_iter()
         .filter(|r| light.is_none_or(|l| r.light == l))
+        .filter(|r| {
+            needle.is_empty()
+                || r.name.to_lowercase().contains(&needle)
+                || r.username.to_lowercase().contains(&needle)
+                || r.org_name.to_lowercase().contains(&needle)
+        })
         .collect();
     table.sort_by(|a, b| {
         let o = compare(sort, a, b);
@@ -289,6 +298,7 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         sort: sort.to_owned(),
         dir: dir.to_owned(),
         light: light.map(|l| l.as_str().to_owned()).unwrap_or_default(),
+        q: search,
         trend,
         left_with_roster,
     })

@@ -171,6 +171,16 @@ async fn supervisors_see_only_their_subtree(app: TestApp) {
     assert!(rollup
         .iter()
         .any(|r| r["org_name"] == STREET && r["cadres"] == 2));
+    // A search narrows the table, never the tiles; it cannot reach past the subtree.
+    let found = dashboard(&s.w.admin, &[("q", "CADRE_B")]).await;
+    assert_eq!(found["tiles"]["cadres"], 3);
+    assert_eq!(found["matching"], 1);
+    assert_eq!(found["cadres"][0]["username"], "cadre_b");
+    assert_eq!(found["q"], "CADRE_B");
+    let by_org = dashboard(&s.w.admin, &[("q", "河西")]).await;
+    assert_eq!(by_org["cadres"][0]["username"], "cadre_c");
+    assert_eq!(by_org["matching"], 1);
+    assert_eq!(dashboard(&s.sup, &[("q", "cadre_c")]).await["matching"], 0);
     // Filters and periods.
     let red = dashboard(&s.w.admin, &[("light", "red")]).await;
     assert!(red["cadres"]
@@ -217,6 +227,12 @@ async fn a_suggestion_is_reviewed_returned_revised_and_adopted(app: TestApp) {
     assert_eq!(queue["items"][0]["id"], id);
     let theirs = ok(&s.other_sup, "/api/suggestions/queue", &[]).await;
     assert_eq!(theirs["matching"], 0);
+    // Searched by a word of the title or by the cadre, and nothing else.
+    for (q, n) in [("积分", 1), ("cadre_a", 1), ("cadre_b", 0), ("a&b", 0)] {
+        let found = ok(&s.sup, "/api/suggestions/queue", &[("q", q)]).await;
+        assert_eq!(found["matching"], n, "{q}");
+        assert_eq!(found["q"], q);
+    }
     // Resolving is for problems solved; returning needs a reason; another subtree cannot.
     assert_invalid(
         review(&s.sup, id, "resolve", "").await,
