@@ -16,6 +16,7 @@ pub mod markup;
 pub mod orgs;
 pub mod page;
 pub mod policy;
+pub mod reminders;
 pub mod roster;
 pub mod routes;
 pub mod rules;
@@ -94,6 +95,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/supervise/roster") view=routes::roster::RosterManagementPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/policy") view=routes::admin_policy::PolicyPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/calendar") view=routes::admin_policy::CalendarPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/reminders") view=routes::admin_reminders::RemindersPage ssr=SsrMode::Async />
+                <Route path=path!("/inbox") view=routes::inbox::InboxPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -138,6 +138,8 @@ pub struct Viewer {
     pub org_name: String,
     pub post: Option<Post>,
     pub locale: Locale,
+    /// Unread reminders (counted for page requests only: the header's badge).
+    pub unread: u32,
 }
 
 /// One organisation in a tree listing, in depth-first order.
@@ -268,6 +270,18 @@ coded! {
         Open = "open" => req_open,
         InProgress = "in_progress" => req_in_progress,
         Resolved = "resolved" => req_resolved,
+    }
+}
+
+coded! {
+    /// What a reminder is about; the inbox and the API name it by its code.
+    ReminderKind {
+        VisitDay = "visit_day" => rk_visit_day,
+        ContactDigest = "contact_digest" => rk_contact_digest,
+        SuggestionDue = "suggestion_due" => rk_suggestion_due,
+        StudyDue = "study_due" => rk_study_due,
+        SupervisorDigest = "supervisor_digest" => rk_supervisor_digest,
+        Remind = "remind" => rk_remind,
     }
 }
 

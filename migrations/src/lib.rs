@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_domain;
 mod m20261126_000001_security;
 mod m20261127_000001_supervision;
+mod m20261128_000001_reminders;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_domain::Migration),
             Box::new(m20261126_000001_security::Migration),
             Box::new(m20261127_000001_supervision::Migration),
+            Box::new(m20261128_000001_reminders::Migration),
         ]
     }
 }

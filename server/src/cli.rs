@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `create-admin`.
+//! The command line: `serve`, `migrate`, `create-admin`, `generate`, `remind`.
 
 use crate::config::{DatabaseArgs, ServeArgs};
 use crate::{db, demo, startup::Application};
@@ -26,6 +26,20 @@ pub enum Command {
     CreateAdmin(CreateAdminArgs),
     /// Write a large generated district into an empty database (for benchmarks).
     Generate(GenerateArgs),
+    /// Run one reminder tick as if at the given instant: make the reminders due, compose and
+    /// send the emails due (for operators and tests; `serve` ticks every minute by itself).
+    Remind(RemindArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RemindArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub mail: crate::config::MailArgs,
+    /// The instant, RFC 3339 (`2026-12-03T09:00:00+08:00`); default: now.
+    #[arg(long)]
+    pub at: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -96,6 +110,36 @@ pub async fn run() -> anyhow::Result<()> {
                 &args.password,
             )
             .await
+        }
+        Command::Remind(args) => {
+            let at = match args.at.as_deref() {
+                None => chrono::Utc::now(),
+                Some(s) => chrono::DateTime::parse_from_rfc3339(s)
+                    .map_err(|e| {
+                        anyhow::anyhow!("--at {s:?}: {e} (e.g. 2026-12-03T09:00:00+08:00)")
+                    })?
+                    .with_timezone(&chrono::Utc),
+            };
+            let conn = db::connect(&args.database).await?;
+            db::migrate(&conn).await?;
+            let host = crate::scheduler::host_name();
+            let env = app::reminders::scheduler::TickEnv {
+                instance: crate::scheduler::instance_name(&host),
+                host,
+                mailer: args.mail.mailer()?,
+                public_url: args.mail.public_url.trim_end_matches('/').to_owned(),
+            };
+            let r = app::reminders::scheduler::tick(&conn, &env, at)
+                .await
+                .map_err(|e| anyhow::anyhow!("reminder tick failed: {e:?}"))?;
+            println!(
+                "reminders at {}: {} made, {} emails sent, {} failed",
+                at.to_rfc3339(),
+                r.made,
+                r.sent,
+                r.failed
+            );
+            Ok(())
         }
         Command::CreateAdmin(args) => {
             let conn = db::connect(&args.database).await?;

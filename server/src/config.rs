@@ -17,6 +17,44 @@ pub struct DatabaseArgs {
     pub max_connections: u32,
 }
 
+/// Email for reminders (off when `--smtp-url` is not given).
+#[derive(Args, Clone, Debug, Default)]
+pub struct MailArgs {
+    /// SMTP server for reminder emails: `smtps://user:pass@host:465` (TLS) or
+    /// `smtp://user:pass@host:587` (STARTTLS required except to this machine). Not given: no email.
+    #[arg(long, env = "LIAISON_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of reminder emails, e.g. `团干部联系青年 <noreply@example.org>`.
+    #[arg(
+        long,
+        env = "LIAISON_MAIL_FROM",
+        default_value = "Liaison <noreply@localhost>"
+    )]
+    pub mail_from: String,
+    /// The app's address as users reach it: links in emails and the calendar feed's address.
+    #[arg(
+        long,
+        env = "LIAISON_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub public_url: String,
+}
+
+impl MailArgs {
+    /// The mailer, when configured.
+    ///
+    /// # Errors
+    /// A URL or sender address that cannot be used.
+    pub fn mailer(&self) -> anyhow::Result<Option<std::sync::Arc<app::reminders::mail::Mailer>>> {
+        match self.smtp_url.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(url) => app::reminders::mail::Mailer::new(url, &self.mail_from)
+                .map(|m| Some(std::sync::Arc::new(m)))
+                .map_err(anyhow::Error::msg),
+        }
+    }
+}
+
 #[derive(Args, Clone, Debug)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -49,6 +87,12 @@ pub struct ServeArgs {
     /// Hours an administrator's session may go unused before it ends.
     #[arg(long, env = "LIAISON_ADMIN_IDLE_HOURS", default_value_t = 12)]
     pub admin_idle_hours: i64,
+    #[command(flatten)]
+    pub mail: MailArgs,
+    /// Seconds between reminder ticks (every instance runs them; each reminder and email
+    /// still happens once). 0 turns the scheduler off in this instance.
+    #[arg(long, env = "LIAISON_TICK_SECONDS", default_value_t = 60)]
+    pub tick_seconds: u64,
 }
 
 impl ServeArgs {
@@ -68,6 +112,13 @@ impl ServeArgs {
             session_days: 30,
             idle_days: 7,
             admin_idle_hours: 12,
+            mail: MailArgs {
+                smtp_url: None,
+                mail_from: "Liaison <noreply@localhost>".to_owned(),
+                public_url: "http://127.0.0.1:3000".to_owned(),
+            },
+            // Tests and benchmarks drive reminders explicitly (`server remind --at`).
+            tick_seconds: 0,
         }
     }
 }

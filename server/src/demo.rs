@@ -14,8 +14,8 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -503,6 +503,18 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
     app::ssr::roster::refresh_all(&txn).await?;
     app::suggestions::service::reviews_from_status(&txn).await?;
     supervision_showcase(&txn, &rosters, &timeline).await?;
+    // Every demo account has `<username>@example.org`, so a local SMTP server shows the
+    // reminder emails (`--smtp-url smtp://127.0.0.1:2525`).
+    for a in account::Entity::find().all(&txn).await? {
+        account::Entity::update_many()
+            .col_expr(
+                account::Column::Email,
+                sea_orm::sea_query::Expr::value(format!("{}@example.org", a.username)),
+            )
+            .filter(account::Column::Id.eq(a.id))
+            .exec(&txn)
+            .await?;
+    }
     txn.commit().await?;
     tracing::info!(
         youths = counts.assignments,

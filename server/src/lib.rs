@@ -7,6 +7,8 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod feed;
 pub mod generate;
+pub mod scheduler;
 pub mod security;
 pub mod startup;

@@ -21,6 +21,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     pub state: AppState,
+    tick_every: Option<std::time::Duration>,
 }
 
 impl Application {
@@ -47,6 +48,7 @@ impl Application {
             leptos_options.hash_files = true;
             leptos_options.hash_file = hash_file.to_string_lossy().to_string().into();
         }
+        let host = crate::scheduler::host_name();
         let state = AppState {
             leptos_options,
             db,
@@ -59,6 +61,10 @@ impl Application {
                 idle_days: args.idle_days,
                 admin_idle_hours: args.admin_idle_hours,
                 css_href: assets.css_href,
+                public_url: args.mail.public_url.trim_end_matches('/').to_owned(),
+                mailer: args.mail.mailer()?,
+                instance: crate::scheduler::instance_name(&host),
+                host,
             }),
             metrics: Arc::default(),
         };
@@ -67,6 +73,8 @@ impl Application {
             listener,
             router,
             state,
+            tick_every: (args.tick_seconds > 0)
+                .then(|| std::time::Duration::from_secs(args.tick_seconds)),
         })
     }
 
@@ -86,6 +94,19 @@ impl Application {
     /// The server failed.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "listening");
+        let scheduler = self.tick_every.map(|every| {
+            tracing::info!(
+                instance = %self.state.settings.instance,
+                every_s = every.as_secs(),
+                email = self.state.settings.mailer.is_some(),
+                "reminder scheduler on"
+            );
+            crate::scheduler::spawn(
+                self.state.db.clone(),
+                app::reminders::service::env_of(&self.state),
+                every,
+            )
+        });
         axum::serve(
             self.listener,
             self.router
@@ -93,6 +114,9 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+        if let Some(s) = scheduler {
+            s.abort();
+        }
         tracing::info!("stopped");
         Ok(())
     }
@@ -107,6 +131,7 @@ pub fn router(state: AppState) -> Router {
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/cal/{file}", get(crate::feed::calendar))
         .route("/api/{*fn_name}", get(api::unknown).post(api::unknown))
         .nest_service("/pkg", assets::static_files(&pkg_dir))
         .route_service(
@@ -131,7 +156,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(security::csrf_guard))
         .layer(middleware::from_fn(security::security_headers))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(crate::feed::redacted_span))
         .with_state(state)
 }
 

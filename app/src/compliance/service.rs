@@ -780,3 +780,80 @@ async fn judge_week(
     }
     Ok(())
 }
+
+/// A youth due or overdue for contact now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DueYouth {
+    pub cadre_id: i64,
+    pub youth_id: i64,
+    pub name: String,
+    /// The last contact, or the assignment when never contacted.
+    pub since: NaiveDate,
+    pub never: bool,
+    pub overdue: bool,
+}
+
+/// The youths behind the `due` and `overdue` figures of `cadres` on `today`, longest without
+/// contact first: the same summaries and cut-offs as the figures, so a digest lists exactly the
+/// youths the figures count.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn due_youths(
+    db: &impl ConnectionTrait,
+    cadres: &Cadres,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Result<Vec<DueYouth>, AppError> {
+    let since = || {
+        Expr::from(Func::coalesce([
+            Expr::col(youth::Column::LastContactOn),
+            Expr::col(youth::Column::AssignedOn),
+        ]))
+    };
+    let overdue_cut = today - Duration::days(policy.contact_overdue_days);
+    let due_cut = today - Duration::days(policy.contact_due_days);
+    let mut q = Query::select();
+    q.column(youth::Column::CadreId)
+        .column(youth::Column::Id)
+        .column(youth::Column::Name)
+        .column(youth::Column::LastContactOn)
+        .column(youth::Column::AssignedOn)
+        .from(youth::Entity)
+        .and_where(Expr::col(youth::Column::CadreId).is_not_null())
+        .and_where(since().lte(due_cut))
+        .order_by_expr(since(), sea_orm::sea_query::Order::Asc)
+        .order_by(youth::Column::Id, sea_orm::sea_query::Order::Asc);
+    cadres.apply(&mut q, youth::Column::CadreId);
+    let rows = db.query_all(&q).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (Some(cadre_id), youth_id, name, last, assigned): (
+            Option<i64>,
+            i64,
+            String,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+        ) = (
+            r.try_get("", "cadre_id")?,
+            r.try_get("", "id")?,
+            r.try_get("", "name")?,
+            r.try_get("", "last_contact_on")?,
+            r.try_get("", "assigned_on")?,
+        ) else {
+            continue;
+        };
+        let Some(since) = last.or(assigned) else {
+            continue;
+        };
+        out.push(DueYouth {
+            cadre_id,
+            youth_id,
+            name,
+            since,
+            never: last.is_none(),
+            overdue: since <= overdue_cut,
+        });
+    }
+    Ok(out)
+}

@@ -1,7 +1,7 @@
 //! The mobile-first page frame: a header, the page, and a bottom navigation on phones.
 
 use crate::auth::api::Logout;
-use crate::i18n::use_t;
+use crate::i18n::{fill, use_t};
 use crate::types::{Role, Viewer};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -18,6 +18,7 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/admin/users", t.nav_users),
             ("/admin/policy", t.nav_policy),
             ("/admin/calendar", t.nav_calendar),
+            ("/admin/reminders", t.nav_reminders),
         ],
         Role::Cadre => vec![
             ("/", t.nav_today),
@@ -32,6 +33,11 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/supervise/exemptions", t.nav_exemptions_review),
             ("/supervise/roster", t.nav_roster),
         ],
+    };
+    let inbox_label = if viewer.unread > 0 {
+        fill(t.unread_badge, &[("n", &viewer.unread.to_string())])
+    } else {
+        t.nav_inbox.to_owned()
     };
     let nav_hrefs: Vec<&'static str> = nav.iter().map(|(h, _)| *h).collect();
     let current = current_path();
@@ -49,6 +55,13 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
         <Title text=crate::markup::rcdata(&format!("{title} · {}", t.app_short)) />
         <header class="top">
             <a class="brand" href="/">{t.app_short}</a>
+            <a class="inbox-link" href="/inbox" data-testid="inbox-link"
+                aria-label=inbox_label>
+                {t.nav_inbox}
+                {(viewer.unread > 0).then(|| view! {
+                    <span class="badge" data-testid="unread-badge">{if viewer.unread > 99 { "99+".to_owned() } else { viewer.unread.to_string() }}</span>
+                })}
+            </a>
             <a class="who" href="/settings" title=t.nav_settings>{viewer.name.clone()}</a>
             <form method="post" action=Logout::PATH class="inline">
                 <button type="submit" class="link">{t.sign_out}</button>

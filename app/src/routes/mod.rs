@@ -2,10 +2,12 @@
 
 pub mod admin_orgs;
 pub mod admin_policy;
+pub mod admin_reminders;
 pub mod admin_users;
 pub mod contacts;
 pub mod exemptions;
 pub mod home;
+pub mod inbox;
 pub mod login;
 pub mod review;
 pub mod roster;

@@ -1,11 +1,11 @@
-//! `/settings`: password and language.
+//! `/settings`: password, language, email reminders and the calendar link.
 
 use super::LanguageSwitch;
 use crate::auth::api::ChangePassword;
-use crate::components::form::{PostForm, TextField};
-use crate::components::layout::Layout;
+use crate::components::form::{FieldMessage, PostForm, RequestId, TextField};
 use crate::i18n::use_t;
-use crate::page::{guard, ANYONE};
+use crate::page::{data_page, ANYONE};
+use crate::reminders::api::{get_my_settings, MySettings, RegenerateCalendar, SetNotifications};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -14,25 +14,53 @@ use leptos_router::hooks::use_query_map;
 pub fn SettingsPage() -> impl IntoView {
     let t = use_t();
     let done = use_query_map().with_untracked(|q| q.get("done"));
-    guard(ANYONE, move |viewer| {
-        view! {
-            <Layout viewer=viewer title=t.settings_title>
-                <section class="card">
-                    <h2>{t.change_password}</h2>
-                    {(done.as_deref() == Some("password"))
-                        .then(|| view! { <p class="notice" role="status">{t.password_changed}</p> })}
-                    <PostForm action=ChangePassword::PATH id="password">
-                        <TextField name="current_password" label=t.current_password kind="password" required=true autocomplete="current-password" />
-                        <TextField name="new_password" label=t.new_password kind="password" required=true autocomplete="new-password" />
-                        <TextField name="confirm_password" label=t.confirm_password kind="password" required=true autocomplete="new-password" />
-                        <button type="submit" class="primary">{t.save}</button>
-                    </PostForm>
-                </section>
-                <section class="card">
-                    <h2>{t.language}</h2>
-                    <LanguageSwitch />
-                </section>
-            </Layout>
-        }
+    data_page(ANYONE, t.settings_title, get_my_settings, move |s| {
+        view! { <Settings s=s done=done /> }
     })
+}
+
+#[component]
+fn Settings(s: MySettings, done: Option<String>) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <crate::components::form::SavedNotice />
+        <section class="card">
+            <h2>{t.change_password}</h2>
+            {(done.as_deref() == Some("password"))
+                .then(|| view! { <p class="notice" role="status">{t.password_changed}</p> })}
+            <PostForm action=ChangePassword::PATH id="password">
+                <TextField name="current_password" label=t.current_password kind="password" required=true autocomplete="current-password" />
+                <TextField name="new_password" label=t.new_password kind="password" required=true autocomplete="new-password" />
+                <TextField name="confirm_password" label=t.confirm_password kind="password" required=true autocomplete="new-password" />
+                <button type="submit" class="primary">{t.save}</button>
+            </PostForm>
+        </section>
+        <section class="card">
+            <h2>{t.language}</h2>
+            <LanguageSwitch />
+        </section>
+        <section class="card" id="notifications">
+            <h2>{t.notifications_title}</h2>
+            <p class="hint">{if s.mail_configured { t.mail_configured } else { t.mail_not_configured }}</p>
+            <PostForm action=SetNotifications::PATH id="notifications-form">
+                <TextField name="email" label=t.email_label kind="email" value=s.email.clone() autocomplete="email" />
+                <label class="check">
+                    <input type="checkbox" name="notify_email" value="true" checked=s.notify_email />
+                    <span>{t.notify_email_label}</span>
+                </label>
+                <FieldMessage name="notify_email" />
+                <button type="submit" class="primary">{t.save}</button>
+            </PostForm>
+        </section>
+        <section class="card" id="calendar">
+            <h2>{t.feed_title}</h2>
+            <p class="hint">{t.calendar_hint}</p>
+            <p><a class="button" href=s.calendar.webcal.clone() data-testid="webcal-link">{t.calendar_subscribe}</a></p>
+            <p class="small break" data-testid="calendar-url">{s.calendar.https.clone()}</p>
+            <PostForm action=RegenerateCalendar::PATH id="calendar-regenerate">
+                <RequestId />
+                <button type="submit" class="small">{t.calendar_regenerate}</button>
+            </PostForm>
+        </section>
+    }
 }

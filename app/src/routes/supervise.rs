@@ -212,6 +212,7 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
                                     }
                                 })
                                 .collect_view()}
+                            <th scope="col">{t.remind_button}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -238,6 +239,9 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
                                         </details>
                                     })}
                                 </td>
+                                <td>
+                                    <RemindButton cadre_id=r.cadre_id last=d.reminded.iter().find(|(c, _)| *c == r.cadre_id).map(|(_, at)| *at) />
+                                </td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -246,6 +250,30 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
             {(d.cadres.is_empty()).then(|| view! { <p class="hint">{t.no_cadres}</p> })}
             <Pager page=d.page pages=d.pages link=move |p| href(&d, &[("page", &p.to_string())]) />
         </section>
+    }
+}
+
+/// The remind button of a cadre: an inbox item and an email naming what is missing, once a day;
+/// it says when this supervisor last pressed it.
+#[component]
+pub fn RemindButton(cadre_id: i64, last: Option<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
+    use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId};
+    use crate::reminders::api::Remind;
+    use crate::reminders::rules::local;
+    use leptos::server_fn::ServerFn;
+    let t = use_t();
+    let pressed_today = last.is_some_and(|l| local(l).date() == crate::page::today());
+    let id = cadre_id.to_string();
+    view! {
+        <PostForm action=Remind::PATH id=format!("remind-{id}") key=("cadre_id", id.clone()) class="inline remind">
+            <RequestId />
+            <Hidden name="cadre_id" value=id.clone() />
+            <button type="submit" class="small" disabled=pressed_today>{t.remind_button}</button>
+            {last.map(|l| view! {
+                <span class="small muted reminded">{fill(t.reminded_at, &[("time", &local(l).format("%m-%d %H:%M").to_string())])}</span>
+            })}
+            <FieldMessage name="cadre_id" />
+        </PostForm>
     }
 }
 
@@ -315,6 +343,13 @@ fn Drill(c: CadreDetail) -> impl IntoView {
                 <dt>{t.col_study}</dt><dd>{fill(t.hours_of, &[("h", &hours(r.study_hours)), ("target", &hours(r.study_target))])}</dd>
             </dl>
         </section>
+        {c.active.then(|| view! {
+            <section class="card" id="remind" data-testid="remind">
+                <h2>{t.remind_title}</h2>
+                <p class="hint">{t.remind_hint}</p>
+                <RemindButton cadre_id=r.cadre_id last=c.last_reminded />
+            </section>
+        })}
         <section class="card" id="weeks">
             <h2>{t.drill_weeks}</h2>
             <ul class="list" data-testid="weeks">

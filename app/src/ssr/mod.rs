@@ -40,6 +40,13 @@ pub struct Settings {
     pub admin_idle_hours: i64,
     /// The stylesheet's address (content-hashed in release builds).
     pub css_href: String,
+    /// The app's address as users reach it (links in emails, the calendar feed's address).
+    pub public_url: String,
+    /// SMTP, when configured (`--smtp-url`, `--mail-from`): reminders go by email too.
+    pub mailer: Option<Arc<crate::reminders::mail::Mailer>>,
+    /// This app instance among those sharing the database (host, process id, a random part).
+    pub instance: String,
+    pub host: String,
 }
 
 impl Default for Settings {
@@ -53,6 +60,10 @@ impl Default for Settings {
             idle_days: 7,
             admin_idle_hours: 12,
             css_href: "/pkg/liaison.css".to_owned(),
+            public_url: "http://127.0.0.1:3000".to_owned(),
+            mailer: None,
+            instance: "local".to_owned(),
+            host: "localhost".to_owned(),
         }
     }
 }

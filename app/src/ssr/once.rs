@@ -181,6 +181,9 @@ has_request_id!(
     crate::exemptions::api::DecisionForm,
     crate::roster::api::ReassignForm,
     crate::roster::api::HandoverForm,
+    crate::reminders::api::RemindForm,
+    crate::reminders::api::RetryForm,
+    crate::reminders::api::RegenerateForm,
 );
 
 /// What an earlier send of the same request id means for this one.

@@ -224,6 +224,7 @@ pub fn viewer_from(acct: account::Model, org_name: String) -> Viewer {
         org_name,
         post: acct.post.as_deref().and_then(Post::parse),
         locale: Locale::from_tag(&acct.locale).unwrap_or_default(),
+        unread: 0,
     }
 }
 
@@ -270,7 +271,18 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     };
     if let Some(token) = cookie_value(req.headers(), COOKIE).filter(|t| !t.is_empty()) {
         match resolve(&state.db, &token, &state.settings).await {
-            Ok(Some((id, viewer))) => {
+            Ok(Some((id, mut viewer))) => {
+                // Pages show the unread count in the header; API calls and files need none.
+                let path = req.uri().path();
+                if req.method() == axum::http::Method::GET
+                    && !path.starts_with("/api/")
+                    && !path.starts_with("/pkg/")
+                    && !path.starts_with("/cal/")
+                {
+                    viewer.unread = crate::reminders::service::unread(&state.db, viewer.id)
+                        .await
+                        .unwrap_or(0);
+                }
                 info.locale = viewer.locale;
                 info.session_id = Some(id);
                 info.viewer = Some(viewer);

@@ -94,6 +94,8 @@ pub struct DashboardPage {
     pub dir: String,
     pub light: String,
     pub q: String,
+    /// When the viewer last reminded each cadre of this page (cadre id, instant).
+    pub reminded: Vec<(i64, chrono::DateTime<chrono::Utc>)>,
     /// The 13 weeks before this one.
     pub trend: Vec<TrendPoint>,
     pub left_with_roster: Vec<LeftWithRoster>,
@@ -150,6 +152,8 @@ pub struct CadreDetail {
     pub exemptions: Vec<ExemptionRow>,
     /// The 30 latest changes to the roster.
     pub assignments: Vec<AssignmentLine>,
+    /// When the viewer last pressed remind for this cadre.
+    pub last_reminded: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The dashboard of an organisation subtree for a period.

@@ -236,6 +236,13 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         .take(PAGE_SIZE)
         .collect();
     let trend = trend(db, &tree, orgs.clone(), today, TREND_WEEKS).await?;
+    let ids: Vec<i64> = cadres.iter().map(|c| c.cadre_id).collect();
+    let mut reminded: Vec<(i64, chrono::DateTime<chrono::Utc>)> =
+        crate::reminders::service::last_reminded(db, auth.viewer.id, &ids)
+            .await?
+            .into_iter()
+            .collect();
+    reminded.sort();
 
     // Cadres who left with youths still on their roster.
     let mut left = account::Entity::find()
@@ -299,6 +306,7 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         dir: dir.to_owned(),
         light: light.map(|l| l.as_str().to_owned()).unwrap_or_default(),
         q: search,
+        reminded,
         trend,
         left_with_roster,
     })
@@ -414,7 +422,11 @@ pub async fn cadre(id: i64, period: &str) -> Result<CadreDetail, AppError> {
         })
         .collect();
 
+    let last_reminded = crate::reminders::service::last_reminded(db, auth.viewer.id, &[acct.id])
+        .await?
+        .remove(&acct.id);
     Ok(CadreDetail {
+        last_reminded,
         row,
         active: acct.active,
         period,

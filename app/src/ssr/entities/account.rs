@@ -23,6 +23,8 @@ pub struct Model {
     pub left_on: Option<Date>,
     #[sea_orm(unique)]
     pub calendar_token: Option<String>,
+    /// Reminders by email too (the inbox always).
+    pub notify_email: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub emailed_at: Option<DateTimeUtc>,
     pub read_at: Option<DateTimeUtc>,
+    /// The email it went into; none while it waits, and for inbox-only reminders.
+    pub delivery_id: Option<i64>,
+    /// Who pressed remind (`remind` only).
+    pub sender_id: Option<i64>,
+    /// JSON lines `[{ "text", "link" }]`.
+    pub details: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

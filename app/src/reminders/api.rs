@@ -1,0 +1,215 @@
+//! Server functions for the inbox, the remind button, reminder health, the calendar link and the
+//! notification settings.
+
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One reminder in the inbox; `kind` names the rule (`visit_day`, `contact_digest`,
+/// `suggestion_due`, `study_due`, `supervisor_digest`, `remind`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    /// Where the user acts on it.
+    pub link: String,
+    /// Its lines (a youth of the digest, an organisation without a suggestion …), each with
+    /// where to act on it.
+    pub lines: Vec<Line>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub text: String,
+    pub link: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Inbox {
+    /// Newest first, a page at a time.
+    pub items: Vec<InboxItem>,
+    pub unread: u32,
+    pub page: usize,
+    pub pages: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InboxQuery {
+    pub page: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReadForm {
+    /// One reminder; or `all=true` for every unread one.
+    pub id: String,
+    pub all: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RemindForm {
+    pub request_id: String,
+    pub cadre_id: String,
+}
+
+/// What a remind did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reminded {
+    /// The reminder in the cadre's inbox.
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// Mailed as well (the cadre has an address and email on, and mail is configured).
+    pub email: bool,
+}
+
+/// One app instance's latest scheduler tick.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InstanceTick {
+    pub instance: String,
+    pub host: String,
+    pub last_at: DateTime<Utc>,
+    /// The instant the tick ran as (differs for `server remind --at`).
+    pub last_as_of: DateTime<Utc>,
+    pub made: u32,
+    pub sent: u32,
+    pub failed: u32,
+    pub last_error: Option<String>,
+}
+
+/// Reminders of one kind over the last 7 days.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KindHealth {
+    pub kind: String,
+    pub made: u32,
+    /// Mailed.
+    pub sent: u32,
+    /// Their email failed for good.
+    pub failed: u32,
+    /// Waiting to be mailed (or retried).
+    pub pending: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryError {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: u32,
+    pub error: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub mail_configured: bool,
+    pub instances: Vec<InstanceTick>,
+    pub kinds: Vec<KindHealth>,
+    pub errors: Vec<DeliveryError>,
+    /// Emails failed for good, which retry puts back in the outbox.
+    pub failed: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RetryForm {
+    pub request_id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegenerateForm {
+    pub request_id: String,
+}
+
+/// The personal calendar feed's addresses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarLink {
+    pub https: String,
+    pub webcal: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotificationsForm {
+    pub email: String,
+    /// `true` or `false` (a plain form's unchecked box sends nothing: off).
+    pub notify_email: String,
+}
+
+/// What `/settings` shows about reminders.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MySettings {
+    pub email: String,
+    pub notify_email: bool,
+    pub mail_configured: bool,
+    pub calendar: CalendarLink,
+}
+
+/// The viewer's inbox, newest first.
+#[server(prefix = "/api", endpoint = "inbox/list")]
+pub async fn list_inbox(#[server(flatten)] query: InboxQuery) -> Result<Inbox, AppError> {
+    crate::ssr::respond(super::service::inbox(query).await)
+}
+
+/// Marks one reminder read, or all of them (`all=true`).
+#[server(prefix = "/api", endpoint = "inbox/read")]
+pub async fn mark_read(#[server(flatten)] form: ReadForm) -> Result<u32, AppError> {
+    let n = crate::ssr::respond(super::service::mark_read(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(n)
+}
+
+/// A supervisor reminds a cadre of what is missing: an inbox item and an email at once (08:00
+/// when pressed at night); once a day per cadre and supervisor.
+#[server(prefix = "/api", endpoint = "supervise/remind")]
+pub async fn remind(#[server(flatten)] form: RemindForm) -> Result<Reminded, AppError> {
+    let r = crate::ssr::respond(super::service::remind(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(r)
+}
+
+/// The scheduler's health, for admins.
+#[server(prefix = "/api", endpoint = "reminders/health")]
+pub async fn reminder_health() -> Result<Health, AppError> {
+    crate::ssr::respond(super::service::health().await)
+}
+
+/// Puts failed emails back in the outbox; answers how many.
+#[server(prefix = "/api", endpoint = "reminders/retry")]
+pub async fn retry_failed(#[server(flatten)] form: RetryForm) -> Result<u32, AppError> {
+    let n = crate::ssr::respond(super::service::retry(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(n)
+}
+
+/// A new secret calendar address; the old one answers 404 from now on.
+#[server(prefix = "/api", endpoint = "calendar/regenerate")]
+pub async fn regenerate_calendar(
+    #[server(flatten)] form: RegenerateForm,
+) -> Result<CalendarLink, AppError> {
+    let link = crate::ssr::respond(super::service::regenerate(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(link)
+}
+
+/// The viewer's email address, email on or off, and calendar link.
+#[server(prefix = "/api", endpoint = "settings/get")]
+pub async fn get_my_settings() -> Result<MySettings, AppError> {
+    crate::ssr::respond(super::service::my_settings().await)
+}
+
+/// Sets the viewer's email address and whether reminders are mailed.
+#[server(prefix = "/api", endpoint = "settings/notifications")]
+pub async fn set_notifications(#[server(flatten)] form: NotificationsForm) -> Result<(), AppError> {
+    crate::ssr::respond(super::service::set_notifications(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
+}
