@@ -421,7 +421,12 @@ pub async fn retry(form: RetryForm) -> Result<u32, AppError> {
     let n = delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value("pending"))
         .col_expr(delivery::Column::Attempts, Expr::value(0))
-        .col_expr(delivery::Column::SendAfter, Expr::value(now))
+        // Due at the next tick, whatever instant it runs as (`server remind --at` may run as
+        // an earlier one).
+        .col_expr(
+            delivery::Column::SendAfter,
+            Expr::value(DateTime::<Utc>::UNIX_EPOCH),
+        )
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
         .filter(delivery::Column::Status.eq("failed"))
         .exec(&txn)

@@ -4,8 +4,10 @@
 
 use crate::helpers::*;
 use app::rules::{Quarter, Week};
+use app::ssr::entities::{assignment, youth};
 use chrono::{Datelike, Duration, NaiveDate};
 use reqwest::{Response, StatusCode};
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 pub const PASSWORD: &str = "password-123";
@@ -394,4 +396,21 @@ pub async fn created_at_once(app: &TestApp, endpoint: &str, form: &Form) -> i64 
         "{endpoint}: every send answers with the one record: {answers:?}"
     );
     ids[0].expect("an id")
+}
+
+/// Moves a youth's assignment (and its summary) `days` back, as if assigned then.
+pub async fn assigned_days_ago(app: &TestApp, youth_id: i64, days: i64) {
+    let on = today() - Duration::days(days);
+    assignment::Entity::update_many()
+        .col_expr(assignment::Column::AssignedOn, Expr::value(on))
+        .filter(assignment::Column::YouthId.eq(youth_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    youth::Entity::update_many()
+        .col_expr(youth::Column::AssignedOn, Expr::value(on))
+        .filter(youth::Column::Id.eq(youth_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
 }

@@ -107,6 +107,48 @@ macro_rules! db_test_with {
     };
 }
 
+/// `smtp_test!(case)`: like `db_test!`, with the app's mail going to a fresh [`SmtpSink`]; the
+/// case gets `(app, sink)`.
+#[macro_export]
+macro_rules! smtp_test {
+    ($case:ident) => {
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some((app, sink)) =
+                    $crate::helpers::spawn_with_smtp($crate::helpers::Backend::Sqlite).await
+                {
+                    super::$case(app, sink).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some((app, sink)) =
+                    $crate::helpers::spawn_with_smtp($crate::helpers::Backend::Postgres).await
+                {
+                    super::$case(app, sink).await;
+                }
+            }
+        }
+    };
+}
+
+/// The public address the apps of the mail tests say they have (links in emails, the feed).
+pub const PUBLIC_URL: &str = "https://liaison.test";
+
+/// The app with its mail going to a fresh SMTP server on a local port.
+pub async fn spawn_with_smtp(backend: Backend) -> Option<(TestApp, crate::smtp::SmtpSink)> {
+    let sink = crate::smtp::SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_with(backend, move |args| {
+        args.mail.smtp_url = Some(url);
+        args.mail.mail_from = "团干部联系青年 <noreply@liaison.test>".to_owned();
+        args.mail.public_url = PUBLIC_URL.to_owned();
+    })
+    .await?;
+    Some((app, sink))
+}
+
 fn unique() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }

@@ -94,6 +94,8 @@ struct Fixture {
     leaver: i64,
     /// A calendar day to delete.
     calendar_day: i64,
+    /// A reminder in the cadre's inbox.
+    notification: i64,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -192,7 +194,28 @@ async fn fixture(app: TestApp) -> Fixture {
         ],
     )
     .await;
+    let notification = {
+        use app::ssr::entities::notification;
+        use sea_orm::{ActiveModelTrait, Set};
+        notification::ActiveModel {
+            account_id: Set(w.a.id),
+            kind: Set("remind".to_owned()),
+            period_key: Set("matrix".to_owned()),
+            due_on: Set(None),
+            title: Set("矩阵测试提醒".to_owned()),
+            body: Set(String::new()),
+            link: Set(Some("/".to_owned())),
+            channels: Set("inbox".to_owned()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&admin.db)
+        .await
+        .unwrap()
+        .id
+    };
     Fixture {
+        notification,
         returned,
         exemption,
         leaver,
@@ -233,7 +256,16 @@ impl Fixture {
                 ("password", PASSWORD.to_owned()),
             ],
             "logout" | "orgs/list" | "users/list" | "today" | "youth/orgs" | "study/list"
-            | "suggestions/list" => vec![],
+            | "suggestions/list" | "inbox/list" | "reminders/health" | "settings/get" => vec![],
+            "inbox/read" => id(self.notification),
+            "supervise/remind" => {
+                vec![("request_id", rid()), ("cadre_id", self.w.a.id.to_string())]
+            }
+            "reminders/retry" | "calendar/regenerate" => vec![("request_id", rid())],
+            "settings/notifications" => vec![
+                ("email", "someone@example.org".to_owned()),
+                ("notify_email", "true".to_owned()),
+            ],
             "language" => vec![("locale", "en".to_owned())],
             "password" => vec![
                 ("current_password", PASSWORD.to_owned()),
@@ -429,6 +461,14 @@ const MATRIX: &[(&str, Who)] = &[
     ("calendar/list", Who::Admins),
     ("calendar/add", Who::Admins),
     ("calendar/delete", Who::Admins),
+    ("inbox/list", Who::SignedIn),
+    ("inbox/read", Who::Owner),
+    ("supervise/remind", Who::Overseers),
+    ("reminders/health", Who::Admins),
+    ("reminders/retry", Who::Admins),
+    ("calendar/regenerate", Who::SignedIn),
+    ("settings/get", Who::SignedIn),
+    ("settings/notifications", Who::SignedIn),
 ];
 
 async fn every_server_function_answers_only_those_who_may_call_it(app: TestApp) {

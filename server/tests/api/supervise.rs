@@ -4,7 +4,7 @@
 use crate::cadre::*;
 use crate::db_test;
 use crate::helpers::*;
-use app::ssr::entities::{assignment, audit_log, suggestion_review, youth};
+use app::ssr::entities::{assignment, audit_log, suggestion_review};
 use chrono::Duration;
 use reqwest::StatusCode;
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -55,23 +55,6 @@ async fn sup_world(app: TestApp) -> Sup {
         other_street,
         c,
     }
-}
-
-/// Moves a youth's assignment (and its summary) `days` back, as if assigned then.
-async fn assigned_days_ago(app: &TestApp, youth_id: i64, days: i64) {
-    let on = today() - Duration::days(days);
-    assignment::Entity::update_many()
-        .col_expr(assignment::Column::AssignedOn, Expr::value(on))
-        .filter(assignment::Column::YouthId.eq(youth_id))
-        .exec(&app.db)
-        .await
-        .unwrap();
-    youth::Entity::update_many()
-        .col_expr(youth::Column::AssignedOn, Expr::value(on))
-        .filter(youth::Column::Id.eq(youth_id))
-        .exec(&app.db)
-        .await
-        .unwrap();
 }
 
 async fn dashboard(app: &TestApp, form: &[(&str, &str)]) -> Value {
