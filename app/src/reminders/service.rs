@@ -20,7 +20,7 @@ use crate::ssr::guard::{require, signed_in, SUPERVISORS};
 use crate::ssr::once;
 use crate::ssr::validate::Validator;
 use crate::types::{ReminderKind, Role};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -155,7 +155,8 @@ pub async fn remind(form: RemindForm) -> Result<Reminded, AppError> {
     let cadre = auth
         .cadre_in_scope(&tree, crate::ssr::record_id(&form.cadre_id)?)
         .await?;
-    let now = Utc::now();
+    // Microseconds: what PostgreSQL keeps, so a replayed press answers with the same instant.
+    let now = Utc::now().trunc_subsecs(6);
     let today = crate::rules::shanghai_date(now);
     let period_key = format!("{today}:{}", auth.viewer.id);
     let earlier_today = notification::Entity::find()
