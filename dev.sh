@@ -58,6 +58,16 @@ setup_build() {
   fi
 }
 
+setup_fonts() {
+  # PDF exports draw Chinese text with Noto Sans CJK (face 2 of the collection: Simplified Chinese).
+  if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then apt_install fonts-noto-cjk; fi
+}
+
+setup_pdf_tools() {
+  # pdftotext and pdffonts read the PDF exports back in the tests.
+  if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null; then apt_install poppler-utils; fi
+}
+
 setup_browser() {
   # Browsers cannot be downloaded here: use Debian's Chromium.
   if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
@@ -72,12 +82,15 @@ build() {
 case "${1:-}" in
   run)
     setup_build
+    setup_fonts
     build
     say "serving http://127.0.0.1:3000 — sign in as admin / demo-liaison"
     exec "$TARGET_DIR/release/server" serve --demo "${@:2}"
     ;;
   test)
     setup_build
+    setup_fonts
+    setup_pdf_tools
     setup_browser
     say "cargo fmt --check"
     cargo fmt --all -- --check

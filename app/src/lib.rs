@@ -11,6 +11,7 @@ pub mod components;
 pub mod contacts;
 pub mod error;
 pub mod exemptions;
+pub mod exports;
 pub mod i18n;
 pub mod markup;
 pub mod orgs;
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/policy") view=routes::admin_policy::PolicyPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/calendar") view=routes::admin_policy::CalendarPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/reminders") view=routes::admin_reminders::RemindersPage ssr=SsrMode::Async />
+                <Route path=path!("/exports") view=routes::exports::ExportsPageView ssr=SsrMode::Async />
                 <Route path=path!("/inbox") view=routes::inbox::InboxPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -6,6 +6,7 @@ mod m20261125_000001_domain;
 mod m20261126_000001_security;
 mod m20261127_000001_supervision;
 mod m20261128_000001_reminders;
+mod m20261129_000001_exports;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_security::Migration),
             Box::new(m20261127_000001_supervision::Migration),
             Box::new(m20261128_000001_reminders::Migration),
+            Box::new(m20261129_000001_exports::Migration),
         ]
     }
 }

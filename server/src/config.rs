@@ -93,6 +93,17 @@ pub struct ServeArgs {
     /// still happens once). 0 turns the scheduler off in this instance.
     #[arg(long, env = "LIAISON_TICK_SECONDS", default_value_t = 60)]
     pub tick_seconds: u64,
+    /// Where finished exports are kept for 7 days. With several instances, a directory they
+    /// all share (for example an NFS mount): any instance may write a job's file and any may
+    /// serve it.
+    #[arg(long, env = "LIAISON_EXPORT_DIR", default_value = "data/exports")]
+    pub export_dir: PathBuf,
+    /// The CJK font of PDF exports (an OpenType file or collection; never a variable CJK font).
+    #[arg(long, env = "LIAISON_PDF_FONT", default_value = app::exports::pdf::DEFAULT_FONT)]
+    pub pdf_font: PathBuf,
+    /// The face in that collection: 2 is Simplified Chinese in Noto Sans CJK.
+    #[arg(long, env = "LIAISON_PDF_FONT_INDEX", default_value_t = app::exports::pdf::DEFAULT_FONT_INDEX)]
+    pub pdf_font_index: u32,
 }
 
 impl ServeArgs {
@@ -119,6 +130,14 @@ impl ServeArgs {
             },
             // Tests and benchmarks drive reminders explicitly (`server remind --at`).
             tick_seconds: 0,
+            // A directory of its own for each app a test starts.
+            export_dir: std::env::temp_dir().join(format!(
+                "liaison-exports-{}-{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            )),
+            pdf_font: PathBuf::from(app::exports::pdf::DEFAULT_FONT),
+            pdf_font_index: app::exports::pdf::DEFAULT_FONT_INDEX,
         }
     }
 }

@@ -65,6 +65,10 @@ impl Application {
                 mailer: args.mail.mailer()?,
                 instance: crate::scheduler::instance_name(&host),
                 host,
+                export_dir: args.export_dir.clone(),
+                jobs: Arc::default(),
+                pdf_font: args.pdf_font.clone(),
+                pdf_font_index: args.pdf_font_index,
             }),
             metrics: Arc::default(),
         };
@@ -94,6 +98,8 @@ impl Application {
     /// The server failed.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "listening");
+        let worker =
+            crate::exports::spawn_worker(self.state.clone(), std::time::Duration::from_secs(5));
         let scheduler = self.tick_every.map(|every| {
             tracing::info!(
                 instance = %self.state.settings.instance,
@@ -117,6 +123,7 @@ impl Application {
         if let Some(s) = scheduler {
             s.abort();
         }
+        worker.abort();
         tracing::info!("stopped");
         Ok(())
     }
@@ -132,6 +139,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/cal/{file}", get(crate::feed::calendar))
+        .route("/exports/{id}/download", get(crate::exports::download))
         .route("/api/{*fn_name}", get(api::unknown).post(api::unknown))
         .nest_service("/pkg", assets::static_files(&pkg_dir))
         .route_service(

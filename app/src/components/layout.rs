@@ -32,6 +32,7 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/supervise/suggestions", t.nav_review),
             ("/supervise/exemptions", t.nav_exemptions_review),
             ("/supervise/roster", t.nav_roster),
+            ("/exports", t.nav_exports),
         ],
     };
     let inbox_label = if viewer.unread > 0 {

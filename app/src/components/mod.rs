@@ -5,3 +5,4 @@ pub mod enhance;
 pub mod form;
 pub mod islands;
 pub mod layout;
+pub mod progress;

@@ -6,6 +6,7 @@ pub mod admin_reminders;
 pub mod admin_users;
 pub mod contacts;
 pub mod exemptions;
+pub mod exports;
 pub mod home;
 pub mod inbox;
 pub mod login;

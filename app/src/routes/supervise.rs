@@ -118,7 +118,11 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
             <input type="search" name="q" value=d.q.clone() placeholder=t.search_cadres aria-label=t.search_cadres />
             <button type="submit">{t.show}</button>
         </form>
-        <p class="muted small">{format!("{} · {}", d.org_name, d.period.label(t))}</p>
+        <p class="muted small">
+            {format!("{} · {}", d.org_name, d.period.label(t))}
+            " · "
+            <a href=format!("/exports?org_id={}", d.org_id) data-testid="export-link">{t.export_link}</a>
+        </p>
         <nav class="tiles" aria-label=t.tiles_label data-testid="tiles">
             {tile(t.tile_cadres, tiles.cadres, href(&d, &[("light", ""), ("page", "1")]), "")}
             {tile(t.light_red, tiles.red, href(&d, &[("light", "red"), ("page", "1")]), "bad")}

@@ -47,6 +47,13 @@ pub struct Settings {
     /// This app instance among those sharing the database (host, process id, a random part).
     pub instance: String,
     pub host: String,
+    /// Where finished exports are kept (shared by every instance: see the README).
+    pub export_dir: std::path::PathBuf,
+    /// Wakes this instance's export worker when a job is queued.
+    pub jobs: Arc<tokio::sync::Notify>,
+    /// The CJK font of PDF exports, and the face in its collection.
+    pub pdf_font: std::path::PathBuf,
+    pub pdf_font_index: u32,
 }
 
 impl Default for Settings {
@@ -64,6 +71,10 @@ impl Default for Settings {
             mailer: None,
             instance: "local".to_owned(),
             host: "localhost".to_owned(),
+            export_dir: std::path::PathBuf::from("data/exports"),
+            jobs: Arc::default(),
+            pdf_font: std::path::PathBuf::from(crate::exports::pdf::DEFAULT_FONT),
+            pdf_font_index: crate::exports::pdf::DEFAULT_FONT_INDEX,
         }
     }
 }

@@ -184,6 +184,7 @@ has_request_id!(
     crate::reminders::api::RemindForm,
     crate::reminders::api::RetryForm,
     crate::reminders::api::RegenerateForm,
+    crate::exports::api::ExportForm,
 );
 
 /// What an earlier send of the same request id means for this one.

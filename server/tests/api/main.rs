@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod cadre;
 mod contacts;
+mod exports;
 mod matrix;
 mod orgs;
 mod pages;

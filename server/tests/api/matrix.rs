@@ -96,6 +96,8 @@ struct Fixture {
     calendar_day: i64,
     /// A reminder in the cadre's inbox.
     notification: i64,
+    /// An export the supervisor asked for.
+    export: i64,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -178,6 +180,17 @@ async fn fixture(app: TestApp) -> Fixture {
         ],
     )
     .await;
+    let export = created(
+        &supervisor,
+        "/api/exports/create",
+        &vec![
+            ("request_id", rid()),
+            ("org_id", w.street.to_string()),
+            ("quarter", app::rules::Quarter::of(today()).key()),
+            ("format", "csv".to_owned()),
+        ],
+    )
+    .await;
     let leaver = admin
         .create_account("leaver", "cadre", w.street, PASSWORD)
         .await;
@@ -216,6 +229,7 @@ async fn fixture(app: TestApp) -> Fixture {
     };
     Fixture {
         notification,
+        export,
         returned,
         exemption,
         leaver,
@@ -256,7 +270,8 @@ impl Fixture {
                 ("password", PASSWORD.to_owned()),
             ],
             "logout" | "orgs/list" | "users/list" | "today" | "youth/orgs" | "study/list"
-            | "suggestions/list" | "inbox/list" | "reminders/health" | "settings/get" => vec![],
+            | "suggestions/list" | "inbox/list" | "reminders/health" | "settings/get"
+            | "exports/list" => vec![],
             "inbox/read" => id(self.notification),
             "supervise/remind" => {
                 vec![("request_id", rid()), ("cadre_id", self.w.a.id.to_string())]
@@ -402,6 +417,13 @@ impl Fixture {
                 ("name", "春节".to_owned()),
             ],
             "calendar/delete" => id(self.calendar_day),
+            "exports/create" => vec![
+                ("request_id", rid()),
+                ("org_id", self.w.street.to_string()),
+                ("quarter", app::rules::Quarter::of(today()).key()),
+                ("format", "xlsx".to_owned()),
+            ],
+            "exports/status" => id(self.export),
             other => panic!("no form for {other}"),
         }
     }
@@ -469,6 +491,9 @@ const MATRIX: &[(&str, Who)] = &[
     ("calendar/regenerate", Who::SignedIn),
     ("settings/get", Who::SignedIn),
     ("settings/notifications", Who::SignedIn),
+    ("exports/create", Who::Overseers),
+    ("exports/status", Who::Overseers),
+    ("exports/list", Who::Supervisors),
 ];
 
 async fn every_server_function_answers_only_those_who_may_call_it(app: TestApp) {

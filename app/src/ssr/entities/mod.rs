@@ -9,6 +9,7 @@ pub mod compliance_week;
 pub mod contact;
 pub mod delivery;
 pub mod exemption;
+pub mod export_job;
 pub mod form_flash;
 pub mod idempotency_key;
 pub mod login_throttle;

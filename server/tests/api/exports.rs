@@ -1,0 +1,618 @@
+//! Quarterly exports: the workbook and the CSV files hold the sheets, the fixed headers and as
+//! many rows as the database; a supervisor exports only their subtree; another person's job is
+//! a 404; jobs left by a stopped instance run again, and expired ones go.
+
+use crate::cadre::*;
+use crate::helpers::TestApp;
+use calamine::{Data, Reader};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::io::{Cursor, Read};
+use std::time::Duration;
+
+const SHEETS: [&str; 6] = [
+    "汇总",
+    "联系青年台账",
+    "下基层台账",
+    "建议台账",
+    "学习台账",
+    "请假记录",
+];
+
+/// The contact ledger's headers, as the README lists them.
+const CONTACT_HEADERS: [&str; 15] = [
+    "团干部",
+    "青年姓名",
+    "性别",
+    "出生年份",
+    "政治面貌",
+    "领域",
+    "单位/学校",
+    "联系电话",
+    "联系日期",
+    "方式",
+    "内容",
+    "诉求",
+    "办理状态",
+    "办理结果",
+    "时长（分钟）",
+];
+
+/// Signs in a new supervisor of `org`.
+async fn supervisor(w: &World, username: &str, org: i64) -> TestApp {
+    w.admin
+        .create_account(username, "supervisor", org, PASSWORD)
+        .await;
+    let s = w.admin.session();
+    assert!(s.login(username, PASSWORD).await.status().is_success());
+    s
+}
+
+fn export_form(org: &str, quarter: &str, format: &str) -> Form {
+    vec![
+        ("request_id", rid()),
+        ("org_id", org.to_owned()),
+        ("quarter", quarter.to_owned()),
+        ("format", format.to_owned()),
+    ]
+}
+
+/// Polls the job until it is no longer queued or running.
+async fn finished(app: &TestApp, id: i64) -> Value {
+    for _ in 0..600 {
+        let s = ok(app, "/api/exports/status", &[("id", &id.to_string())]).await;
+        if s["state"] != "queued" && s["state"] != "running" {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("export {id} did not finish");
+}
+
+async fn download(app: &TestApp, url: &str) -> Vec<u8> {
+    let res = app.get(url).await;
+    assert_eq!(res.status(), StatusCode::OK, "GET {url}");
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+    res.bytes().await.unwrap().to_vec()
+}
+
+/// Everything a quarter's ledgers hold, for cadre A (and a contact by B): a contact whose
+/// content looks like a formula, a plain one, a visit day, a suggestion, study and leave.
+async fn a_quarters_work(w: &World) {
+    let a = &w.a.app;
+    let formula = "=HYPERLINK(\"http://evil.example\",\"点击\")";
+    created(
+        a,
+        "/api/contacts/create",
+        &with(
+            contact_form(w.a.youths[0]),
+            &[("content", formula), ("request", "想找实习")],
+        ),
+    )
+    .await;
+    created(a, "/api/contacts/create", &contact_form(w.a.youths[1])).await;
+    created(
+        &w.b.app,
+        "/api/contacts/create",
+        &contact_form(w.b.youths[0]),
+    )
+    .await;
+    created(a, "/api/visits/create", &visit_form(w.a.org, today())).await;
+    created(
+        a,
+        "/api/suggestions/create",
+        &suggestion_form(w.a.org, app::rules::Quarter::of(today())),
+    )
+    .await;
+    created(a, "/api/study/create", &study_form(today(), "2.5")).await;
+    created(
+        a,
+        "/api/exemptions/request",
+        &vec![
+            ("request_id", rid()),
+            ("start_date", day(today())),
+            ("end_date", day(today())),
+            ("reason", "training".to_owned()),
+            ("note", "区团委培训".to_owned()),
+        ],
+    )
+    .await;
+}
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+crate::db_test!(a_supervisor_exports_the_quarter_as_a_workbook_with_every_ledger);
+async fn a_supervisor_exports_the_quarter_as_a_workbook_with_every_ledger(app: TestApp) {
+    let w = setup(app).await;
+    a_quarters_work(&w).await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let quarter = app::rules::Quarter::of(today()).key();
+    // Empty org_id: the supervisor's own organisation.
+    let id = created(
+        &sup,
+        "/api/exports/create",
+        &export_form("", &quarter, "xlsx"),
+    )
+    .await;
+    let status = finished(&sup, id).await;
+    assert_eq!(status["state"], "done", "{status}");
+    assert_eq!(status["done"], status["total"], "{status}");
+    assert_eq!(status["percent"], 100);
+    let url = format!("/exports/{id}/download");
+    assert_eq!(status["url"], url.as_str());
+    // 2 cadres + 3 contacts + a visit, a suggestion, a study record and a leave request.
+    assert_eq!(status["total"], 2 + 3 + 1 + 1 + 1 + 1, "{status}");
+
+    let bytes = download(&sup, &url).await;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), SHEETS.map(str::to_owned).to_vec());
+    let rows = |book: &mut calamine::Xlsx<Cursor<Vec<u8>>>, sheet: &str| -> Vec<Vec<Data>> {
+        book.worksheet_range(sheet)
+            .unwrap()
+            .rows()
+            .map(<[Data]>::to_vec)
+            .collect()
+    };
+
+    let summary = rows(&mut book, "汇总");
+    let headers: Vec<String> = summary[0].iter().map(text).collect();
+    assert_eq!(
+        &headers[..6],
+        ["团干部", "账号", "所属组织", "岗位", "名单人数", "名单目标"]
+    );
+    assert!(headers[14].ends_with("月学习时长"), "{headers:?}");
+    assert_eq!(
+        headers[headers.len() - 2..],
+        ["评定".to_owned(), "原因".to_owned()]
+    );
+    assert_eq!(summary.len() - 1, 2, "one row per cadre");
+    let row_a = summary
+        .iter()
+        .find(|r| text(&r[1]) == "cadre_a")
+        .expect("cadre_a's row");
+    assert_eq!(row_a[4], Data::Float(2.0), "roster size is a number");
+    assert_eq!(
+        row_a[6],
+        Data::Float(2.0),
+        "both youths contacted this quarter"
+    );
+    assert_eq!(row_a[12], Data::Float(1.0), "one suggestion given");
+
+    let contacts = rows(&mut book, "联系青年台账");
+    assert_eq!(
+        contacts[0].iter().map(text).collect::<Vec<_>>(),
+        CONTACT_HEADERS
+    );
+    assert_eq!(
+        contacts.len() - 1,
+        usize::try_from(w.admin.count("contacts").await).unwrap()
+    );
+    let risky = contacts
+        .iter()
+        .find(|r| text(&r[11]) == "想找实习")
+        .expect("the contact with a request");
+    assert!(
+        text(&risky[10]).starts_with("'=HYPERLINK"),
+        "formula neutralised: {:?}",
+        risky[10]
+    );
+    assert_eq!(text(&risky[7]), "138****8000", "phones masked");
+    assert!(
+        matches!(risky[8], Data::DateTime(_)),
+        "a real date: {:?}",
+        risky[8]
+    );
+    assert_eq!(risky[14], Data::Float(30.0));
+    assert_eq!(text(&risky[2]), "女");
+
+    for (sheet, table) in [
+        ("下基层台账", "visit_days"),
+        ("建议台账", "suggestions"),
+        ("学习台账", "study_records"),
+        ("请假记录", "exemptions"),
+    ] {
+        let r = rows(&mut book, sheet);
+        assert_eq!(
+            r.len() - 1,
+            usize::try_from(w.admin.count(table).await).unwrap(),
+            "{sheet}"
+        );
+    }
+    let visits = rows(&mut book, "下基层台账");
+    assert_eq!(
+        visits[0].iter().map(text).collect::<Vec<_>>(),
+        [
+            "日期",
+            "团干部",
+            "基层组织",
+            "时长（小时）",
+            "工作内容",
+            "工作成效",
+            "周次"
+        ]
+    );
+    assert_eq!(text(&visits[1][2]), SCHOOL);
+    assert_eq!(visits[1][3], Data::Float(8.0));
+
+    // Audit-logged with the row counts.
+    use app::ssr::entities::audit_log;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let audit = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("export"))
+        .all(&w.admin.db)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert!(
+        audit[0].details.contains("联系青年台账 3"),
+        "{}",
+        audit[0].details
+    );
+}
+
+crate::db_test!(the_csv_export_is_a_zip_of_csv_files_with_a_bom);
+async fn the_csv_export_is_a_zip_of_csv_files_with_a_bom(app: TestApp) {
+    let w = setup(app).await;
+    a_quarters_work(&w).await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let quarter = app::rules::Quarter::of(today()).key();
+    let id = created(
+        &sup,
+        "/api/exports/create",
+        &export_form(&w.street.to_string(), &quarter, "csv"),
+    )
+    .await;
+    let status = finished(&sup, id).await;
+    assert_eq!(status["state"], "done", "{status}");
+    let bytes = download(&sup, status["url"].as_str().unwrap()).await;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    names.sort();
+    let mut expected: Vec<String> = SHEETS.iter().map(|s| format!("{s}.csv")).collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    let mut contacts = String::new();
+    for sheet in SHEETS {
+        let mut raw = Vec::new();
+        zip.by_name(&format!("{sheet}.csv"))
+            .unwrap()
+            .read_to_end(&mut raw)
+            .unwrap();
+        assert_eq!(&raw[..3], b"\xEF\xBB\xBF", "{sheet} starts with a BOM");
+        if sheet == "联系青年台账" {
+            contacts = String::from_utf8(raw[3..].to_vec()).unwrap();
+        }
+    }
+    let mut reader = csv::Reader::from_reader(contacts.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        CONTACT_HEADERS
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3);
+    let risky = records.iter().find(|r| &r[11] == "想找实习").unwrap();
+    assert!(risky[10].starts_with("'=HYPERLINK"), "{:?}", &risky[10]);
+    assert_eq!(&risky[8], day(today()));
+}
+
+crate::db_test!(exports_are_scoped_private_and_checked);
+async fn exports_are_scoped_private_and_checked(app: TestApp) {
+    let w = setup(app).await;
+    a_quarters_work(&w).await;
+    let root = w.admin.root_org().await;
+    let west = w
+        .admin
+        .create_org("河西街道团工委", "working_committee", root)
+        .await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let sup_west = supervisor(&w, "sup_west", west).await;
+    let quarter = app::rules::Quarter::of(today()).key();
+
+    let form = export_form("", &quarter, "xlsx");
+    let id = created(&sup, "/api/exports/create", &form).await;
+    // The same request again: the same job.
+    assert_eq!(created(&sup, "/api/exports/create", &form).await, id);
+    finished(&sup, id).await;
+
+    // Another supervisor's job: a 404, whether asking its status or downloading it.
+    let url = format!("/exports/{id}/download");
+    assert_status(
+        sup_west
+            .call("/api/exports/status", &[("id", &id.to_string())])
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(sup_west.get(&url).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(w.a.app.get(&url).await.status(), StatusCode::NOT_FOUND);
+    // Signed out: to the sign-in page.
+    let anonymous = w.admin.session();
+    assert_eq!(anonymous.get(&url).await.status(), StatusCode::SEE_OTHER);
+    // The district's admin may fetch it.
+    assert_eq!(w.admin.get(&url).await.status(), StatusCode::OK);
+
+    // The west supervisor's own export holds their subtree only: nobody there.
+    let west_id = created(
+        &sup_west,
+        "/api/exports/create",
+        &export_form("", &quarter, "csv"),
+    )
+    .await;
+    let status = finished(&sup_west, west_id).await;
+    assert_eq!(status["state"], "done");
+    assert_eq!(status["total"], 0, "nothing of the other street: {status}");
+    // … and may not ask for the other street.
+    assert_status(
+        sup_west
+            .call(
+                "/api/exports/create",
+                &pairs(&export_form(&w.street.to_string(), &quarter, "csv")),
+            )
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Cadres export nothing.
+    assert_status(
+        w.a.app
+            .call(
+                "/api/exports/create",
+                &pairs(&export_form("", &quarter, "csv")),
+            )
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // Bad input: a message on the field, nothing queued.
+    let jobs = w.admin.count("export_jobs").await;
+    assert_only_field_invalid(
+        &sup,
+        "/api/exports/create",
+        export_form("", &quarter, "xlsx"),
+        ("quarter", "2040Q1", "quarter_out_of_range"),
+    )
+    .await;
+    assert_only_field_invalid(
+        &sup,
+        "/api/exports/create",
+        export_form("", &quarter, "xlsx"),
+        ("quarter", "去年", "invalid_choice"),
+    )
+    .await;
+    assert_only_field_invalid(
+        &sup,
+        "/api/exports/create",
+        export_form("", &quarter, "xlsx"),
+        ("format", "doc", "invalid_choice"),
+    )
+    .await;
+    assert_eq!(w.admin.count("export_jobs").await, jobs);
+    // The page lists the supervisor's own jobs only.
+    let page = ok(&sup, "/api/exports/list", &[]).await;
+    let listed: Vec<i64> = page["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["status"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, vec![id]);
+}
+
+crate::db_test!(a_job_left_running_runs_again_and_expired_ones_go);
+async fn a_job_left_running_runs_again_and_expired_ones_go(app: TestApp) {
+    use app::ssr::entities::export_job;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let w = setup(app).await;
+    a_quarters_work(&w).await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let quarter = app::rules::Quarter::of(today()).key();
+    let id = created(
+        &sup,
+        "/api/exports/create",
+        &export_form("", &quarter, "csv"),
+    )
+    .await;
+    finished(&sup, id).await;
+
+    // An instance that stopped mid-job: running, claimed by it, silent for ten minutes.
+    let job = export_job::Entity::find_by_id(id)
+        .one(&w.admin.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let old = chrono::Utc::now() - chrono::Duration::minutes(10);
+    let mut stuck: export_job::ActiveModel = job.clone().into();
+    stuck.state = Set("running".to_owned());
+    stuck.claimed_by = Set(Some("gone:1:abc".to_owned()));
+    stuck.heartbeat_at = Set(old);
+    stuck.done_rows = Set(1);
+    stuck.update(&w.admin.db).await.unwrap();
+    let state = &w.admin.state;
+    // This call (or the app's own worker, whichever comes first) puts it back and runs it.
+    app::exports::service::work(&w.admin.db, &state.settings)
+        .await
+        .unwrap();
+    let status = finished(&sup, id).await;
+    assert_eq!(status["state"], "done", "{status}");
+    let job = export_job::Entity::find_by_id(id)
+        .one(&w.admin.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        job.claimed_by.as_deref(),
+        Some(state.settings.instance.as_str())
+    );
+    assert_eq!(job.attempts, 2);
+    let file = state
+        .settings
+        .export_dir
+        .join(job.file_name.clone().unwrap());
+    assert!(file.exists());
+
+    // Seven days on: the job and its file are gone.
+    let mut expired: export_job::ActiveModel = job.into();
+    expired.expires_at = Set(chrono::Utc::now() - chrono::Duration::minutes(1));
+    expired.update(&w.admin.db).await.unwrap();
+    app::exports::service::work(&w.admin.db, &state.settings)
+        .await
+        .unwrap();
+    assert!(!file.exists(), "the file is removed");
+    assert_eq!(
+        sup.get(&format!("/exports/{id}/download")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_status(
+        sup.call("/api/exports/status", &[("id", &id.to_string())])
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+crate::db_test!(the_exports_page_works_without_javascript);
+async fn the_exports_page_works_without_javascript(app: TestApp) {
+    let w = setup(app).await;
+    a_quarters_work(&w).await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let html = sup.page("/exports").await;
+    assert!(html.contains("action=\"/api/exports/create\""), "the form");
+    assert!(
+        html.contains(&format!("value=\"{}\"", w.street)),
+        "the organisation picker"
+    );
+    assert!(
+        !html.contains("http-equiv=\"refresh\""),
+        "nothing running, no refresh"
+    );
+    assert_eq!(
+        w.a.app.get("/exports").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // The dashboard links here.
+    assert!(sup
+        .page("/supervise")
+        .await
+        .contains("data-testid=\"export-link\""));
+
+    let quarter = app::rules::Quarter::of(today()).key();
+    let form = export_form("", &quarter, "xlsx");
+    let res = sup
+        .submit("/exports", "/api/exports/create", &pairs(&form))
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.ends_with("/exports?saved=1"), "{location}");
+    use app::ssr::entities::export_job;
+    use sea_orm::EntityTrait;
+    let job = export_job::Entity::find()
+        .one(&w.admin.db)
+        .await
+        .unwrap()
+        .expect("a job");
+    let status = finished(&sup, job.id).await;
+    assert_eq!(status["state"], "done");
+    let html = sup.page("/exports").await;
+    assert!(
+        html.contains(&format!("href=\"/exports/{}/download\"", job.id)),
+        "the download link"
+    );
+    assert!(html.contains("data-state=\"done\""));
+    assert!(
+        !html.contains("http-equiv=\"refresh\""),
+        "done: no more refreshing"
+    );
+    // While a job waits, the page refreshes itself for browsers without JavaScript.
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut waiting: export_job::ActiveModel = export_job::Entity::find_by_id(job.id)
+        .one(&w.admin.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    waiting.state = Set("queued".to_owned());
+    waiting.expires_at = Set(chrono::Utc::now() + chrono::Duration::days(1));
+    waiting.update(&w.admin.db).await.unwrap();
+    let html = sup.page("/exports").await;
+    assert!(
+        html.contains("<noscript><meta http-equiv=\"refresh\" content=\"2\""),
+        "refresh while queued"
+    );
+}
+
+/// Runs a poppler tool on a PDF; answers what it printed.
+fn poppler(tool: &str, pdf: &[u8], args: &[&str], after: &[&str]) -> String {
+    let path = std::env::temp_dir().join(format!("liaison-test-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .arg(&path)
+        .args(after)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, installed by ./dev.sh test): {e}"));
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+crate::db_test!(the_pdf_summary_holds_chinese_text_in_an_embedded_subset_font);
+async fn the_pdf_summary_holds_chinese_text_in_an_embedded_subset_font(app: TestApp) {
+    let w = setup(app).await;
+    a_quarters_work(&w).await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let quarter = app::rules::Quarter::of(today());
+    let id = created(
+        &sup,
+        "/api/exports/create",
+        &export_form("", &quarter.key(), "pdf"),
+    )
+    .await;
+    let status = finished(&sup, id).await;
+    assert_eq!(status["state"], "done", "{status}");
+    assert_eq!(status["total"], 2, "the summary: one row per cadre");
+    let res = sup.get(status["url"].as_str().unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap().to_vec();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert!(pdf.len() < 1_000_000, "{} bytes", pdf.len());
+
+    let text = poppler("pdftotext", &pdf, &["-layout"], &["-"]);
+    for expected in [
+        "团干部直接联系青年工作季度汇总",
+        STREET,
+        CADRE_NAME,
+        &format!("{} 年第 {} 季度", quarter.year, quarter.q),
+        "第 1 页 / 共 1 页",
+        "审核人",
+    ] {
+        // pdftotext keeps or drops narrow spaces between CJK glyphs as it sees fit.
+        let squeezed = text.replace(' ', "");
+        assert!(
+            squeezed.contains(&expected.replace(' ', "")),
+            "{expected:?} in:\n{text}"
+        );
+    }
+    let fonts = poppler("pdffonts", &pdf, &[], &[]);
+    let line = fonts
+        .lines()
+        .find(|l| l.contains("NotoSansCJK"))
+        .unwrap_or_else(|| panic!("the CJK font:\n{fonts}"));
+    // `emb` and `sub` columns: embedded, as a subset.
+    assert!(line.contains("yes yes"), "{line}");
+}
