@@ -13,6 +13,7 @@ pub mod error;
 pub mod exemptions;
 pub mod exports;
 pub mod i18n;
+pub mod imports;
 pub mod markup;
 pub mod orgs;
 pub mod page;
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/calendar") view=routes::admin_policy::CalendarPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/reminders") view=routes::admin_reminders::RemindersPage ssr=SsrMode::Async />
                 <Route path=path!("/exports") view=routes::exports::ExportsPageView ssr=SsrMode::Async />
+                <Route path=path!("/admin/import") view=routes::import::ImportPage ssr=SsrMode::Async />
                 <Route path=path!("/inbox") view=routes::inbox::InboxPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -7,6 +7,7 @@ mod m20261126_000001_security;
 mod m20261127_000001_supervision;
 mod m20261128_000001_reminders;
 mod m20261129_000001_exports;
+mod m20261130_000001_imports;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_supervision::Migration),
             Box::new(m20261128_000001_reminders::Migration),
             Box::new(m20261129_000001_exports::Migration),
+            Box::new(m20261130_000001_imports::Migration),
         ]
     }
 }

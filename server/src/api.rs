@@ -26,6 +26,10 @@ use leptos_axum::handle_server_fns_with_context;
 
 /// The largest form a server function takes. Forms are small; imports (later) get their own.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// A roster file (10 MB) and the multipart framing around it.
+pub const UPLOAD_LIMIT: usize = app::imports::rules::MAX_BYTES + 64 * 1024;
+/// The one endpoint that takes a file.
+pub const UPLOAD_PATH: &str = "/api/import/dry-run";
 /// The largest error body read back to fix its status.
 const ERROR_BODY_LIMIT: usize = 256 * 1024;
 
@@ -65,10 +69,15 @@ pub async fn edge(State(state): State<AppState>, req: Request<Body>, next: Next)
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT) {
+    let (limit, too_large): (usize, fn(&Strings) -> AppError) = if path == UPLOAD_PATH {
+        (UPLOAD_LIMIT, file_too_large)
+    } else {
+        (BODY_LIMIT, too_large)
+    };
+    if declared.is_some_and(|n| n > limit) {
         return closing(edge.refuse(too_large(t)).await);
     }
-    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return closing(edge.refuse(too_large(t)).await),
     };
@@ -141,6 +150,12 @@ fn too_large(t: &Strings) -> AppError {
             t.err_too_large,
             &[("max", &format!("{} KB", BODY_LIMIT / 1024))],
         ),
+    }
+}
+
+fn file_too_large(t: &Strings) -> AppError {
+    AppError::TooLarge {
+        message: t.imp_too_big.to_owned(),
     }
 }
 
@@ -267,7 +282,7 @@ impl Edge<'_> {
     }
 }
 
-fn json_error(err: &AppError) -> Response {
+pub fn json_error(err: &AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(err).unwrap_or_else(|_| "\"Internal\"".to_owned());
     (

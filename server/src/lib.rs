@@ -10,6 +10,7 @@ pub mod demo;
 pub mod exports;
 pub mod feed;
 pub mod generate;
+pub mod imports;
 pub mod scheduler;
 pub mod security;
 pub mod startup;

@@ -140,6 +140,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/cal/{file}", get(crate::feed::calendar))
         .route("/exports/{id}/download", get(crate::exports::download))
+        .route(
+            crate::api::UPLOAD_PATH,
+            axum::routing::post(crate::imports::dry_run).layer(
+                axum::extract::DefaultBodyLimit::max(crate::api::UPLOAD_LIMIT),
+            ),
+        )
+        .route("/import/{file}", get(crate::imports::template))
         .route("/api/{*fn_name}", get(api::unknown).post(api::unknown))
         .nest_service("/pkg", assets::static_files(&pkg_dir))
         .route_service(

@@ -66,6 +66,9 @@ pub fn PostForm(
     #[prop(into)] id: String,
     #[prop(optional)] key: Option<(&'static str, String)>,
     #[prop(optional)] class: &'static str,
+    /// `multipart/form-data` for a file upload.
+    #[prop(optional)]
+    enctype: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
     let t = use_t();
@@ -80,7 +83,7 @@ pub fn PostForm(
     };
     view! {
         <Provider value=state>
-            <form method="post" action=action id=id class=class novalidate>
+            <form method="post" action=action id=id class=class enctype=enctype novalidate>
                 {general.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                 {children()}
             </form>

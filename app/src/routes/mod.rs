@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod exemptions;
 pub mod exports;
 pub mod home;
+pub mod import;
 pub mod inbox;
 pub mod login;
 pub mod review;

@@ -83,6 +83,7 @@ fn Roster(r: RosterPage, plan: Preview) -> impl IntoView {
         }
     };
     view! {
+        <p class="small"><a href="/admin/import" data-testid="import-link">{t.import_link}</a></p>
         <crate::components::form::SavedNotice />
         <form method="get" action="/supervise/roster" class="pickers" role="search">
             <select name="org_id" aria-label=t.pick_org>

@@ -185,6 +185,7 @@ has_request_id!(
     crate::reminders::api::RetryForm,
     crate::reminders::api::RegenerateForm,
     crate::exports::api::ExportForm,
+    crate::imports::api::ApplyForm,
 );
 
 /// What an earlier send of the same request id means for this one.

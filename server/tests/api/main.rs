@@ -8,6 +8,7 @@ mod auth;
 mod cadre;
 mod contacts;
 mod exports;
+mod imports;
 mod matrix;
 mod orgs;
 mod pages;

@@ -53,6 +53,8 @@ enum Who {
     Overseers,
     /// Any supervisor or admin (the form names nothing outside their own subtree).
     Supervisors,
+    /// Only the supervisor who made the record (an import's dry run).
+    Requester,
 }
 
 impl Who {
@@ -65,6 +67,7 @@ impl Who {
             Who::Owner => c == Cadre,
             Who::Overseers => matches!(c, Supervisor | Admin),
             Who::Supervisors => matches!(c, Supervisor | OtherSupervisor | Admin),
+            Who::Requester => c == Supervisor,
         }
     }
 }
@@ -98,6 +101,8 @@ struct Fixture {
     notification: i64,
     /// An export the supervisor asked for.
     export: i64,
+    /// A roster import the supervisor checked.
+    import: i64,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -191,6 +196,27 @@ async fn fixture(app: TestApp) -> Fixture {
         ],
     )
     .await;
+    let import: i64 = supervisor
+        .client
+        .post(supervisor.url("/api/import/dry-run"))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                "姓名,性别,手机号,领域,政治面貌,团干部\n矩阵青年,女,13700009999,学生,团员,cadre_a\n"
+                    .as_bytes()
+                    .to_vec(),
+            )
+            .file_name("matrix.csv"),
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .expect("a dry run");
     let leaver = admin
         .create_account("leaver", "cadre", w.street, PASSWORD)
         .await;
@@ -230,6 +256,7 @@ async fn fixture(app: TestApp) -> Fixture {
     Fixture {
         notification,
         export,
+        import,
         returned,
         exemption,
         leaver,
@@ -424,6 +451,8 @@ impl Fixture {
                 ("format", "xlsx".to_owned()),
             ],
             "exports/status" => id(self.export),
+            "import/get" => id(self.import),
+            "import/apply" => vec![("request_id", rid()), ("id", self.import.to_string())],
             other => panic!("no form for {other}"),
         }
     }
@@ -494,6 +523,8 @@ const MATRIX: &[(&str, Who)] = &[
     ("exports/create", Who::Overseers),
     ("exports/status", Who::Overseers),
     ("exports/list", Who::Supervisors),
+    ("import/get", Who::Requester),
+    ("import/apply", Who::Requester),
 ];
 
 async fn every_server_function_answers_only_those_who_may_call_it(app: TestApp) {

@@ -1,0 +1,450 @@
+//! What an import file holds and what a good row is: pure functions over the cells, with the
+//! organisations and cadres the importer may use passed in.
+
+use crate::i18n::{fill, Strings};
+use crate::types::{Gender, PoliticalStatus, Sector};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The template's columns, in order. 团干部 holds the cadre's username or phone number.
+pub const COLUMNS: [&str; 12] = [
+    "姓名",
+    "性别",
+    "出生年份",
+    "手机号",
+    "微信号",
+    "所属组织",
+    "单位/学校",
+    "领域",
+    "政治面貌",
+    "团干部",
+    "标签",
+    "备注",
+];
+/// Columns a file must have (the others may be left out).
+pub const REQUIRED_COLUMNS: [&str; 5] = ["姓名", "性别", "手机号", "领域", "政治面貌"];
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_ROWS: usize = 50_000;
+
+/// A CSV file's text: UTF-8 after a byte-order mark, UTF-8 when it is valid UTF-8, else GB18030
+/// (a superset of GBK, which Excel on Chinese Windows writes). Answers the encoding's name too.
+pub fn decode(bytes: &[u8]) -> (String, &'static str) {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8");
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_owned(), "UTF-8"),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::GB18030.decode(bytes);
+            (text.into_owned(), "GB18030")
+        }
+    }
+}
+
+pub use super::api::RowError;
+
+/// A row that passed its checks: what the youth will be.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Youth {
+    pub line: usize,
+    pub name: String,
+    pub gender: String,
+    pub birth_year: Option<i32>,
+    pub phone: String,
+    pub wechat: Option<String>,
+    pub org_id: Option<i64>,
+    pub workplace: Option<String>,
+    pub sector: String,
+    pub political_status: String,
+    /// `None`: leave the youth's cadre as it is (a new youth stays unassigned).
+    pub cadre_id: Option<i64>,
+    pub tags: String,
+    pub notes: String,
+}
+
+/// What a row may name: grassroots organisations by name, active cadres by username and phone,
+/// each within the importer's subtree.
+pub struct Context<'a> {
+    pub t: &'a Strings,
+    pub this_year: i32,
+    pub orgs: HashMap<String, Vec<i64>>,
+    pub cadres: HashMap<String, i64>,
+}
+
+/// Which column of the file holds each template column, from the header row.
+///
+/// # Errors
+/// The message naming the required columns that are missing.
+pub fn columns(header: &[String], t: &Strings) -> Result<HashMap<&'static str, usize>, String> {
+    let mut at = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = h.trim().trim_start_matches('\u{feff}');
+        if let Some(c) = COLUMNS.iter().find(|c| **c == h) {
+            at.entry(*c).or_insert(i);
+        }
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS
+        .iter()
+        .filter(|c| !at.contains_key(*c))
+        .copied()
+        .collect();
+    if missing.is_empty() {
+        Ok(at)
+    } else {
+        Err(fill(
+            t.imp_missing_columns,
+            &[("columns", &missing.join("、"))],
+        ))
+    }
+}
+
+fn has_control(v: &str) -> bool {
+    v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// A value from a closed list, by its Chinese label, its English label or its code.
+fn choice<T: Copy>(
+    value: &str,
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T, &Strings) -> &'static str,
+) -> Option<T> {
+    let zh = crate::i18n::Locale::ZhCn.strings();
+    let en = crate::i18n::Locale::En.strings();
+    all.iter().copied().find(|v| {
+        value == label(*v, zh) || value.eq_ignore_ascii_case(label(*v, en)) || value == code(*v)
+    })
+}
+
+/// Checks one data row (`line` as the spreadsheet numbers it).
+///
+/// # Errors
+/// Every problem of the row, a message each in the importer's language.
+pub fn check(
+    line: usize,
+    cells: &[String],
+    at: &HashMap<&'static str, usize>,
+    ctx: &Context<'_>,
+) -> Result<Youth, Vec<RowError>> {
+    let t = ctx.t;
+    let mut errors = Vec::new();
+    let cell = |col: &str| -> String {
+        at.get(col)
+            .and_then(|i| cells.get(*i))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let mut fail = |col: &str, message: String| {
+        errors.push(RowError {
+            line,
+            column: col.to_owned(),
+            message,
+        });
+    };
+    let text =
+        |col: &str, max: usize, required: bool, fail: &mut dyn FnMut(&str, String)| -> String {
+            let v = cell(col);
+            if required && v.is_empty() {
+                fail(col, t.imp_required.to_owned());
+            } else if has_control(&v) {
+                fail(col, t.err_invalid_characters.to_owned());
+            } else if v.chars().count() > max {
+                fail(col, fill(t.err_too_long, &[("max", &max.to_string())]));
+            }
+            v
+        };
+    let name = text("姓名", 30, true, &mut fail);
+    let wechat = text("微信号", 64, false, &mut fail);
+    let workplace = text("单位/学校", 100, false, &mut fail);
+    let tags = text("标签", 200, false, &mut fail);
+    let notes = text("备注", 1000, false, &mut fail);
+
+    let pick = |col: &str,
+                value: String,
+                options: Vec<&'static str>,
+                found: bool,
+                fail: &mut dyn FnMut(&str, String)| {
+        if value.is_empty() {
+            fail(col, t.imp_required.to_owned());
+        } else if !found {
+            fail(
+                col,
+                fill(
+                    t.imp_not_in_list,
+                    &[("value", &value), ("choices", &options.join("、"))],
+                ),
+            );
+        }
+    };
+    let zh = crate::i18n::Locale::ZhCn.strings();
+    let gender_v = cell("性别");
+    let gender = choice(&gender_v, Gender::ALL, Gender::as_str, Gender::label);
+    pick(
+        "性别",
+        gender_v,
+        Gender::ALL.iter().map(|g| g.label(zh)).collect(),
+        gender.is_some(),
+        &mut fail,
+    );
+    let sector_v = cell("领域");
+    let sector = choice(&sector_v, Sector::ALL, Sector::as_str, Sector::label);
+    pick(
+        "领域",
+        sector_v,
+        Sector::ALL.iter().map(|s| s.label(zh)).collect(),
+        sector.is_some(),
+        &mut fail,
+    );
+    let ps_v = cell("政治面貌");
+    let political = choice(
+        &ps_v,
+        PoliticalStatus::ALL,
+        PoliticalStatus::as_str,
+        PoliticalStatus::label,
+    );
+    pick(
+        "政治面貌",
+        ps_v,
+        PoliticalStatus::ALL.iter().map(|p| p.label(zh)).collect(),
+        political.is_some(),
+        &mut fail,
+    );
+
+    let phone: String = cell("手机号")
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if phone.is_empty() {
+        fail("手机号", t.imp_required.to_owned());
+    } else if !(phone.len() == 11
+        && phone.starts_with('1')
+        && phone.chars().all(|c| c.is_ascii_digit()))
+    {
+        fail("手机号", t.err_invalid_phone.to_owned());
+    }
+
+    let (min, max) = (ctx.this_year - 40, ctx.this_year - 10);
+    let year_v = cell("出生年份");
+    // Spreadsheets write whole numbers as `1998.0` when they read them back.
+    let year_v = year_v.strip_suffix(".0").unwrap_or(&year_v).to_owned();
+    let birth_year = if year_v.is_empty() {
+        None
+    } else {
+        match year_v.parse::<i32>() {
+            Ok(y) if (min..=max).contains(&y) => Some(y),
+            _ => {
+                fail(
+                    "出生年份",
+                    fill(
+                        t.imp_birth_year,
+                        &[
+                            ("value", &year_v),
+                            ("min", &min.to_string()),
+                            ("max", &max.to_string()),
+                        ],
+                    ),
+                );
+                None
+            }
+        }
+    };
+
+    let org_v = cell("所属组织");
+    let org_id = if org_v.is_empty() {
+        None
+    } else {
+        match ctx.orgs.get(&org_v).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            Some([_, _, ..]) => {
+                fail("所属组织", fill(t.imp_ambiguous_org, &[("value", &org_v)]));
+                None
+            }
+            _ => {
+                fail("所属组织", fill(t.imp_unknown_org, &[("value", &org_v)]));
+                None
+            }
+        }
+    };
+    let cadre_v = cell("团干部");
+    let cadre_id = if cadre_v.is_empty() {
+        None
+    } else {
+        let found = ctx.cadres.get(&cadre_v).copied();
+        if found.is_none() {
+            fail("团干部", fill(t.imp_unknown_cadre, &[("value", &cadre_v)]));
+        }
+        found
+    };
+
+    match (gender, sector, political) {
+        (Some(gender), Some(sector), Some(political)) if errors.is_empty() => Ok(Youth {
+            line,
+            name,
+            gender: gender.as_str().to_owned(),
+            birth_year,
+            phone,
+            wechat: (!wechat.is_empty()).then_some(wechat),
+            org_id,
+            workplace: (!workplace.is_empty()).then_some(workplace),
+            sector: sector.as_str().to_owned(),
+            political_status: political.as_str().to_owned(),
+            cadre_id,
+            tags,
+            notes,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    fn ctx() -> Context<'static> {
+        Context {
+            t: Locale::ZhCn.strings(),
+            this_year: 2026,
+            orgs: HashMap::from([
+                ("河东中学团委".to_owned(), vec![3]),
+                ("团支部".to_owned(), vec![4, 5]),
+            ]),
+            cadres: HashMap::from([("cadre01".to_owned(), 7), ("13900000001".to_owned(), 7)]),
+        }
+    }
+
+    fn header() -> Vec<String> {
+        COLUMNS.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_good_row_reads_labels_and_names() {
+        let at = columns(&header(), Locale::ZhCn.strings()).unwrap();
+        let y = check(
+            2,
+            &row(&[
+                "王芳",
+                "女",
+                "1998",
+                "138 0013 8000",
+                "",
+                "河东中学团委",
+                "河东中学",
+                "学生",
+                "团员",
+                "cadre01",
+                "",
+                "",
+            ]),
+            &at,
+            &ctx(),
+        )
+        .unwrap();
+        assert_eq!(y.gender, "female");
+        assert_eq!(y.phone, "13800138000");
+        assert_eq!(y.org_id, Some(3));
+        assert_eq!(y.cadre_id, Some(7));
+        assert_eq!(y.sector, "student");
+        assert_eq!(y.political_status, "league_member");
+        // A cadre named by phone; English labels and codes too; a spreadsheet's 1998.0.
+        let y = check(
+            3,
+            &row(&[
+                "李娜",
+                "Female",
+                "1998.0",
+                "13800138001",
+                "",
+                "",
+                "",
+                "enterprise",
+                "群众",
+                "13900000001",
+                "",
+                "",
+            ]),
+            &at,
+            &ctx(),
+        )
+        .unwrap();
+        assert_eq!(
+            (y.gender.as_str(), y.birth_year, y.cadre_id),
+            ("female", Some(1998), Some(7))
+        );
+    }
+
+    #[test]
+    fn every_problem_of_a_row_is_named_by_its_column() {
+        let at = columns(&header(), Locale::ZhCn.strings()).unwrap();
+        let errors = check(
+            5,
+            &row(&[
+                "",
+                "未知",
+                "1950",
+                "12345",
+                "",
+                "团支部",
+                "",
+                "农民",
+                "团员",
+                "nobody",
+                "",
+                "",
+            ]),
+            &at,
+            &ctx(),
+        )
+        .unwrap_err();
+        let cols: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(
+            cols,
+            [
+                "姓名",
+                "性别",
+                "领域",
+                "手机号",
+                "出生年份",
+                "所属组织",
+                "团干部"
+            ]
+        );
+        assert!(errors.iter().all(|e| e.line == 5));
+        assert!(
+            errors[1].message.contains("男、女"),
+            "{}",
+            errors[1].message
+        );
+        assert!(errors[4].message.contains("1986"), "{}", errors[4].message);
+        assert!(errors[5].message.contains("多个"), "{}", errors[5].message);
+    }
+
+    #[test]
+    fn a_header_without_the_required_columns_says_which() {
+        let err = columns(&row(&["姓名", "电话"]), Locale::ZhCn.strings()).unwrap_err();
+        assert!(err.contains("性别") && err.contains("手机号"), "{err}");
+        // Columns may come in any order, with a BOM before the first.
+        let mut h = header();
+        h.reverse();
+        h[0] = format!("\u{feff}{}", h[0]);
+        let at = columns(&h, Locale::ZhCn.strings()).unwrap();
+        assert_eq!(at["备注"], 0);
+        assert_eq!(at["姓名"], 11);
+    }
+
+    #[test]
+    fn csv_bytes_are_utf8_with_or_without_bom_else_gb18030() {
+        assert_eq!(
+            decode("\u{feff}姓名".as_bytes()),
+            ("姓名".to_owned(), "UTF-8")
+        );
+        assert_eq!(decode("姓名".as_bytes()), ("姓名".to_owned(), "UTF-8"));
+        let (gbk, _, _) = encoding_rs::GBK.encode("姓名,王芳");
+        assert_eq!(decode(&gbk), ("姓名,王芳".to_owned(), "GB18030"));
+    }
+}
