@@ -1,0 +1,111 @@
+//! How long the dry run of a 50,000-row roster import takes.
+//!
+//! `BENCH_DATABASE_URL=… cargo bench -p server --bench import`, against a database written by
+//! `server generate` (its cadres are `g00001` …); without it, a small generated district (500
+//! cadres) in a temporary SQLite file. It serves the real app in this process, signs in as
+//! `admin`, uploads a CSV of 50,000 youths (new phone numbers, each assigned to one of the first
+//! 100 cadres) to `POST /api/import/dry-run` five times, and prints the times. Figures are
+//! recorded in `docs/BENCHMARKS.md`.
+
+use reqwest::header;
+use server::config::ServeArgs;
+use server::startup::Application;
+use std::time::Instant;
+
+const ROWS: usize = 50_000;
+const RUNS: usize = 5;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(url) => url,
+        Err(_) => {
+            let path = std::env::temp_dir().join(format!(
+                "liaison-import-{}.db",
+                uuid::Uuid::new_v4().simple()
+            ));
+            let url = format!("sqlite://{}", path.display());
+            let args = server::config::DatabaseArgs {
+                url: url.clone(),
+                max_connections: 8,
+            };
+            let db = server::db::connect(&args).await?;
+            server::db::migrate(&db).await?;
+            server::generate::generate(
+                &db,
+                server::generate::Size {
+                    cadres: 500,
+                    youths_per_cadre: 100,
+                    contacts_per_youth: 5,
+                },
+                "demo-liaison",
+            )
+            .await?;
+            url
+        }
+    };
+    let password =
+        std::env::var("LIAISON_GENERATE_PASSWORD").unwrap_or_else(|_| "demo-liaison".to_owned());
+    let app = Application::build(ServeArgs::new("127.0.0.1:0".parse()?, url.clone())).await?;
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let res = client
+        .post(format!("{base}/api/login"))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("login", "admin"), ("password", password.as_str())])
+        .send()
+        .await?;
+    anyhow::ensure!(
+        res.status().is_success(),
+        "sign-in failed: {}",
+        res.status()
+    );
+
+    let mut csv = String::from(
+        "姓名,性别,出生年份,手机号,微信号,所属组织,单位/学校,领域,政治面貌,团干部,标签,备注\n",
+    );
+    for i in 0..ROWS {
+        csv.push_str(&format!(
+            "导入青年{i},{},2000,199{i:08},,,滨江街道,务工青年,团员,g{:05},,\n",
+            if i % 2 == 0 { "男" } else { "女" },
+            i % 100 + 1
+        ));
+    }
+    let bytes = csv.into_bytes();
+    println!(
+        "database: {}; file: {ROWS} rows, {:.1} MB",
+        url.split('@').next_back().unwrap_or(&url),
+        bytes.len() as f64 / 1024.0 / 1024.0
+    );
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let res = client
+            .post(format!("{base}/api/import/dry-run"))
+            .header(header::ACCEPT, "application/json")
+            .multipart(reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name("bench.csv"),
+            ))
+            .send()
+            .await?;
+        anyhow::ensure!(res.status().is_success(), "dry run: {}", res.status());
+        let report: serde_json::Value = res.json().await?;
+        times.push(started.elapsed());
+        anyhow::ensure!(
+            report["create"] == ROWS && report["errors"].as_array().is_some_and(Vec::is_empty),
+            "unexpected report: create {} errors {}",
+            report["create"],
+            report["errors"].as_array().map_or(0, Vec::len)
+        );
+    }
+    times.sort();
+    println!(
+        "dry run of {ROWS} rows: min {:.2} s, median {:.2} s, max {:.2} s ({RUNS} runs)",
+        times[0].as_secs_f64(),
+        times[RUNS / 2].as_secs_f64(),
+        times[RUNS - 1].as_secs_f64()
+    );
+    Ok(())
+}
