@@ -10,6 +10,7 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
 const bin = process.env.LIAISON_BIN ?? path.join(targetDir, 'release', 'server');
 const siteRoot = process.env.LIAISON_SITE_ROOT ?? path.join(root, 'target', 'site');
 const db = path.join(os.tmpdir(), `liaison-e2e-${process.pid}-${Date.now()}.db`);
+const exports = path.join(os.tmpdir(), `liaison-e2e-exports-${process.pid}-${Date.now()}`);
 
 export default defineConfig({
   testDir: './tests',
@@ -32,7 +33,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `${bin} serve --demo --listen 127.0.0.1:${port} --database sqlite://${db} --site-root ${siteRoot}`,
+    command: `${bin} serve --demo --listen 127.0.0.1:${port} --database sqlite://${db} --site-root ${siteRoot} --export-dir ${exports}`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -63,6 +63,9 @@ test.describe('reminders on a phone', () => {
   test('settings show the calendar link and keep an email address', async ({ page }) => {
     await signIn(page, 'cadre06');
     await page.goto('/settings');
+    // The long calendar address wraps: no sideways scroll at 390 px.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
     const url = page.getByTestId('calendar-url');
     await expect(url).toContainText('/cal/');
     await expect(page.getByTestId('webcal-link')).toHaveAttribute('href', /^webcal:\/\/.*\.ics$/);

@@ -95,6 +95,7 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
         }
     };
     view! {
+        <crate::components::form::SavedNotice />
         <form method="get" action="/supervise" class="pickers" role="search">
             <label>
                 <span class="small muted">{t.pick_org}</span>
@@ -349,6 +350,7 @@ fn Drill(c: CadreDetail) -> impl IntoView {
         </section>
         {c.active.then(|| view! {
             <section class="card" id="remind" data-testid="remind">
+                <crate::components::form::SavedNotice />
                 <h2>{t.remind_title}</h2>
                 <p class="hint">{t.remind_hint}</p>
                 <RemindButton cadre_id=r.cadre_id last=c.last_reminded />
