@@ -6,9 +6,11 @@
 //! It signs in as `admin` and asks for this quarter's dashboard of the district root and of one
 //! street committee (500 cadres). Figures are recorded in `docs/BENCHMARKS.md`.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use reqwest::header;
 use server::config::ServeArgs;
-use server::startup::Application;
 use std::time::{Duration, Instant};
 
 const WARMUP: usize = 3;
@@ -21,53 +23,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let url = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            let path = std::env::temp_dir().join(format!(
-                "liaison-dashboard-{}.db",
-                uuid::Uuid::new_v4().simple()
-            ));
-            let url = format!("sqlite://{}", path.display());
-            let args = server::config::DatabaseArgs {
-                url: url.clone(),
-                max_connections: 8,
-            };
-            let db = server::db::connect(&args).await?;
-            server::db::migrate(&db).await?;
-            server::generate::generate(
-                &db,
-                server::generate::Size {
-                    cadres: 500,
-                    youths_per_cadre: 100,
-                    contacts_per_youth: 5,
-                },
-                "demo-liaison",
-            )
-            .await?;
-            url
-        }
-    };
-    let password =
-        std::env::var("LIAISON_GENERATE_PASSWORD").unwrap_or_else(|_| "demo-liaison".to_owned());
-    let app = Application::build(ServeArgs::new("127.0.0.1:0".parse()?, url.clone())).await?;
-    let base = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until_stopped());
+    let url = common::database("dashboard").await?;
+    let (base, client) =
+        common::serve_as_admin(ServeArgs::new("127.0.0.1:0".parse()?, url.clone())).await?;
 
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let res = client
-        .post(format!("{base}/api/login"))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("login", "admin"), ("password", password.as_str())])
-        .send()
-        .await?;
-    anyhow::ensure!(
-        res.status().is_success(),
-        "sign-in failed: {}",
-        res.status()
-    );
-
-    println!("database: {}", url.split('@').next_back().unwrap_or(&url));
+    println!("database: {}", common::shown(&url));
     for (label, org) in [("district root", ""), ("one street committee", "2")] {
         let mut times = Vec::with_capacity(RUNS);
         let mut cadres = 0;

@@ -9,9 +9,11 @@
 //! it is done, and prints the time, the rows, the file's size and the process's peak resident
 //! memory (`VmHWM`) before and after. Figures are recorded in `docs/BENCHMARKS.md`.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use reqwest::header;
 use server::config::ServeArgs;
-use server::startup::Application;
 use std::time::{Duration, Instant};
 
 /// `VmHWM` (peak resident set) and `VmRSS` of this process, in MB.
@@ -30,57 +32,14 @@ fn memory() -> (f64, f64) {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let url = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            let path = std::env::temp_dir().join(format!(
-                "liaison-export-{}.db",
-                uuid::Uuid::new_v4().simple()
-            ));
-            let url = format!("sqlite://{}", path.display());
-            let args = server::config::DatabaseArgs {
-                url: url.clone(),
-                max_connections: 8,
-            };
-            let db = server::db::connect(&args).await?;
-            server::db::migrate(&db).await?;
-            server::generate::generate(
-                &db,
-                server::generate::Size {
-                    cadres: 500,
-                    youths_per_cadre: 100,
-                    contacts_per_youth: 5,
-                },
-                "demo-liaison",
-            )
-            .await?;
-            url
-        }
-    };
+    let url = common::database("export").await?;
     let format = std::env::var("BENCH_FORMAT").unwrap_or_else(|_| "xlsx".to_owned());
-    let password =
-        std::env::var("LIAISON_GENERATE_PASSWORD").unwrap_or_else(|_| "demo-liaison".to_owned());
     let args = ServeArgs::new("127.0.0.1:0".parse()?, url.clone());
     let export_dir = args.export_dir.clone();
-    let app = Application::build(args).await?;
-    let base = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until_stopped());
-
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let res = client
-        .post(format!("{base}/api/login"))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("login", "admin"), ("password", password.as_str())])
-        .send()
-        .await?;
-    anyhow::ensure!(
-        res.status().is_success(),
-        "sign-in failed: {}",
-        res.status()
-    );
+    let (base, client) = common::serve_as_admin(args).await?;
     let (peak_before, rss_before) = memory();
 
-    println!("database: {}", url.split('@').next_back().unwrap_or(&url));
+    println!("database: {}", common::shown(&url));
     let quarter = app::rules::Quarter::of(app::ssr::today()).key();
     let request_id = uuid::Uuid::new_v4().to_string();
     let started = Instant::now();

@@ -7,9 +7,11 @@
 //! 100 cadres) to `POST /api/import/dry-run` five times, and prints the times. Figures are
 //! recorded in `docs/BENCHMARKS.md`.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use reqwest::header;
 use server::config::ServeArgs;
-use server::startup::Application;
 use std::time::Instant;
 
 const ROWS: usize = 50_000;
@@ -17,50 +19,9 @@ const RUNS: usize = 5;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let url = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            let path = std::env::temp_dir().join(format!(
-                "liaison-import-{}.db",
-                uuid::Uuid::new_v4().simple()
-            ));
-            let url = format!("sqlite://{}", path.display());
-            let args = server::config::DatabaseArgs {
-                url: url.clone(),
-                max_connections: 8,
-            };
-            let db = server::db::connect(&args).await?;
-            server::db::migrate(&db).await?;
-            server::generate::generate(
-                &db,
-                server::generate::Size {
-                    cadres: 500,
-                    youths_per_cadre: 100,
-                    contacts_per_youth: 5,
-                },
-                "demo-liaison",
-            )
-            .await?;
-            url
-        }
-    };
-    let password =
-        std::env::var("LIAISON_GENERATE_PASSWORD").unwrap_or_else(|_| "demo-liaison".to_owned());
-    let app = Application::build(ServeArgs::new("127.0.0.1:0".parse()?, url.clone())).await?;
-    let base = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let res = client
-        .post(format!("{base}/api/login"))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("login", "admin"), ("password", password.as_str())])
-        .send()
-        .await?;
-    anyhow::ensure!(
-        res.status().is_success(),
-        "sign-in failed: {}",
-        res.status()
-    );
+    let url = common::database("import").await?;
+    let (base, client) =
+        common::serve_as_admin(ServeArgs::new("127.0.0.1:0".parse()?, url.clone())).await?;
 
     let mut csv = String::from(
         "姓名,性别,出生年份,手机号,微信号,所属组织,单位/学校,领域,政治面貌,团干部,标签,备注\n",
@@ -75,7 +36,7 @@ async fn main() -> anyhow::Result<()> {
     let bytes = csv.into_bytes();
     println!(
         "database: {}; file: {ROWS} rows, {:.1} MB",
-        url.split('@').next_back().unwrap_or(&url),
+        common::shown(&url),
         bytes.len() as f64 / 1024.0 / 1024.0
     );
     let mut times = Vec::new();

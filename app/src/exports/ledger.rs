@@ -105,6 +105,17 @@ fn join_cadre(
     }
 }
 
+/// Selects `table.column AS alias` for each pair.
+fn columns<T, C>(q: &mut SelectStatement, table: T, cols: &[(C, &str)])
+where
+    T: sea_orm::sea_query::IntoIden + Clone,
+    C: sea_orm::sea_query::IntoIden + Copy,
+{
+    for (col, alias) in cols {
+        q.expr_as(Expr::col((table.clone(), *col)), Alias::new(*alias));
+    }
+}
+
 /// The ledger's base query: its tables, the scope and the quarter, without columns.
 fn base(ledger: Ledger, scope: &Scope) -> SelectStatement {
     let (start, end) = (scope.quarter.start(), scope.quarter.end());
@@ -278,193 +289,120 @@ pub async fn page(
     let t = Locale::ZhCn.strings();
     match ledger {
         Ledger::Contacts => {
-            q.expr_as(
-                Expr::col((contact::Entity, contact::Column::Id)),
-                Alias::new("id"),
-            )
-            .expr_as(
-                Expr::col((contact::Entity, contact::Column::ContactDate)),
-                Alias::new("day"),
-            )
-            .expr_as(
-                Expr::col((contact::Entity, contact::Column::Channel)),
-                Alias::new("channel"),
-            )
-            .expr_as(
-                Expr::col((contact::Entity, contact::Column::Content)),
-                Alias::new("content"),
-            )
-            .expr_as(
-                Expr::col((contact::Entity, contact::Column::Request)),
-                Alias::new("request"),
-            )
-            .expr_as(
-                Expr::col((contact::Entity, contact::Column::RequestStatus)),
-                Alias::new("request_status"),
-            )
-            .expr_as(
-                Expr::col((contact::Entity, contact::Column::Resolution)),
-                Alias::new("resolution"),
-            )
-            .expr_as(
-                Expr::col((contact::Entity, contact::Column::DurationMinutes)),
-                Alias::new("minutes"),
-            )
-            .expr_as(
-                Expr::col((youth::Entity, youth::Column::Name)),
-                Alias::new("youth_name"),
-            )
-            .expr_as(
-                Expr::col((youth::Entity, youth::Column::Gender)),
-                Alias::new("gender"),
-            )
-            .expr_as(
-                Expr::col((youth::Entity, youth::Column::BirthYear)),
-                Alias::new("birth_year"),
-            )
-            .expr_as(
-                Expr::col((youth::Entity, youth::Column::PoliticalStatus)),
-                Alias::new("political_status"),
-            )
-            .expr_as(
-                Expr::col((youth::Entity, youth::Column::Sector)),
-                Alias::new("sector"),
-            )
-            .expr_as(
-                Expr::col((youth::Entity, youth::Column::Workplace)),
-                Alias::new("workplace"),
-            )
-            .expr_as(
-                Expr::col((youth::Entity, youth::Column::Phone)),
-                Alias::new("phone"),
+            use contact::Column as C;
+            use youth::Column as Y;
+            columns(
+                &mut q,
+                contact::Entity,
+                &[
+                    (C::Id, "id"),
+                    (C::ContactDate, "day"),
+                    (C::Channel, "channel"),
+                    (C::Content, "content"),
+                    (C::Request, "request"),
+                    (C::RequestStatus, "request_status"),
+                    (C::Resolution, "resolution"),
+                    (C::DurationMinutes, "minutes"),
+                ],
+            );
+            columns(
+                &mut q,
+                youth::Entity,
+                &[
+                    (Y::Name, "youth_name"),
+                    (Y::Gender, "gender"),
+                    (Y::BirthYear, "birth_year"),
+                    (Y::PoliticalStatus, "political_status"),
+                    (Y::Sector, "sector"),
+                    (Y::Workplace, "workplace"),
+                    (Y::Phone, "phone"),
+                ],
             );
         }
         Ledger::Visits => {
-            q.expr_as(
-                Expr::col((visit_day::Entity, visit_day::Column::Id)),
-                Alias::new("id"),
-            )
-            .expr_as(
-                Expr::col((visit_day::Entity, visit_day::Column::VisitDate)),
-                Alias::new("day"),
-            )
-            .expr_as(
-                Expr::col((visit_day::Entity, visit_day::Column::Hours)),
-                Alias::new("hours"),
-            )
-            .expr_as(
-                Expr::col((visit_day::Entity, visit_day::Column::WorkDone)),
-                Alias::new("work_done"),
-            )
-            .expr_as(
-                Expr::col((visit_day::Entity, visit_day::Column::Outcomes)),
-                Alias::new("outcomes"),
-            )
-            .expr_as(
-                Expr::col((organisation::Entity, organisation::Column::Name)),
-                Alias::new("org_name"),
+            use visit_day::Column as V;
+            columns(
+                &mut q,
+                visit_day::Entity,
+                &[
+                    (V::Id, "id"),
+                    (V::VisitDate, "day"),
+                    (V::Hours, "hours"),
+                    (V::WorkDone, "work_done"),
+                    (V::Outcomes, "outcomes"),
+                ],
+            );
+            columns(
+                &mut q,
+                organisation::Entity,
+                &[(organisation::Column::Name, "org_name")],
             );
         }
         Ledger::Suggestions => {
-            q.expr_as(
-                Expr::col((suggestion::Entity, suggestion::Column::Id)),
-                Alias::new("id"),
-            )
-            .expr_as(
-                Expr::col((suggestion::Entity, suggestion::Column::Kind)),
-                Alias::new("kind"),
-            )
-            .expr_as(
-                Expr::col((suggestion::Entity, suggestion::Column::Title)),
-                Alias::new("title"),
-            )
-            .expr_as(
-                Expr::col((suggestion::Entity, suggestion::Column::Description)),
-                Alias::new("description"),
-            )
-            .expr_as(
-                Expr::col((suggestion::Entity, suggestion::Column::Status)),
-                Alias::new("status"),
-            )
-            .expr_as(
-                Expr::col((suggestion::Entity, suggestion::Column::ReviewComment)),
-                Alias::new("comment"),
-            )
-            .expr_as(
-                Expr::col((suggestion::Entity, suggestion::Column::ReviewedAt)),
-                Alias::new("reviewed_at"),
-            )
-            .expr_as(
-                Expr::col((reviewer(), account::Column::Name)),
-                Alias::new("reviewer_name"),
-            )
-            .expr_as(
-                Expr::col((organisation::Entity, organisation::Column::Name)),
-                Alias::new("org_name"),
+            use suggestion::Column as S;
+            columns(
+                &mut q,
+                suggestion::Entity,
+                &[
+                    (S::Id, "id"),
+                    (S::Kind, "kind"),
+                    (S::Title, "title"),
+                    (S::Description, "description"),
+                    (S::Status, "status"),
+                    (S::ReviewComment, "comment"),
+                    (S::ReviewedAt, "reviewed_at"),
+                ],
+            );
+            columns(
+                &mut q,
+                reviewer(),
+                &[(account::Column::Name, "reviewer_name")],
+            );
+            columns(
+                &mut q,
+                organisation::Entity,
+                &[(organisation::Column::Name, "org_name")],
             );
         }
         Ledger::Study => {
-            q.expr_as(
-                Expr::col((study_record::Entity, study_record::Column::Id)),
-                Alias::new("id"),
-            )
-            .expr_as(
-                Expr::col((study_record::Entity, study_record::Column::StudyDate)),
-                Alias::new("day"),
-            )
-            .expr_as(
-                Expr::col((study_record::Entity, study_record::Column::Hours)),
-                Alias::new("hours"),
-            )
-            .expr_as(
-                Expr::col((study_record::Entity, study_record::Column::Topic)),
-                Alias::new("topic"),
-            )
-            .expr_as(
-                Expr::col((study_record::Entity, study_record::Column::Kind)),
-                Alias::new("kind"),
+            use study_record::Column as S;
+            columns(
+                &mut q,
+                study_record::Entity,
+                &[
+                    (S::Id, "id"),
+                    (S::StudyDate, "day"),
+                    (S::Hours, "hours"),
+                    (S::Topic, "topic"),
+                    (S::Kind, "kind"),
+                ],
             );
         }
         Ledger::Exemptions => {
-            q.expr_as(
-                Expr::col((exemption::Entity, exemption::Column::Id)),
-                Alias::new("id"),
-            )
-            .expr_as(
-                Expr::col((exemption::Entity, exemption::Column::StartDate)),
-                Alias::new("day"),
-            )
-            .expr_as(
-                Expr::col((exemption::Entity, exemption::Column::EndDate)),
-                Alias::new("end_day"),
-            )
-            .expr_as(
-                Expr::col((exemption::Entity, exemption::Column::Reason)),
-                Alias::new("reason"),
-            )
-            .expr_as(
-                Expr::col((exemption::Entity, exemption::Column::Note)),
-                Alias::new("note"),
-            )
-            .expr_as(
-                Expr::col((exemption::Entity, exemption::Column::Status)),
-                Alias::new("status"),
-            )
-            .expr_as(
-                Expr::col((exemption::Entity, exemption::Column::DecidedAt)),
-                Alias::new("decided_at"),
-            )
-            .expr_as(
-                Expr::col((exemption::Entity, exemption::Column::DecisionComment)),
-                Alias::new("comment"),
-            )
-            .expr_as(
-                Expr::col((reviewer(), account::Column::Name)),
-                Alias::new("reviewer_name"),
-            )
-            .expr_as(
-                Expr::col((organisation::Entity, organisation::Column::Name)),
-                Alias::new("org_name"),
+            use exemption::Column as E;
+            columns(
+                &mut q,
+                exemption::Entity,
+                &[
+                    (E::Id, "id"),
+                    (E::StartDate, "day"),
+                    (E::EndDate, "end_day"),
+                    (E::Reason, "reason"),
+                    (E::Note, "note"),
+                    (E::Status, "status"),
+                    (E::DecidedAt, "decided_at"),
+                    (E::DecisionComment, "comment"),
+                ],
+            );
+            columns(
+                &mut q,
+                reviewer(),
+                &[(account::Column::Name, "reviewer_name")],
+            );
+            columns(
+                &mut q,
+                organisation::Entity,
+                &[(organisation::Column::Name, "org_name")],
             );
         }
     }

@@ -48,21 +48,6 @@ fn quarters(today: chrono::NaiveDate) -> Vec<Quarter> {
     out
 }
 
-/// The organisation asked for (empty: the viewer's own), within the viewer's subtree.
-fn chosen_org(auth: &Authorised, tree: &OrgTree, org_id: &str) -> Result<i64, AppError> {
-    match org_id.trim() {
-        "" => Ok(auth.viewer.org_id),
-        id => {
-            let id = crate::ssr::record_id(id)?;
-            if tree.get(id).is_some() && tree.is_within(id, auth.viewer.org_id) {
-                Ok(id)
-            } else {
-                Err(AppError::NotFound)
-            }
-        }
-    }
-}
-
 /// # Errors
 /// `Forbidden` for cadres; `NotFound` for an organisation outside the subtree; `Invalid` for a
 /// quarter or format that cannot be exported.
@@ -76,7 +61,7 @@ pub async fn create(form: ExportForm) -> Result<i64, AppError> {
         return Ok(id);
     }
     let tree = OrgTree::load(db).await?;
-    let org = chosen_org(&auth, &tree, &form.org_id)?;
+    let org = auth.org_in_scope(&tree, &form.org_id)?;
     let quarter = match Quarter::parse(form.quarter.trim()) {
         Some(q) if quarters(today()).contains(&q) => Some(q),
         Some(_) => {

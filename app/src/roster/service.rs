@@ -32,28 +32,13 @@ const REASSIGN_MAX: usize = 500;
 /// How far back a handover may take effect.
 const BACKDATE_DAYS: i64 = 30;
 
-/// The organisation asked for (empty: the viewer's own), within the viewer's subtree.
-fn chosen_org(auth: &Authorised, tree: &OrgTree, org_id: &str) -> Result<i64, AppError> {
-    match org_id.trim() {
-        "" => Ok(auth.viewer.org_id),
-        id => {
-            let id = crate::ssr::record_id(id)?;
-            if tree.get(id).is_some() && tree.is_within(id, auth.viewer.org_id) {
-                Ok(id)
-            } else {
-                Err(AppError::NotFound)
-            }
-        }
-    }
-}
-
 /// # Errors
 /// `Forbidden` for cadres; `NotFound` for an organisation or cadre outside the subtree.
 pub async fn page(query: RosterQuery) -> Result<RosterPage, AppError> {
     let auth = require(SUPERVISORS)?;
     let db = auth.db();
     let (tree, _) = auth.scope().await?;
-    let org = chosen_org(&auth, &tree, &query.org_id)?;
+    let org = auth.org_in_scope(&tree, &query.org_id)?;
     let orgs = tree.subtree(org);
     // Cadres of the organisation: active ones, and inactive ones still holding youths.
     let accounts = account::Entity::find()

@@ -32,6 +32,25 @@ impl Authorised {
         Ok((tree, ids))
     }
 
+    /// The organisation a request asks for (empty: the viewer's own), within the viewer's
+    /// subtree; anything else is the same 404 as an organisation that does not exist.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub fn org_in_scope(&self, tree: &OrgTree, org_id: &str) -> Result<i64, AppError> {
+        match org_id.trim() {
+            "" => Ok(self.viewer.org_id),
+            id => {
+                let id = super::record_id(id)?;
+                if tree.get(id).is_some() && tree.is_within(id, self.viewer.org_id) {
+                    Ok(id)
+                } else {
+                    Err(AppError::NotFound)
+                }
+            }
+        }
+    }
+
     /// A cadre (active or not) whose organisation lies in the viewer's subtree, or `NotFound`
     /// (whether the account does not exist, is no cadre, or lies elsewhere).
     ///

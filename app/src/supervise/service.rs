@@ -9,7 +9,7 @@ use crate::compliance::{CadreRow, Light, Period};
 use crate::error::AppError;
 use crate::rules::Quarter;
 use crate::ssr::entities::{account, assignment, contact, exemption, suggestion, youth};
-use crate::ssr::guard::{require, Authorised, SUPERVISORS};
+use crate::ssr::guard::{require, SUPERVISORS};
 use crate::ssr::orgtree::OrgTree;
 use crate::ssr::validate::Validator;
 use crate::ssr::{policy, today};
@@ -21,21 +21,6 @@ use std::collections::{HashMap, HashSet};
 
 pub const PAGE_SIZE: usize = 50;
 const TREND_WEEKS: usize = 13;
-
-/// The organisation asked for (empty: the viewer's own), if it lies in the viewer's subtree.
-fn chosen_org(auth: &Authorised, tree: &OrgTree, org_id: &str) -> Result<i64, AppError> {
-    match org_id.trim() {
-        "" => Ok(auth.viewer.org_id),
-        id => {
-            let id = crate::ssr::record_id(id)?;
-            if tree.get(id).is_some() && tree.is_within(id, auth.viewer.org_id) {
-                Ok(id)
-            } else {
-                Err(AppError::NotFound)
-            }
-        }
-    }
-}
 
 /// The period asked for (empty: this quarter).
 fn chosen_period(v: &mut Validator, period: &str) -> Period {
@@ -107,7 +92,7 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
     let db = auth.db();
     let t = auth.viewer.locale.strings();
     let (tree, _) = auth.scope().await?;
-    let org = chosen_org(&auth, &tree, &query.org_id)?;
+    let org = auth.org_in_scope(&tree, &query.org_id)?;
     let mut v = Validator::new(auth.viewer.locale);
     let period = chosen_period(&mut v, &query.period);
     let sort = match query.sort.trim() {
