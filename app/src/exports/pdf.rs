@@ -33,6 +33,9 @@ const CELL: f32 = 8.0;
 const LINE: f32 = 11.0;
 const PAD: f32 = 3.0;
 
+/// Punctuation that may not begin a line.
+const CLOSING: &str = "，。；：、！？）》」』】%,.;:!?)";
+
 /// A CJK font with its glyph advances, for measuring text.
 pub struct PdfFont {
     font: Font,
@@ -82,7 +85,8 @@ impl PdfFont {
             let mut w = 0.0;
             for c in para.chars() {
                 let cw = self.advances.get(&c).copied().unwrap_or(1.0) * size;
-                if w + cw > max && !line.is_empty() {
+                // Closing punctuation never starts a line (禁则): it hangs at the end of this one.
+                if w + cw > max && !line.is_empty() && !CLOSING.contains(c) {
                     lines.push(std::mem::take(&mut line));
                     w = 0.0;
                 }
@@ -180,6 +184,13 @@ fn cells(r: &CadreRow, t: &Strings) -> Vec<String> {
     ]
 }
 
+fn row_height(wrapped: &[Vec<String>]) -> f32 {
+    let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    #[allow(clippy::cast_precision_loss)]
+    let h = lines as f32 * LINE + 2.0 * PAD;
+    h
+}
+
 struct Layout<'a> {
     font: &'a PdfFont,
     pages: Vec<Vec<Item>>,
@@ -223,14 +234,8 @@ impl Layout<'_> {
         header: Option<&dyn Fn(&mut Self)>,
         fill: Option<u8>,
     ) {
-        let wrapped: Vec<Vec<String>> = values
-            .iter()
-            .zip(COLUMNS)
-            .map(|(v, (_, w))| self.font.wrap(v, CELL, w - 2.0 * PAD))
-            .collect();
-        let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
-        #[allow(clippy::cast_precision_loss)]
-        let h = lines as f32 * LINE + 2.0 * PAD;
+        let wrapped = self.wrap_row(values);
+        let h = row_height(&wrapped);
         if !self.fits(h) {
             self.new_page();
             if let Some(header) = header {
@@ -270,6 +275,14 @@ impl Layout<'_> {
             y,
             w: PAGE_W - 2.0 * MARGIN_X,
         });
+    }
+
+    fn wrap_row(&self, values: &[String]) -> Vec<Vec<String>> {
+        values
+            .iter()
+            .zip(COLUMNS)
+            .map(|(v, (_, w))| self.font.wrap(v, CELL, w - 2.0 * PAD))
+            .collect()
     }
 
     fn table_header(&mut self) {
@@ -343,8 +356,17 @@ fn layout(font: &PdfFont, heading: &Heading, rows: &[CadreRow], t: &Strings) -> 
             .position(|r| r.org_id != org)
             .map_or(rows.len(), |p| start + p);
         let group = &rows[start..end];
-        // The organisation's heading stays with at least its header and first row.
-        if !l.fits(18.0 + 2.0 * (LINE + 2.0 * PAD)) {
+        // The organisation's heading stays with its table's header and first row.
+        let header_h = row_height(
+            &l.wrap_row(
+                &COLUMNS
+                    .iter()
+                    .map(|(h, _)| (*h).to_owned())
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        let first_h = row_height(&l.wrap_row(&cells(&group[0], t)));
+        if !l.fits(16.0 + header_h + first_h) {
             l.new_page();
         }
         let name = group[0].org_name.clone();
@@ -543,6 +565,9 @@ mod tests {
             assert!(f.width(l, CELL) <= 100.0, "{l}");
         }
         assert_eq!(f.wrap("第一行\n第二行", CELL, 500.0), ["第一行", "第二行"]);
+        // A comma that would start a line stays at the end of the one before.
+        let w = f.width("一二三四", CELL);
+        assert_eq!(f.wrap("一二三四，五", CELL, w + 0.1), ["一二三四，", "五"]);
     }
 
     #[test]
