@@ -30,6 +30,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub const UPLOAD_LIMIT: usize = app::imports::rules::MAX_BYTES + 64 * 1024;
 /// The one endpoint that takes a file.
 pub const UPLOAD_PATH: &str = "/api/import/dry-run";
+/// A file too large for an import is read to its end (and dropped) up to this size, so the
+/// browser, still sending it, gets the message instead of a broken connection.
+const UPLOAD_DRAIN: usize = 64 * 1024 * 1024;
 /// The largest error body read back to fix its status.
 const ERROR_BODY_LIMIT: usize = 256 * 1024;
 
@@ -75,6 +78,10 @@ pub async fn edge(State(state): State<AppState>, req: Request<Body>, next: Next)
         (BODY_LIMIT, too_large)
     };
     if declared.is_some_and(|n| n > limit) {
+        if path == UPLOAD_PATH && declared.is_some_and(|n| n <= UPLOAD_DRAIN) {
+            drain(body).await;
+            return edge.refuse(too_large(t)).await;
+        }
         return closing(edge.refuse(too_large(t)).await);
     }
     let bytes = match axum::body::to_bytes(body, limit).await {
@@ -86,6 +93,16 @@ pub async fn edge(State(state): State<AppState>, req: Request<Body>, next: Next)
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     edge.finish(res).await
+}
+
+/// Reads a body to its end without keeping it.
+async fn drain(mut body: Body) {
+    use http_body_util::BodyExt;
+    while let Some(frame) = body.frame().await {
+        if frame.is_err() {
+            break;
+        }
+    }
 }
 
 /// Fields that carry a comma-separated list: a plain form's checkboxes send them once per box,
