@@ -21,8 +21,16 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // The server's allocator settings (src/main.rs), so the figures are the server's.
+    server::memory::limit_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let url = common::database("dashboard").await?;
     let (base, client) =
         common::serve_as_admin(ServeArgs::new("127.0.0.1:0".parse()?, url.clone())).await?;

@@ -31,8 +31,16 @@ fn memory() -> (f64, f64) {
     (kb("VmHWM:") / 1024.0, kb("VmRSS:") / 1024.0)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // The server's allocator settings (src/main.rs), so the figures are the server's.
+    server::memory::limit_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let url = common::database("export").await?;
     let format = std::env::var("BENCH_FORMAT").unwrap_or_else(|_| "xlsx".to_owned());
     let args = ServeArgs::new("127.0.0.1:0".parse()?, url.clone());

@@ -11,6 +11,7 @@ pub mod exports;
 pub mod feed;
 pub mod generate;
 pub mod imports;
+pub mod memory;
 pub mod scheduler;
 pub mod security;
 pub mod startup;

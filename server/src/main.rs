@@ -2,9 +2,19 @@
 
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    match server::cli::run().await {
+fn main() -> ExitCode {
+    server::memory::limit_arenas();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(server::cli::run()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // The cause chain, for people; no backtrace, whatever RUST_BACKTRACE says.
