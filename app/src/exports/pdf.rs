@@ -175,7 +175,7 @@ fn cells(r: &CadreRow, t: &Strings) -> Vec<String> {
             .map(|m| super::sheets::number(m.hours))
             .collect::<Vec<_>>()
             .join(" · "),
-        r.light.label(t).to_owned(),
+        super::sheets::rating(r.light, t),
         r.reasons
             .iter()
             .map(|x| x.text.clone())

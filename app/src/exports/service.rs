@@ -651,7 +651,6 @@ fn summary_row(
 ) -> Vec<Cell> {
     let mut cells = vec![
         Cell::text(r.name.clone()),
-        Cell::text(r.username.clone()),
         Cell::text(r.org_name.clone()),
         Cell::opt_text(r.post.map(|p| p.label(t))),
         Cell::Int(i64::from(r.roster)),
@@ -673,7 +672,7 @@ fn summary_row(
                 .map_or(Cell::Blank, |h| Cell::Num(h.hours)),
         );
     }
-    cells.push(Cell::text(r.light.label(t)));
+    cells.push(Cell::text(sheets::rating(r.light, t)));
     cells.push(Cell::text(
         r.reasons
             .iter()
@@ -681,5 +680,6 @@ fn summary_row(
             .collect::<Vec<_>>()
             .join("；"),
     ));
+    cells.push(Cell::text(r.username.clone()));
     cells
 }

@@ -91,7 +91,6 @@ pub const EXEMPTIONS: &str = "请假记录";
 pub fn summary(months: &[u32]) -> Sheet {
     let mut columns = cols(&[
         ("团干部", 12.0),
-        ("账号", 12.0),
         ("所属组织", 24.0),
         ("岗位", 8.0),
         ("名单人数", 10.0),
@@ -111,7 +110,8 @@ pub fn summary(months: &[u32]) -> Sheet {
             width: 14.0,
         });
     }
-    columns.extend(cols(&[("评定", 8.0), ("原因", 60.0)]));
+    // The account's username last: the columns the review meeting reads come first.
+    columns.extend(cols(&[("评定", 8.0), ("原因", 60.0), ("账号", 12.0)]));
     Sheet {
         name: SUMMARY,
         columns,
@@ -136,7 +136,7 @@ pub fn contacts() -> Sheet {
             ("诉求", 30.0),
             ("办理状态", 10.0),
             ("办理结果", 30.0),
-            ("时长（分钟）", 12.0),
+            ("时长", 10.0),
         ]),
     }
 }
@@ -148,7 +148,7 @@ pub fn visits() -> Sheet {
             ("日期", 12.0),
             ("团干部", 12.0),
             ("基层组织", 24.0),
-            ("时长（小时）", 12.0),
+            ("时长", 10.0),
             ("工作内容", 40.0),
             ("工作成效", 40.0),
             ("周次", 10.0),
@@ -181,7 +181,7 @@ pub fn study() -> Sheet {
             ("月份", 10.0),
             ("团干部", 12.0),
             ("日期", 12.0),
-            ("时长（小时）", 12.0),
+            ("时长", 10.0),
             ("主题", 40.0),
             ("类型", 12.0),
         ]),
@@ -205,6 +205,17 @@ pub fn exemptions() -> Sheet {
             ("审批意见", 30.0),
         ]),
     }
+}
+
+/// 评定 as the ledgers write it: the colour and what it means, `红（未完成）`.
+pub fn rating(light: crate::compliance::Light, t: &crate::i18n::Strings) -> String {
+    use crate::compliance::Light;
+    let colour = match light {
+        Light::Green => "绿",
+        Light::Yellow => "黄",
+        Light::Red => "红",
+    };
+    format!("{colour}（{}）", light.label(t))
 }
 
 /// The name of the `part`-th sheet of a ledger (`联系青年台账`, `联系青年台账(2)`, …).
@@ -261,7 +272,7 @@ mod tests {
         assert_eq!(part_name(CONTACTS, 1), "联系青年台账");
         assert_eq!(part_name(CONTACTS, 2), "联系青年台账(2)");
         let s = summary(&[10, 11, 12]);
-        assert_eq!(s.columns.len(), 14 + 3 + 2);
-        assert_eq!(s.columns[14].header, "10月学习时长");
+        assert_eq!(s.columns.len(), 13 + 3 + 3);
+        assert_eq!(s.columns[13].header, "10月学习时长");
     }
 }

@@ -35,7 +35,7 @@ const CONTACT_HEADERS: [&str; 15] = [
     "诉求",
     "办理状态",
     "办理结果",
-    "时长（分钟）",
+    "时长",
 ];
 
 /// Signs in a new supervisor of `org`.
@@ -168,26 +168,33 @@ async fn a_supervisor_exports_the_quarter_as_a_workbook_with_every_ledger(app: T
     let summary = rows(&mut book, "汇总");
     let headers: Vec<String> = summary[0].iter().map(text).collect();
     assert_eq!(
-        &headers[..6],
-        ["团干部", "账号", "所属组织", "岗位", "名单人数", "名单目标"]
+        &headers[..5],
+        ["团干部", "所属组织", "岗位", "名单人数", "名单目标"]
     );
-    assert!(headers[14].ends_with("月学习时长"), "{headers:?}");
+    assert!(headers[13].ends_with("月学习时长"), "{headers:?}");
     assert_eq!(
-        headers[headers.len() - 2..],
-        ["评定".to_owned(), "原因".to_owned()]
+        headers[headers.len() - 3..],
+        ["评定".to_owned(), "原因".to_owned(), "账号".to_owned()]
     );
     assert_eq!(summary.len() - 1, 2, "one row per cadre");
     let row_a = summary
         .iter()
-        .find(|r| text(&r[1]) == "cadre_a")
+        .find(|r| r.last().map(text).as_deref() == Some("cadre_a"))
         .expect("cadre_a's row");
-    assert_eq!(row_a[4], Data::Float(2.0), "roster size is a number");
+    assert_eq!(row_a[3], Data::Float(2.0), "roster size is a number");
     assert_eq!(
-        row_a[6],
+        row_a[5],
         Data::Float(2.0),
         "both youths contacted this quarter"
     );
-    assert_eq!(row_a[12], Data::Float(1.0), "one suggestion given");
+    assert_eq!(row_a[11], Data::Float(1.0), "one suggestion given");
+    let rating = text(&row_a[row_a.len() - 3]);
+    assert!(
+        ["绿（", "黄（", "红（"]
+            .iter()
+            .any(|c| rating.starts_with(c)),
+        "{rating}"
+    );
 
     let contacts = rows(&mut book, "联系青年台账");
     assert_eq!(
@@ -236,7 +243,7 @@ async fn a_supervisor_exports_the_quarter_as_a_workbook_with_every_ledger(app: T
             "日期",
             "团干部",
             "基层组织",
-            "时长（小时）",
+            "时长",
             "工作内容",
             "工作成效",
             "周次"
