@@ -8,6 +8,7 @@ mod m20261127_000001_supervision;
 mod m20261128_000001_reminders;
 mod m20261129_000001_exports;
 mod m20261130_000001_imports;
+mod m20261201_000001_hostile_input;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_reminders::Migration),
             Box::new(m20261129_000001_exports::Migration),
             Box::new(m20261130_000001_imports::Migration),
+            Box::new(m20261201_000001_hostile_input::Migration),
         ]
     }
 }

@@ -104,6 +104,10 @@ pub struct ServeArgs {
     /// The face in that collection: 2 is Simplified Chinese in Noto Sans CJK.
     #[arg(long, env = "LIAISON_PDF_FONT_INDEX", default_value_t = app::exports::pdf::DEFAULT_FONT_INDEX)]
     pub pdf_font_index: u32,
+    /// Uploaded files parsed at once in this instance (off the async threads; others wait
+    /// up to 15 s, then are told to try again).
+    #[arg(long, env = "LIAISON_UPLOAD_PARSERS", default_value_t = 1)]
+    pub upload_parsers: usize,
 }
 
 impl ServeArgs {
@@ -138,6 +142,7 @@ impl ServeArgs {
             )),
             pdf_font: PathBuf::from(app::exports::pdf::DEFAULT_FONT),
             pdf_font_index: app::exports::pdf::DEFAULT_FONT_INDEX,
+            upload_parsers: 1,
         }
     }
 }

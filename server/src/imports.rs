@@ -61,9 +61,15 @@ pub async fn dry_run(
                 let name = field.file_name().unwrap_or("").to_owned();
                 match field.bytes().await {
                     Ok(b) => file = Some((name, b.to_vec())),
-                    Err(_) => {
+                    // Too large is told as such; anything else is a body cut short.
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                         return answer(Err(AppError::TooLarge {
                             message: t.imp_too_big.to_owned(),
+                        }))
+                    }
+                    Err(_) => {
+                        return answer(Err(AppError::BadRequest {
+                            message: t.imp_truncated.to_owned(),
                         }))
                     }
                 }
@@ -72,7 +78,7 @@ pub async fn dry_run(
             Ok(None) => break,
             Err(_) => {
                 return answer(Err(AppError::BadRequest {
-                    message: t.err_bad_request.to_owned(),
+                    message: t.imp_truncated.to_owned(),
                 }))
             }
         }
@@ -86,7 +92,7 @@ pub async fn dry_run(
         }));
     }
     let result =
-        app::imports::service::dry_run(&state, &viewer, info.ip.clone(), &name, &bytes).await;
+        app::imports::service::dry_run(&state, &viewer, info.ip.clone(), &name, bytes).await;
     answer(result.map(|report| {
         if html {
             see_other(&format!("/admin/import?run={}", report.id))

@@ -35,6 +35,8 @@ pub struct ImportReport {
     pub create: u32,
     pub update: u32,
     pub unchanged: u32,
+    /// Rows with a problem, all of them; `errors` and `duplicates` hold the first 1,000.
+    pub bad: u32,
     pub errors: Vec<RowError>,
     pub duplicates: Vec<Duplicate>,
     /// `checked`, or `applied` once imported.

@@ -142,12 +142,18 @@ pub fn check(
             message,
         });
     };
+    // One-line columns refuse every control character; 备注 may hold line breaks.
     let text =
         |col: &str, max: usize, required: bool, fail: &mut dyn FnMut(&str, String)| -> String {
             let v = cell(col);
+            let bad = if col == "备注" {
+                has_control(&v)
+            } else {
+                v.chars().any(char::is_control)
+            };
             if required && v.is_empty() {
                 fail(col, t.imp_required.to_owned());
-            } else if has_control(&v) {
+            } else if bad {
                 fail(col, t.err_invalid_characters.to_owned());
             } else if v.chars().count() > max {
                 fail(col, fill(t.err_too_long, &[("max", &max.to_string())]));
@@ -297,8 +303,72 @@ pub fn check(
     }
 }
 
+/// A real roster almost never has this many numbers behind one masked form (`138****1234`):
+/// a file that does is trying candidates for a number it was shown masked.
+pub const SAME_MASK_IN_FILE: usize = 8;
+/// Wrong numbers one importer may try at one masked number within [`GUESS_DAYS`]: after that,
+/// every row with that masked form is refused, whether its number is right or wrong.
+pub const GUESSES_PER_MASK: usize = 3;
+pub const GUESS_DAYS: i64 = 30;
+/// Dry runs one importer may make within a day.
+pub const DRY_RUNS_PER_DAY: u64 = 30;
+
+/// The masked form with [`SAME_MASK_IN_FILE`] or more different numbers in the file, if any.
+pub fn crowded_mask<'a>(phones: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut by_mask: HashMap<String, std::collections::HashSet<&'a str>> = HashMap::new();
+    for p in phones {
+        by_mask
+            .entry(crate::types::mask_phone(p))
+            .or_default()
+            .insert(p);
+    }
+    let mut crowded: Vec<(String, usize)> = by_mask
+        .into_iter()
+        .map(|(m, s)| (m, s.len()))
+        .filter(|(_, n)| *n >= SAME_MASK_IN_FILE)
+        .collect();
+    crowded.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    crowded.into_iter().next().map(|(m, _)| m)
+}
+
+/// Whether a file's rows with one masked form may be checked, given the wrong numbers the
+/// importer tried at it before (`earlier`) and the ones this file adds (`new`, not among
+/// `earlier`). Refused once the wrong numbers would pass [`GUESSES_PER_MASK`], or when they
+/// already reached it (then even a right number is refused: otherwise each try still says
+/// right or wrong).
+pub fn guesses_allowed(earlier: usize, new: usize) -> bool {
+    earlier < GUESSES_PER_MASK && earlier + new <= GUESSES_PER_MASK
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn eight_numbers_behind_one_mask_are_a_probe_and_seven_are_not() {
+        let seven: Vec<String> = (0..7).map(|i| format!("138000{i}0123")).collect();
+        let mut phones: Vec<&str> = seven.iter().map(String::as_str).collect();
+        phones.push("13900001111");
+        // The same number twice is one number.
+        phones.push("13800000123");
+        assert_eq!(crowded_mask(phones.iter().copied()), None);
+        let eighth = "13800070123".to_owned();
+        phones.push(&eighth);
+        assert_eq!(
+            crowded_mask(phones.iter().copied()).as_deref(),
+            Some("138****0123")
+        );
+    }
+
+    #[test]
+    fn three_wrong_numbers_per_mask_then_none_at_all() {
+        assert!(guesses_allowed(0, 0));
+        assert!(guesses_allowed(0, 3));
+        assert!(!guesses_allowed(0, 4));
+        assert!(guesses_allowed(2, 1));
+        assert!(!guesses_allowed(2, 2));
+        // Used up: even a file with no wrong number for it (a right one) is refused.
+        assert!(!guesses_allowed(3, 0));
+    }
     use super::*;
     use crate::i18n::Locale;
 

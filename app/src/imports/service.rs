@@ -101,17 +101,231 @@ fn same(new: &Youth, old: &youth::Model) -> bool {
         && new.cadre_id.is_none_or(|c| old.cadre_id == Some(c))
 }
 
+/// Problems a run keeps (and a report shows); the counts cover them all.
+pub const KEPT_PROBLEMS: usize = 1_000;
+/// How long an upload waits for a free parser before it is told to try again.
+const PARSER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The masked form of a phone number, as SQL: the same expression as the index
+/// `idx_youths_phone_mask`, so lookups by it use the index on SQLite and PostgreSQL alike.
+const MASK_SQL: &str = "(substr(phone, 1, 3) || '****' || substr(phone, length(phone) - 3))";
+
+fn busy(t: &crate::i18n::Strings, secs: u64) -> AppError {
+    AppError::TooManyAttempts {
+        retry_after_secs: secs,
+        message: t.imp_busy.to_owned(),
+    }
+}
+
+/// At most [`rules::DRY_RUNS_PER_DAY`] dry runs (or refused probes) a day per importer.
+async fn within_daily_limit(db: &impl ConnectionTrait, viewer: &Viewer) -> Result<(), AppError> {
+    use crate::ssr::entities::audit_log;
+    use sea_orm::PaginatorTrait;
+    let since = Utc::now() - Duration::hours(24);
+    let used = audit_log::Entity::find()
+        .filter(audit_log::Column::ActorId.eq(viewer.id))
+        .filter(audit_log::Column::Action.is_in(["import_check", "import_probe"]))
+        .filter(audit_log::Column::At.gt(since))
+        .count(db)
+        .await?;
+    if used >= rules::DRY_RUNS_PER_DAY {
+        let t = viewer.locale.strings();
+        return Err(AppError::TooManyAttempts {
+            retry_after_secs: 3600,
+            message: crate::i18n::fill(
+                t.imp_daily_limit,
+                &[("max", &rules::DRY_RUNS_PER_DAY.to_string())],
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Reads the upload on a blocking thread, one (or `--upload-parsers`) at a time per instance.
+async fn read_off_thread(
+    state: &AppState,
+    bytes: Vec<u8>,
+    t: &'static crate::i18n::Strings,
+) -> Result<Result<super::read::Sheet, String>, AppError> {
+    let permit = tokio::time::timeout(PARSER_WAIT, state.settings.parsers.clone().acquire_owned())
+        .await
+        .map_err(|_| busy(t, 30))?
+        .map_err(|_| AppError::Internal)?;
+    tokio::task::spawn_blocking(move || {
+        let sheet = super::read::rows(&bytes, t);
+        drop(bytes);
+        drop(permit);
+        sheet
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "reading an upload failed");
+        AppError::Internal
+    })
+}
+
+/// Masked forms (of `masks`) that some youth's number has, anywhere in the district.
+async fn masks_in_use(
+    db: &impl ConnectionTrait,
+    masks: &[String],
+) -> Result<HashSet<String>, AppError> {
+    use sea_orm::{FromQueryResult, QuerySelect};
+    #[derive(FromQueryResult)]
+    struct Row {
+        mask: String,
+    }
+    let mut found = HashSet::new();
+    for chunk in masks.chunks(500) {
+        let rows = youth::Entity::find()
+            .select_only()
+            .column_as(Expr::cust(MASK_SQL), "mask")
+            .filter(sea_orm::sea_query::ExprTrait::is_in(
+                Expr::cust(MASK_SQL),
+                chunk.iter().cloned(),
+            ))
+            .distinct()
+            .into_model::<Row>()
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().map(|r| r.mask));
+    }
+    Ok(found)
+}
+
+/// 64 bits of SHA-256: enough to tell a user's guesses apart, and no phone number kept.
+fn phone_hash(phone: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(phone.as_bytes())[..8])
+}
+
+/// Records the importer's wrong numbers for masked numbers that exist, and answers the masked
+/// forms that have now been tried too often (see [`rules::guesses_allowed`]).
+async fn guessed_too_often(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    unique: &[Youth],
+    existing: &HashMap<String, Vec<youth::Model>>,
+) -> Result<HashSet<String>, AppError> {
+    use crate::ssr::entities::import_guess;
+    use sea_orm::sea_query::OnConflict;
+    let mut masks: Vec<String> = unique
+        .iter()
+        .map(|y| crate::types::mask_phone(&y.phone))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    masks.sort();
+    let in_use = masks_in_use(db, &masks).await?;
+    if in_use.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // This file's wrong numbers: no youth has them, but a youth's number looks the same masked.
+    let mut wrong: HashMap<String, HashSet<String>> = HashMap::new();
+    for y in unique {
+        let mask = crate::types::mask_phone(&y.phone);
+        if in_use.contains(&mask) && !existing.contains_key(&y.phone) {
+            wrong.entry(mask).or_default().insert(phone_hash(&y.phone));
+        }
+    }
+    let since = Utc::now() - Duration::days(rules::GUESS_DAYS);
+    let mut earlier: HashMap<String, HashSet<String>> = HashMap::new();
+    let probed: Vec<String> = in_use.iter().cloned().collect();
+    for chunk in probed.chunks(500) {
+        for g in import_guess::Entity::find()
+            .filter(import_guess::Column::AccountId.eq(viewer.id))
+            .filter(import_guess::Column::Mask.is_in(chunk.iter().cloned()))
+            .filter(import_guess::Column::At.gt(since))
+            .all(db)
+            .await?
+        {
+            earlier.entry(g.mask).or_default().insert(g.phone_hash);
+        }
+    }
+    let mut refused: HashSet<String> = HashSet::new();
+    for mask in &probed {
+        let before = earlier.get(mask).map_or(0, HashSet::len);
+        let new = wrong.get(mask).map_or(0, |w| {
+            w.iter()
+                .filter(|h| !earlier.get(mask).is_some_and(|e| e.contains(*h)))
+                .count()
+        });
+        if !rules::guesses_allowed(before, new) {
+            refused.insert(mask.clone());
+        }
+    }
+    // Wrong numbers count whether or not the file goes on: a refused file is no free try.
+    let now = Utc::now();
+    let rows: Vec<import_guess::ActiveModel> = wrong
+        .into_iter()
+        .flat_map(|(mask, hashes)| {
+            hashes.into_iter().map(move |h| import_guess::ActiveModel {
+                account_id: Set(viewer.id),
+                mask: Set(mask.clone()),
+                phone_hash: Set(h),
+                at: Set(now),
+                ..Default::default()
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(200) {
+        import_guess::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    import_guess::Column::AccountId,
+                    import_guess::Column::Mask,
+                    import_guess::Column::PhoneHash,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(refused)
+}
+
+/// Refuses a file as a probe of masked numbers, and says so in the audit log.
+async fn refuse_probe(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ip: Option<String>,
+    file_name: &str,
+    mask: &str,
+    why: &str,
+) -> Result<AppError, AppError> {
+    let t = viewer.locale.strings();
+    audit::record(
+        db,
+        audit::Entry {
+            actor_id: Some(viewer.id),
+            action: "import_probe",
+            entity: "import_run",
+            entity_id: None,
+            details: format!("{file_name}: {why} {mask}"),
+            ip,
+        },
+    )
+    .await?;
+    Ok(refuse(viewer, file_name, "probe", t.imp_probe.to_owned()))
+}
+
 /// Checks an uploaded file and keeps what importing it would change.
 ///
+/// What an importer learns is limited on purpose (see the README): numbers outside their
+/// subtree are refused without saying whether they exist; a file with many numbers behind one
+/// masked form, or a fourth wrong number for a masked number within 30 days, is refused as a
+/// probe (audit-logged); and at most 30 dry runs a day.
+///
 /// # Errors
-/// `Forbidden` for cadres; `Invalid` on `file` for a file that is not a spreadsheet, has no
-/// template header or too many rows; a database error.
+/// `Forbidden` for cadres; `TooManyAttempts` past the daily limit or while the parsers are
+/// busy; `Invalid` on `file` for a file that is not a spreadsheet, has no template header, too
+/// many rows, or probes masked numbers; a database error.
 pub async fn dry_run(
     state: &AppState,
     viewer: &Viewer,
     ip: Option<String>,
     file_name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
 ) -> Result<ImportReport, AppError> {
     if !matches!(viewer.role, Role::Supervisor | Role::Admin) {
         return Err(AppError::Forbidden);
@@ -123,8 +337,10 @@ pub async fn dry_run(
         .filter(|c| !c.is_control())
         .take(200)
         .collect();
-    let sheet =
-        super::read::rows(bytes, t).map_err(|m| refuse(viewer, &file_name, "unreadable", m))?;
+    within_daily_limit(db, viewer).await?;
+    let sheet = read_off_thread(state, bytes, t)
+        .await?
+        .map_err(|m| refuse(viewer, &file_name, "unreadable", m))?;
     let at = rules::columns(&sheet.header, t)
         .map_err(|m| refuse(viewer, &file_name, "missing_columns", m))?;
 
@@ -166,6 +382,14 @@ pub async fn dry_run(
             Err(e) => errors.extend(e),
         }
     }
+    let rows = u32::try_from(sheet.rows.len()).unwrap_or(u32::MAX);
+    let kind = sheet.kind.clone();
+    drop(sheet);
+
+    // The file alone: many numbers behind one masked form are candidates for it.
+    if let Some(mask) = rules::crowded_mask(good.iter().map(|y| y.phone.as_str())) {
+        return Err(refuse_probe(db, viewer, ip, &file_name, &mask, "many numbers for").await?);
+    }
 
     // The same phone twice in the file: the later rows are duplicates of the first.
     let mut duplicates: Vec<Duplicate> = Vec::new();
@@ -187,7 +411,7 @@ pub async fn dry_run(
     }
 
     // Youths already there, by phone (the whole district: a phone outside the importer's part
-    // of the tree is a duplicate they cannot resolve).
+    // of the tree is a row they cannot import, and the report does not say why).
     let phones: Vec<String> = unique.iter().map(|y| y.phone.clone()).collect();
     let mut existing: HashMap<String, Vec<youth::Model>> = HashMap::new();
     for chunk in phones.chunks(500) {
@@ -198,6 +422,44 @@ pub async fn dry_run(
         {
             existing.entry(y.phone.clone()).or_default().push(y);
         }
+    }
+    // Rows whose masked number this importer has tried too often are held back, right number
+    // or wrong, with the same words as any row they cannot import.
+    let held = guessed_too_often(db, viewer, &unique, &existing).await?;
+    if !held.is_empty() {
+        let mut masks: Vec<&String> = held.iter().collect();
+        masks.sort();
+        audit::record(
+            db,
+            audit::Entry {
+                actor_id: Some(viewer.id),
+                action: "import_held",
+                entity: "import_run",
+                entity_id: None,
+                details: format!(
+                    "{file_name}: too many wrong numbers for {}",
+                    masks
+                        .iter()
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                ip: ip.clone(),
+            },
+        )
+        .await?;
+        unique.retain(|y| {
+            let hold = held.contains(&crate::types::mask_phone(&y.phone));
+            if hold {
+                duplicates.push(Duplicate {
+                    line: y.line,
+                    phone: y.phone.clone(),
+                    with_line: None,
+                    message: t.imp_out_of_scope.to_owned(),
+                });
+            }
+            !hold
+        });
     }
     let cadre_orgs: HashMap<i64, i64> = cadre_rows.iter().map(|c| (c.id, c.org_id)).collect();
     let mut missing_cadres: HashSet<i64> = existing
@@ -250,11 +512,24 @@ pub async fn dry_run(
                 with_line: None,
                 message: t.imp_out_of_scope.to_owned(),
             }),
-            Some(many) => duplicates.push(Duplicate {
+            // Several youths with the number: named only when the importer sees them all.
+            Some(many)
+                if many
+                    .iter()
+                    .all(|old| in_scope(old, &cadre_orgs, &scope, root)) =>
+            {
+                duplicates.push(Duplicate {
+                    line: y.line,
+                    phone: y.phone.clone(),
+                    with_line: None,
+                    message: crate::i18n::fill(t.imp_dup_in_db, &[("n", &many.len().to_string())]),
+                });
+            }
+            Some(_) => duplicates.push(Duplicate {
                 line: y.line,
                 phone: y.phone.clone(),
                 with_line: None,
-                message: crate::i18n::fill(t.imp_dup_in_db, &[("n", &many.len().to_string())]),
+                message: t.imp_out_of_scope.to_owned(),
             }),
         }
     }
@@ -271,18 +546,27 @@ pub async fn dry_run(
         errors: &'a [RowError],
         duplicates: &'a [Duplicate],
     }
+    // The counts cover every problem; the run keeps (and the report shows) the first ones.
+    let bad = bad_lines.len();
+    errors.truncate(KEPT_PROBLEMS);
+    duplicates.truncate(KEPT_PROBLEMS.saturating_sub(errors.len()));
     let now = Utc::now();
-    let rows = u32::try_from(sheet.rows.len()).unwrap_or(u32::MAX);
     let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    // One plan waits per importer: a new dry run replaces the ones not imported.
+    import_run::Entity::delete_many()
+        .filter(import_run::Column::AccountId.eq(viewer.id))
+        .filter(import_run::Column::Status.eq("checked"))
+        .exec(db)
+        .await?;
     let run = import_run::ActiveModel {
         account_id: Set(viewer.id),
         file_name: Set(file_name.clone()),
-        kind: Set(sheet.kind.clone()),
+        kind: Set(kind.clone()),
         rows: Set(count(rows)),
         to_create: Set(count(create)),
         to_update: Set(count(update)),
         unchanged: Set(count(unchanged)),
-        bad: Set(i32::try_from(bad_lines.len()).unwrap_or(i32::MAX)),
+        bad: Set(i32::try_from(bad).unwrap_or(i32::MAX)),
         report: Set(serde_json::to_string(&Stored {
             errors: &errors,
             duplicates: &duplicates,
@@ -305,8 +589,7 @@ pub async fn dry_run(
             entity_id: Some(run.id),
             details: format!(
                 "{file_name} ({}): {rows} rows, {create} new, {update} changed, {unchanged} unchanged, {} bad",
-                sheet.kind,
-                bad_lines.len()
+                kind, bad
             ),
             ip,
         },
@@ -329,6 +612,7 @@ fn report(
         create: n(run.to_create),
         update: n(run.to_update),
         unchanged: n(run.unchanged),
+        bad: n(run.bad),
         errors,
         duplicates,
         status: run.status.clone(),
@@ -413,31 +697,10 @@ pub async fn apply(form: ApplyForm) -> Result<Imported, AppError> {
         txn.rollback().await?;
         return imported(db, &auth.viewer, id).await;
     }
-    // What the dry run saw must still hold: the youths it would update are as they were, and
-    // nobody has since taken a phone number it would create.
-    let mut changed = false;
-    let updates: Vec<&Change> = changes.iter().filter(|c| c.youth_id.is_some()).collect();
-    for chunk in updates.chunks(500) {
-        let ids: Vec<i64> = chunk.iter().filter_map(|c| c.youth_id).collect();
-        let now: HashMap<i64, DateTime<Utc>> = youth::Entity::find()
-            .filter(youth::Column::Id.is_in(ids))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|y| (y.id, y.updated_at))
-            .collect();
-        changed |= chunk
-            .iter()
-            .any(|c| c.youth_id.and_then(|id| now.get(&id)) != c.checked_at.as_ref());
-    }
-    let creates: Vec<&Change> = changes.iter().filter(|c| c.youth_id.is_none()).collect();
-    for chunk in creates.chunks(500) {
-        let taken = youth::Entity::find()
-            .filter(youth::Column::Phone.is_in(chunk.iter().map(|c| c.youth.phone.clone())))
-            .one(&txn)
-            .await?;
-        changed |= taken.is_some();
-    }
+    // What the dry run saw must still hold, checked again now: the youths it would update are
+    // as they were and still in the importer's subtree, nobody has since taken a number it
+    // would create, and every cadre and organisation it names is still active and in scope.
+    let changed = !still_holds(&txn, &auth.viewer, &changes).await?;
     if changed {
         txn.rollback().await?;
         let mut v = Validator::new(auth.viewer.locale);
@@ -537,6 +800,88 @@ pub async fn apply(form: ApplyForm) -> Result<Imported, AppError> {
     })
 }
 
+/// Whether the plan can still be applied as checked (see [`apply`]).
+async fn still_holds(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    changes: &[Change],
+) -> Result<bool, AppError> {
+    let tree = OrgTree::load(db).await?;
+    let root = tree.root() == Some(viewer.org_id);
+    let scope = tree.subtree(viewer.org_id);
+    let org_ok = |id: i64| {
+        scope.contains(&id)
+            && tree.get(id).is_some_and(|o| {
+                o.active && OrgKind::parse(&o.kind).is_some_and(OrgKind::is_grassroots)
+            })
+    };
+    if changes
+        .iter()
+        .filter_map(|c| c.youth.org_id)
+        .any(|o| !org_ok(o))
+    {
+        return Ok(false);
+    }
+    let mut cadre_ids: HashSet<i64> = changes.iter().filter_map(|c| c.youth.cadre_id).collect();
+    let updates: Vec<&Change> = changes.iter().filter(|c| c.youth_id.is_some()).collect();
+    let mut current: HashMap<i64, youth::Model> = HashMap::new();
+    for chunk in updates.chunks(500) {
+        let ids: Vec<i64> = chunk.iter().filter_map(|c| c.youth_id).collect();
+        for y in youth::Entity::find()
+            .filter(youth::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+        {
+            cadre_ids.extend(y.cadre_id);
+            current.insert(y.id, y);
+        }
+    }
+    // Cadres named by the plan and cadres of the youths it updates: where they are now.
+    let mut cadres: HashMap<i64, account::Model> = HashMap::new();
+    let ids: Vec<i64> = cadre_ids.into_iter().collect();
+    for chunk in ids.chunks(500) {
+        for a in account::Entity::find()
+            .filter(account::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            cadres.insert(a.id, a);
+        }
+    }
+    let target_ok = |id: i64| {
+        cadres.get(&id).is_some_and(|a| {
+            a.active && a.role == Role::Cadre.as_str() && scope.contains(&a.org_id)
+        })
+    };
+    if changes
+        .iter()
+        .filter_map(|c| c.youth.cadre_id)
+        .any(|c| !target_ok(c))
+    {
+        return Ok(false);
+    }
+    let cadre_orgs: HashMap<i64, i64> = cadres.values().map(|a| (a.id, a.org_id)).collect();
+    for c in &updates {
+        let Some(y) = c.youth_id.and_then(|id| current.get(&id)) else {
+            return Ok(false);
+        };
+        if Some(&y.updated_at) != c.checked_at.as_ref() || !in_scope(y, &cadre_orgs, &scope, root) {
+            return Ok(false);
+        }
+    }
+    let creates: Vec<&Change> = changes.iter().filter(|c| c.youth_id.is_none()).collect();
+    for chunk in creates.chunks(500) {
+        let taken = youth::Entity::find()
+            .filter(youth::Column::Phone.is_in(chunk.iter().map(|c| c.youth.phone.clone())))
+            .one(db)
+            .await?;
+        if taken.is_some() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 async fn imported(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -550,6 +895,35 @@ async fn imported(
         updated: n(run.to_update),
         unchanged: n(run.unchanged),
     })
+}
+
+/// Forgets what can no longer be used: dry runs past their 24 hours (an imported one keeps its
+/// counts and report, not its plan) and wrong numbers older than the guessing window. Run by
+/// every instance now and then; running it twice is harmless.
+///
+/// # Errors
+/// A database error.
+pub async fn sweep(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    use crate::ssr::entities::import_guess;
+    let cutoff = Utc::now() - Duration::hours(KEEP_HOURS);
+    let gone = import_run::Entity::delete_many()
+        .filter(import_run::Column::Status.eq("checked"))
+        .filter(import_run::Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await?
+        .rows_affected;
+    import_run::Entity::update_many()
+        .col_expr(import_run::Column::Plan, Expr::value("[]"))
+        .filter(import_run::Column::Status.eq("applied"))
+        .filter(import_run::Column::CreatedAt.lt(cutoff))
+        .filter(import_run::Column::Plan.ne("[]"))
+        .exec(db)
+        .await?;
+    import_guess::Entity::delete_many()
+        .filter(import_guess::Column::At.lt(Utc::now() - Duration::days(rules::GUESS_DAYS)))
+        .exec(db)
+        .await?;
+    Ok(gone)
 }
 
 /// The template: the columns' headers, as XLSX (with a sheet explaining each column) or CSV

@@ -54,6 +54,9 @@ pub struct Settings {
     /// The CJK font of PDF exports, and the face in its collection.
     pub pdf_font: std::path::PathBuf,
     pub pdf_font_index: u32,
+    /// Uploads parsed at once in this instance, off the async threads (`--upload-parsers`):
+    /// one user's file never stalls the requests of others.
+    pub parsers: Arc<tokio::sync::Semaphore>,
 }
 
 impl Default for Settings {
@@ -75,6 +78,7 @@ impl Default for Settings {
             jobs: Arc::default(),
             pdf_font: std::path::PathBuf::from(crate::exports::pdf::DEFAULT_FONT),
             pdf_font_index: crate::exports::pdf::DEFAULT_FONT_INDEX,
+            parsers: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 }

@@ -72,6 +72,8 @@ pub async fn assign(
     youth::Entity::update_many()
         .col_expr(youth::Column::CadreId, Expr::value(cadre_id))
         .col_expr(youth::Column::AssignedOn, Expr::value(on))
+        // A change of cadre is a change of the youth: a dry run checked before it is stale.
+        .col_expr(youth::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(youth::Column::Id.eq(youth_id))
         .exec(db)
         .await?;

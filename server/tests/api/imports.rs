@@ -8,10 +8,10 @@ use reqwest::multipart::{Form as Multipart, Part};
 use reqwest::{header, StatusCode};
 use serde_json::Value;
 
-const HEADER: &str =
+pub const HEADER: &str =
     "姓名,性别,出生年份,手机号,微信号,所属组织,单位/学校,领域,政治面貌,团干部,标签,备注";
 
-async fn supervisor(w: &World) -> TestApp {
+pub async fn supervisor(w: &World) -> TestApp {
     w.admin
         .create_account("sup_street", "supervisor", w.street, PASSWORD)
         .await;
@@ -21,7 +21,7 @@ async fn supervisor(w: &World) -> TestApp {
 }
 
 /// Uploads a file for a dry run, as an API client.
-async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     app.client
         .post(app.url("/api/import/dry-run"))
         .header(header::ACCEPT, "application/json")
@@ -31,7 +31,7 @@ async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> reqwest::Response 
         .expect("request")
 }
 
-async fn checked(app: &TestApp, name: &str, bytes: Vec<u8>) -> Value {
+pub async fn checked(app: &TestApp, name: &str, bytes: Vec<u8>) -> Value {
     let res = upload(app, name, bytes).await;
     let status = res.status();
     let body: Value = res.json().await.unwrap();
@@ -39,7 +39,7 @@ async fn checked(app: &TestApp, name: &str, bytes: Vec<u8>) -> Value {
     body
 }
 
-async fn apply(app: &TestApp, run: &Value) -> reqwest::Response {
+pub async fn apply(app: &TestApp, run: &Value) -> reqwest::Response {
     app.call(
         "/api/import/apply",
         &[("request_id", &rid()), ("id", &run["id"].to_string())],

@@ -12,6 +12,7 @@ pub mod exemption;
 pub mod export_job;
 pub mod form_flash;
 pub mod idempotency_key;
+pub mod import_guess;
 pub mod import_run;
 pub mod login_throttle;
 pub mod notification;
