@@ -76,6 +76,22 @@ fn disposition(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+/// Every few minutes in every instance: forgets import dry runs that can no longer be applied.
+pub fn spawn_housekeeping(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match app::imports::service::sweep(&state.db).await {
+                Ok(n) if n > 0 => tracing::info!(runs = n, "expired import dry runs deleted"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "housekeeping failed"),
+            }
+        }
+    })
+}
+
 /// Runs queued exports as they come (woken at once by a new job in this instance, and every
 /// few seconds for jobs queued elsewhere or left by a stopped instance).
 pub fn spawn_worker(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {

@@ -69,6 +69,7 @@ impl Application {
                 jobs: Arc::default(),
                 pdf_font: args.pdf_font.clone(),
                 pdf_font_index: args.pdf_font_index,
+                parsers: Arc::new(tokio::sync::Semaphore::new(args.upload_parsers.max(1))),
             }),
             metrics: Arc::default(),
         };
@@ -100,6 +101,10 @@ impl Application {
         tracing::info!(addr = %self.local_addr(), "listening");
         let worker =
             crate::exports::spawn_worker(self.state.clone(), std::time::Duration::from_secs(5));
+        let housekeeping = crate::exports::spawn_housekeeping(
+            self.state.clone(),
+            std::time::Duration::from_secs(600),
+        );
         let scheduler = self.tick_every.map(|every| {
             tracing::info!(
                 instance = %self.state.settings.instance,
@@ -124,6 +129,7 @@ impl Application {
             s.abort();
         }
         worker.abort();
+        housekeeping.abort();
         tracing::info!("stopped");
         Ok(())
     }
@@ -139,6 +145,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/cal/{file}", get(crate::feed::calendar))
+        .route("/settings/email/confirm", get(crate::email::confirm))
         .route("/exports/{id}/download", get(crate::exports::download))
         .route(
             crate::api::UPLOAD_PATH,

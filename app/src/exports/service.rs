@@ -35,6 +35,8 @@ pub const KEEP_DAYS: i64 = 7;
 /// again (and failed after [`MAX_ATTEMPTS`]).
 pub const STALE_SECONDS: i64 = 120;
 pub const MAX_ATTEMPTS: i32 = 3;
+/// Exports one person may have queued or running at once.
+pub const MAX_UNFINISHED: usize = 2;
 /// How many quarters back one may export.
 const QUARTERS_BACK: usize = 8;
 
@@ -85,6 +87,31 @@ pub async fn create(form: ExportForm) -> Result<i64, AppError> {
         once::Begun::Earlier(id) => return Ok(id),
         once::Begun::Fresh(txn) => txn,
     };
+    // The same export already on its way for this person: that job. Otherwise at most
+    // [`MAX_UNFINISHED`] at a time per person, so one person cannot fill the queue.
+    let unfinished = export_job::Entity::find()
+        .filter(export_job::Column::AccountId.eq(auth.viewer.id))
+        .filter(
+            export_job::Column::State
+                .is_in([JobState::Queued.as_str(), JobState::Running.as_str()]),
+        )
+        .all(&txn)
+        .await?;
+    if let Some(same) = unfinished
+        .iter()
+        .find(|j| j.org_id == org && j.quarter == quarter.key() && j.format == format.as_str())
+    {
+        let id = same.id;
+        once::finish(txn, once.uuid, id).await?;
+        return Ok(id);
+    }
+    if unfinished.len() >= MAX_UNFINISHED {
+        txn.rollback().await?;
+        return Err(AppError::TooManyAttempts {
+            retry_after_secs: 60,
+            message: crate::i18n::fill(t.err_export_limit, &[("max", &MAX_UNFINISHED.to_string())]),
+        });
+    }
     let now = Utc::now();
     let id = export_job::Entity::insert(export_job::ActiveModel {
         account_id: Set(auth.viewer.id),
@@ -329,19 +356,36 @@ async fn expire(db: &DatabaseConnection, dir: &Path) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Takes the oldest queued job: a conditional update that only one instance can win.
+/// Takes the next queued job, fairly: the oldest job of the person served longest ago (each
+/// person's own jobs in order), so one person's queue never starves another's. A conditional
+/// update that only one instance can win.
 async fn claim(
     db: &DatabaseConnection,
     instance: &str,
 ) -> Result<Option<export_job::Model>, AppError> {
     for _ in 0..5 {
-        let Some(next) = export_job::Entity::find()
+        // At most [`MAX_UNFINISHED`] per person are queued, so this list stays short.
+        let queued = export_job::Entity::find()
             .filter(export_job::Column::State.eq(JobState::Queued.as_str()))
             .order_by_asc(export_job::Column::CreatedAt)
             .order_by_asc(export_job::Column::Id)
-            .one(db)
+            .all(db)
+            .await?;
+        let accounts: HashSet<i64> = queued.iter().map(|j| j.account_id).collect();
+        let mut served: std::collections::HashMap<i64, chrono::DateTime<Utc>> =
+            std::collections::HashMap::new();
+        for j in export_job::Entity::find()
+            .filter(export_job::Column::AccountId.is_in(accounts.iter().copied()))
+            .filter(export_job::Column::StartedAt.is_not_null())
+            .all(db)
             .await?
-        else {
+        {
+            if let Some(at) = j.started_at {
+                let e = served.entry(j.account_id).or_insert(at);
+                *e = std::cmp::Ord::max(*e, at);
+            }
+        }
+        let Some(next) = next_fair(&queued, &served) else {
             return Ok(None);
         };
         let now = Utc::now();
@@ -358,17 +402,30 @@ async fn claim(
                 export_job::Column::Attempts,
                 Expr::col(export_job::Column::Attempts).add(1),
             )
-            .filter(export_job::Column::Id.eq(next.id))
+            .filter(export_job::Column::Id.eq(next))
             .filter(export_job::Column::State.eq(JobState::Queued.as_str()))
             .exec(db)
             .await?
             .rows_affected
             == 1;
         if won {
-            return Ok(export_job::Entity::find_by_id(next.id).one(db).await?);
+            return Ok(export_job::Entity::find_by_id(next).one(db).await?);
         }
     }
     Ok(None)
+}
+
+/// The job to run next from `queued` (oldest first): the first job of the person whose last
+/// job started longest ago (never served first). Pure, for the unit test.
+fn next_fair(
+    queued: &[export_job::Model],
+    served: &std::collections::HashMap<i64, chrono::DateTime<Utc>>,
+) -> Option<i64> {
+    queued
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, j)| (served.get(&j.account_id).copied(), *i))
+        .map(|(_, j)| j.id)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -682,4 +739,51 @@ fn summary_row(
     ));
     cells.push(Cell::text(r.username.clone()));
     cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn queued(id: i64, account_id: i64) -> export_job::Model {
+        let at = Utc::now();
+        export_job::Model {
+            id,
+            account_id,
+            org_id: 1,
+            quarter: "2026Q4".to_owned(),
+            format: "xlsx".to_owned(),
+            state: "queued".to_owned(),
+            done_rows: 0,
+            total_rows: 0,
+            attempts: 0,
+            claimed_by: None,
+            file_name: None,
+            file_size: None,
+            counts: None,
+            error: None,
+            created_at: at,
+            started_at: None,
+            heartbeat_at: at,
+            finished_at: None,
+            expires_at: at,
+        }
+    }
+
+    #[test]
+    fn the_person_served_longest_ago_goes_next_and_a_new_person_first() {
+        // Person 1 queued two jobs before person 2 queued one.
+        let jobs = [queued(10, 1), queued(11, 1), queued(12, 2)];
+        let now = Utc::now();
+        // Nobody served yet: oldest first.
+        assert_eq!(next_fair(&jobs, &HashMap::new()), Some(10));
+        // Person 1 was just served: person 2 goes before person 1's second job.
+        let served = HashMap::from([(1, now)]);
+        assert_eq!(next_fair(&jobs[1..], &served), Some(12));
+        // Both served: whoever was served longer ago.
+        let served = HashMap::from([(1, now - Duration::minutes(5)), (2, now)]);
+        assert_eq!(next_fair(&jobs[1..], &served), Some(11));
+        assert_eq!(next_fair(&[], &served), None);
+    }
 }
