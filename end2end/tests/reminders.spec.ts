@@ -81,6 +81,8 @@ test.describe('reminders on a phone', () => {
     await form.getByRole('button', { name: '保存' }).click();
     await expect(page.getByRole('status')).toContainText('已保存');
     await expect(page.locator('form#notifications-form').getByLabel('邮箱')).toHaveValue('wang.fang@example.org');
+    // A new address waits for its confirmation link before reminders go to it.
+    await expect(page.getByTestId('email-pending')).toContainText('待确认');
   });
 
   test('an admin sees whether reminders run', async ({ page }) => {

@@ -86,13 +86,34 @@ pub async fn edge(State(state): State<AppState>, req: Request<Body>, next: Next)
     }
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
-        Err(_) => return closing(edge.refuse(too_large(t)).await),
+        // Over the limit while streaming (no or a false Content-Length): too large. Any other
+        // failure is a body cut short: a plain 400.
+        Err(e) if is_length_limit(&e) => return closing(edge.refuse(too_large(t)).await),
+        Err(_) => {
+            return closing(
+                edge.refuse(AppError::BadRequest {
+                    message: t.err_bad_request.to_owned(),
+                })
+                .await,
+            )
+        }
     };
     let bytes = join_list_fields(&parts.headers, bytes);
     let res = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     edge.finish(res).await
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// Reads a body to its end without keeping it.
@@ -146,10 +167,29 @@ fn join_list_fields(headers: &HeaderMap, body: axum::body::Bytes) -> axum::body:
     axum::body::Bytes::from(out.finish())
 }
 
-/// Requests to `/api/` that name no server function.
+/// Requests to `/api/` that name no server function: 404, with a message in the user's
+/// language (leptos would answer 400 "Could not find a server function").
 pub async fn unknown(State(state): State<AppState>, req: Request<Body>) -> Response {
-    handle_server_fns_with_context(move || provide_context(state.clone()), req)
-        .await
+    let known =
+        leptos::server_fn::axum::server_fn_paths().any(|(path, _)| path == req.uri().path());
+    if known {
+        // A registered function reached by another method: leptos answers that.
+        return handle_server_fns_with_context(move || provide_context(state.clone()), req)
+            .await
+            .into_response();
+    }
+    let t = req
+        .extensions()
+        .get::<RequestInfo>()
+        .map_or_else(|| app::i18n::Locale::ZhCn.strings(), |i| i.locale.strings());
+    (
+        StatusCode::NOT_FOUND,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        serde_json::json!({ "error": "NotFound", "message": t.err_no_such_api }).to_string(),
+    )
         .into_response()
 }
 

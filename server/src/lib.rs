@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod email;
 pub mod exports;
 pub mod feed;
 pub mod generate;

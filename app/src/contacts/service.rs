@@ -92,8 +92,8 @@ fn validate(
         }
     }
     let channel = v.choice("channel", &form.channel, Channel::parse);
-    let content = v.text("content", &form.content, 1000, true);
-    let request = v.optional_text("request", &form.request, 500);
+    let content = v.lines("content", &form.content, 1000, true);
+    let request = Some(v.lines("request", &form.request, 500, false)).filter(|r| !r.is_empty());
     let duration = v.optional_int("duration_minutes", &form.duration_minutes, 1, 600);
     Some(ValidContact {
         date: date?,
@@ -280,7 +280,8 @@ pub async fn update_request(form: RequestForm) -> Result<(), AppError> {
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let status = v.choice("status", &form.status, RequestStatus::parse);
-    let resolution = v.optional_text("resolution", &form.resolution, 500);
+    let resolution =
+        Some(v.lines("resolution", &form.resolution, 500, false)).filter(|r| !r.is_empty());
     if status == Some(RequestStatus::Resolved) && resolution.is_none() {
         v.fail(
             "resolution",

@@ -120,7 +120,7 @@ pub async fn request(form: ExemptionForm) -> Result<i64, AppError> {
         }
     }
     let reason = v.choice("reason", &form.reason, ExemptionReason::parse);
-    let note = v.text("note", &form.note, 500, false);
+    let note = v.lines("note", &form.note, 500, false);
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }
@@ -216,7 +216,7 @@ pub async fn decide(form: DecisionForm) -> Result<(), AppError> {
         "decline" => Some(ExemptionStatus::Declined),
         _ => None,
     });
-    let comment = v.text("comment", &form.comment, 500, false);
+    let comment = v.lines("comment", &form.comment, 500, false);
     if decision == Some(ExemptionStatus::Declined) && comment.is_empty() {
         v.fail("comment", "required", t.err_review_comment);
     }

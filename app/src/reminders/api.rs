@@ -147,7 +147,12 @@ pub struct NotificationsForm {
 /// What `/settings` shows about reminders.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MySettings {
+    /// The address reminders go to: confirmed, or else the one waiting for confirmation.
     pub email: String,
+    /// `email` waits for its confirmation link (`/settings` shows 待确认); until then
+    /// reminders go to `confirmed_email`, if any.
+    pub pending: bool,
+    pub confirmed_email: String,
     pub notify_email: bool,
     pub mail_configured: bool,
     pub calendar: CalendarLink,

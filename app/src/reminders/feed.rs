@@ -72,8 +72,9 @@ pub async fn for_token(
     token: &str,
     public_url: &str,
 ) -> Result<Option<Feed>, AppError> {
-    // Tokens are 48 hex digits; anything else names no feed (and never reaches the database).
-    if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    // Tokens are 64 hex digits (256 bits; addresses made before were 48 and keep working until
+    // regenerated); anything else names no feed and never reaches the database.
+    if !matches!(token.len(), 48 | 64) || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
     let Some(acct) = account::Entity::find()

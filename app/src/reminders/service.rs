@@ -441,9 +441,10 @@ pub async fn retry(form: RetryForm) -> Result<u32, AppError> {
 
 // ---- settings ---------------------------------------------------------------------------
 
+/// 256 random bits, as 64 hex digits.
 fn new_token() -> String {
     use rand::RngCore;
-    let mut bytes = [0u8; 24];
+    let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
@@ -484,8 +485,14 @@ pub async fn my_settings() -> Result<MySettings, AppError> {
                 .unwrap_or(t)
         }
     };
+    let confirmed = acct.email.clone().unwrap_or_default();
     Ok(MySettings {
-        email: acct.email.unwrap_or_default(),
+        email: acct
+            .pending_email
+            .clone()
+            .unwrap_or_else(|| confirmed.clone()),
+        pending: acct.pending_email.is_some(),
+        confirmed_email: confirmed,
         notify_email: acct.notify_email,
         mail_configured: auth.state.settings.mailer.is_some(),
         calendar: calendar_link(&auth.state.settings.public_url, &token),
@@ -550,6 +557,13 @@ pub fn valid_email(v: &str) -> bool {
         })
 }
 
+/// How long a confirmation link works.
+pub const CONFIRM_HOURS: i64 = 48;
+
+/// Saves the reminder settings. A new or changed address is not used until its owner follows
+/// the link mailed to it: it waits as pending (the confirmed one, if any, still gets the
+/// reminders); clearing the field removes both.
+///
 /// # Errors
 /// `Invalid` for an address that is not one.
 pub async fn set_notifications(form: NotificationsForm) -> Result<(), AppError> {
@@ -563,24 +577,158 @@ pub async fn set_notifications(form: NotificationsForm) -> Result<(), AppError> 
     }
     let on = matches!(form.notify_email.trim(), "true" | "on" | "1");
     v.finish(&form)?;
-    account::Entity::update_many()
-        .col_expr(
-            account::Column::Email,
-            Expr::value((!email.is_empty()).then_some(email.clone())),
-        )
+    let acct = account::Entity::find_by_id(auth.viewer.id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let now = Utc::now();
+    let update = account::Entity::update_many()
         .col_expr(account::Column::NotifyEmail, Expr::value(on))
-        .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(account::Column::Id.eq(auth.viewer.id))
-        .exec(db)
-        .await?;
+        .col_expr(account::Column::UpdatedAt, Expr::value(now))
+        .filter(account::Column::Id.eq(auth.viewer.id));
+    let confirmed = acct.email.as_deref().unwrap_or("");
+    let pending = acct.pending_email.as_deref();
+    let no_address: Option<String> = None;
+    let (what, token) = if email.is_empty() {
+        update
+            .col_expr(account::Column::Email, Expr::value(no_address.clone()))
+            .col_expr(
+                account::Column::PendingEmail,
+                Expr::value(no_address.clone()),
+            )
+            .col_expr(account::Column::PendingEmailToken, Expr::value(no_address))
+            .exec(db)
+            .await?;
+        ("email removed".to_owned(), None)
+    } else if email == confirmed {
+        // Back to the confirmed address: nothing waits any more.
+        update
+            .col_expr(
+                account::Column::PendingEmail,
+                Expr::value(no_address.clone()),
+            )
+            .col_expr(account::Column::PendingEmailToken, Expr::value(no_address))
+            .exec(db)
+            .await?;
+        (format!("email {email}"), None)
+    } else if pending == Some(email.as_str())
+        && acct
+            .pending_email_at
+            .is_some_and(|at| now - at < Duration::minutes(10))
+    {
+        // Saved again right away: the link already sent still works; no second mail.
+        update.exec(db).await?;
+        (format!("email {email} (pending)"), None)
+    } else {
+        let token = new_token();
+        update
+            .col_expr(account::Column::PendingEmail, Expr::value(email.clone()))
+            .col_expr(
+                account::Column::PendingEmailToken,
+                Expr::value(crate::ssr::session::hash_token(&token)),
+            )
+            .col_expr(account::Column::PendingEmailAt, Expr::value(now))
+            .exec(db)
+            .await?;
+        (format!("email {email} set, confirmation sent"), Some(token))
+    };
     auth.audit(
         db,
         "notifications",
         "account",
         Some(auth.viewer.id),
-        format!("email {}", if on { "on" } else { "off" }),
+        format!(
+            "{what}; reminders by email {}",
+            if on { "on" } else { "off" }
+        ),
     )
-    .await
+    .await?;
+    if let (Some(token), Some(mailer)) = (token, auth.state.settings.mailer.as_ref()) {
+        let link = format!(
+            "{}/settings/email/confirm?token={token}",
+            auth.state.settings.public_url.trim_end_matches('/')
+        );
+        let text = crate::i18n::fill(
+            t.email_confirm_text,
+            &[("link", &link), ("hours", &CONFIRM_HOURS.to_string())],
+        );
+        let html = format!(
+            "<p>{}</p><p><a href=\"{link}\">{link}</a></p>",
+            crate::markup::rcdata(&crate::i18n::fill(
+                t.email_confirm_html,
+                &[("hours", &CONFIRM_HOURS.to_string())],
+            ))
+        );
+        let id = format!(
+            "liaison.confirm.{}.{}@{}",
+            acct.id,
+            now.timestamp(),
+            auth.state.settings.host
+        );
+        // The address is saved either way; a mail that did not go can be asked for again by
+        // saving the address once more after ten minutes.
+        if let Err(e) = mailer
+            .send(
+                &email,
+                &acct.name,
+                t.email_confirm_subject,
+                &text,
+                &html,
+                &id,
+            )
+            .await
+        {
+            tracing::warn!(account = acct.id, error = ?e, "confirmation email not sent");
+        }
+    }
+    Ok(())
+}
+
+/// Follows a confirmation link: the pending address becomes the one reminders go to.
+///
+/// # Errors
+/// `NotFound` for a token that names no pending address, or one older than
+/// [`CONFIRM_HOURS`].
+pub async fn confirm_email(db: &impl ConnectionTrait, token: &str) -> Result<i64, AppError> {
+    if !token.bytes().all(|b| b.is_ascii_hexdigit()) || token.len() != 64 {
+        return Err(AppError::NotFound);
+    }
+    let acct = account::Entity::find()
+        .filter(account::Column::PendingEmailToken.eq(crate::ssr::session::hash_token(token)))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let fresh = acct
+        .pending_email_at
+        .is_some_and(|at| Utc::now() - at < Duration::hours(CONFIRM_HOURS));
+    let (Some(email), true) = (acct.pending_email.clone(), fresh) else {
+        return Err(AppError::NotFound);
+    };
+    let no_address: Option<String> = None;
+    account::Entity::update_many()
+        .col_expr(account::Column::Email, Expr::value(email.clone()))
+        .col_expr(
+            account::Column::PendingEmail,
+            Expr::value(no_address.clone()),
+        )
+        .col_expr(account::Column::PendingEmailToken, Expr::value(no_address))
+        .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(account::Column::Id.eq(acct.id))
+        .exec(db)
+        .await?;
+    crate::ssr::audit::record(
+        db,
+        crate::ssr::audit::Entry {
+            actor_id: Some(acct.id),
+            action: "email_confirmed",
+            entity: "account",
+            entity_id: Some(acct.id),
+            details: format!("email {email}"),
+            ip: None,
+        },
+    )
+    .await?;
+    Ok(acct.id)
 }
 
 #[cfg(test)]

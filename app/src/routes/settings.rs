@@ -13,7 +13,10 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let t = use_t();
-    let done = use_query_map().with_untracked(|q| q.get("done"));
+    let done = use_query_map().with_untracked(|q| {
+        q.get("done")
+            .or_else(|| q.get("email").map(|e| format!("email_{e}")))
+    });
     data_page(ANYONE, t.settings_title, get_my_settings, move |s| {
         view! { <Settings s=s done=done /> }
     })
@@ -43,7 +46,17 @@ fn Settings(s: MySettings, done: Option<String>) -> impl IntoView {
             <h2>{t.notifications_title}</h2>
             <p class="hint">{if s.mail_configured { t.mail_configured } else { t.mail_not_configured }}</p>
             <PostForm action=SetNotifications::PATH id="notifications-form">
+                {(done.as_deref() == Some("email_confirmed"))
+                    .then(|| view! { <p class="notice" role="status">{t.email_confirmed}</p> })}
+                {(done.as_deref() == Some("email_invalid"))
+                    .then(|| view! { <p class="notice warn" role="alert">{t.email_confirm_invalid}</p> })}
                 <TextField name="email" label=t.email_label kind="email" value=s.email.clone() autocomplete="email" />
+                {s.pending.then(|| view! {
+                    <p class="hint" data-testid="email-pending"><strong>{t.email_pending_tag}</strong>" · "{t.email_pending}</p>
+                    {(!s.confirmed_email.is_empty()).then(|| view! {
+                        <p class="hint">{crate::i18n::fill(t.email_pending_old, &[("email", &s.confirmed_email)])}</p>
+                    })}
+                })}
                 <label class="check">
                     <input type="checkbox" name="notify_email" value="true" checked=s.notify_email />
                     <span>{t.notify_email_label}</span>

@@ -41,14 +41,31 @@ impl Validator {
         self.fields.iter().any(|f| f.field == field)
     }
 
-    /// A trimmed text of at most `max` characters; required unless `optional`.
-    /// Control characters other than tab and line breaks are refused: they are never typed, and
-    /// PostgreSQL cannot store a NUL.
+    /// A trimmed one-line text of at most `max` characters; required unless `optional`. Every
+    /// control character is refused, tab and line breaks too: a name or a title with a line
+    /// break splits a ledger's row, a mail header or a log line.
     pub fn text(&mut self, field: &str, value: &str, max: usize, required: bool) -> String {
+        self.checked(field, value, max, required, has_any_control)
+    }
+
+    /// A trimmed text of several lines (a `<textarea>`): tab and line breaks are kept, other
+    /// control characters refused (they are never typed, and PostgreSQL cannot store a NUL).
+    pub fn lines(&mut self, field: &str, value: &str, max: usize, required: bool) -> String {
+        self.checked(field, value, max, required, has_control)
+    }
+
+    fn checked(
+        &mut self,
+        field: &str,
+        value: &str,
+        max: usize,
+        required: bool,
+        bad: fn(&str) -> bool,
+    ) -> String {
         let v = value.trim();
         if required && v.is_empty() {
             self.fail(field, "required", self.t.err_required);
-        } else if has_control(v) {
+        } else if bad(v) {
             self.fail(field, "invalid_characters", self.t.err_invalid_characters);
         } else if v.chars().count() > max {
             self.fail(
@@ -243,6 +260,11 @@ pub fn fmt_num(n: f64) -> String {
 
 /// Control characters other than tab, line feed and carriage return (browsers send a
 /// textarea's line breaks as CR LF).
+/// Any control character at all: what a one-line field refuses.
+pub fn has_any_control(v: &str) -> bool {
+    v.chars().any(char::is_control)
+}
+
 pub fn has_control(v: &str) -> bool {
     v.chars()
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))

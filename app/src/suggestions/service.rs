@@ -155,7 +155,7 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
     };
     let kind = v.choice("kind", &form.kind, SuggestionKind::parse);
     let title = v.text("title", &form.title, 100, true);
-    let description = v.text("description", &form.description, 2000, true);
+    let description = v.lines("description", &form.description, 2000, true);
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }
@@ -245,7 +245,7 @@ pub async fn review(form: ReviewForm) -> Result<(), AppError> {
     let (tree, _) = auth.scope().await?;
     auth.cadre_in_scope(&tree, s.cadre_id).await?;
     let action = v.choice("action", &form.action, ReviewAction::parse);
-    let comment = v.text("comment", &form.comment, 500, false);
+    let comment = v.lines("comment", &form.comment, 500, false);
     let kind = SuggestionKind::parse(&s.kind).unwrap_or(SuggestionKind::Suggestion);
     let status = SuggestionStatus::parse(&s.status);
     let outcome = action.and_then(|a| a.outcome(kind));
@@ -318,7 +318,7 @@ pub async fn revise(form: ReviseForm) -> Result<i64, AppError> {
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let title = v.text("title", &form.title, 100, true);
-    let description = v.text("description", &form.description, 2000, true);
+    let description = v.lines("description", &form.description, 2000, true);
     if s.status != SuggestionStatus::Returned.as_str() {
         // Sent twice: the first send already put it back in the queue with this text.
         if s.title == title && s.description == description {

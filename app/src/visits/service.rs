@@ -159,8 +159,8 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
         v.fail("org_id", "not_paired", t.err_not_paired);
     }
     let hours = v.hours("hours", &form.hours, 0.5, 12.0);
-    let work_done = v.text("work_done", &form.work_done, 1000, true);
-    let outcomes = v.text("outcomes", &form.outcomes, 1000, false);
+    let work_done = v.lines("work_done", &form.work_done, 1000, true);
+    let outcomes = v.lines("outcomes", &form.outcomes, 1000, false);
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }

@@ -246,7 +246,7 @@ async fn validate(
         PoliticalStatus::parse,
     );
     let tags = v.text("tags", &form.tags, 200, false);
-    let notes = v.text("notes", &form.notes, 1000, false);
+    let notes = v.lines("notes", &form.notes, 1000, false);
     Ok(match (gender, phone, sector, political_status) {
         (Some(gender), Some(phone), Some(sector), Some(political_status)) => Some(ValidYouth {
             name,

@@ -273,7 +273,7 @@ async fn pairing_error(app: &TestApp, cadre: i64, org: i64, field: &str) -> serd
 }
 
 /// An account's row on the accounts page, as the signed-in admin sees it.
-async fn account_row(app: &TestApp, username: &str) -> serde_json::Value {
+pub async fn account_row(app: &TestApp, username: &str) -> serde_json::Value {
     let page = app
         .call("/api/users/list", &[])
         .await

@@ -31,13 +31,28 @@ async fn normal_weeks(app: &TestApp) {
         .unwrap();
 }
 
-async fn set_email(app: &TestApp, email: &str) {
+/// Sets the address and confirms it by the link mailed to it, as its owner would; the sink
+/// then forgets the confirmation, so tests count reminders only.
+async fn set_email(app: &TestApp, sink: &SmtpSink, email: &str) {
     ok(
         app,
         "/api/settings/notifications",
         &[("email", email), ("notify_email", "true")],
     )
     .await;
+    let link = confirmation_link(sink, email);
+    let res = app.client.get(app.url(&link)).send().await.unwrap();
+    let to = res.headers()[reqwest::header::LOCATION].to_str().unwrap();
+    assert!(to.contains("email=confirmed"), "{to}");
+    sink.forget();
+}
+
+/// The path of the confirmation link in the last mail to `email`.
+fn confirmation_link(sink: &SmtpSink, email: &str) -> String {
+    let mail = sink.to(email).pop().expect("a confirmation mail");
+    let text = mail.text();
+    let at = text.find("/settings/email/confirm?token=").expect("a link");
+    text[at..].split_whitespace().next().unwrap().to_owned()
 }
 
 async fn run(app: &TestApp, at: DateTime<Utc>) -> TickReport {
@@ -87,7 +102,7 @@ async fn a_thursday_brings_the_visit_day_and_the_digest_in_one_email_once(
     let w = setup(app).await;
     normal_weeks(&w.admin).await;
     let (a, b) = (&w.a, &w.b);
-    set_email(&a.app, MAIL_A).await;
+    set_email(&a.app, &sink, MAIL_A).await;
     // 李娜 has waited 100 days: overdue. cadre_b logs this week's visit day before Thursday.
     assigned_days_ago(&w.admin, a.youths[1], 100).await;
     created(&b.app, "/api/visits/create", &visit_form(b.org, today())).await;
@@ -110,7 +125,15 @@ async fn a_thursday_brings_the_visit_day_and_the_digest_in_one_email_once(
         .find(|l| l["text"].as_str().unwrap().starts_with("李娜"))
         .expect("李娜 in the digest");
     assert_eq!(lina["link"], format!("/youth/{}", a.youths[1]));
-    assert!(lina["text"].as_str().unwrap().contains("100 天"), "{lina}");
+    // Judged on Thursday, not on the day the test runs: the days waited count to Thursday.
+    let waited = 100 + (thursday - today()).num_days();
+    assert!(
+        lina["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{waited} 天")),
+        "{lina}"
+    );
     // The reminder follows state: cadre_b logged the week's visit day, so none for them.
     let theirs = inbox(&b.app).await;
     assert!(
@@ -179,7 +202,7 @@ async fn reminders_made_at_night_join_the_next_mornings_one_email(app: TestApp, 
     let w = setup(app).await;
     normal_weeks(&w.admin).await;
     let a = &w.a;
-    set_email(&a.app, MAIL_A).await;
+    set_email(&a.app, &sink, MAIL_A).await;
     assigned_days_ago(&w.admin, a.youths[1], 100).await;
     let thursday = Week::of(today()).thursday();
     let friday = thursday + Duration::days(1);
@@ -216,7 +239,7 @@ async fn a_refusing_mail_server_is_retried_then_failed_and_health_shows_it(
     let w = setup(app).await;
     normal_weeks(&w.admin).await;
     let a = &w.a;
-    set_email(&a.app, MAIL_A).await;
+    set_email(&a.app, &sink, MAIL_A).await;
     sink.set_mode(Mode::Temporary);
     let at = sh(Week::of(today()).thursday(), 9, 0);
     let r = run(&w.admin, at).await;
@@ -441,7 +464,7 @@ db_test!(the_inbox_is_marked_read_one_or_all_and_only_ones_own);
 async fn a_supervisor_reminds_a_cadre_once_a_day_by_inbox_and_email(app: TestApp, sink: SmtpSink) {
     let w = setup(app).await;
     let (a, admin) = (&w.a, &w.admin);
-    set_email(&a.app, MAIL_A).await;
+    set_email(&a.app, &sink, MAIL_A).await;
     assigned_days_ago(admin, a.youths[1], 100).await;
     admin
         .create_account("sup_a", "supervisor", w.street, PASSWORD)
@@ -554,6 +577,9 @@ async fn email_settings_are_validated_and_turn_mail_off(app: TestApp, sink: Smtp
         &[("email", MAIL_A), ("notify_email", "")],
     )
     .await;
+    // The new address gets its confirmation link, and nothing else.
+    assert_eq!(sink.to(MAIL_A).len(), 1);
+    sink.forget();
     let s = ok(&a.app, "/api/settings/get", &[]).await;
     assert_eq!(
         (s["email"].as_str(), s["notify_email"].as_bool()),
@@ -706,8 +732,8 @@ async fn two_server_processes_make_and_send_each_reminder_once() {
     let w = setup(app).await;
     normal_weeks(&w.admin).await;
     let (a, b) = (&w.a, &w.b);
-    set_email(&a.app, MAIL_A).await;
-    set_email(&b.app, "cadre_b@example.org").await;
+    set_email(&a.app, &sink, MAIL_A).await;
+    set_email(&b.app, &sink, "cadre_b@example.org").await;
     assigned_days_ago(&w.admin, a.youths[1], 100).await;
     assigned_days_ago(&w.admin, b.youths[0], 70).await;
     let database = database_url(&w.admin).await;
@@ -780,3 +806,96 @@ async fn database_url(app: &TestApp) -> String {
     let (prefix, _) = base.rsplit_once('/').unwrap();
     format!("{prefix}/{}", n.name)
 }
+
+async fn a_new_address_gets_reminders_only_once_confirmed(app: TestApp, sink: SmtpSink) {
+    let w = setup(app).await;
+    normal_weeks(&w.admin).await;
+    let a = &w.a;
+    assigned_days_ago(&w.admin, a.youths[1], 100).await;
+    ok(
+        &a.app,
+        "/api/settings/notifications",
+        &[("email", MAIL_A), ("notify_email", "true")],
+    )
+    .await;
+    // Pending: the settings say so, and the only mail is the confirmation.
+    let mine = ok(&a.app, "/api/settings/get", &[]).await;
+    assert_eq!(
+        (mine["email"].as_str(), mine["pending"].as_bool()),
+        (Some(MAIL_A), Some(true))
+    );
+    assert!(a.app.page("/settings").await.contains("待确认"));
+    let confirmation = sink.to(MAIL_A);
+    assert_eq!(confirmation.len(), 1);
+    assert_eq!(confirmation[0].subject(), "请确认接收提醒的邮箱");
+    // Saving the same address again right away sends no second link.
+    ok(
+        &a.app,
+        "/api/settings/notifications",
+        &[("email", MAIL_A), ("notify_email", "true")],
+    )
+    .await;
+    assert_eq!(sink.to(MAIL_A).len(), 1);
+    let r = run(&w.admin, sh(Week::of(today()).thursday(), 9, 0)).await;
+    assert!(r.made >= 2, "{r:?}");
+    assert_eq!(r.sent, 0, "no reminder to an unconfirmed address");
+    assert_eq!(sink.to(MAIL_A).len(), 1);
+    // A wrong token confirms nothing.
+    let res = a
+        .app
+        .get(&format!("/settings/email/confirm?token={}", "0".repeat(64)))
+        .await;
+    let to = res.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(to.contains("email=invalid"), "{to}");
+    // The link confirms it, once; the audit log says who set it and that it was confirmed.
+    let link = confirmation_link(&sink, MAIL_A);
+    let signed_out = w.admin.session();
+    let res = signed_out
+        .client
+        .get(signed_out.url(&link))
+        .send()
+        .await
+        .unwrap();
+    let to = res.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(to.contains("email=confirmed"), "{to}");
+    let mine = ok(&a.app, "/api/settings/get", &[]).await;
+    assert_eq!(mine["pending"], false);
+    assert_eq!(mine["confirmed_email"], MAIL_A);
+    let res = signed_out
+        .client
+        .get(signed_out.url(&link))
+        .send()
+        .await
+        .unwrap();
+    let to = res.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(to.contains("email=invalid"), "a link works once: {to}");
+    {
+        use app::ssr::entities::audit_log;
+        let rows = audit_log::Entity::find()
+            .filter(audit_log::Column::ActorId.eq(a.id))
+            .filter(audit_log::Column::Action.is_in(["notifications", "email_confirmed"]))
+            .all(&w.admin.db)
+            .await
+            .unwrap();
+        assert!(rows
+            .iter()
+            .any(|r| r.action == "notifications" && r.details.contains(MAIL_A)));
+        assert!(rows.iter().any(|r| r.action == "email_confirmed"));
+    }
+    // From now on reminders are mailed.
+    sink.forget();
+    let friday = Week::of(today()).thursday() + Duration::days(1);
+    let r = run(&w.admin, sh(friday, 9, 0)).await;
+    assert_eq!(r.sent, 1, "{r:?}");
+    assert_eq!(sink.to(MAIL_A).len(), 1);
+}
+smtp_test!(a_new_address_gets_reminders_only_once_confirmed);

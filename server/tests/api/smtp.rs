@@ -119,6 +119,12 @@ impl SmtpSink {
             .collect()
     }
 
+    /// Forgets what was received and attempted so far.
+    pub fn forget(&self) {
+        self.received.lock().unwrap().clear();
+        *self.attempts.lock().unwrap() = 0;
+    }
+
     pub fn attempts(&self) -> u32 {
         *self.attempts.lock().unwrap()
     }

@@ -25,6 +25,11 @@ pub struct Model {
     pub calendar_token: Option<String>,
     /// Reminders by email too (the inbox always).
     pub notify_email: bool,
+    /// An address typed in /settings, waiting for its confirmation link to be followed.
+    pub pending_email: Option<String>,
+    /// SHA-256 of the confirmation link's token.
+    pub pending_email_token: Option<String>,
+    pub pending_email_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
