@@ -48,7 +48,7 @@ impl Validator {
         self.checked(field, value, max, required, has_any_control)
     }
 
-    /// A trimmed text of several lines (a `<textarea>`): tab and line breaks are kept, other
+    /// A trimmed text of several lines (a text area): tab and line breaks are kept, other
     /// control characters refused (they are never typed, and PostgreSQL cannot store a NUL).
     pub fn lines(&mut self, field: &str, value: &str, max: usize, required: bool) -> String {
         self.checked(field, value, max, required, has_control)

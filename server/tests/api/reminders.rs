@@ -55,6 +55,36 @@ fn confirmation_link(sink: &SmtpSink, email: &str) -> String {
     text[at..].split_whitespace().next().unwrap().to_owned()
 }
 
+/// How many reminders a cadre who has done nothing gets on `date`: the Thursday's visit day and
+/// digest, and more when that day is also a quarter-end lead day or the 20th. From the same
+/// schedule the app is given, so a test holds whatever day it runs on.
+fn cadre_kinds_on(date: NaiveDate) -> usize {
+    app::reminders::rules::due_on(date)
+        .iter()
+        .filter(|d| d.kind != app::types::ReminderKind::SupervisorDigest)
+        .count()
+}
+
+/// The cadres took up their posts long ago, so that a reminder at an instant before today (a
+/// quarter's lead day, the 20th) judges people who were there then.
+async fn posted_long_ago(app: &TestApp) {
+    use app::ssr::entities::account;
+    use sea_orm::sea_query::Expr;
+    account::Entity::update_many()
+        .col_expr(
+            account::Column::JoinedOn,
+            Expr::value(today() - Duration::days(200)),
+        )
+        .col_expr(
+            account::Column::CreatedAt,
+            Expr::value(Utc::now() - Duration::days(200)),
+        )
+        .filter(account::Column::Role.eq("cadre"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+}
+
 async fn run(app: &TestApp, at: DateTime<Utc>) -> TickReport {
     tick(&app.db, &env_of(&app.state), at)
         .await
@@ -210,7 +240,7 @@ async fn reminders_made_at_night_join_the_next_mornings_one_email(app: TestApp, 
     // nothing at night.
     let r = run(&w.admin, sh(thursday, 21, 30)).await;
     assert!(r.made >= 2 && r.sent == 0, "{r:?}");
-    assert_eq!(kinds(&inbox(&a.app).await).len(), 2);
+    assert_eq!(kinds(&inbox(&a.app).await).len(), cadre_kinds_on(thursday));
     let d = deliveries(&w.admin).await;
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].slot_key, friday.to_string());
@@ -224,8 +254,12 @@ async fn reminders_made_at_night_join_the_next_mornings_one_email(app: TestApp, 
     let mails = sink.to(MAIL_A);
     assert_eq!(mails.len(), 1);
     let total = kinds(&inbox(&a.app).await).len();
-    assert_eq!(total, 3, "Thursday's two and Friday's digest");
-    assert_eq!(mails[0].subject(), "今日提醒（3 项）");
+    assert_eq!(
+        total,
+        cadre_kinds_on(thursday) + cadre_kinds_on(friday),
+        "Thursday's and Friday's"
+    );
+    assert_eq!(mails[0].subject(), format!("今日提醒（{total} 项）"));
     // A reminder made after the morning's email has gone stays in the inbox only: a remind
     // is the one exception, with its own email.
     assert_eq!(deliveries(&w.admin).await.len(), 1);
@@ -327,30 +361,13 @@ async fn a_refusing_mail_server_is_retried_then_failed_and_health_shows_it(
 }
 smtp_test!(a_refusing_mail_server_is_retried_then_failed_and_health_shows_it);
 
-async fn quarter_ends_study_days_and_mondays_are_reminded_from_state(app: TestApp) {
+async fn quarter_ends_and_study_days_are_reminded_from_state(app: TestApp) {
     let w = setup(app).await;
     normal_weeks(&w.admin).await;
     let (a, b) = (&w.a, &w.b);
     let admin = &w.admin;
-    admin
-        .create_account("sup_a", "supervisor", w.street, PASSWORD)
-        .await;
-    let root = admin.root_org().await;
-    let west = admin
-        .create_org("河西街道团工委", "working_committee", root)
-        .await;
-    admin
-        .create_account("sup_west", "supervisor", west, PASSWORD)
-        .await;
-    let sup = admin.session();
-    assert!(sup.login("sup_a", PASSWORD).await.status().is_success());
-    let west_sup = admin.session();
-    assert!(west_sup
-        .login("sup_west", PASSWORD)
-        .await
-        .status()
-        .is_success());
-
+    // The cadres were in post on the instants below, even those before today.
+    posted_long_ago(admin).await;
     // 14 days before the quarter ends: cadre_a has made the quarter's suggestion, cadre_b not.
     let q = Quarter::of(today());
     created(
@@ -375,11 +392,43 @@ async fn quarter_ends_study_days_and_mondays_are_reminded_from_state(app: TestAp
     let study = item(&inbox(&b.app).await, "study_due").clone();
     assert_eq!(study["title"], "本月学习还差 8 小时");
     assert_eq!(study["link"], "/study");
+}
+db_test!(quarter_ends_and_study_days_are_reminded_from_state);
 
+async fn mondays_tell_supervisors_of_last_weeks_misses(app: TestApp) {
+    let w = setup(app).await;
+    normal_weeks(&w.admin).await;
+    let (a, b) = (&w.a, &w.b);
+    let admin = &w.admin;
+    admin
+        .create_account("sup_a", "supervisor", w.street, PASSWORD)
+        .await;
+    let root = admin.root_org().await;
+    let west = admin
+        .create_org("河西街道团工委", "working_committee", root)
+        .await;
+    admin
+        .create_account("sup_west", "supervisor", west, PASSWORD)
+        .await;
+    let sup = admin.session();
+    assert!(sup.login("sup_a", PASSWORD).await.status().is_success());
+    let west_sup = admin.session();
+    assert!(west_sup
+        .login("sup_west", PASSWORD)
+        .await
+        .status()
+        .is_success());
+
+    // Both studied their hours in the months last week touches: only contacts are judged here.
+    let monday = Week::of(today()).monday();
+    for cadre in [a, b] {
+        for day in [monday - Duration::days(7), monday - Duration::days(1)] {
+            created(&cadre.app, "/api/study/create", &study_form(day, "8")).await;
+        }
+    }
     // Monday: the street's supervisor hears of last week's misses (cadre_a's overdue youth);
     // the other street's supervisor, with nothing missed below them, hears nothing.
     assigned_days_ago(admin, a.youths[1], 100).await;
-    let monday = Week::of(today()).monday();
     run(admin, sh(monday, 9, 0)).await;
     let digest = item(&inbox(&sup).await, "supervisor_digest").clone();
     let lines: Vec<&str> = digest["lines"]
@@ -409,16 +458,18 @@ async fn quarter_ends_study_days_and_mondays_are_reminded_from_state(app: TestAp
     // Cadres get no supervisor digest.
     assert!(!kinds(&inbox(&a.app).await).contains(&"supervisor_digest".to_owned()));
 }
-db_test!(quarter_ends_study_days_and_mondays_are_reminded_from_state);
+db_test!(mondays_tell_supervisors_of_last_weeks_misses);
 
 async fn the_inbox_is_marked_read_one_or_all_and_only_ones_own(app: TestApp) {
     let w = setup(app).await;
     normal_weeks(&w.admin).await;
     let (a, b) = (&w.a, &w.b);
     assigned_days_ago(&w.admin, a.youths[1], 100).await;
-    run(&w.admin, sh(Week::of(today()).thursday(), 9, 0)).await;
+    let thursday = Week::of(today()).thursday();
+    run(&w.admin, sh(thursday, 9, 0)).await;
     let mine = inbox(&a.app).await;
-    assert_eq!(mine["unread"], 2);
+    let n = cadre_kinds_on(thursday);
+    assert_eq!(mine["unread"], n);
     let first = mine["items"][0]["id"].as_i64().unwrap();
     // Another's reminder is not found; nothing changes.
     let res = b
@@ -437,7 +488,7 @@ async fn the_inbox_is_marked_read_one_or_all_and_only_ones_own(app: TestApp) {
         0
     );
     let mine = inbox(&a.app).await;
-    assert_eq!(mine["unread"], 1);
+    assert_eq!(mine["unread"], n - 1);
     assert!(mine["items"][0]["read_at"].is_string());
     // The header of every page shows the unread count.
     let page = a.app.page("/visits").await;
@@ -448,11 +499,15 @@ async fn the_inbox_is_marked_read_one_or_all_and_only_ones_own(app: TestApp) {
     assert!(
         badge
             .split_once('>')
-            .is_some_and(|(_, rest)| rest.starts_with("1<")),
-        "the badge says 1: {}",
+            .is_some_and(|(_, rest)| rest.starts_with(&format!("{}<", n - 1))),
+        "the badge says {}: {}",
+        n - 1,
         badge.chars().take(60).collect::<String>()
     );
-    assert_eq!(ok(&a.app, "/api/inbox/read", &[("all", "true")]).await, 1);
+    assert_eq!(
+        ok(&a.app, "/api/inbox/read", &[("all", "true")]).await,
+        n - 1
+    );
     assert_eq!(inbox(&a.app).await["unread"], 0);
     assert!(!a.app.page("/visits").await.contains("unread-badge"));
     // The inbox page lists them, each linking to where to act.
