@@ -287,6 +287,7 @@ strings! {
     no_errors: "没有发送错误。", "No delivery errors.";
     retry_failed: "重试失败的邮件（{n}）", "Retry failed emails ({n})";
     notifications_title: "邮件提醒", "Email reminders";
+    email_too_soon: "刚刚已向另一个邮箱发送了确认链接，请 10 分钟后再换邮箱", "A confirmation link went to another address just now: change the address again in 10 minutes";
     email_pending_tag: "待确认", "Pending";
     email_pending: "待确认：请打开发到这个邮箱的确认链接，确认后才会向它发送提醒", "Waiting for confirmation: open the link sent to this address; reminders go to it once confirmed";
     email_pending_old: "确认之前，提醒仍发到 {email}", "Until then, reminders still go to {email}";

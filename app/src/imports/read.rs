@@ -11,12 +11,14 @@
 
 use super::rules::{decode, COLUMNS, MAX_ROWS};
 use crate::i18n::{fill, Strings};
-use calamine::{Data, Reader};
+use calamine::{Data, DataRef, Reader};
 use std::io::{Cursor, Read};
 
 /// Cells right of this column are not read: the template's columns and as many again for a
 /// numbering column or notes of the importer's own.
 pub const MAX_COLUMNS: usize = 2 * COLUMNS.len();
+/// The longest cell read: Excel's 32,767 characters, as UTF-8.
+pub const MAX_CELL_BYTES: usize = 32_767 * 3;
 
 /// What a workbook may inflate to before it is parsed.
 #[derive(Clone, Copy, Debug)]
@@ -71,9 +73,37 @@ pub struct Inflated {
     pub strings: u64,
 }
 
-/// Reads `entry` to its end into a counter, failing as soon as it passes `cap` bytes, a run
-/// between `<` and `>` passes `limits.run`, or (with `count_strings`) `<si` elements pass
-/// `limits.strings`. Never holds more than one 64 KB chunk.
+/// What kind of ZIP entry is being inflated: XML has its runs between `<` and `>` capped; the
+/// shared strings also have their elements and declared counts checked; anything else (images,
+/// embedded binaries) only its size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Xml,
+    SharedStrings,
+    Binary,
+}
+
+/// Whether an `<sst …>` start tag declares more strings than allowed: calamine reserves room for
+/// `uniqueCount` strings up front, so a 1 KB file could ask for petabytes.
+fn declares_too_many(attrs: &[u8], max: u64) -> bool {
+    let text = String::from_utf8_lossy(attrs);
+    text.split_whitespace().any(|attr| {
+        let Some((key, value)) = attr.split_once('=') else {
+            return false;
+        };
+        let key = key.rsplit(':').next().unwrap_or(key);
+        let value = value.trim_matches(|c| c == '"' || c == '\'' || c == '/');
+        matches!(key, "count" | "uniqueCount")
+            && value.bytes().all(|b| b.is_ascii_digit())
+            && value.parse::<u64>().map_or(true, |n| n > max)
+    })
+}
+
+/// Reads `entry` to its end into a counter, failing as soon as it passes `cap` bytes, (XML) a
+/// run between `<` and `>` passes `limits.run`, or (shared strings) `<si>` elements, or the
+/// counts the `<sst>` tag declares, pass `limits.strings`. Element names are matched by their
+/// local name (`<x:si>` counts), as calamine matches them. Never holds more than one 64 KB
+/// chunk.
 ///
 /// # Errors
 /// The refusal; `Unreadable` when the entry cannot be inflated.
@@ -81,14 +111,28 @@ pub fn inflate_capped(
     mut entry: impl Read,
     cap: u64,
     limits: &Limits,
-    count_strings: bool,
+    kind: Entry,
 ) -> Result<Inflated, Refusal> {
     let mut buf = vec![0u8; 64 * 1024];
     let mut out = Inflated::default();
     let mut run: u64 = 0;
-    // The last bytes after a `<`, to recognise `<si>` / `<si ` across chunk boundaries.
-    let mut tag: [u8; 3] = [0; 3];
-    let mut tag_len: usize = 0;
+    // The element name being read after a `<` (bounded), and the `<sst>` tag's attributes.
+    let mut name: Vec<u8> = Vec::with_capacity(32);
+    let mut naming = false;
+    let mut sst: Option<Vec<u8>> = None;
+    let strings = kind == Entry::SharedStrings;
+    let named = |name: &[u8], out: &mut Inflated, sst: &mut Option<Vec<u8>>| {
+        let local = name.rsplit(|b| *b == b':').next().unwrap_or(name);
+        if local == b"si" {
+            out.strings += 1;
+            if out.strings > limits.strings {
+                return Err(Refusal::TooManyStrings);
+            }
+        } else if local == b"sst" {
+            *sst = Some(Vec::new());
+        }
+        Ok(())
+    };
     loop {
         let n = match entry.read(&mut buf) {
             Ok(0) => return Ok(out),
@@ -100,33 +144,46 @@ pub fn inflate_capped(
         if out.bytes > cap {
             return Err(Refusal::TooBig);
         }
+        if kind == Entry::Binary {
+            continue;
+        }
         for &b in &buf[..n] {
             if b == b'<' || b == b'>' {
                 run = 0;
-                tag_len = if b == b'<' { 1 } else { 0 };
-                tag[0] = b;
+                if b == b'>' {
+                    if naming && strings {
+                        named(&name, &mut out, &mut sst)?;
+                    }
+                    if let Some(attrs) = sst.take() {
+                        if declares_too_many(&attrs, limits.strings) {
+                            return Err(Refusal::TooManyStrings);
+                        }
+                    }
+                }
+                naming = b == b'<';
+                name.clear();
                 continue;
             }
             run += 1;
             if run > limits.run {
                 return Err(Refusal::CellTooLong);
             }
-            if count_strings && tag_len > 0 && tag_len < 3 {
-                tag[tag_len] = b;
-                tag_len += 1;
-                if tag_len == 3 {
-                    tag_len = 0;
-                    if &tag[1..3] == b"si" {
-                        // `<si>` or `<si …>`; the next byte is checked loosely: `<sis…` is
-                        // no SpreadsheetML element, and over-counting only errs on refusal.
-                        out.strings += 1;
-                        if out.strings > limits.strings {
-                            return Err(Refusal::TooManyStrings);
-                        }
-                    }
+            if !strings {
+                continue;
+            }
+            if naming {
+                if b.is_ascii_whitespace() || b == b'/' {
+                    naming = false;
+                    named(&name, &mut out, &mut sst)?;
+                } else if name.len() < 32 {
+                    name.push(b);
+                } else {
+                    naming = false;
                 }
-            } else {
-                tag_len = 0;
+            } else if let Some(attrs) = sst.as_mut() {
+                if attrs.len() < 4096 {
+                    attrs.push(b);
+                }
             }
         }
     }
@@ -145,15 +202,17 @@ pub fn check_workbook(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
     for i in 0..zip.len() {
         let entry = zip.by_index(i).map_err(|_| Refusal::Unreadable)?;
         let name = entry.name().to_ascii_lowercase();
-        let (cap, strings) = if name.ends_with("sharedstrings.xml") {
-            (limits.shared_strings, true)
+        let (cap, kind) = if name.ends_with("sharedstrings.xml") {
+            (limits.shared_strings, Entry::SharedStrings)
         } else if name.contains("worksheets/") {
-            (limits.sheet, false)
+            (limits.sheet, Entry::Xml)
+        } else if name.ends_with(".xml") || name.ends_with(".rels") {
+            (limits.other, Entry::Xml)
         } else {
-            (limits.other, false)
+            (limits.other, Entry::Binary)
         };
         let cap = cap.min(limits.total - total);
-        let got = inflate_capped(entry, cap, limits, strings)?;
+        let got = inflate_capped(entry, cap, limits, kind)?;
         total += got.bytes;
     }
     Ok(())
@@ -241,6 +300,7 @@ fn xlsx(bytes: &[u8], limits: &Limits, t: &Strings) -> Result<Sheet, String> {
         .ok_or_else(|| t.imp_empty.to_owned())?;
     let mut cells = book.worksheet_cells_reader(&first).map_err(unreadable)?;
     let mut out = Collector::new();
+    let mut kept: u64 = 0;
     let mut current: Option<(u32, Vec<String>)> = None;
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
         let (row, col) = cell.get_position();
@@ -249,6 +309,20 @@ fn xlsx(bytes: &[u8], limits: &Limits, t: &Strings) -> Result<Sheet, String> {
         };
         if col >= MAX_COLUMNS {
             continue;
+        }
+        // Measured before it is copied: a shared string is borrowed until then, and one
+        // string repeated in every cell must not be copied a million times.
+        let len = match cell.get_value() {
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+            DataRef::SharedString(s) => s.len(),
+            _ => 0,
+        };
+        if len > MAX_CELL_BYTES {
+            return Err(t.imp_cell_too_long.to_owned());
+        }
+        kept += len as u64;
+        if kept > limits.total {
+            return Err(t.imp_unpacked_too_big.to_owned());
         }
         let text = cell_text(&Data::from(cell.get_value().clone()));
         if text.is_empty() {
@@ -284,14 +358,19 @@ fn csv(bytes: &[u8], t: &Strings) -> Result<Sheet, String> {
         .from_reader(text.as_bytes());
     let mut out = Collector::new();
     let mut record = csv::StringRecord::new();
-    let mut line = 0;
+    let (mut line, mut next_line): (usize, u64) = (0, 1);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(_) => return Err(t.imp_not_spreadsheet.to_owned()),
         }
-        line += 1;
+        // The row as a spreadsheet shows it: blank lines, which the reader skips, are rows
+        // too, and a quoted cell with line breaks is one row.
+        let at = record.position().map_or(next_line, csv::Position::line);
+        line += 1 + usize::try_from(at.saturating_sub(next_line)).unwrap_or(0);
+        let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
+        next_line = at + 1 + breaks as u64;
         let cells = record.iter().take(MAX_COLUMNS).map(str::to_owned).collect();
         if !out.push(line, cells) {
             break;
@@ -348,12 +427,12 @@ mod tests {
     #[test]
     fn the_counter_stops_at_the_cap_not_at_the_end() {
         assert_eq!(
-            inflate_capped(Endless, 1 << 20, &SMALL, false),
+            inflate_capped(Endless, 1 << 20, &SMALL, Entry::Xml),
             Err(Refusal::TooBig)
         );
         let fits = [b'a'; 50];
         assert_eq!(
-            inflate_capped(&fits[..], 50, &SMALL, false),
+            inflate_capped(&fits[..], 50, &SMALL, Entry::Xml),
             Ok(Inflated {
                 bytes: 50,
                 strings: 0
@@ -361,7 +440,7 @@ mod tests {
         );
         let over = [b'a'; 51];
         assert_eq!(
-            inflate_capped(&over[..], 50, &SMALL, false),
+            inflate_capped(&over[..], 50, &SMALL, Entry::Xml),
             Err(Refusal::TooBig)
         );
     }
@@ -371,18 +450,18 @@ mod tests {
         let mut xml = b"<si><t>".to_vec();
         xml.extend(vec![b'x'; 100]);
         xml.extend(b"</t></si>");
-        assert!(inflate_capped(&xml[..], 4096, &SMALL, true).is_ok());
+        assert!(inflate_capped(&xml[..], 4096, &SMALL, Entry::SharedStrings).is_ok());
         let mut long = b"<si><t>".to_vec();
         long.extend(vec![b'x'; 101]);
         assert_eq!(
-            inflate_capped(&long[..], 4096, &SMALL, true),
+            inflate_capped(&long[..], 4096, &SMALL, Entry::SharedStrings),
             Err(Refusal::CellTooLong)
         );
         // A tag with a huge attribute is a run too.
         let mut attr = b"<c r=\"".to_vec();
         attr.extend(vec![b'1'; 200]);
         assert_eq!(
-            inflate_capped(&attr[..], 4096, &SMALL, false),
+            inflate_capped(&attr[..], 4096, &SMALL, Entry::Xml),
             Err(Refusal::CellTooLong)
         );
     }
@@ -391,12 +470,12 @@ mod tests {
     fn shared_strings_are_counted_across_chunks() {
         let five = "<sst><si><t>a</t></si><si><t>b</t></si><si><t>c</t></si><si><t>d</t></si><si><t>e</t></si></sst>";
         assert_eq!(
-            inflate_capped(five.as_bytes(), 4096, &SMALL, true).map(|i| i.strings),
+            inflate_capped(five.as_bytes(), 4096, &SMALL, Entry::SharedStrings).map(|i| i.strings),
             Ok(5)
         );
         let six = format!("{five}<si><t>f</t></si>");
         assert_eq!(
-            inflate_capped(six.as_bytes(), 4096, &SMALL, true),
+            inflate_capped(six.as_bytes(), 4096, &SMALL, Entry::SharedStrings),
             Err(Refusal::TooManyStrings)
         );
         // One byte at a time: a tag split over reads is still seen.
@@ -414,8 +493,35 @@ mod tests {
             }
         }
         assert_eq!(
-            inflate_capped(Trickle(six.as_bytes()), 4096, &SMALL, true),
+            inflate_capped(Trickle(six.as_bytes()), 4096, &SMALL, Entry::SharedStrings),
             Err(Refusal::TooManyStrings)
+        );
+    }
+
+    #[test]
+    fn prefixed_strings_count_and_a_declared_count_is_believed_only_when_small() {
+        let prefixed =
+            "<x:sst><x:si><x:t>a</x:t></x:si><x:si/><x:si/><x:si/><x:si/><x:si/></x:sst>";
+        assert_eq!(
+            inflate_capped(prefixed.as_bytes(), 4096, &SMALL, Entry::SharedStrings),
+            Err(Refusal::TooManyStrings)
+        );
+        let huge = r#"<?xml version="1.0"?><sst xmlns="x" count="3" uniqueCount="1000000000000000"><si><t>a</t></si></sst>"#;
+        assert_eq!(
+            inflate_capped(huge.as_bytes(), 4096, &SMALL, Entry::SharedStrings),
+            Err(Refusal::TooManyStrings)
+        );
+        let honest =
+            r#"<sst xmlns="x" count="2" uniqueCount='2'><si><t>a</t></si><si><t>b</t></si></sst>"#;
+        assert_eq!(
+            inflate_capped(honest.as_bytes(), 4096, &SMALL, Entry::SharedStrings)
+                .map(|i| i.strings),
+            Ok(2)
+        );
+        // Closing tags are not strings; binary entries have no runs.
+        assert_eq!(
+            inflate_capped(&[b'x'; 1000][..], 4096, &SMALL, Entry::Binary).map(|i| i.bytes),
+            Ok(1000)
         );
     }
 
@@ -434,12 +540,12 @@ mod tests {
 
     #[test]
     fn a_small_zip_that_inflates_past_its_cap_is_refused_before_parsing() {
-        let big = vec![b' '; 5000];
+        let big = b"<a/>".repeat(1250);
         let bytes = zip_of(&[("xl/worksheets/sheet1.xml", &big)]);
         assert!(bytes.len() < 200, "deflate makes it small: {}", bytes.len());
         assert_eq!(check_workbook(&bytes, &SMALL), Err(Refusal::TooBig));
         // Each entry within its cap, together past the total.
-        let part = vec![b' '; 3000];
+        let part = b"<a/>".repeat(750);
         let parts: Vec<(String, Vec<u8>)> = (0..4)
             .map(|i| (format!("xl/worksheets/sheet{i}.xml"), part.clone()))
             .collect();
@@ -475,5 +581,11 @@ mod tests {
         // Blank lines do not count, and line numbers are the file's.
         let sheet = rows(b"h\n\n,\nv\n", t).unwrap();
         assert_eq!(sheet.rows, vec![(4, vec!["v".to_owned()])]);
+        // A cell with a line break in it is one row.
+        let sheet = rows(b"h,n\n\"a\nb\",1\n\nc,2\n", t).unwrap();
+        assert_eq!(
+            sheet.rows.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            vec![2, 4]
+        );
     }
 }

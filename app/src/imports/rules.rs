@@ -98,6 +98,16 @@ pub fn columns(header: &[String], t: &Strings) -> Result<HashMap<&'static str, u
     }
 }
 
+/// A cell's value as a message repeats it: at most 40 characters (a report of 1,000 problems
+/// stays small whatever the cells hold).
+fn shown(v: &str) -> String {
+    if v.chars().count() <= 40 {
+        v.to_owned()
+    } else {
+        format!("{}…", v.chars().take(40).collect::<String>())
+    }
+}
+
 fn has_control(v: &str) -> bool {
     v.chars()
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
@@ -145,7 +155,15 @@ pub fn check(
     // One-line columns refuse every control character; 备注 may hold line breaks.
     let text =
         |col: &str, max: usize, required: bool, fail: &mut dyn FnMut(&str, String)| -> String {
-            let v = cell(col);
+            // A line break typed in a cell (Alt+Enter) or a tab is a space in a one-line
+            // column; any other control character is refused. 备注 keeps its lines.
+            let v = if col == "备注" {
+                cell(col)
+            } else {
+                cell(col)
+                    .replace("\r\n", " ")
+                    .replace(['\r', '\n', '\t'], " ")
+            };
             let bad = if col == "备注" {
                 has_control(&v)
             } else {
@@ -178,7 +196,7 @@ pub fn check(
                 col,
                 fill(
                     t.imp_not_in_list,
-                    &[("value", &value), ("choices", &options.join("、"))],
+                    &[("value", &shown(&value)), ("choices", &options.join("、"))],
                 ),
             );
         }
@@ -245,7 +263,7 @@ pub fn check(
                     fill(
                         t.imp_birth_year,
                         &[
-                            ("value", &year_v),
+                            ("value", &shown(&year_v)),
                             ("min", &min.to_string()),
                             ("max", &max.to_string()),
                         ],
@@ -263,11 +281,17 @@ pub fn check(
         match ctx.orgs.get(&org_v).map(Vec::as_slice) {
             Some([one]) => Some(*one),
             Some([_, _, ..]) => {
-                fail("所属组织", fill(t.imp_ambiguous_org, &[("value", &org_v)]));
+                fail(
+                    "所属组织",
+                    fill(t.imp_ambiguous_org, &[("value", &shown(&org_v))]),
+                );
                 None
             }
             _ => {
-                fail("所属组织", fill(t.imp_unknown_org, &[("value", &org_v)]));
+                fail(
+                    "所属组织",
+                    fill(t.imp_unknown_org, &[("value", &shown(&org_v))]),
+                );
                 None
             }
         }
@@ -278,7 +302,10 @@ pub fn check(
     } else {
         let found = ctx.cadres.get(&cadre_v).copied();
         if found.is_none() {
-            fail("团干部", fill(t.imp_unknown_cadre, &[("value", &cadre_v)]));
+            fail(
+                "团干部",
+                fill(t.imp_unknown_cadre, &[("value", &shown(&cadre_v))]),
+            );
         }
         found
     };
@@ -306,8 +333,9 @@ pub fn check(
 /// A real roster almost never has this many numbers behind one masked form (`138****1234`):
 /// a file that does is trying candidates for a number it was shown masked.
 pub const SAME_MASK_IN_FILE: usize = 8;
-/// Wrong numbers one importer may try at one masked number within [`GUESS_DAYS`]: after that,
-/// every row with that masked form is refused, whether its number is right or wrong.
+/// Wrong numbers one importer may try at one masked number within [`GUESS_DAYS`] (a number
+/// that has since become a youth's is no longer wrong): after that, every row with that masked
+/// form is held back, whether its number is right or wrong.
 pub const GUESSES_PER_MASK: usize = 3;
 pub const GUESS_DAYS: i64 = 30;
 /// Dry runs one importer may make within a day.

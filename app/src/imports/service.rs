@@ -117,14 +117,14 @@ fn busy(t: &crate::i18n::Strings, secs: u64) -> AppError {
     }
 }
 
-/// At most [`rules::DRY_RUNS_PER_DAY`] dry runs (or refused probes) a day per importer.
+/// At most [`rules::DRY_RUNS_PER_DAY`] uploads a day per importer, whatever became of them.
 async fn within_daily_limit(db: &impl ConnectionTrait, viewer: &Viewer) -> Result<(), AppError> {
     use crate::ssr::entities::audit_log;
     use sea_orm::PaginatorTrait;
     let since = Utc::now() - Duration::hours(24);
     let used = audit_log::Entity::find()
         .filter(audit_log::Column::ActorId.eq(viewer.id))
-        .filter(audit_log::Column::Action.is_in(["import_check", "import_probe"]))
+        .filter(audit_log::Column::Action.eq("import_upload"))
         .filter(audit_log::Column::At.gt(since))
         .count(db)
         .await?;
@@ -141,58 +141,67 @@ async fn within_daily_limit(db: &impl ConnectionTrait, viewer: &Viewer) -> Resul
     Ok(())
 }
 
-/// Reads the upload on a blocking thread, one (or `--upload-parsers`) at a time per instance.
-async fn read_off_thread(
+/// A turn at the instance's parsers (`--upload-parsers`, one by default), waited for at most
+/// [`PARSER_WAIT`]. Held for the whole dry run, so that one importer's checks, counts and
+/// guesses are settled before the next upload of this instance is looked at.
+async fn parser_turn(
     state: &AppState,
+    t: &'static crate::i18n::Strings,
+) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    tokio::time::timeout(PARSER_WAIT, state.settings.parsers.clone().acquire_owned())
+        .await
+        .map_err(|_| busy(t, 30))?
+        .map_err(|_| AppError::Internal)
+}
+
+/// Reads the upload on a blocking thread: never on the threads that answer other requests.
+async fn read_off_thread(
     bytes: Vec<u8>,
     t: &'static crate::i18n::Strings,
 ) -> Result<Result<super::read::Sheet, String>, AppError> {
-    let permit = tokio::time::timeout(PARSER_WAIT, state.settings.parsers.clone().acquire_owned())
+    tokio::task::spawn_blocking(move || super::read::rows(&bytes, t))
         .await
-        .map_err(|_| busy(t, 30))?
-        .map_err(|_| AppError::Internal)?;
-    tokio::task::spawn_blocking(move || {
-        let sheet = super::read::rows(&bytes, t);
-        drop(bytes);
-        drop(permit);
-        sheet
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "reading an upload failed");
-        AppError::Internal
-    })
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading an upload failed");
+            AppError::Internal
+        })
 }
 
-/// Masked forms (of `masks`) that some youth's number has, anywhere in the district.
+/// Masked forms (of `masks`) that some youth's number has, anywhere in the district, with the
+/// hashes of those numbers.
 async fn masks_in_use(
     db: &impl ConnectionTrait,
     masks: &[String],
-) -> Result<HashSet<String>, AppError> {
+) -> Result<HashMap<String, HashSet<String>>, AppError> {
     use sea_orm::{FromQueryResult, QuerySelect};
     #[derive(FromQueryResult)]
     struct Row {
         mask: String,
+        phone: String,
     }
-    let mut found = HashSet::new();
+    let mut found: HashMap<String, HashSet<String>> = HashMap::new();
     for chunk in masks.chunks(500) {
         let rows = youth::Entity::find()
             .select_only()
             .column_as(Expr::cust(MASK_SQL), "mask")
+            .column(youth::Column::Phone)
             .filter(sea_orm::sea_query::ExprTrait::is_in(
                 Expr::cust(MASK_SQL),
                 chunk.iter().cloned(),
             ))
-            .distinct()
             .into_model::<Row>()
             .all(db)
             .await?;
-        found.extend(rows.into_iter().map(|r| r.mask));
+        for r in rows {
+            found
+                .entry(r.mask)
+                .or_default()
+                .insert(phone_hash(&r.phone));
+        }
     }
     Ok(found)
 }
 
-/// 64 bits of SHA-256: enough to tell a user's guesses apart, and no phone number kept.
 fn phone_hash(phone: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(&Sha256::digest(phone.as_bytes())[..8])
@@ -219,17 +228,19 @@ async fn guessed_too_often(
     if in_use.is_empty() {
         return Ok(HashSet::new());
     }
+    // A number tried before that has since become a youth's is no longer a wrong guess.
+    let numbers: HashSet<&String> = in_use.values().flatten().collect();
     // This file's wrong numbers: no youth has them, but a youth's number looks the same masked.
     let mut wrong: HashMap<String, HashSet<String>> = HashMap::new();
     for y in unique {
         let mask = crate::types::mask_phone(&y.phone);
-        if in_use.contains(&mask) && !existing.contains_key(&y.phone) {
+        if in_use.contains_key(&mask) && !existing.contains_key(&y.phone) {
             wrong.entry(mask).or_default().insert(phone_hash(&y.phone));
         }
     }
     let since = Utc::now() - Duration::days(rules::GUESS_DAYS);
     let mut earlier: HashMap<String, HashSet<String>> = HashMap::new();
-    let probed: Vec<String> = in_use.iter().cloned().collect();
+    let probed: Vec<String> = in_use.keys().cloned().collect();
     for chunk in probed.chunks(500) {
         for g in import_guess::Entity::find()
             .filter(import_guess::Column::AccountId.eq(viewer.id))
@@ -238,7 +249,9 @@ async fn guessed_too_often(
             .all(db)
             .await?
         {
-            earlier.entry(g.mask).or_default().insert(g.phone_hash);
+            if !numbers.contains(&g.phone_hash) {
+                earlier.entry(g.mask).or_default().insert(g.phone_hash);
+            }
         }
     }
     let mut refused: HashSet<String> = HashSet::new();
@@ -337,8 +350,22 @@ pub async fn dry_run(
         .filter(|c| !c.is_control())
         .take(200)
         .collect();
+    let _turn = parser_turn(state, t).await?;
+    // Every upload counts, read or not: a file that is refused still cost a turn.
     within_daily_limit(db, viewer).await?;
-    let sheet = read_off_thread(state, bytes, t)
+    audit::record(
+        db,
+        audit::Entry {
+            actor_id: Some(viewer.id),
+            action: "import_upload",
+            entity: "import_run",
+            entity_id: None,
+            details: format!("{file_name}: {} bytes", bytes.len()),
+            ip: ip.clone(),
+        },
+    )
+    .await?;
+    let sheet = read_off_thread(bytes, t)
         .await?
         .map_err(|m| refuse(viewer, &file_name, "unreadable", m))?;
     let at = rules::columns(&sheet.header, t)
@@ -815,13 +842,6 @@ async fn still_holds(
                 o.active && OrgKind::parse(&o.kind).is_some_and(OrgKind::is_grassroots)
             })
     };
-    if changes
-        .iter()
-        .filter_map(|c| c.youth.org_id)
-        .any(|o| !org_ok(o))
-    {
-        return Ok(false);
-    }
     let mut cadre_ids: HashSet<i64> = changes.iter().filter_map(|c| c.youth.cadre_id).collect();
     let updates: Vec<&Change> = changes.iter().filter(|c| c.youth_id.is_some()).collect();
     let mut current: HashMap<i64, youth::Model> = HashMap::new();
@@ -861,6 +881,18 @@ async fn still_holds(
         return Ok(false);
     }
     let cadre_orgs: HashMap<i64, i64> = cadres.values().map(|a| (a.id, a.org_id)).collect();
+    // Organisations the plan sets (a youth that keeps its organisation is judged by its cadre).
+    for c in changes {
+        let kept = c
+            .youth_id
+            .and_then(|id| current.get(&id))
+            .is_some_and(|y| y.org_id == c.youth.org_id);
+        if let Some(o) = c.youth.org_id.filter(|_| !kept) {
+            if !org_ok(o) {
+                return Ok(false);
+            }
+        }
+    }
     for c in &updates {
         let Some(y) = c.youth_id.and_then(|id| current.get(&id)) else {
             return Ok(false);

@@ -619,6 +619,16 @@ pub async fn set_notifications(form: NotificationsForm) -> Result<(), AppError> 
         // Saved again right away: the link already sent still works; no second mail.
         update.exec(db).await?;
         (format!("email {email} (pending)"), None)
+    } else if acct
+        .pending_email_at
+        .is_some_and(|at| now - at < Duration::minutes(10))
+    {
+        // Another address within ten minutes of the last link: no mail bombing through
+        // this form.
+        let mut v = Validator::new(auth.viewer.locale);
+        v.fail("email", "too_soon", t.email_too_soon);
+        v.finish(&form)?;
+        return Err(AppError::Internal);
     } else {
         let token = new_token();
         update

@@ -326,13 +326,18 @@ mod tests {
     #[test]
     fn control_characters_are_refused_but_line_breaks_kept() {
         let mut v = Validator::new(Locale::En);
-        let kept = v.text("a", "line one\r\nline two\tend", 100, true);
+        let kept = v.lines("a", "line one\r\nline two\tend", 100, true);
         assert_eq!(kept, "line one\r\nline two\tend");
+        // One line: a break or a tab is refused too.
+        v.text("d", "line one\nline two", 100, true);
+        v.text("e", "tab\there", 100, true);
         v.text("b", "nul\0byte", 100, true);
         v.text("c", "bell\u{7}", 100, true);
         let err = v.finish(&()).unwrap_err();
         assert!(err.field("a").is_none());
         assert_eq!(err.field("b").unwrap().code, "invalid_characters");
+        assert_eq!(err.field("d").unwrap().code, "invalid_characters");
+        assert_eq!(err.field("e").unwrap().code, "invalid_characters");
         assert_eq!(err.field("c").unwrap().code, "invalid_characters");
         assert_eq!(search_text("王\0芳", 10), "王芳");
     }

@@ -13,6 +13,25 @@ const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relatio
 /// A workbook written by hand, so that a test can put in it what no spreadsheet program would:
 /// the first sheet's XML from `sheet`, and shared strings from `strings` when given.
 pub fn workbook(sheet: Part<'_>, strings: Option<Part<'_>>) -> Vec<u8> {
+    match strings {
+        None => build(sheet, None),
+        Some(strings) => build(
+            sheet,
+            Some(&|w: &mut dyn Write| {
+                write!(
+                    w,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"{NS}\">"
+                )
+                .unwrap();
+                strings(w);
+                write!(w, "</sst>").unwrap();
+            }),
+        ),
+    }
+}
+
+/// The workbook, with `sst` writing the whole shared-strings part when given.
+fn build(sheet: Part<'_>, sst: Option<Part<'_>>) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     let mut z = zip::ZipWriter::new(&mut out);
     let opts = zip::write::SimpleFileOptions::default()
@@ -43,16 +62,8 @@ pub fn workbook(sheet: Part<'_>, strings: Option<Part<'_>>) -> Vec<u8> {
         sheet(w);
         write!(w, "</sheetData></worksheet>").unwrap();
     });
-    if let Some(strings) = strings {
-        put("xl/sharedStrings.xml", &|w| {
-            write!(
-                w,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"{NS}\">"
-            )
-            .unwrap();
-            strings(w);
-            write!(w, "</sst>").unwrap();
-        });
+    if let Some(sst) = sst {
+        put("xl/sharedStrings.xml", sst);
     }
     z.finish().unwrap();
     out.into_inner()
@@ -81,4 +92,18 @@ pub fn row(w: &mut dyn Write, r: usize, cells: &[&str]) {
         .unwrap();
     }
     write!(w, "</row>").unwrap();
+}
+
+/// A workbook whose shared-strings part is `open` (the `<sst …>` tag, as the test wants it),
+/// then `body`, then `</sst>`.
+pub fn workbook_with_sst_tag(sheet: Part<'_>, open: &str, body: &str) -> Vec<u8> {
+    let (open, body) = (open.to_owned(), body.to_owned());
+    build(
+        sheet,
+        Some(&|w: &mut dyn Write| {
+            w.write_all(open.as_bytes()).unwrap();
+            w.write_all(body.as_bytes()).unwrap();
+            w.write_all(b"</sst>").unwrap();
+        }),
+    )
 }

@@ -131,6 +131,37 @@ async fn a_workbook_that_inflates_past_its_caps_is_refused_before_it_is_parsed(a
     let res = upload(&sup, "长.xlsx", long).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(file_message(&error_of(res).await).contains("过长"));
+    // A 1 KB file whose shared strings declare a quadrillion of them (calamine would reserve
+    // room for them all, and the allocation would abort the process).
+    let declared = xlsx::workbook_with_sst_tag(
+        &header_and_one_youth,
+        "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"1\" uniqueCount=\"1000000000000000\">",
+        "<si><t>a</t></si>",
+    );
+    let res = upload(&sup, "谎报.xlsx", declared).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(file_message(&error_of(res).await).contains("解压后过大"));
+    // One shared string of 90,000 characters in 60,000 cells: each cell within Excel's limit,
+    // together far more than may be kept.
+    let big = "青".repeat(30_000);
+    let repeated = xlsx::workbook_with_sst_tag(
+        &|w| {
+            let header: Vec<&str> = HEADER.split(',').collect();
+            row(w, 1, &header);
+            for r in 2..5_002 {
+                write!(w, "<row r=\"{r}\">").unwrap();
+                for c in 0..12 {
+                    write!(w, "<c r=\"{}{r}\" t=\"s\"><v>0</v></c>", xlsx::column(c)).unwrap();
+                }
+                write!(w, "</row>").unwrap();
+            }
+        },
+        "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
+        &format!("<si><t>{big}</t></si>"),
+    );
+    let res = upload(&sup, "重复.xlsx", repeated).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(file_message(&error_of(res).await).contains("解压后过大"));
     // Nothing was kept, and the server answers.
     assert_eq!(w.admin.count("import_runs").await, 0);
     healthy(&sup).await;
