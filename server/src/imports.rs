@@ -54,13 +54,13 @@ pub async fn dry_run(
     let Ok(mut multipart) = multipart else {
         return answer(Err(refuse("required", t.imp_no_file, "")));
     };
-    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut file: Option<(String, axum::body::Bytes)> = None;
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => {
                 let name = field.file_name().unwrap_or("").to_owned();
                 match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
+                    Ok(b) => file = Some((name, b)),
                     // Too large is told as such; anything else is a body cut short.
                     Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                         return answer(Err(AppError::TooLarge {

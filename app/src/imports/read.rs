@@ -218,13 +218,18 @@ pub fn check_workbook(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The header and the data rows (each with its line number as a spreadsheet shows it).
+/// What reading a file found (its rows went to the caller as they were read).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sheet {
-    pub header: Vec<String>,
-    pub rows: Vec<(usize, Vec<String>)>,
+    /// Data rows, the header not counted.
+    pub rows: usize,
     /// `XLSX`, `CSV (UTF-8)`, `CSV (GB18030)`.
     pub kind: String,
 }
+
+/// Each non-blank row as it is read, with its line number as a spreadsheet shows it (the
+/// header is the first call); answering `false` stops the reading.
+pub type EachRow<'a> = &'a mut dyn FnMut(usize, Vec<String>) -> bool;
 
 fn cell_text(d: &Data) -> String {
     match d {
@@ -235,18 +240,23 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-/// Rows as they stream in: blank rows are dropped, the first non-blank row is the header, and
-/// reading stops once one data row more than allowed has come (enough to say "too many").
-struct Collector {
-    header: Option<Vec<String>>,
-    rows: Vec<(usize, Vec<String>)>,
+/// Rows as they stream in: blank rows are dropped, the rest go to the caller at once (no file
+/// is ever held as a table), and reading stops once one data row more than allowed has come
+/// (enough to say "too many").
+struct Collector<'a> {
+    each: EachRow<'a>,
+    header: bool,
+    rows: usize,
+    stopped: bool,
 }
 
-impl Collector {
-    fn new() -> Self {
+impl<'a> Collector<'a> {
+    fn new(each: EachRow<'a>) -> Self {
         Self {
-            header: None,
-            rows: Vec::new(),
+            each,
+            header: false,
+            rows: 0,
+            stopped: false,
         }
     }
 
@@ -256,24 +266,34 @@ impl Collector {
         if cells.iter().all(|c| c.trim().is_empty()) {
             return true;
         }
-        if self.header.is_none() {
-            self.header = Some(cells);
-        } else {
-            self.rows.push((line, cells));
+        if self.header {
+            self.rows += 1;
+            if self.rows > MAX_ROWS {
+                return false;
+            }
         }
-        self.rows.len() <= MAX_ROWS
+        self.header = true;
+        if !(self.each)(line, cells) {
+            self.stopped = true;
+            return false;
+        }
+        true
     }
 
     fn finish(self, kind: String, t: &Strings) -> Result<Sheet, String> {
-        let header = self.header.ok_or_else(|| t.imp_empty.to_owned())?;
-        if self.rows.is_empty() {
+        if self.stopped {
+            return Ok(Sheet {
+                rows: self.rows,
+                kind,
+            });
+        }
+        if self.rows == 0 {
             return Err(t.imp_empty.to_owned());
         }
-        if self.rows.len() > MAX_ROWS {
+        if self.rows > MAX_ROWS {
             return Err(fill(t.imp_too_many_rows, &[("max", &MAX_ROWS.to_string())]));
         }
         Ok(Sheet {
-            header,
             rows: self.rows,
             kind,
         })
@@ -288,7 +308,7 @@ fn refusal_message(r: Refusal, t: &Strings) -> String {
     }
 }
 
-fn xlsx(bytes: &[u8], limits: &Limits, t: &Strings) -> Result<Sheet, String> {
+fn xlsx(bytes: &[u8], limits: &Limits, t: &Strings, each: EachRow<'_>) -> Result<Sheet, String> {
     check_workbook(bytes, limits).map_err(|r| refusal_message(r, t))?;
     let unreadable = |_| t.imp_not_spreadsheet.to_owned();
     let mut book: calamine::Xlsx<_> =
@@ -299,7 +319,7 @@ fn xlsx(bytes: &[u8], limits: &Limits, t: &Strings) -> Result<Sheet, String> {
         .cloned()
         .ok_or_else(|| t.imp_empty.to_owned())?;
     let mut cells = book.worksheet_cells_reader(&first).map_err(unreadable)?;
-    let mut out = Collector::new();
+    let mut out = Collector::new(each);
     let mut kept: u64 = 0;
     let mut current: Option<(u32, Vec<String>)> = None;
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
@@ -347,7 +367,7 @@ fn xlsx(bytes: &[u8], limits: &Limits, t: &Strings) -> Result<Sheet, String> {
     out.finish("XLSX".to_owned(), t)
 }
 
-fn csv(bytes: &[u8], t: &Strings) -> Result<Sheet, String> {
+fn csv(bytes: &[u8], t: &Strings, each: EachRow<'_>) -> Result<Sheet, String> {
     if bytes.contains(&0) {
         return Err(t.imp_not_spreadsheet.to_owned());
     }
@@ -356,9 +376,10 @@ fn csv(bytes: &[u8], t: &Strings) -> Result<Sheet, String> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut out = Collector::new();
+    let mut out = Collector::new(each);
     let mut record = csv::StringRecord::new();
     let (mut line, mut next_line): (usize, u64) = (0, 1);
+    let (mut scanned, mut newlines): (usize, u64) = (0, 0);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -367,7 +388,24 @@ fn csv(bytes: &[u8], t: &Strings) -> Result<Sheet, String> {
         }
         // The row as a spreadsheet shows it: blank lines, which the reader skips, are rows
         // too, and a quoted cell with line breaks is one row.
-        let at = record.position().map_or(next_line, csv::Position::line);
+        // The text line the record starts on, from its byte offset.
+        let start = record
+            .position()
+            .map_or(scanned, |p| usize::try_from(p.byte()).unwrap_or(scanned))
+            .clamp(scanned, text.len());
+        // The reader's record may begin at the blank lines it skipped: the row is where its
+        // first cell is.
+        let start = start
+            + text.as_bytes()[start..]
+                .iter()
+                .take_while(|b| matches!(b, b'\n' | b'\r'))
+                .count();
+        newlines += text.as_bytes()[scanned..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        scanned = start;
+        let at = newlines + 1;
         line += 1 + usize::try_from(at.saturating_sub(next_line)).unwrap_or(0);
         let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
         next_line = at + 1 + breaks as u64;
@@ -382,19 +420,24 @@ fn csv(bytes: &[u8], t: &Strings) -> Result<Sheet, String> {
 /// # Errors
 /// A message in the importer's language: not a spreadsheet, empty, too many rows, or a workbook
 /// that inflates past [`Limits::UPLOAD`].
-pub fn rows(bytes: &[u8], t: &Strings) -> Result<Sheet, String> {
-    rows_within(bytes, &Limits::UPLOAD, t)
+pub fn rows(bytes: &[u8], t: &Strings, each: EachRow<'_>) -> Result<Sheet, String> {
+    rows_within(bytes, &Limits::UPLOAD, t, each)
 }
 
 /// [`rows`] against other limits (tests use small ones).
 ///
 /// # Errors
 /// As [`rows`].
-pub fn rows_within(bytes: &[u8], limits: &Limits, t: &Strings) -> Result<Sheet, String> {
+pub fn rows_within(
+    bytes: &[u8],
+    limits: &Limits,
+    t: &Strings,
+    each: EachRow<'_>,
+) -> Result<Sheet, String> {
     if bytes.starts_with(b"PK\x03\x04") {
-        xlsx(bytes, limits, t)
+        xlsx(bytes, limits, t, each)
     } else {
-        csv(bytes, t)
+        csv(bytes, t, each)
     }
 }
 
@@ -565,27 +608,46 @@ mod tests {
         );
     }
 
+    /// Every row read, the header first.
+    fn collected(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, String> {
+        let t = crate::i18n::Locale::ZhCn.strings();
+        let mut all = Vec::new();
+        rows(bytes, t, &mut |line, cells| {
+            all.push((line, cells));
+            true
+        })?;
+        Ok(all)
+    }
+
     #[test]
     fn csv_rows_stop_one_past_the_limit_and_columns_past_the_last_are_dropped() {
-        let t = crate::i18n::Locale::ZhCn.strings();
         let wide = format!("a{}\nb,c\n", ",x".repeat(100));
-        let sheet = rows(wide.as_bytes(), t).unwrap();
-        assert_eq!(sheet.header.len(), MAX_COLUMNS);
-        assert_eq!(sheet.rows, vec![(2, vec!["b".to_owned(), "c".to_owned()])]);
+        let all = collected(wide.as_bytes()).unwrap();
+        assert_eq!(all[0].1.len(), MAX_COLUMNS);
+        assert_eq!(all[1..], [(2, vec!["b".to_owned(), "c".to_owned()])]);
         let mut long = String::from("h\n");
         for i in 0..MAX_ROWS + 10 {
             long.push_str(&format!("{i}\n"));
         }
-        let err = rows(long.as_bytes(), t).err().unwrap();
+        let err = collected(long.as_bytes()).err().unwrap();
         assert!(err.contains("50000"), "{err}");
         // Blank lines do not count, and line numbers are the file's.
-        let sheet = rows(b"h\n\n,\nv\n", t).unwrap();
-        assert_eq!(sheet.rows, vec![(4, vec!["v".to_owned()])]);
+        let all = collected(b"h\n\n,\nv\n").unwrap();
+        assert_eq!(all[1..], [(4, vec!["v".to_owned()])]);
         // A cell with a line break in it is one row.
-        let sheet = rows(b"h,n\n\"a\nb\",1\n\nc,2\n", t).unwrap();
+        let all = collected(b"h,n\n\"a\nb\",1\n\nc,2\n").unwrap();
         assert_eq!(
-            sheet.rows.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
-            vec![2, 4]
+            all.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            vec![1, 2, 4]
         );
+        // Answering false stops the reading there.
+        let t = crate::i18n::Locale::ZhCn.strings();
+        let mut seen = 0;
+        let sheet = rows(b"h\na\nb\nc\n", t, &mut |_, _| {
+            seen += 1;
+            seen < 2
+        })
+        .unwrap();
+        assert_eq!((seen, sheet.rows), (2, 1));
     }
 }

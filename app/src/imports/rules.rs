@@ -28,15 +28,16 @@ pub const MAX_ROWS: usize = 50_000;
 
 /// A CSV file's text: UTF-8 after a byte-order mark, UTF-8 when it is valid UTF-8, else GB18030
 /// (a superset of GBK, which Excel on Chinese Windows writes). Answers the encoding's name too.
-pub fn decode(bytes: &[u8]) -> (String, &'static str) {
+pub fn decode(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str) {
+    // UTF-8 is borrowed, not copied: a 10 MB file stays 10 MB.
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8");
+        return (String::from_utf8_lossy(rest), "UTF-8");
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_owned(), "UTF-8"),
+        Ok(s) => (std::borrow::Cow::Borrowed(s), "UTF-8"),
         Err(_) => {
             let (text, _, _) = encoding_rs::GB18030.decode(bytes);
-            (text.into_owned(), "GB18030")
+            (text, "GB18030")
         }
     }
 }
@@ -537,12 +538,16 @@ mod tests {
 
     #[test]
     fn csv_bytes_are_utf8_with_or_without_bom_else_gb18030() {
+        let plain = |b: &[u8]| {
+            let (text, encoding) = decode(b);
+            (text.into_owned(), encoding)
+        };
         assert_eq!(
-            decode("\u{feff}姓名".as_bytes()),
+            plain("\u{feff}姓名".as_bytes()),
             ("姓名".to_owned(), "UTF-8")
         );
-        assert_eq!(decode("姓名".as_bytes()), ("姓名".to_owned(), "UTF-8"));
+        assert_eq!(plain("姓名".as_bytes()), ("姓名".to_owned(), "UTF-8"));
         let (gbk, _, _) = encoding_rs::GBK.encode("姓名,王芳");
-        assert_eq!(decode(&gbk), ("姓名,王芳".to_owned(), "GB18030"));
+        assert_eq!(plain(&gbk), ("姓名,王芳".to_owned(), "GB18030"));
     }
 }

@@ -11,6 +11,7 @@ use crate::ssr::orgtree::OrgTree;
 use crate::ssr::validate::Validator;
 use crate::ssr::{audit, today, AppState};
 use crate::types::{OrgKind, Role, Viewer};
+use axum::body::Bytes;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -154,17 +155,59 @@ async fn parser_turn(
         .map_err(|_| AppError::Internal)
 }
 
-/// Reads the upload on a blocking thread: never on the threads that answer other requests.
-async fn read_off_thread(
-    bytes: Vec<u8>,
-    t: &'static crate::i18n::Strings,
-) -> Result<Result<super::read::Sheet, String>, AppError> {
-    tokio::task::spawn_blocking(move || super::read::rows(&bytes, t))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading an upload failed");
-            AppError::Internal
-        })
+/// What reading and checking a file's rows found.
+struct Checked {
+    sheet: Result<super::read::Sheet, String>,
+    /// The columns, from the header; `None` when the file had no row at all.
+    header: Option<Result<HashMap<&'static str, usize>, String>>,
+    /// The first [`KEPT_PROBLEMS`] problems, and the lines of all of them.
+    errors: Vec<RowError>,
+    bad: HashSet<usize>,
+    good: Vec<Youth>,
+}
+
+/// Reads the upload and checks each row as it comes, on a blocking thread: never on the
+/// threads that answer other requests.
+async fn check_off_thread(bytes: Bytes, ctx: Context<'static>) -> Result<Checked, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let mut out = Checked {
+            sheet: Ok(super::read::Sheet {
+                rows: 0,
+                kind: String::new(),
+            }),
+            header: None,
+            errors: Vec::new(),
+            bad: HashSet::new(),
+            good: Vec::new(),
+        };
+        let sheet = super::read::rows(&bytes, ctx.t, &mut |line, cells| {
+            let Some(header) = out.header.as_ref() else {
+                let columns = rules::columns(&cells, ctx.t);
+                let ok = columns.is_ok();
+                out.header = Some(columns);
+                return ok;
+            };
+            let Ok(at) = header else {
+                return false;
+            };
+            match rules::check(line, &cells, at, &ctx) {
+                Ok(y) => out.good.push(y),
+                Err(e) => {
+                    out.bad.insert(line);
+                    let room = KEPT_PROBLEMS.saturating_sub(out.errors.len());
+                    out.errors.extend(e.into_iter().take(room));
+                }
+            }
+            true
+        });
+        out.sheet = sheet;
+        out
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "reading an upload failed");
+        AppError::Internal
+    })
 }
 
 /// Masked forms (of `masks`) that some youth's number has, anywhere in the district, with the
@@ -338,7 +381,7 @@ pub async fn dry_run(
     viewer: &Viewer,
     ip: Option<String>,
     file_name: &str,
-    bytes: Vec<u8>,
+    bytes: Bytes,
 ) -> Result<ImportReport, AppError> {
     if !matches!(viewer.role, Role::Supervisor | Role::Admin) {
         return Err(AppError::Forbidden);
@@ -365,12 +408,8 @@ pub async fn dry_run(
         },
     )
     .await?;
-    let sheet = read_off_thread(bytes, t)
-        .await?
-        .map_err(|m| refuse(viewer, &file_name, "unreadable", m))?;
-    let at = rules::columns(&sheet.header, t)
-        .map_err(|m| refuse(viewer, &file_name, "missing_columns", m))?;
-
+    // What rows may name, loaded before the file is read: each row is checked as it streams
+    // in, so no file is ever held as a table.
     let tree = OrgTree::load(db).await?;
     let root = tree.root() == Some(viewer.org_id);
     let scope = tree.subtree(viewer.org_id);
@@ -400,18 +439,19 @@ pub async fn dry_run(
         orgs,
         cadres,
     };
-
-    let mut errors: Vec<RowError> = Vec::new();
-    let mut good: Vec<Youth> = Vec::new();
-    for (line, cells) in &sheet.rows {
-        match rules::check(*line, cells, &at, &ctx) {
-            Ok(y) => good.push(y),
-            Err(e) => errors.extend(e),
-        }
-    }
-    let rows = u32::try_from(sheet.rows.len()).unwrap_or(u32::MAX);
-    let kind = sheet.kind.clone();
-    drop(sheet);
+    let checked = check_off_thread(bytes, ctx).await?;
+    let at = match checked.header {
+        Some(Ok(at)) => at,
+        Some(Err(m)) => return Err(refuse(viewer, &file_name, "missing_columns", m)),
+        // No row at all: the reading says the file is empty.
+        None => HashMap::new(),
+    };
+    let sheet = checked
+        .sheet
+        .map_err(|m| refuse(viewer, &file_name, "unreadable", m))?;
+    let (mut errors, error_lines, good) = (checked.errors, checked.bad, checked.good);
+    let rows = u32::try_from(sheet.rows).unwrap_or(u32::MAX);
+    let kind = sheet.kind;
 
     // The file alone: many numbers behind one masked form are candidates for it.
     if let Some(mask) = rules::crowded_mask(good.iter().map(|y| y.phone.as_str())) {
@@ -562,11 +602,8 @@ pub async fn dry_run(
     }
     errors.sort_by_key(|e| e.line);
     duplicates.sort_by_key(|d| d.line);
-    let bad_lines: HashSet<usize> = errors
-        .iter()
-        .map(|e| e.line)
-        .chain(duplicates.iter().map(|d| d.line))
-        .collect();
+    let mut bad_lines = error_lines;
+    bad_lines.extend(duplicates.iter().map(|d| d.line));
 
     #[derive(Serialize)]
     struct Stored<'a> {

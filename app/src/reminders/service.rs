@@ -589,27 +589,25 @@ pub async fn set_notifications(form: NotificationsForm) -> Result<(), AppError> 
     let confirmed = acct.email.as_deref().unwrap_or("");
     let pending = acct.pending_email.as_deref();
     let no_address: Option<String> = None;
+    // Nothing waits for confirmation any more.
+    let settled = update
+        .clone()
+        .col_expr(
+            account::Column::PendingEmail,
+            Expr::value(no_address.clone()),
+        )
+        .col_expr(
+            account::Column::PendingEmailToken,
+            Expr::value(no_address.clone()),
+        );
     let (what, token) = if email.is_empty() {
-        update
-            .col_expr(account::Column::Email, Expr::value(no_address.clone()))
-            .col_expr(
-                account::Column::PendingEmail,
-                Expr::value(no_address.clone()),
-            )
-            .col_expr(account::Column::PendingEmailToken, Expr::value(no_address))
+        settled
+            .col_expr(account::Column::Email, Expr::value(no_address))
             .exec(db)
             .await?;
         ("email removed".to_owned(), None)
     } else if email == confirmed {
-        // Back to the confirmed address: nothing waits any more.
-        update
-            .col_expr(
-                account::Column::PendingEmail,
-                Expr::value(no_address.clone()),
-            )
-            .col_expr(account::Column::PendingEmailToken, Expr::value(no_address))
-            .exec(db)
-            .await?;
+        settled.exec(db).await?;
         (format!("email {email}"), None)
     } else if pending == Some(email.as_str())
         && acct

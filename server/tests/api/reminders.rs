@@ -40,11 +40,18 @@ async fn set_email(app: &TestApp, sink: &SmtpSink, email: &str) {
         &[("email", email), ("notify_email", "true")],
     )
     .await;
-    let link = confirmation_link(sink, email);
-    let res = app.client.get(app.url(&link)).send().await.unwrap();
-    let to = res.headers()[reqwest::header::LOCATION].to_str().unwrap();
+    let to = redirected(app, &confirmation_link(sink, email)).await;
     assert!(to.contains("email=confirmed"), "{to}");
     sink.forget();
+}
+
+/// Where following `path` sends the browser.
+async fn redirected(app: &TestApp, path: &str) -> String {
+    let res = app.client.get(app.url(path)).send().await.unwrap();
+    res.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// The path of the confirmation link in the last mail to `email`.
@@ -65,11 +72,19 @@ fn cadre_kinds_on(date: NaiveDate) -> usize {
         .count()
 }
 
-/// The cadres took up their posts long ago, so that a reminder at an instant before today (a
-/// quarter's lead day, the 20th) judges people who were there then.
+/// The cadres took up their posts (and their pairings) long ago, so that a reminder at an
+/// instant before today (a quarter's lead day, the 20th) judges people who were there then.
 async fn posted_long_ago(app: &TestApp) {
-    use app::ssr::entities::account;
+    use app::ssr::entities::{account, pairing};
     use sea_orm::sea_query::Expr;
+    pairing::Entity::update_many()
+        .col_expr(
+            pairing::Column::StartedOn,
+            Expr::value(today() - Duration::days(200)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
     account::Entity::update_many()
         .col_expr(
             account::Column::JoinedOn,
@@ -896,42 +911,18 @@ async fn a_new_address_gets_reminders_only_once_confirmed(app: TestApp, sink: Sm
     assert_eq!(r.sent, 0, "no reminder to an unconfirmed address");
     assert_eq!(sink.to(MAIL_A).len(), 1);
     // A wrong token confirms nothing.
-    let res = a
-        .app
-        .get(&format!("/settings/email/confirm?token={}", "0".repeat(64)))
-        .await;
-    let to = res.headers()[reqwest::header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let wrong = format!("/settings/email/confirm?token={}", "0".repeat(64));
+    let to = redirected(&a.app, &wrong).await;
     assert!(to.contains("email=invalid"), "{to}");
     // The link confirms it, once; the audit log says who set it and that it was confirmed.
     let link = confirmation_link(&sink, MAIL_A);
     let signed_out = w.admin.session();
-    let res = signed_out
-        .client
-        .get(signed_out.url(&link))
-        .send()
-        .await
-        .unwrap();
-    let to = res.headers()[reqwest::header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let to = redirected(&signed_out, &link).await;
     assert!(to.contains("email=confirmed"), "{to}");
     let mine = ok(&a.app, "/api/settings/get", &[]).await;
     assert_eq!(mine["pending"], false);
     assert_eq!(mine["confirmed_email"], MAIL_A);
-    let res = signed_out
-        .client
-        .get(signed_out.url(&link))
-        .send()
-        .await
-        .unwrap();
-    let to = res.headers()[reqwest::header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let to = redirected(&signed_out, &link).await;
     assert!(to.contains("email=invalid"), "a link works once: {to}");
     {
         use app::ssr::entities::audit_log;
