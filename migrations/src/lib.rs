@@ -9,6 +9,7 @@ mod m20261128_000001_reminders;
 mod m20261129_000001_exports;
 mod m20261130_000001_imports;
 mod m20261201_000001_hostile_input;
+mod m20261201_000002_plan_pages;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_exports::Migration),
             Box::new(m20261130_000001_imports::Migration),
             Box::new(m20261201_000001_hostile_input::Migration),
+            Box::new(m20261201_000002_plan_pages::Migration),
         ]
     }
 }

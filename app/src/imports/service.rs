@@ -4,7 +4,7 @@
 use super::api::{ApplyForm, Duplicate, ImportReport, Imported, RowError, RunQuery};
 use super::rules::{self, Context, Youth, COLUMNS};
 use crate::error::AppError;
-use crate::ssr::entities::{account, import_run, youth};
+use crate::ssr::entities::{account, import_plan_page, import_run, youth};
 use crate::ssr::guard::{require, SUPERVISORS};
 use crate::ssr::once;
 use crate::ssr::orgtree::OrgTree;
@@ -22,6 +22,9 @@ use std::collections::{HashMap, HashSet};
 
 /// A dry run may be imported within a day.
 const KEEP_HOURS: i64 = 24;
+/// Changes per page of a plan: the rows compared with the database, written and applied
+/// together (the phones of one page are one `IN` list).
+const PLAN_PAGE: usize = 500;
 /// The reason recorded on assignments an import makes.
 pub const REASON: &str = "导入";
 
@@ -256,7 +259,6 @@ async fn guessed_too_often(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     unique: &[Youth],
-    existing: &HashMap<String, Vec<youth::Model>>,
 ) -> Result<HashSet<String>, AppError> {
     use crate::ssr::entities::import_guess;
     use sea_orm::sea_query::OnConflict;
@@ -277,8 +279,11 @@ async fn guessed_too_often(
     let mut wrong: HashMap<String, HashSet<String>> = HashMap::new();
     for y in unique {
         let mask = crate::types::mask_phone(&y.phone);
-        if in_use.contains_key(&mask) && !existing.contains_key(&y.phone) {
-            wrong.entry(mask).or_default().insert(phone_hash(&y.phone));
+        if let Some(theirs) = in_use.get(&mask) {
+            let hash = phone_hash(&y.phone);
+            if !theirs.contains(&hash) {
+                wrong.entry(mask).or_default().insert(hash);
+            }
         }
     }
     let since = Utc::now() - Duration::days(rules::GUESS_DAYS);
@@ -449,7 +454,7 @@ pub async fn dry_run(
     let sheet = checked
         .sheet
         .map_err(|m| refuse(viewer, &file_name, "unreadable", m))?;
-    let (mut errors, error_lines, good) = (checked.errors, checked.bad, checked.good);
+    let (mut errors, error_lines, mut good) = (checked.errors, checked.bad, checked.good);
     let rows = u32::try_from(sheet.rows).unwrap_or(u32::MAX);
     let kind = sheet.kind;
 
@@ -461,38 +466,25 @@ pub async fn dry_run(
     // The same phone twice in the file: the later rows are duplicates of the first.
     let mut duplicates: Vec<Duplicate> = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
-    let mut unique: Vec<Youth> = Vec::new();
-    for y in good {
-        match first_line.get(&y.phone) {
-            Some(first) => duplicates.push(Duplicate {
+    good.retain(|y| match first_line.get(&y.phone) {
+        Some(first) => {
+            duplicates.push(Duplicate {
                 line: y.line,
                 phone: y.phone.clone(),
                 with_line: Some(*first),
                 message: crate::i18n::fill(t.imp_dup_in_file, &[("line", &first.to_string())]),
-            }),
-            None => {
-                first_line.insert(y.phone.clone(), y.line);
-                unique.push(y);
-            }
+            });
+            false
         }
-    }
-
-    // Youths already there, by phone (the whole district: a phone outside the importer's part
-    // of the tree is a row they cannot import, and the report does not say why).
-    let phones: Vec<String> = unique.iter().map(|y| y.phone.clone()).collect();
-    let mut existing: HashMap<String, Vec<youth::Model>> = HashMap::new();
-    for chunk in phones.chunks(500) {
-        for y in youth::Entity::find()
-            .filter(youth::Column::Phone.is_in(chunk.iter().cloned()))
-            .all(db)
-            .await?
-        {
-            existing.entry(y.phone.clone()).or_default().push(y);
+        None => {
+            first_line.insert(y.phone.clone(), y.line);
+            true
         }
-    }
+    });
+    drop(first_line);
     // Rows whose masked number this importer has tried too often are held back, right number
     // or wrong, with the same words as any row they cannot import.
-    let held = guessed_too_often(db, viewer, &unique, &existing).await?;
+    let held = guessed_too_often(db, viewer, &good).await?;
     if !held.is_empty() {
         let mut masks: Vec<&String> = held.iter().collect();
         masks.sort();
@@ -515,7 +507,7 @@ pub async fn dry_run(
             },
         )
         .await?;
-        unique.retain(|y| {
+        good.retain(|y| {
             let hold = held.contains(&crate::types::mask_phone(&y.phone));
             if hold {
                 duplicates.push(Duplicate {
@@ -528,76 +520,122 @@ pub async fn dry_run(
             !hold
         });
     }
-    let cadre_orgs: HashMap<i64, i64> = cadre_rows.iter().map(|c| (c.id, c.org_id)).collect();
-    let mut missing_cadres: HashSet<i64> = existing
-        .values()
-        .flatten()
-        .filter_map(|y| y.cadre_id)
-        .filter(|c| !cadre_orgs.contains_key(c))
-        .collect();
-    let mut cadre_orgs = cadre_orgs;
-    if !missing_cadres.is_empty() {
-        for chunk in missing_cadres.drain().collect::<Vec<_>>().chunks(500) {
+
+    // The plan is written a page at a time as the rows are compared with the youths already
+    // there: the run is `checking` until its counts are in, and no one can see or apply it.
+    let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    let run_id = import_run::Entity::insert(import_run::ActiveModel {
+        account_id: Set(viewer.id),
+        file_name: Set(file_name.clone()),
+        kind: Set(kind.clone()),
+        rows: Set(count(rows)),
+        to_create: Set(0),
+        to_update: Set(0),
+        unchanged: Set(0),
+        bad: Set(0),
+        report: Set(String::new()),
+        status: Set("checking".to_owned()),
+        created_at: Set(Utc::now()),
+        applied_at: Set(None),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?
+    .last_insert_id;
+    let mut cadre_orgs: HashMap<i64, i64> = cadre_rows.iter().map(|c| (c.id, c.org_id)).collect();
+    let (mut create, mut update, mut unchanged) = (0u32, 0u32, 0u32);
+    let mut youths = good.into_iter();
+    let mut page = 0i32;
+    loop {
+        let chunk: Vec<Youth> = youths.by_ref().take(PLAN_PAGE).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        // Youths already there, by phone (the whole district: a phone outside the importer's
+        // part of the tree is a row they cannot import, and the report does not say why).
+        let mut existing: HashMap<String, Vec<youth::Model>> = HashMap::new();
+        for y in youth::Entity::find()
+            .filter(youth::Column::Phone.is_in(chunk.iter().map(|y| y.phone.clone())))
+            .all(db)
+            .await?
+        {
+            existing.entry(y.phone.clone()).or_default().push(y);
+        }
+        // Cadres of those youths who are not active cadres now: where they are.
+        let missing: HashSet<i64> = existing
+            .values()
+            .flatten()
+            .filter_map(|y| y.cadre_id)
+            .filter(|c| !cadre_orgs.contains_key(c))
+            .collect();
+        if !missing.is_empty() {
             for a in account::Entity::find()
-                .filter(account::Column::Id.is_in(chunk.iter().copied()))
+                .filter(account::Column::Id.is_in(missing))
                 .all(db)
                 .await?
             {
                 cadre_orgs.insert(a.id, a.org_id);
             }
         }
-    }
-
-    let mut changes: Vec<Change> = Vec::new();
-    let (mut create, mut update, mut unchanged) = (0u32, 0u32, 0u32);
-    for y in unique {
-        match existing.get(&y.phone).map(Vec::as_slice) {
-            None | Some([]) => {
-                create += 1;
-                changes.push(Change {
-                    youth_id: None,
-                    checked_at: None,
-                    youth: y,
-                });
-            }
-            Some([old]) if in_scope(old, &cadre_orgs, &scope, root) => {
-                let y = merged(y, old, &at);
-                if same(&y, old) {
-                    unchanged += 1;
-                } else {
-                    update += 1;
+        let mut changes: Vec<Change> = Vec::new();
+        for y in chunk {
+            match existing.get(&y.phone).map(Vec::as_slice) {
+                None | Some([]) => {
+                    create += 1;
                     changes.push(Change {
-                        youth_id: Some(old.id),
-                        checked_at: Some(old.updated_at),
+                        youth_id: None,
+                        checked_at: None,
                         youth: y,
                     });
                 }
-            }
-            Some([_]) => duplicates.push(Duplicate {
-                line: y.line,
-                phone: y.phone.clone(),
-                with_line: None,
-                message: t.imp_out_of_scope.to_owned(),
-            }),
-            // Several youths with the number: named only when the importer sees them all.
-            Some(many)
-                if many
-                    .iter()
-                    .all(|old| in_scope(old, &cadre_orgs, &scope, root)) =>
-            {
-                duplicates.push(Duplicate {
+                Some([old]) if in_scope(old, &cadre_orgs, &scope, root) => {
+                    let y = merged(y, old, &at);
+                    if same(&y, old) {
+                        unchanged += 1;
+                    } else {
+                        update += 1;
+                        changes.push(Change {
+                            youth_id: Some(old.id),
+                            checked_at: Some(old.updated_at),
+                            youth: y,
+                        });
+                    }
+                }
+                // Several youths with the number: named only when the importer sees them all.
+                Some(many)
+                    if many.len() > 1
+                        && many
+                            .iter()
+                            .all(|old| in_scope(old, &cadre_orgs, &scope, root)) =>
+                {
+                    duplicates.push(Duplicate {
+                        line: y.line,
+                        phone: y.phone.clone(),
+                        with_line: None,
+                        message: crate::i18n::fill(
+                            t.imp_dup_in_db,
+                            &[("n", &many.len().to_string())],
+                        ),
+                    });
+                }
+                Some(_) => duplicates.push(Duplicate {
                     line: y.line,
                     phone: y.phone.clone(),
                     with_line: None,
-                    message: crate::i18n::fill(t.imp_dup_in_db, &[("n", &many.len().to_string())]),
-                });
+                    message: t.imp_out_of_scope.to_owned(),
+                }),
             }
-            Some(_) => duplicates.push(Duplicate {
-                line: y.line,
-                phone: y.phone.clone(),
-                with_line: None,
-                message: t.imp_out_of_scope.to_owned(),
-            }),
+        }
+        if !changes.is_empty() {
+            import_plan_page::Entity::insert(import_plan_page::ActiveModel {
+                run_id: Set(run_id),
+                page: Set(page),
+                changes: Set(serde_json::to_string(&changes).map_err(|_| AppError::Internal)?),
+                ..Default::default()
+            })
+            .exec_without_returning(db)
+            .await?;
+            page += 1;
         }
     }
     errors.sort_by_key(|e| e.line);
@@ -614,36 +652,33 @@ pub async fn dry_run(
     let bad = bad_lines.len();
     errors.truncate(KEPT_PROBLEMS);
     duplicates.truncate(KEPT_PROBLEMS.saturating_sub(errors.len()));
-    let now = Utc::now();
-    let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
-    // One plan waits per importer: a new dry run replaces the ones not imported.
+    let stored = serde_json::to_string(&Stored {
+        errors: &errors,
+        duplicates: &duplicates,
+    })
+    .map_err(|_| AppError::Internal)?;
+    import_run::Entity::update_many()
+        .col_expr(import_run::Column::ToCreate, Expr::value(count(create)))
+        .col_expr(import_run::Column::ToUpdate, Expr::value(count(update)))
+        .col_expr(import_run::Column::Unchanged, Expr::value(count(unchanged)))
+        .col_expr(
+            import_run::Column::Bad,
+            Expr::value(i32::try_from(bad).unwrap_or(i32::MAX)),
+        )
+        .col_expr(import_run::Column::Report, Expr::value(stored))
+        .col_expr(import_run::Column::Status, Expr::value("checked"))
+        .filter(import_run::Column::Id.eq(run_id))
+        .exec(db)
+        .await?;
+    // One plan waits per importer: this one replaces the ones not imported (their pages go
+    // with them).
     import_run::Entity::delete_many()
         .filter(import_run::Column::AccountId.eq(viewer.id))
         .filter(import_run::Column::Status.eq("checked"))
+        .filter(import_run::Column::Id.ne(run_id))
         .exec(db)
         .await?;
-    let run = import_run::ActiveModel {
-        account_id: Set(viewer.id),
-        file_name: Set(file_name.clone()),
-        kind: Set(kind.clone()),
-        rows: Set(count(rows)),
-        to_create: Set(count(create)),
-        to_update: Set(count(update)),
-        unchanged: Set(count(unchanged)),
-        bad: Set(i32::try_from(bad).unwrap_or(i32::MAX)),
-        report: Set(serde_json::to_string(&Stored {
-            errors: &errors,
-            duplicates: &duplicates,
-        })
-        .map_err(|_| AppError::Internal)?),
-        plan: Set(serde_json::to_string(&changes).map_err(|_| AppError::Internal)?),
-        status: Set("checked".to_owned()),
-        created_at: Set(now),
-        applied_at: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let run = own_run(db, viewer, run_id).await?;
     audit::record(
         db,
         audit::Entry {
@@ -695,7 +730,7 @@ fn stored_report(run: &import_run::Model) -> ImportReport {
     report(run, s.errors, s.duplicates)
 }
 
-/// The viewer's own dry run (anyone else's is a 404).
+/// The viewer's own dry run (anyone else's, or one still being written, is a 404).
 async fn own_run(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -704,7 +739,7 @@ async fn own_run(
     import_run::Entity::find_by_id(id)
         .one(db)
         .await?
-        .filter(|r| r.account_id == viewer.id)
+        .filter(|r| r.account_id == viewer.id && r.status != "checking")
         .ok_or(AppError::NotFound)
 }
 
@@ -742,7 +777,6 @@ pub async fn apply(form: ApplyForm) -> Result<Imported, AppError> {
         return imported(db, &auth.viewer, id).await;
     }
     v.finish(&form)?;
-    let changes: Vec<Change> = serde_json::from_str(&run.plan).map_err(|_| AppError::Internal)?;
     let txn = match once.begin().await? {
         once::Begun::Earlier(id) => return imported(db, &auth.viewer, id).await,
         once::Begun::Fresh(txn) => txn,
@@ -761,89 +795,48 @@ pub async fn apply(form: ApplyForm) -> Result<Imported, AppError> {
         txn.rollback().await?;
         return imported(db, &auth.viewer, id).await;
     }
-    // What the dry run saw must still hold, checked again now: the youths it would update are
-    // as they were and still in the importer's subtree, nobody has since taken a number it
-    // would create, and every cadre and organisation it names is still active and in scope.
-    let changed = !still_holds(&txn, &auth.viewer, &changes).await?;
-    if changed {
-        txn.rollback().await?;
-        let mut v = Validator::new(auth.viewer.locale);
-        v.fail("id", "changed", t.imp_changed);
-        v.finish(&form)?;
-        return Err(AppError::Internal);
-    }
-
     let now = Utc::now();
     let on = today();
+    let scope = Scope::now(&txn, &auth.viewer).await?;
     let (mut created, mut updated) = (0u32, 0u32);
-    for c in &changes {
-        let y = &c.youth;
-        match c.youth_id {
-            None => {
-                let saved = youth::ActiveModel {
-                    uuid: Set(uuid::Uuid::new_v4()),
-                    name: Set(y.name.clone()),
-                    gender: Set(y.gender.clone()),
-                    birth_year: Set(y.birth_year),
-                    phone: Set(y.phone.clone()),
-                    wechat: Set(y.wechat.clone()),
-                    org_id: Set(y.org_id),
-                    workplace: Set(y.workplace.clone()),
-                    sector: Set(y.sector.clone()),
-                    political_status: Set(y.political_status.clone()),
-                    tags: Set(y.tags.clone()),
-                    notes: Set(y.notes.clone()),
-                    created_by: Set(Some(auth.viewer.id)),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-                if let Some(cadre) = y.cadre_id {
-                    crate::ssr::roster::assign(
-                        &txn,
-                        saved.id,
-                        cadre,
-                        on,
-                        REASON,
-                        Some(auth.viewer.id),
-                    )
-                    .await?;
-                }
-                created += 1;
-            }
-            Some(id) => {
-                youth::Entity::update_many()
-                    .col_expr(youth::Column::Name, Expr::value(y.name.clone()))
-                    .col_expr(youth::Column::Gender, Expr::value(y.gender.clone()))
-                    .col_expr(youth::Column::BirthYear, Expr::value(y.birth_year))
-                    .col_expr(youth::Column::Wechat, Expr::value(y.wechat.clone()))
-                    .col_expr(youth::Column::OrgId, Expr::value(y.org_id))
-                    .col_expr(youth::Column::Workplace, Expr::value(y.workplace.clone()))
-                    .col_expr(youth::Column::Sector, Expr::value(y.sector.clone()))
-                    .col_expr(
-                        youth::Column::PoliticalStatus,
-                        Expr::value(y.political_status.clone()),
-                    )
-                    .col_expr(youth::Column::Tags, Expr::value(y.tags.clone()))
-                    .col_expr(youth::Column::Notes, Expr::value(y.notes.clone()))
-                    .col_expr(youth::Column::UpdatedAt, Expr::value(now))
-                    .filter(youth::Column::Id.eq(id))
-                    .exec(&txn)
-                    .await?;
-                let current = youth::Entity::find_by_id(id)
-                    .one(&txn)
-                    .await?
-                    .and_then(|y| y.cadre_id);
-                if let Some(cadre) = y.cadre_id.filter(|c| current != Some(*c)) {
-                    crate::ssr::roster::assign(&txn, id, cadre, on, REASON, Some(auth.viewer.id))
-                        .await?;
-                }
-                updated += 1;
+    // A page at a time, all in one transaction: a page that no longer holds undoes the pages
+    // written before it.
+    for page in 0.. {
+        let Some(stored) = import_plan_page::Entity::find()
+            .filter(import_plan_page::Column::RunId.eq(run.id))
+            .filter(import_plan_page::Column::Page.eq(page))
+            .one(&txn)
+            .await?
+        else {
+            break;
+        };
+        let changes: Vec<Change> =
+            serde_json::from_str(&stored.changes).map_err(|_| AppError::Internal)?;
+        drop(stored);
+        // What the dry run saw must still hold, checked again now: the youths it would update
+        // are as they were and still in the importer's subtree, nobody has since taken a number
+        // it would create, and every cadre and organisation it names is still active and in
+        // scope.
+        if !still_holds(&txn, &scope, &changes).await? {
+            txn.rollback().await?;
+            let mut v = Validator::new(auth.viewer.locale);
+            v.fail("id", "changed", t.imp_changed);
+            v.finish(&form)?;
+            return Err(AppError::Internal);
+        }
+        for c in &changes {
+            write_change(&txn, &auth.viewer, c, now, on).await?;
+            match c.youth_id {
+                None => created += 1,
+                Some(_) => updated += 1,
             }
         }
     }
+    // An imported run keeps its counts and report, not its plan.
+    import_plan_page::Entity::delete_many()
+        .filter(import_plan_page::Column::RunId.eq(run.id))
+        .exec(&txn)
+        .await?;
     auth.audit(
         &txn,
         "import",
@@ -864,15 +857,103 @@ pub async fn apply(form: ApplyForm) -> Result<Imported, AppError> {
     })
 }
 
-/// Whether the plan can still be applied as checked (see [`apply`]).
+/// The importer's part of the tree as it is now, read once per apply.
+struct Scope {
+    tree: OrgTree,
+    root: bool,
+    orgs: HashSet<i64>,
+}
+
+impl Scope {
+    async fn now(db: &impl ConnectionTrait, viewer: &Viewer) -> Result<Self, AppError> {
+        let tree = OrgTree::load(db).await?;
+        Ok(Self {
+            root: tree.root() == Some(viewer.org_id),
+            orgs: tree.subtree(viewer.org_id),
+            tree,
+        })
+    }
+}
+
+/// Writes one change of a plan (see [`apply`]).
+async fn write_change(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    c: &Change,
+    now: DateTime<Utc>,
+    on: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    let y = &c.youth;
+    match c.youth_id {
+        None => {
+            let saved = youth::ActiveModel {
+                uuid: Set(uuid::Uuid::new_v4()),
+                name: Set(y.name.clone()),
+                gender: Set(y.gender.clone()),
+                birth_year: Set(y.birth_year),
+                phone: Set(y.phone.clone()),
+                wechat: Set(y.wechat.clone()),
+                org_id: Set(y.org_id),
+                workplace: Set(y.workplace.clone()),
+                sector: Set(y.sector.clone()),
+                political_status: Set(y.political_status.clone()),
+                tags: Set(y.tags.clone()),
+                notes: Set(y.notes.clone()),
+                created_by: Set(Some(viewer.id)),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            if let Some(cadre) = y.cadre_id {
+                crate::ssr::roster::assign(txn, saved.id, cadre, on, REASON, Some(viewer.id))
+                    .await?;
+            }
+        }
+        Some(id) => {
+            youth::Entity::update_many()
+                .col_expr(youth::Column::Name, Expr::value(y.name.clone()))
+                .col_expr(youth::Column::Gender, Expr::value(y.gender.clone()))
+                .col_expr(youth::Column::BirthYear, Expr::value(y.birth_year))
+                .col_expr(youth::Column::Wechat, Expr::value(y.wechat.clone()))
+                .col_expr(youth::Column::OrgId, Expr::value(y.org_id))
+                .col_expr(youth::Column::Workplace, Expr::value(y.workplace.clone()))
+                .col_expr(youth::Column::Sector, Expr::value(y.sector.clone()))
+                .col_expr(
+                    youth::Column::PoliticalStatus,
+                    Expr::value(y.political_status.clone()),
+                )
+                .col_expr(youth::Column::Tags, Expr::value(y.tags.clone()))
+                .col_expr(youth::Column::Notes, Expr::value(y.notes.clone()))
+                .col_expr(youth::Column::UpdatedAt, Expr::value(now))
+                .filter(youth::Column::Id.eq(id))
+                .exec(txn)
+                .await?;
+            let current = youth::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .and_then(|y| y.cadre_id);
+            if let Some(cadre) = y.cadre_id.filter(|c| current != Some(*c)) {
+                crate::ssr::roster::assign(txn, id, cadre, on, REASON, Some(viewer.id)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a page of the plan can still be applied as checked (see [`apply`]).
 async fn still_holds(
     db: &impl ConnectionTrait,
-    viewer: &Viewer,
+    scope: &Scope,
     changes: &[Change],
 ) -> Result<bool, AppError> {
-    let tree = OrgTree::load(db).await?;
-    let root = tree.root() == Some(viewer.org_id);
-    let scope = tree.subtree(viewer.org_id);
+    let Scope {
+        tree,
+        root,
+        orgs: scope,
+    } = scope;
+    let root = *root;
     let org_ok = |id: i64| {
         scope.contains(&id)
             && tree.get(id).is_some_and(|o| {
@@ -934,7 +1015,7 @@ async fn still_holds(
         let Some(y) = c.youth_id.and_then(|id| current.get(&id)) else {
             return Ok(false);
         };
-        if Some(&y.updated_at) != c.checked_at.as_ref() || !in_scope(y, &cadre_orgs, &scope, root) {
+        if Some(&y.updated_at) != c.checked_at.as_ref() || !in_scope(y, &cadre_orgs, scope, root) {
             return Ok(false);
         }
     }
@@ -966,8 +1047,9 @@ async fn imported(
     })
 }
 
-/// Forgets what can no longer be used: dry runs past their 24 hours (an imported one keeps its
-/// counts and report, not its plan) and wrong numbers older than the guessing window. Run by
+/// Forgets what can no longer be used: dry runs not imported within their 24 hours (an
+/// imported one keeps its counts and report; its plan went when it was imported) and wrong
+/// numbers older than the guessing window. Run by
 /// every instance now and then; running it twice is harmless.
 ///
 /// # Errors
@@ -975,19 +1057,14 @@ async fn imported(
 pub async fn sweep(db: &impl ConnectionTrait) -> Result<u64, AppError> {
     use crate::ssr::entities::import_guess;
     let cutoff = Utc::now() - Duration::hours(KEEP_HOURS);
+    // Not imported in time, or left `checking` by an instance that stopped mid-way; their
+    // plans' pages go with them.
     let gone = import_run::Entity::delete_many()
-        .filter(import_run::Column::Status.eq("checked"))
+        .filter(import_run::Column::Status.ne("applied"))
         .filter(import_run::Column::CreatedAt.lt(cutoff))
         .exec(db)
         .await?
         .rows_affected;
-    import_run::Entity::update_many()
-        .col_expr(import_run::Column::Plan, Expr::value("[]"))
-        .filter(import_run::Column::Status.eq("applied"))
-        .filter(import_run::Column::CreatedAt.lt(cutoff))
-        .filter(import_run::Column::Plan.ne("[]"))
-        .exec(db)
-        .await?;
     import_guess::Entity::delete_many()
         .filter(import_guess::Column::At.lt(Utc::now() - Duration::days(rules::GUESS_DAYS)))
         .exec(db)

@@ -15,8 +15,8 @@ pub struct Model {
     pub unchanged: i32,
     pub bad: i32,
     pub report: String,
-    pub plan: String,
-    /// `checked` or `applied`.
+    /// `checking` while its plan is written (pages in `import_plan_pages`), then `checked`;
+    /// `applied` once imported.
     pub status: String,
     pub created_at: DateTimeUtc,
     pub applied_at: Option<DateTimeUtc>,

@@ -13,6 +13,7 @@ pub mod export_job;
 pub mod form_flash;
 pub mod idempotency_key;
 pub mod import_guess;
+pub mod import_plan_page;
 pub mod import_run;
 pub mod login_throttle;
 pub mod notification;
