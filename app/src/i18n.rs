@@ -413,6 +413,7 @@ strings! {
     p_offline_contacts: "每年面对面联系（1 要求，0 不要求）", "Offline contact a year (1 required, 0 not)";
     p_visit_days: "每周下基层天数", "Visit days a week";
     p_late_entry: "下基层可补记天数", "Days a visit day may be logged late";
+    p_contact_late_entry: "联系记录可补记天数", "Days a contact may be logged late";
     p_min_working_days: "一周至少几个工作日才要求下基层", "Working days a week needs to require a visit";
     p_suggestions: "每个联系点每季度建议数", "Suggestions per paired organisation a quarter";
     p_study_hours: "每月学习小时数", "Study hours a month";
@@ -578,6 +579,7 @@ strings! {
     err_date_future: "不能晚于今天", "Cannot be after today";
     err_date_too_late: "超过 {days} 天的补记需由分管领导录入", "Entries older than {days} days need a supervisor";
     err_date_too_old: "日期太早", "This date is too far back";
+    err_contact_too_late: "只能补记 {days} 天内的联系，更早的请联系上级", "Contacts can be logged up to {days} days back; ask your supervisor for older ones";
     err_before_assignment: "早于该青年分配给您的日期", "Before this youth was assigned to you";
     err_not_your_youth: "请从您的青年名单中选择", "Choose a youth from your roster";
     err_not_paired: "请选择您的联系点", "Choose one of your paired organisations";

@@ -252,12 +252,17 @@ pub struct MonthHours {
     /// The month's first day.
     pub month: NaiveDate,
     pub hours: f64,
-    /// False for a month the cadre was exempt from entirely.
+    /// False for a month that owes nothing: spent entirely on leave, or ended before the cadre
+    /// took up the post.
     pub owed: bool,
+    /// The hours the month asks for: the policy's, or the share of it from the day the cadre
+    /// took up the post (see [`rules::month_target`]); 0 when not owed.
+    pub target: f64,
 }
 
-/// Where the cadre should be by today: the share of the roster contacted in the period against
-/// the share of the period elapsed.
+/// Where the cadre should be by today: the share of the roster contacted in the quarter against
+/// the share of the quarter elapsed, both from the day the cadre took up the post when that was
+/// within the quarter (see [`rules::pace`]); the quarter's in every period view.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pace {
     pub elapsed: f64,
@@ -290,9 +295,12 @@ pub struct CadreRow {
     pub weeks_missed: u32,
     pub weeks_exempt: u32,
     pub weeks_not_required: u32,
+    /// Paired organisations with the quarter's suggestion given (whether owed or not), the
+    /// pairings that owe one (full-time cadres), and those of them still without.
     pub suggestions_given: u32,
     pub suggestions_due: u32,
-    /// Hours in the month of the period's last day so far.
+    pub suggestions_missing: u32,
+    /// Hours in the month of the period's last day so far, and what that month asks for.
     pub study_hours: f64,
     pub study_target: f64,
     pub study_months: Vec<MonthHours>,

@@ -16,11 +16,15 @@ use crate::types::Post;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use std::collections::HashSet;
 
-/// How far behind pace (share of the roster contacted against share of the period elapsed)
+/// How far behind pace (share of the roster contacted against share of the quarter elapsed)
 /// turns a cadre yellow.
 pub const PACE_TOLERANCE: f64 = 0.15;
 /// "Falls due within" this many days.
 pub const DUE_SOON_DAYS: i64 = 7;
+/// Days of a quarter in post (or paired) before the quarter asks for its suggestion (per
+/// pairing) and judges the pace: a cadre who takes up the post in the quarter's last 29 days
+/// owes neither for it.
+pub const DAYS_HELD: i64 = 30;
 
 /// What the database says about one cadre (already aggregated).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -33,7 +37,10 @@ pub struct Facts {
     pub post: Option<Post>,
     pub joined_on: Option<NaiveDate>,
     pub roster: u32,
+    /// Youths of the roster contacted in the period, and in its quarter up to the period's
+    /// end (pace is always the quarter's).
     pub contacted: u32,
+    pub contacted_quarter: u32,
     pub due: u32,
     pub overdue: u32,
     pub never: u32,
@@ -42,9 +49,11 @@ pub struct Facts {
     pub visit_weeks: HashSet<Week>,
     /// Approved exemptions touching the period.
     pub exemptions: Vec<Exemption>,
-    /// Open pairings, and how many of those organisations have a suggestion this quarter.
+    /// Pairings that owe the quarter's suggestion, and how many of them have it; open
+    /// pairings (owed or not) with the suggestion.
     pub paired: u32,
     pub paired_with_suggestion: u32,
+    pub suggested: u32,
     /// Hours per month (first day of the month).
     pub study: Vec<(NaiveDate, f64)>,
 }
@@ -148,11 +157,52 @@ pub fn week_lines(f: &Facts, ctx: &Context) -> Vec<WeekLine> {
         .collect()
 }
 
+/// The hours of study the month starting at `first` asks of a cadre who took up the post on
+/// `joined_on`: nothing for a month that ended before, the whole `target` for a month begun in
+/// post, and for the month of taking up the post its share of the month's days, rounded up to
+/// the half hour (joining on 16 November: 15 of 30 days, 4 of 8 hours).
+pub fn month_target(first: NaiveDate, joined_on: Option<NaiveDate>, target: f64) -> f64 {
+    let (start, end) = month_bounds(first);
+    match joined_on {
+        Some(j) if j > end => 0.0,
+        Some(j) if j > start => {
+            let days = (end - start).num_days() + 1;
+            let held = (end - j).num_days() + 1;
+            (target * held as f64 / days as f64 * 2.0).ceil() / 2.0
+        }
+        _ => target,
+    }
+}
+
+/// Where the cadre should be: the share of the roster contacted in the quarter against the
+/// share of the quarter elapsed, both counted from the day the cadre took up the post when that
+/// was within the quarter, and up to the period's end (or today). The same for a week, a month
+/// or the quarter: a week is too short to contact a roster. With fewer than [`DAYS_HELD`] days
+/// of the quarter in post, nothing has elapsed: the pace starts next quarter.
+pub fn pace(f: &Facts, ctx: &Context) -> Pace {
+    let quarter = ctx.period.quarter();
+    let from = f
+        .joined_on
+        .map_or(quarter.start(), |j| j.max(quarter.start()));
+    let to = ctx.as_of().min(quarter.end());
+    let length = (quarter.end() - from).num_days() + 1;
+    let elapsed = if length < DAYS_HELD {
+        0.0
+    } else {
+        ((to - from).num_days() + 1).clamp(0, length) as f64 / length as f64
+    };
+    let contacted = if f.roster == 0 {
+        0.0
+    } else {
+        f64::from(f.contacted_quarter.min(f.roster)) / f64::from(f.roster)
+    };
+    Pace { elapsed, contacted }
+}
+
 /// Judges one cadre.
 pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
     let t = ctx.t;
     let policy = ctx.policy;
-    let as_of = ctx.as_of();
     let full_time = f.post == Some(Post::FullTime);
     let mut reasons: Vec<Reason> = Vec::new();
     let mut reason = |rule: Rule, light: Light, amount: f64| {
@@ -173,19 +223,9 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
             f64::from(policy.roster_target - f.roster),
         );
     }
-    let (start, end) = (ctx.period.start(), ctx.period.end());
-    let length = (end - start).num_days() + 1;
-    let elapsed_days = ((as_of - start).num_days() + 1).clamp(0, length);
-    let elapsed = elapsed_days as f64 / length as f64;
-    let contacted_share = if f.roster == 0 {
-        0.0
-    } else {
-        f64::from(f.contacted) / f64::from(f.roster)
-    };
-    // Pace is about the quarter: a week or a month is too short to contact a whole roster.
-    let quarterly = matches!(ctx.period, Period::Quarter(_));
-    if quarterly && f.roster > 0 && contacted_share + PACE_TOLERANCE < elapsed {
-        let behind = ((elapsed - contacted_share) * 100.0).round();
+    let pace = pace(f, ctx);
+    if f.roster > 0 && pace.contacted + PACE_TOLERANCE < pace.elapsed {
+        let behind = ((pace.elapsed - pace.contacted) * 100.0).round();
         reason(Rule::BehindPace, Light::Yellow, behind);
     }
 
@@ -210,15 +250,16 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
         reason(Rule::VisitDueSoon, Light::Yellow, 1.0);
     }
 
-    // The quarterly suggestion, per paired organisation (full-time cadres).
+    // The quarterly suggestion, per paired organisation: owed by full-time cadres, counted for
+    // every cadre (which pairings are owed is decided by `service::pairings`).
     let quarter = ctx.period.quarter();
     let suggestions_due = if full_time { f.paired } else { 0 };
-    let suggestions_given = if full_time {
-        f.paired_with_suggestion.min(f.paired)
+    let suggestions_given = f.suggested.max(f.paired_with_suggestion);
+    let missing = if full_time {
+        f.paired.saturating_sub(f.paired_with_suggestion)
     } else {
         0
     };
-    let missing = suggestions_due - suggestions_given;
     if missing > 0 {
         if ctx.today > quarter.end() {
             reason(Rule::SuggestionMissed, Light::Red, f64::from(missing));
@@ -227,26 +268,36 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
         }
     }
 
-    // Study, month by month (a month spent entirely on leave owes nothing).
+    // Study, month by month: a month spent entirely on leave owes nothing, and the month of
+    // taking up the post owes its share of the target.
     let target = policy.study_hours_per_month;
     let study_months: Vec<MonthHours> = ctx
         .months
         .iter()
-        .map(|&m| MonthHours {
-            month: m,
-            hours: f
-                .study
-                .iter()
-                .filter(|(month, _)| *month == m)
-                .fold(0.0, |sum, (_, h)| sum + h),
-            owed: f.exemptions.is_empty() || !month_exempt(m, &f.exemptions, ctx.calendar),
+        .map(|&m| {
+            let exempt = !f.exemptions.is_empty() && month_exempt(m, &f.exemptions, ctx.calendar);
+            let owes = if exempt {
+                0.0
+            } else {
+                month_target(m, f.joined_on, target)
+            };
+            MonthHours {
+                month: m,
+                hours: f
+                    .study
+                    .iter()
+                    .filter(|(month, _)| *month == m)
+                    .fold(0.0, |sum, (_, h)| sum + h),
+                owed: owes > 0.0,
+                target: owes,
+            }
         })
         .collect();
     for m in &study_months {
-        if !m.owed || m.hours + 1e-9 >= target {
+        if !m.owed || m.hours + 1e-9 >= m.target {
             continue;
         }
-        let short = target - m.hours;
+        let short = m.target - m.hours;
         let month_end = month_bounds(m.month).1;
         if ctx.today > month_end {
             reason(Rule::StudyMissed, Light::Red, short);
@@ -255,6 +306,11 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
         }
     }
     let study_hours = study_months.last().map_or(0.0, |m| m.hours);
+    // The target of that month (its share, in the month of taking up the post).
+    let study_target = study_months
+        .last()
+        .filter(|m| m.owed)
+        .map_or(target, |m| m.target);
 
     let light = reasons
         .iter()
@@ -286,13 +342,11 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
         weeks_not_required,
         suggestions_given,
         suggestions_due,
+        suggestions_missing: missing,
         study_hours,
-        study_target: target,
+        study_target,
         study_months,
-        pace: Pace {
-            elapsed,
-            contacted: contacted_share,
-        },
+        pace,
     };
     (row, weeks)
 }
@@ -320,9 +374,11 @@ mod tests {
             post: Some(Post::FullTime),
             roster: 100,
             contacted: 100,
+            contacted_quarter: 100,
             visit_weeks: weeks,
             paired: 1,
             paired_with_suggestion: 1,
+            suggested: 1,
             study: period.months().into_iter().map(|m| (m, 8.0)).collect(),
             ..Facts::default()
         }
@@ -460,28 +516,128 @@ mod tests {
         // 24 November is day 55 of the 92 days of Q4: 60 % elapsed.
         let today = d("2026-11-24");
         let mut f = model(q4(), today);
-        f.contacted = 45; // 45 %: within 15 points
+        f.contacted_quarter = 45; // 45 %: within 15 points
         let row = judge(&f, q4(), today, &WorkCalendar::default());
         assert!((row.pace.elapsed - 55.0 / 92.0).abs() < 1e-9);
         assert_eq!(row.light, Light::Green);
-        f.contacted = 40; // 20 points behind
+        f.contacted_quarter = 40; // 20 points behind
         let row = judge(&f, q4(), today, &WorkCalendar::default());
         assert_eq!(rules(&row), vec![Rule::BehindPace]);
         assert_eq!(row.reasons[0].amount, 20.0);
     }
 
     #[test]
-    fn pace_is_judged_on_quarters_only() {
-        let today = d("2026-11-29"); // a Sunday: the week is over but for today
-        let week = Period::Week(Week::of(today));
-        let mut f = model(week, today);
-        f.contacted = 5; // 5 % of the roster this week
-        let row = judge(&f, week, today, &WorkCalendar::default());
+    fn pace_is_the_quarters_in_a_week_and_a_month_view() {
+        let today = d("2026-11-29"); // a Sunday: day 60 of Q4's 92
+        for period in [
+            Period::Week(Week::of(today)),
+            Period::parse("2026-11").unwrap(),
+        ] {
+            let mut f = model(period, today);
+            // 5 % of the roster this week, 40 % in the quarter: judged by the quarter's.
+            f.contacted = 5;
+            f.contacted_quarter = 40;
+            let row = judge(&f, period, today, &WorkCalendar::default());
+            assert!((row.pace.elapsed - 60.0 / 92.0).abs() < 1e-9, "{period:?}");
+            assert!((row.pace.contacted - 0.40).abs() < 1e-9);
+            assert_eq!(rules(&row), vec![Rule::BehindPace], "{period:?}");
+            assert_eq!(row.reasons[0].amount, 25.0);
+            f.contacted_quarter = 60;
+            let row = judge(&f, period, today, &WorkCalendar::default());
+            assert!(!rules(&row).contains(&Rule::BehindPace), "{period:?}");
+        }
+    }
+
+    #[test]
+    fn a_cadre_who_took_up_the_post_today_owes_nothing_yet() {
+        let today = d("2026-12-01");
+        let mut f = model(q4(), today);
+        f.joined_on = Some(today);
+        f.study.clear();
+        f.contacted = 0;
+        f.contacted_quarter = 0;
+        f.visit_weeks.clear();
+        f.paired_with_suggestion = 0;
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert_eq!(row.reasons, vec![], "{:?}", row.reasons);
+        assert_eq!(row.light, Light::Green);
+        // October and November ended before: nothing owed; December from its first day.
+        let owed: Vec<(bool, f64)> = row
+            .study_months
+            .iter()
+            .map(|m| (m.owed, m.target))
+            .collect();
+        assert_eq!(owed, vec![(false, 0.0), (false, 0.0), (true, 8.0)]);
+        // Pace runs from today: one day of the 31 left.
+        assert!((row.pace.elapsed - 1.0 / 31.0).abs() < 1e-9);
+        // Three weeks on, with nobody contacted: behind the pace that began on 1 December.
+        let later = d("2026-12-22");
+        let row = judge(&f, q4(), later, &WorkCalendar::default());
+        assert!((row.pace.elapsed - 22.0 / 31.0).abs() < 1e-9);
+        assert!(rules(&row).contains(&Rule::BehindPace));
+    }
+
+    #[test]
+    fn the_month_of_taking_up_the_post_owes_its_share_of_the_hours() {
+        let nov = d("2026-11-01");
+        assert_eq!(month_target(nov, None, 8.0), 8.0);
+        assert_eq!(month_target(nov, Some(d("2026-10-20")), 8.0), 8.0);
+        assert_eq!(month_target(nov, Some(nov), 8.0), 8.0);
+        // 15 of November's 30 days: 4 hours.
+        assert_eq!(month_target(nov, Some(d("2026-11-16")), 8.0), 4.0);
+        // 10 of 30 days: 2.67 hours, asked as 3.
+        assert_eq!(month_target(nov, Some(d("2026-11-21")), 8.0), 3.0);
+        assert_eq!(month_target(nov, Some(d("2026-11-30")), 8.0), 0.5);
+        assert_eq!(month_target(nov, Some(d("2026-12-01")), 8.0), 0.0);
+        // Judged: a cadre who joined on 16 November with 4 hours owes nothing more.
+        let today = d("2026-12-03");
+        let mut f = model(q4(), today);
+        f.joined_on = Some(d("2026-11-16"));
+        f.study = vec![(nov, 4.0)];
+        f.visit_weeks.retain(|w| w.sunday() >= d("2026-11-16"));
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
         assert!(
-            !rules(&row).contains(&Rule::BehindPace),
+            !rules(&row).contains(&Rule::StudyMissed),
             "{:?}",
             row.reasons
         );
+        f.study = vec![(nov, 3.5)];
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        let missed = row.reasons.iter().find(|r| r.rule == Rule::StudyMissed);
+        assert_eq!(missed.map(|r| r.amount), Some(0.5));
+    }
+
+    #[test]
+    fn suggestions_are_counted_for_every_post_and_owed_by_full_time_cadres() {
+        let today = d("2026-12-29");
+        let mut f = model(q4(), today);
+        f.post = Some(Post::PartTime);
+        f.paired = 2;
+        f.paired_with_suggestion = 1;
+        f.suggested = 1;
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert_eq!(
+            (
+                row.suggestions_given,
+                row.suggestions_due,
+                row.suggestions_missing
+            ),
+            (1, 0, 0)
+        );
+        // A full-time cadre with a suggestion for a pairing not owed yet still misses the other.
+        f.post = Some(Post::FullTime);
+        f.paired = 1;
+        f.paired_with_suggestion = 0;
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert_eq!(
+            (
+                row.suggestions_given,
+                row.suggestions_due,
+                row.suggestions_missing
+            ),
+            (1, 1, 1)
+        );
+        assert!(rules(&row).contains(&Rule::SuggestionDueSoon));
     }
 
     #[test]

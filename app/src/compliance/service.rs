@@ -6,14 +6,14 @@
 //! The cadres are named by a subquery (or not at all, for the whole district), never by a list
 //! of ids, so ten thousand cadres are as many queries and bound parameters as one.
 
-use super::rules::{evaluate, Context, Facts};
+use super::rules::{evaluate, Context, Facts, DAYS_HELD};
 use super::{CadreRow, Period, TrendPoint, WeekLine};
 use crate::error::AppError;
 use crate::i18n::Strings;
 use crate::rules::{month_bounds, Exemption, Policy, Week};
 use crate::ssr::entities::{
-    account, assignment, compliance_week, contact, exemption, pairing, study_record, suggestion,
-    visit_day, youth,
+    account, assignment, compliance_week, contact, exemption, organisation, pairing, study_record,
+    suggestion, visit_day, youth,
 };
 use crate::ssr::orgtree::OrgTree;
 use crate::ssr::policy;
@@ -149,6 +149,7 @@ const ROSTER: &[&str] = &[
     "never",
     "no_offline",
     "contacted",
+    "contacted_quarter",
 ];
 
 /// Rosters now, from the youths' summaries. While the period runs, "contacted in the period" is
@@ -189,6 +190,10 @@ fn roster_now(
             count_if(Expr::col(youth::Column::LastContactOn).gte(period.start())),
             Alias::new("contacted"),
         )
+        .expr_as(
+            count_if(Expr::col(youth::Column::LastContactOn).gte(period.quarter().start())),
+            Alias::new("contacted_quarter"),
+        )
         .from(youth::Entity)
         .and_where(Expr::col(youth::Column::CadreId).is_not_null())
         .group_by_col(youth::Column::CadreId);
@@ -219,6 +224,10 @@ fn roster_then(
         .expr_as(
             Func::count(Expr::case(date().gte(period.start()), 1)),
             Alias::new("in_period"),
+        )
+        .expr_as(
+            Func::count(Expr::case(date().gte(period.quarter().start()), 1)),
+            Alias::new("in_quarter"),
         )
         .from(contact::Entity)
         .and_where(date().lte(today))
@@ -257,6 +266,10 @@ fn roster_then(
         count_if(Expr::col((l.clone(), Alias::new("in_period"))).gt(0)),
         Alias::new("contacted"),
     )
+    .expr_as(
+        count_if(Expr::col((l.clone(), Alias::new("in_quarter"))).gt(0)),
+        Alias::new("contacted_quarter"),
+    )
     .from_as(assignment::Entity, a.clone())
     .join_subquery(
         JoinType::LeftJoin,
@@ -276,8 +289,8 @@ fn roster_then(
     q
 }
 
-/// For a period that is over: the youths of each roster contacted within it.
-fn contacted_within(cadres: &Cadres, period: Period) -> SelectStatement {
+/// For a period that is over: the youths of each roster contacted from `from` to `to`.
+fn contacted_within(cadres: &Cadres, from: NaiveDate, to: NaiveDate) -> SelectStatement {
     let mut q = Query::select();
     q.expr_as(
         Expr::col((youth::Entity, youth::Column::CadreId)),
@@ -293,10 +306,7 @@ fn contacted_within(cadres: &Cadres, period: Period) -> SelectStatement {
         Expr::col((youth::Entity, youth::Column::Id))
             .equals((contact::Entity, contact::Column::YouthId)),
     )
-    .and_where(
-        Expr::col((contact::Entity, contact::Column::ContactDate))
-            .between(period.start(), period.end()),
-    )
+    .and_where(Expr::col((contact::Entity, contact::Column::ContactDate)).between(from, to))
     .group_by_col((youth::Entity, youth::Column::CadreId));
     cadres.apply(&mut q, (youth::Entity, youth::Column::CadreId));
     q
@@ -346,7 +356,52 @@ fn visit_counts(cadres: &Cadres, first: Week, last: Week) -> SelectStatement {
     q
 }
 
-/// Open pairings on `as_of`, with how many suggestions each organisation got in `quarter`.
+/// Pairings open on `as_of` (the quarter's last day, or today while it runs).
+fn open_pairings(as_of: NaiveDate) -> Condition {
+    Condition::all()
+        .add(Expr::col((pairing::Entity, pairing::Column::StartedOn)).lte(as_of))
+        .add(
+            Expr::col((pairing::Entity, pairing::Column::EndedOn))
+                .is_null()
+                .or(Expr::col((pairing::Entity, pairing::Column::EndedOn)).gt(as_of)),
+        )
+}
+
+/// The latest start of a pairing that owes `quarter`'s suggestion: paired for at least
+/// [`DAYS_HELD`] days of the quarter (from the later of the pairing's start and the quarter's,
+/// to the quarter's end). A pairing made, or a post taken up, in the quarter's last 29 days
+/// owes nothing for it.
+fn latest_owing_start(as_of: NaiveDate, quarter: crate::rules::Quarter) -> NaiveDate {
+    std::cmp::min(as_of, quarter.end() - Duration::days(DAYS_HELD - 1))
+}
+
+/// The pairings that owe the quarter's suggestion on `as_of`: open then, and started early
+/// enough (see [`latest_owing_start`]). The one definition: the engine's counts, the reminders
+/// and the calendar feed read it.
+pub fn owed_pairings(as_of: NaiveDate, quarter: crate::rules::Quarter) -> Condition {
+    open_pairings(as_of).add(
+        Expr::col((pairing::Entity, pairing::Column::StartedOn))
+            .lte(latest_owing_start(as_of, quarter)),
+    )
+}
+
+/// Suggestions that count as given for `quarter`: submitted, whatever the review said since,
+/// except one returned for revision (it counts again once resubmitted).
+pub fn given_suggestions(quarter: crate::rules::Quarter) -> Condition {
+    Condition::all()
+        .add(Expr::col((suggestion::Entity, suggestion::Column::Year)).eq(quarter.year))
+        .add(
+            Expr::col((suggestion::Entity, suggestion::Column::Quarter))
+                .eq(i16::try_from(quarter.q).unwrap_or(0)),
+        )
+        .add(
+            Expr::col((suggestion::Entity, suggestion::Column::Status))
+                .ne(crate::types::SuggestionStatus::Returned.as_str()),
+        )
+}
+
+/// Per open pairing, the suggestions given for it this quarter and whether it owes one (see
+/// [`owed_pairings`]).
 fn pairings(cadres: &Cadres, as_of: NaiveDate, quarter: crate::rules::Quarter) -> SelectStatement {
     let on = Condition::all()
         .add(
@@ -357,11 +412,7 @@ fn pairings(cadres: &Cadres, as_of: NaiveDate, quarter: crate::rules::Quarter) -
             Expr::col((suggestion::Entity, suggestion::Column::OrgId))
                 .equals((pairing::Entity, pairing::Column::OrgId)),
         )
-        .add(Expr::col((suggestion::Entity, suggestion::Column::Year)).eq(quarter.year))
-        .add(
-            Expr::col((suggestion::Entity, suggestion::Column::Quarter))
-                .eq(i16::try_from(quarter.q).unwrap_or(0)),
-        );
+        .add(given_suggestions(quarter));
     let mut q = Query::select();
     q.expr_as(
         Expr::col((pairing::Entity, pairing::Column::CadreId)),
@@ -371,18 +422,83 @@ fn pairings(cadres: &Cadres, as_of: NaiveDate, quarter: crate::rules::Quarter) -
         Func::count(Expr::col((suggestion::Entity, suggestion::Column::Id))),
         Alias::new("n"),
     )
+    // A sum, not a max: PostgreSQL sums int4 to bigint, which is what the rows are read as.
+    .expr_as(
+        count_if(
+            Expr::col((pairing::Entity, pairing::Column::StartedOn))
+                .lte(latest_owing_start(as_of, quarter)),
+        ),
+        Alias::new("owed"),
+    )
     .from(pairing::Entity)
     .join(JoinType::LeftJoin, suggestion::Entity, on)
-    .and_where(Expr::col((pairing::Entity, pairing::Column::StartedOn)).lte(as_of))
-    .and_where(
-        Expr::col((pairing::Entity, pairing::Column::EndedOn))
-            .is_null()
-            .or(Expr::col((pairing::Entity, pairing::Column::EndedOn)).gt(as_of)),
-    )
+    .cond_where(open_pairings(as_of))
     .group_by_col((pairing::Entity, pairing::Column::CadreId))
     .group_by_col((pairing::Entity, pairing::Column::OrgId));
     cadres.apply(&mut q, (pairing::Entity, pairing::Column::CadreId));
     q
+}
+
+/// Per cadre of `cadres`, the organisations whose pairing owes a suggestion for `quarter` on
+/// `as_of` and has none given yet, with their names (the reminders and the calendar feed).
+///
+/// # Errors
+/// A database error.
+pub async fn unsuggested(
+    db: &impl ConnectionTrait,
+    cadres: &Cadres,
+    as_of: NaiveDate,
+    quarter: crate::rules::Quarter,
+) -> Result<HashMap<i64, Vec<(i64, String)>>, AppError> {
+    let given = Query::select()
+        .expr(Expr::val(1))
+        .from(suggestion::Entity)
+        .cond_where(
+            Condition::all()
+                .add(
+                    Expr::col((suggestion::Entity, suggestion::Column::CadreId))
+                        .equals((pairing::Entity, pairing::Column::CadreId)),
+                )
+                .add(
+                    Expr::col((suggestion::Entity, suggestion::Column::OrgId))
+                        .equals((pairing::Entity, pairing::Column::OrgId)),
+                )
+                .add(given_suggestions(quarter)),
+        )
+        .to_owned();
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::col((pairing::Entity, pairing::Column::CadreId)),
+        Alias::new("cadre_id"),
+    )
+    .expr_as(
+        Expr::col((pairing::Entity, pairing::Column::OrgId)),
+        Alias::new("org_id"),
+    )
+    .expr_as(
+        Expr::col((organisation::Entity, organisation::Column::Name)),
+        Alias::new("name"),
+    )
+    .from(pairing::Entity)
+    .inner_join(
+        organisation::Entity,
+        Expr::col((organisation::Entity, organisation::Column::Id))
+            .equals((pairing::Entity, pairing::Column::OrgId)),
+    )
+    .cond_where(owed_pairings(as_of, quarter))
+    .and_where(Expr::exists(given).not());
+    cadres.apply(&mut q, (pairing::Entity, pairing::Column::CadreId));
+    let mut out: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for row in db.query_all(&q).await? {
+        let cadre: i64 = row.try_get("", "cadre_id")?;
+        out.entry(cadre)
+            .or_default()
+            .push((row.try_get("", "org_id")?, row.try_get("", "name")?));
+    }
+    for orgs in out.values_mut() {
+        orgs.sort();
+    }
+    Ok(out)
 }
 
 /// Study hours of each month (`m0`, `m1`, …), in one pass over the months' records.
@@ -476,11 +592,18 @@ pub async fn facts(
         };
         rows(db, &stmt, ROSTER).await
     };
+    // A period that is over, judged from today's summaries: its contacts (and its quarter's up
+    // to its end) from the contacts themselves.
     let past = async {
         if source == Source::Now && as_of < today {
-            rows(db, &contacted_within(cadres, period), &["n"])
-                .await
-                .map(Some)
+            let quarter = period.quarter();
+            let stmts = (
+                contacted_within(cadres, period.start(), period.end()),
+                contacted_within(cadres, quarter.start(), std::cmp::min(as_of, quarter.end())),
+            );
+            let (in_period, in_quarter) =
+                tokio::try_join!(rows(db, &stmts.0, &["n"]), rows(db, &stmts.1, &["n"]))?;
+            Ok(Some((in_period, in_quarter)))
         } else {
             Ok(None)
         }
@@ -514,7 +637,7 @@ pub async fn facts(
     };
     let paired = async {
         let stmt = pairings(cadres, as_of, period.quarter());
-        rows(db, &stmt, &["n"]).await
+        rows(db, &stmt, &["n", "owed"]).await
     };
     let hours = async {
         if months.is_empty() {
@@ -570,15 +693,22 @@ pub async fn facts(
             f.never = int(Some(v[3]));
             f.no_offline = int(Some(v[4]));
             f.contacted = int(Some(v[5]));
+            f.contacted_quarter = int(Some(v[6]));
         }
     }
-    if let Some(past) = past {
+    if let Some((in_period, in_quarter)) = past {
         for f in &mut out {
             f.contacted = 0;
+            f.contacted_quarter = 0;
         }
-        for (cadre, v) in past {
+        for (cadre, v) in in_period {
             if let Some(i) = at(cadre) {
                 out[i].contacted = int(Some(v[0]));
+            }
+        }
+        for (cadre, v) in in_quarter {
+            if let Some(i) = at(cadre) {
+                out[i].contacted_quarter = int(Some(v[0]));
             }
         }
     }
@@ -616,9 +746,15 @@ pub async fn facts(
     // A pairing counts as covered with the policy's number of suggestions.
     for (cadre, v) in paired {
         if let Some(i) = at(cadre) {
-            out[i].paired += 1;
-            if v[0] >= i64::from(policy.suggestions_per_quarter) {
-                out[i].paired_with_suggestion += 1;
+            let given = v[0] >= i64::from(policy.suggestions_per_quarter);
+            if given {
+                out[i].suggested += 1;
+            }
+            if v[1] > 0 {
+                out[i].paired += 1;
+                if given {
+                    out[i].paired_with_suggestion += 1;
+                }
             }
         }
     }

@@ -78,6 +78,7 @@ fn validate(
     v: &mut Validator,
     form: &ContactForm,
     assigned_on: Option<NaiveDate>,
+    late_days: i64,
 ) -> Option<ValidContact> {
     let t = v.t();
     let today = today();
@@ -85,8 +86,10 @@ fn validate(
     if let Some(d) = date {
         if d > today {
             v.fail("contact_date", "date_in_future", t.err_date_future);
-        } else if d < today - Duration::days(366) {
-            v.fail("contact_date", "date_too_old", t.err_date_too_old);
+        } else if d < today - Duration::days(late_days) {
+            let msg =
+                crate::i18n::fill(t.err_contact_too_late, &[("days", &late_days.to_string())]);
+            v.fail("contact_date", "date_too_old", msg);
         } else if assigned_on.is_some_and(|a| d < a) {
             v.fail("contact_date", "before_assignment", t.err_before_assignment);
         }
@@ -123,7 +126,13 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
     if youth.is_none() {
         v.fail("youth_id", "not_your_youth", t.err_not_your_youth);
     }
-    let valid = validate(&mut v, &form, youth.as_ref().map(|(a, _)| a.assigned_on));
+    let late_days = crate::ssr::policy::load(db).await?.contact_late_entry_days;
+    let valid = validate(
+        &mut v,
+        &form,
+        youth.as_ref().map(|(a, _)| a.assigned_on),
+        late_days,
+    );
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }
@@ -211,7 +220,10 @@ pub async fn update(form: ContactForm) -> Result<i64, AppError> {
         .await
         .ok()
         .map(|(a, _)| a.assigned_on);
-    let valid = validate(&mut v, &form, assigned_on);
+    let late_days = crate::ssr::policy::load(auth.db())
+        .await?
+        .contact_late_entry_days;
+    let valid = validate(&mut v, &form, assigned_on, late_days);
     v.finish(&form)?;
     let new = valid.ok_or(AppError::Internal)?;
     let (id, youth) = (c.id, c.youth_id);

@@ -49,7 +49,7 @@ pub struct DecisionForm {
 pub struct MyExemptions {
     /// Newest first.
     pub items: Vec<ExemptionRow>,
-    /// The earliest start date allowed (this quarter's first day).
+    /// The earliest start date allowed (the Monday of this quarter's first week).
     pub earliest: NaiveDate,
 }
 

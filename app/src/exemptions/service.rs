@@ -11,7 +11,7 @@ use crate::ssr::today;
 use crate::ssr::validate::Validator;
 use crate::types::{ExemptionReason, ExemptionStatus};
 use crate::youth::service::CADRES;
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Set,
@@ -83,12 +83,22 @@ pub async fn mine() -> Result<MyExemptions, AppError> {
         .await?;
     Ok(MyExemptions {
         items: rows(auth.db(), models, &tree).await?,
-        earliest: Quarter::of(today()).start(),
+        earliest: earliest(today()),
     })
 }
 
-/// A cadre asks for an exemption. Past dates back to the quarter's start are allowed (sick
-/// leave is often filed afterwards); a request may not overlap another pending or approved one.
+/// The first day leave may still be filed for: the Monday of the quarter's first week (the
+/// week of 28 September counts in Q4 by its Thursday, and so does leave in it).
+fn earliest(today: NaiveDate) -> NaiveDate {
+    let quarter = Quarter::of(today);
+    quarter
+        .weeks()
+        .first()
+        .map_or(quarter.start(), |w| w.monday())
+}
+
+/// A cadre asks for an exemption. Past dates back to the Monday of the quarter's first week are
+/// allowed (sick leave is often filed afterwards); a request may not overlap another pending or approved one.
 ///
 /// # Errors
 /// `Forbidden` for anyone but cadres; `Invalid` for bad dates, an overlap or bad fields.
@@ -102,7 +112,7 @@ pub async fn request(form: ExemptionForm) -> Result<i64, AppError> {
         return Ok(id);
     }
     let today = today();
-    let earliest = Quarter::of(today).start();
+    let earliest = earliest(today);
     let start = v.date("start_date", &form.start_date);
     let end = v.date("end_date", &form.end_date);
     if let Some(s) = start {

@@ -532,12 +532,14 @@ mod tests {
             weeks_not_required: 0,
             suggestions_given: 0,
             suggestions_due: 2,
+            suggestions_missing: 2,
             study_hours: 4.0,
             study_target: 8.0,
             study_months: vec![MonthHours {
                 month: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
                 hours: 4.0,
                 owed: true,
+                target: 8.0,
             }],
             pace: Pace {
                 elapsed: 0.5,

@@ -16,6 +16,7 @@ pub struct PolicyForm {
     pub offline_contacts_per_year: String,
     pub visit_days_per_week: String,
     pub visit_late_entry_days: String,
+    pub contact_late_entry_days: String,
     pub min_working_days_per_week: String,
     pub suggestions_per_quarter: String,
     pub study_hours_per_month: String,

@@ -42,7 +42,9 @@ fn whole(v: &mut Validator, field: &str, value: &str, range: (i64, i64)) -> Opti
 }
 
 /// Checks every number; the contact thresholds must be in order.
-pub fn validate(v: &mut Validator, form: &PolicyForm) -> Option<Policy> {
+/// `current` fills the fields a form may leave out (`contact_late_entry_days`, added after the
+/// others: a client that does not send it keeps the value in force).
+pub fn validate(v: &mut Validator, form: &PolicyForm, current: &Policy) -> Option<Policy> {
     let t = v.t();
     let roster_target = whole(v, "roster_target", &form.roster_target, (1, 1000));
     let due = whole(v, "contact_due_days", &form.contact_due_days, (1, 365));
@@ -66,6 +68,16 @@ pub fn validate(v: &mut Validator, form: &PolicyForm) -> Option<Policy> {
         &form.visit_late_entry_days,
         (0, 31),
     );
+    let contact_late = if form.contact_late_entry_days.trim().is_empty() {
+        Some(current.contact_late_entry_days)
+    } else {
+        whole(
+            v,
+            "contact_late_entry_days",
+            &form.contact_late_entry_days,
+            (0, 366),
+        )
+    };
     let min_days = whole(
         v,
         "min_working_days_per_week",
@@ -100,6 +112,7 @@ pub fn validate(v: &mut Validator, form: &PolicyForm) -> Option<Policy> {
         offline_contacts_per_year: u32::try_from(offline?).ok()?,
         visit_days_per_week: u32::try_from(visits?).ok()?,
         visit_late_entry_days: late?,
+        contact_late_entry_days: contact_late?,
         min_working_days_per_week: u32::try_from(min_days?).ok()?,
         suggestions_per_quarter: u32::try_from(suggestions?).ok()?,
         study_hours_per_month: study?,
@@ -118,6 +131,10 @@ pub fn pairs(p: &Policy) -> Vec<(&'static str, String)> {
         ),
         ("visit_days_per_week", p.visit_days_per_week.to_string()),
         ("visit_late_entry_days", p.visit_late_entry_days.to_string()),
+        (
+            "contact_late_entry_days",
+            p.contact_late_entry_days.to_string(),
+        ),
         (
             "min_working_days_per_week",
             p.min_working_days_per_week.to_string(),
@@ -140,10 +157,10 @@ pub async fn update(form: PolicyForm) -> Result<(), AppError> {
     let auth = require(ADMINS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
-    let new = validate(&mut v, &form);
+    let old = stored::load(db).await?;
+    let new = validate(&mut v, &form, &old);
     v.finish(&form)?;
     let new = new.ok_or(AppError::Internal)?;
-    let old = stored::load(db).await?;
     let changes: Vec<String> = pairs(&old)
         .into_iter()
         .zip(pairs(&new))

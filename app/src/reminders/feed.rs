@@ -201,7 +201,7 @@ async fn duties(
         // Each month's study deadline.
         for m in &row.study_months {
             let end = month_bounds(m.month).1;
-            let (hours, target) = (fmt_amount(m.hours), fmt_amount(row.study_target));
+            let (hours, target) = (fmt_amount(m.hours), fmt_amount(m.target));
             out.push(Duty {
                 uid: format!("study-{}-{}@liaison", acct.uuid, m.month.format("%Y-%m")),
                 summary: if zh {
@@ -215,14 +215,17 @@ async fn duties(
                         m.month.format("%Y-%m")
                     ),
                     (true, false) => {
-                        format!("{} 全月请假，不计学习时长。", m.month.format("%Y-%m"))
+                        format!(
+                            "{} 不计学习时长（全月请假或尚未任职）。",
+                            m.month.format("%Y-%m")
+                        )
                     }
                     (false, true) => format!(
                         "{}: {hours} of {target} hours studied.",
                         m.month.format("%Y-%m")
                     ),
                     (false, false) => format!(
-                        "{}: away all month, no study hours owed.",
+                        "{}: no study hours owed (away all month, or not yet in post).",
                         m.month.format("%Y-%m")
                     ),
                 },
@@ -272,8 +275,7 @@ async fn suggestions_by_org(
     let mut out = HashMap::new();
     for s in suggestion::Entity::find()
         .filter(suggestion::Column::CadreId.eq(cadre))
-        .filter(suggestion::Column::Year.eq(q.year))
-        .filter(suggestion::Column::Quarter.eq(i16::try_from(q.q).unwrap_or(0)))
+        .filter(crate::compliance::service::given_suggestions(q))
         .all(db)
         .await?
     {

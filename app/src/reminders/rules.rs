@@ -173,13 +173,13 @@ pub fn visit_day_missing(weeks: &[WeekLine], week: Week) -> bool {
 
 /// The quarter's paired organisations still without a suggestion, as the engine counts them.
 pub fn suggestions_missing(row: &CadreRow) -> u32 {
-    row.suggestions_due.saturating_sub(row.suggestions_given)
+    row.suggestions_missing
 }
 
 /// Hours of study missing this month, when the month is owed (not spent entirely away).
 pub fn study_missing(row: &CadreRow) -> Option<f64> {
     let month = row.study_months.last()?;
-    let missing = row.study_target - month.hours;
+    let missing = month.target - month.hours;
     (month.owed && missing > 0.0).then_some(missing)
 }
 
@@ -384,12 +384,14 @@ mod tests {
             weeks_not_required: 0,
             suggestions_given: 1,
             suggestions_due: 3,
+            suggestions_missing: 2,
             study_hours: 5.5,
             study_target: 8.0,
             study_months: vec![MonthHours {
                 month: d("2026-12-01"),
                 hours: 5.5,
                 owed: true,
+                target: 8.0,
             }],
             pace: Pace {
                 elapsed: 0.0,
@@ -410,9 +412,11 @@ mod tests {
             month: d("2026-12-01"),
             hours: 8.0,
             owed: true,
+            target: 8.0,
         };
         assert_eq!(study_missing(&r), None);
         r.suggestions_given = 3;
+        r.suggestions_missing = 0;
         assert_eq!(suggestions_missing(&r), 0);
     }
 

@@ -19,19 +19,16 @@ use crate::compliance::service::{due_youths, evaluate_cadres, Cadres};
 use crate::compliance::{CadreRow, Period, Reason};
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::rules::Quarter;
-use crate::ssr::entities::{
-    account, delivery, notification, organisation, pairing, scheduler_tick, suggestion,
-};
+use crate::ssr::entities::{account, delivery, notification, scheduler_tick};
 use crate::ssr::orgtree::OrgTree;
 use crate::types::{ReminderKind, Role};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Reminders older than this are no longer mailed (the inbox keeps them).
@@ -278,7 +275,13 @@ async fn make_due(
                 }
             }
             About::Quarter { quarter, days_left } => {
-                let missing_orgs = orgs_without_suggestion(db, quarter, d.on).await?;
+                let missing_orgs = crate::compliance::service::unsuggested(
+                    db,
+                    &Cadres::InOrgs(None),
+                    d.on,
+                    quarter,
+                )
+                .await?;
                 for (row, _) in evaluate_cadres(
                     db,
                     &tree,
@@ -291,7 +294,10 @@ async fn make_due(
                 {
                     let missing = rules::suggestions_missing(&row);
                     if let (Some(to), true) = (people.get(&row.cadre_id), missing > 0) {
-                        let orgs = missing_orgs.get(&row.cadre_id).cloned().unwrap_or_default();
+                        let orgs: Vec<String> = missing_orgs
+                            .get(&row.cadre_id)
+                            .map(|o| o.iter().map(|(_, name)| name.clone()).collect())
+                            .unwrap_or_default();
                         rows.push(new_notification(
                             to,
                             d,
@@ -375,54 +381,6 @@ async fn make_due(
         made += insert_once(db, rows).await?;
     }
     Ok(made)
-}
-
-/// Per cadre, the names of the organisations paired with them on `day` that have no
-/// suggestion in `quarter` yet.
-async fn orgs_without_suggestion(
-    db: &DatabaseConnection,
-    quarter: Quarter,
-    day: NaiveDate,
-) -> Result<HashMap<i64, Vec<String>>, AppError> {
-    let open = pairing::Entity::find()
-        .filter(pairing::Column::StartedOn.lte(day))
-        .filter(
-            pairing::Column::EndedOn
-                .is_null()
-                .or(pairing::Column::EndedOn.gt(day)),
-        )
-        .all(db)
-        .await?;
-    let given: HashSet<(i64, i64)> = suggestion::Entity::find()
-        .select_only()
-        .column(suggestion::Column::CadreId)
-        .column(suggestion::Column::OrgId)
-        .filter(suggestion::Column::Year.eq(quarter.year))
-        .filter(suggestion::Column::Quarter.eq(i16::try_from(quarter.q).unwrap_or(0)))
-        .into_tuple::<(i64, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let names: HashMap<i64, String> = organisation::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    for p in open {
-        if !given.contains(&(p.cadre_id, p.org_id)) {
-            out.entry(p.cadre_id)
-                .or_default()
-                .push(names.get(&p.org_id).cloned().unwrap_or_default());
-        }
-    }
-    for v in out.values_mut() {
-        v.sort();
-        v.dedup();
-    }
-    Ok(out)
 }
 
 /// The outbox slot of a reminder, and when its email may go.
@@ -767,6 +725,7 @@ async fn deliver(
 mod tests {
     use super::*;
     use crate::rules::Week;
+    use chrono::NaiveDate;
 
     #[test]
     fn message_ids_are_the_same_on_every_try() {

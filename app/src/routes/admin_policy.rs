@@ -40,6 +40,7 @@ fn PolicyForm(p: Policy) -> impl IntoView {
                 {number("contact_due_days", t.p_contact_due_days, p.contact_due_days.to_string())}
                 {number("contact_overdue_days", t.p_contact_overdue_days, p.contact_overdue_days.to_string())}
                 {number("offline_contacts_per_year", t.p_offline_contacts, p.offline_contacts_per_year.to_string())}
+                {number("contact_late_entry_days", t.p_contact_late_entry, p.contact_late_entry_days.to_string())}
                 <h2>{t.policy_visits}</h2>
                 {number("visit_days_per_week", t.p_visit_days, p.visit_days_per_week.to_string())}
                 {number("visit_late_entry_days", t.p_late_entry, p.visit_late_entry_days.to_string())}

@@ -425,8 +425,8 @@ fn Drill(c: CadreDetail) -> impl IntoView {
                 {r.study_months.iter().map(|m| view! {
                     <li>
                         <span>{m.month.format("%Y-%m").to_string()}</span>
-                        <span class=study_class(m.owed, m.hours, r.study_target)>
-                            {if m.owed { fill(t.hours_of, &[("h", &hours(m.hours)), ("target", &hours(r.study_target))]) } else { t.month_exempt.to_owned() }}
+                        <span class=study_class(m.owed, m.hours, m.target)>
+                            {if m.owed { fill(t.hours_of, &[("h", &hours(m.hours)), ("target", &hours(m.target))]) } else { t.month_exempt.to_owned() }}
                         </span>
                     </li>
                 }).collect_view()}

@@ -60,8 +60,7 @@ fn compare(sort: &str, a: &CadreRow, b: &CadreRow) -> Ordering {
             .weeks_missed
             .cmp(&a.weeks_missed)
             .then(a.weeks_covered.cmp(&b.weeks_covered)),
-        "suggestions" => (b.suggestions_due - b.suggestions_given)
-            .cmp(&(a.suggestions_due - a.suggestions_given)),
+        "suggestions" => b.suggestions_missing.cmp(&a.suggestions_missing),
         "study" => a
             .study_hours
             .partial_cmp(&b.study_hours)
@@ -138,7 +137,7 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         }
         tiles.overdue += r.overdue;
         tiles.weeks_missed += r.weeks_missed;
-        tiles.suggestions_missing += r.suggestions_due - r.suggestions_given;
+        tiles.suggestions_missing += r.suggestions_missing;
     }
 
     // One line per child organisation (with everything below it), and one for the cadres of

@@ -476,3 +476,34 @@ async fn a_contact_can_be_changed_or_deleted_for_seven_days_only(app: TestApp) {
     assert_eq!(w.admin.count("contacts").await, 1);
 }
 db_test!(a_contact_can_be_changed_or_deleted_for_seven_days_only);
+
+async fn a_contact_may_be_logged_up_to_30_days_late(app: TestApp) {
+    let w = setup(app).await;
+    let a = &w.a;
+    let youth = a.youths[0];
+    assigned_days_ago(&w.admin, youth, 200).await;
+    let late = with(contact_form(youth), &[("contact_date", &day(days_ago(31)))]);
+    let res = a.app.call("/api/contacts/create", &pairs(&late)).await;
+    let err = assert_invalid(res, "contact_date", "date_too_old").await;
+    let message = field_error(&err, "contact_date").unwrap()["message"].clone();
+    assert!(message.as_str().unwrap().contains("30"), "{message}");
+    let id = created(
+        &a.app,
+        "/api/contacts/create",
+        &with(contact_form(youth), &[("contact_date", &day(days_ago(30)))]),
+    )
+    .await;
+    // Changing a contact's date obeys the same window.
+    let res = a
+        .app
+        .call(
+            "/api/contacts/update",
+            &pairs(&with(
+                with(contact_form(youth), &[("contact_date", &day(days_ago(45)))]),
+                &[("id", &id.to_string())],
+            )),
+        )
+        .await;
+    assert_invalid(res, "contact_date", "date_too_old").await;
+}
+db_test!(a_contact_may_be_logged_up_to_30_days_late);

@@ -74,7 +74,7 @@ fn cadre_kinds_on(date: NaiveDate) -> usize {
 
 /// The cadres took up their posts (and their pairings) long ago, so that a reminder at an
 /// instant before today (a quarter's lead day, the 20th) judges people who were there then.
-async fn posted_long_ago(app: &TestApp) {
+pub async fn posted_long_ago(app: &TestApp) {
     use app::ssr::entities::{account, pairing};
     use sea_orm::sea_query::Expr;
     pairing::Entity::update_many()

@@ -338,8 +338,8 @@ async fn an_approved_exemption_makes_its_week_exempt(app: TestApp) {
         .call(
             "/api/exemptions/request",
             &pairs(&exemption_form(
-                quarter.start() - Duration::days(1),
-                quarter.start(),
+                quarter.weeks()[0].monday() - Duration::days(1),
+                quarter.weeks()[0].monday(),
             )),
         )
         .await;
@@ -529,6 +529,7 @@ fn policy_form(due: &str, overdue: &str) -> Vec<(&'static str, String)> {
         ("offline_contacts_per_year", "1".to_owned()),
         ("visit_days_per_week", "1".to_owned()),
         ("visit_late_entry_days", "7".to_owned()),
+        ("contact_late_entry_days", "30".to_owned()),
         ("min_working_days_per_week", "3".to_owned()),
         ("suggestions_per_quarter", "1".to_owned()),
         ("study_hours_per_month", "8".to_owned()),
@@ -643,3 +644,180 @@ async fn the_supervisor_pages_render_for_supervisors_only(app: TestApp) {
     assert!(html.contains("name=\"start_date\""));
 }
 db_test!(the_supervisor_pages_render_for_supervisors_only);
+
+/// The reasons' rules of a dashboard row.
+fn rules_of(r: &Value) -> Vec<String> {
+    r["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn a_cadre_who_took_up_the_post_today_owes_nothing_from_before(app: TestApp) {
+    let s = sup_world(app).await;
+    // cadre_a's account was made today: in post from today.
+    let dash = dashboard(&s.sup, &[]).await;
+    let r = row(&dash, "cadre_a");
+    let rules = rules_of(r);
+    for never in [
+        "study_missed",
+        "behind_pace",
+        "visit_missed",
+        "suggestion_missed",
+    ] {
+        assert!(!rules.contains(&never.to_owned()), "{never}: {r}");
+    }
+    assert_ne!(r["light"], "red", "{r}");
+    // Months that ended before today owe nothing; this month owes at most the whole target.
+    for m in r["study_months"].as_array().unwrap() {
+        let month: chrono::NaiveDate = m["month"].as_str().unwrap().parse().unwrap();
+        if app::rules::month_bounds(month).1 < today() {
+            assert_eq!(
+                (m["owed"].as_bool(), m["target"].as_f64()),
+                (Some(false), Some(0.0))
+            );
+        } else {
+            assert!(m["target"].as_f64().unwrap() <= 8.0, "{m}");
+        }
+    }
+    // The pace runs from today: at most one day of the quarter has elapsed for them.
+    let quarter = app::rules::Quarter::of(today());
+    let left = (quarter.end() - today()).num_days() + 1;
+    let elapsed = r["pace"]["elapsed"].as_f64().unwrap();
+    if left >= 30 {
+        assert!((elapsed - 1.0 / left as f64).abs() < 1e-9, "{elapsed}");
+    } else {
+        assert_eq!(elapsed, 0.0, "fewer than 30 days in post: no pace yet");
+    }
+    // The drill-down says the same.
+    let detail = ok(
+        &s.sup,
+        "/api/supervise/cadre",
+        &[("id", &s.w.a.id.to_string())],
+    )
+    .await;
+    assert_eq!(detail["row"]["reasons"], r["reasons"], "{detail}");
+    assert_eq!(detail["row"]["pace"], r["pace"]);
+    // Long in post, the same cadre owes the months before (the weeks too).
+    crate::reminders::posted_long_ago(&s.w.admin).await;
+    let r = row(&dashboard(&s.sup, &[]).await, "cadre_a").clone();
+    let past_months = r["study_months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            let month: chrono::NaiveDate = m["month"].as_str().unwrap().parse().unwrap();
+            app::rules::month_bounds(month).1 < today()
+        })
+        .count();
+    let missed = rules_of(&r).iter().filter(|x| *x == "study_missed").count();
+    assert_eq!(missed, past_months, "{r}");
+}
+db_test!(a_cadre_who_took_up_the_post_today_owes_nothing_from_before);
+
+async fn leave_may_be_filed_from_the_monday_of_the_quarters_first_week(app: TestApp) {
+    let s = sup_world(app).await;
+    let a = &s.w.a;
+    let first = app::rules::Quarter::of(today()).weeks()[0].monday();
+    let res = a
+        .app
+        .call(
+            "/api/exemptions/request",
+            &pairs(&exemption_form(first - Duration::days(1), first)),
+        )
+        .await;
+    assert_invalid(res, "start_date", "date_too_old").await;
+    // The week of 28 September counts in Q4 by its Thursday: leave for its first days too.
+    created(
+        &a.app,
+        "/api/exemptions/request",
+        &exemption_form(first, first + Duration::days(2)),
+    )
+    .await;
+    let mine = ok(&a.app, "/api/exemptions/list", &[]).await;
+    assert_eq!(mine["earliest"], first.to_string());
+}
+db_test!(leave_may_be_filed_from_the_monday_of_the_quarters_first_week);
+
+async fn a_returned_suggestion_counts_again_only_once_resubmitted(app: TestApp) {
+    let s = sup_world(app).await;
+    let a = &s.w.a;
+    crate::reminders::posted_long_ago(&s.w.admin).await;
+    let counts = || async {
+        let d = dashboard(&s.sup, &[]).await;
+        let r = row(&d, "cadre_a");
+        (
+            r["suggestions_given"].as_u64().unwrap(),
+            r["suggestions_due"].as_u64().unwrap(),
+            r["suggestions_missing"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(counts().await, (0, 1, 1));
+    let id = created(
+        &a.app,
+        "/api/suggestions/create",
+        &suggestion_form(a.org, app::rules::Quarter::of(today())),
+    )
+    .await;
+    assert_eq!(counts().await, (1, 1, 0));
+    let form = [
+        ("request_id", rid()),
+        ("id", id.to_string()),
+        ("action", "return".to_owned()),
+        ("comment", "请补充具体措施".to_owned()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ok(&s.sup, "/api/suggestions/review", &form).await;
+    assert_eq!(counts().await, (0, 1, 1), "returned: not given");
+    ok(
+        &a.app,
+        "/api/suggestions/revise",
+        &[
+            ("id", &id.to_string()),
+            ("title", "建立团员积分制度（修改稿）"),
+            ("description", "按季度公示积分，设立团员先锋岗，每月评议"),
+        ],
+    )
+    .await;
+    assert_eq!(counts().await, (1, 1, 0), "resubmitted: given again");
+    // Declined still counts as given.
+    ok(
+        &s.sup,
+        "/api/suggestions/review",
+        &[
+            ("request_id", &rid()),
+            ("id", &id.to_string()),
+            ("action", "decline"),
+            ("comment", "暂不采纳"),
+        ],
+    )
+    .await;
+    assert_eq!(counts().await, (1, 1, 0), "declined: still given");
+}
+db_test!(a_returned_suggestion_counts_again_only_once_resubmitted);
+
+async fn a_pairing_made_in_the_quarters_last_29_days_owes_nothing_for_it(app: TestApp) {
+    let s = sup_world(app).await;
+    crate::reminders::posted_long_ago(&s.w.admin).await;
+    let quarter = app::rules::Quarter::of(today());
+    use app::ssr::entities::pairing;
+    let set_start = |on: chrono::NaiveDate| {
+        pairing::Entity::update_many()
+            .col_expr(pairing::Column::StartedOn, Expr::value(on))
+            .filter(pairing::Column::Id.eq(s.w.a.pairing))
+            .exec(&s.w.admin.db)
+    };
+    // Paired 30 days before the quarter's end (or earlier): owed; 29 days: not owed.
+    let latest = std::cmp::min(today(), quarter.end() - Duration::days(29));
+    set_start(latest).await.unwrap();
+    let r = row(&dashboard(&s.sup, &[]).await, "cadre_a").clone();
+    assert_eq!(r["suggestions_due"], 1, "{r}");
+    if latest < today() {
+        set_start(latest + Duration::days(1)).await.unwrap();
+        let r = row(&dashboard(&s.sup, &[]).await, "cadre_a").clone();
+        assert_eq!(r["suggestions_due"], 0, "{r}");
+    }
+}
+db_test!(a_pairing_made_in_the_quarters_last_29_days_owes_nothing_for_it);
