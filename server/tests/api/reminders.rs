@@ -245,6 +245,7 @@ smtp_test!(a_thursday_brings_the_visit_day_and_the_digest_in_one_email_once);
 
 async fn reminders_made_at_night_join_the_next_mornings_one_email(app: TestApp, sink: SmtpSink) {
     let w = setup(app).await;
+    posted_long_ago(&w.admin).await;
     normal_weeks(&w.admin).await;
     let a = &w.a;
     set_email(&a.app, &sink, MAIL_A).await;
@@ -477,6 +478,7 @@ db_test!(mondays_tell_supervisors_of_last_weeks_misses);
 
 async fn the_inbox_is_marked_read_one_or_all_and_only_ones_own(app: TestApp) {
     let w = setup(app).await;
+    posted_long_ago(&w.admin).await;
     normal_weeks(&w.admin).await;
     let (a, b) = (&w.a, &w.b);
     assigned_days_ago(&w.admin, a.youths[1], 100).await;
