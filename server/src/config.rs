@@ -45,10 +45,10 @@ impl MailArgs {
     ///
     /// # Errors
     /// A URL or sender address that cannot be used.
-    pub fn mailer(&self) -> anyhow::Result<Option<std::sync::Arc<app::reminders::mail::Mailer>>> {
+    pub fn mailer(&self) -> anyhow::Result<Option<std::sync::Arc<app::ssr::mail::Mailer>>> {
         match self.smtp_url.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
-            Some(url) => app::reminders::mail::Mailer::new(url, &self.mail_from)
+            Some(url) => app::ssr::mail::Mailer::new(url, &self.mail_from)
                 .map(|m| Some(std::sync::Arc::new(m)))
                 .map_err(anyhow::Error::msg),
         }
@@ -99,10 +99,10 @@ pub struct ServeArgs {
     #[arg(long, env = "LIAISON_EXPORT_DIR", default_value = "data/exports")]
     pub export_dir: PathBuf,
     /// The CJK font of PDF exports (an OpenType file or collection; never a variable CJK font).
-    #[arg(long, env = "LIAISON_PDF_FONT", default_value = app::exports::pdf::DEFAULT_FONT)]
+    #[arg(long, env = "LIAISON_PDF_FONT", default_value = app::ssr::DEFAULT_PDF_FONT)]
     pub pdf_font: PathBuf,
     /// The face in that collection: 2 is Simplified Chinese in Noto Sans CJK.
-    #[arg(long, env = "LIAISON_PDF_FONT_INDEX", default_value_t = app::exports::pdf::DEFAULT_FONT_INDEX)]
+    #[arg(long, env = "LIAISON_PDF_FONT_INDEX", default_value_t = app::ssr::DEFAULT_PDF_FONT_INDEX)]
     pub pdf_font_index: u32,
     /// Uploaded files parsed at once in this instance (off the async threads; others wait
     /// up to 15 s, then are told to try again).
@@ -140,8 +140,8 @@ impl ServeArgs {
                 std::process::id(),
                 uuid::Uuid::new_v4().simple()
             )),
-            pdf_font: PathBuf::from(app::exports::pdf::DEFAULT_FONT),
-            pdf_font_index: app::exports::pdf::DEFAULT_FONT_INDEX,
+            pdf_font: PathBuf::from(app::ssr::DEFAULT_PDF_FONT),
+            pdf_font_index: app::ssr::DEFAULT_PDF_FONT_INDEX,
             upload_parsers: 1,
         }
     }

@@ -95,3 +95,6 @@ pub async fn contact_for_edit(#[server(default)] id: String) -> Result<ContactEd
     let id = crate::ssr::respond(crate::ssr::record_id(&id))?;
     crate::ssr::respond(super::service::for_edit(id).await)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(ContactForm);

@@ -87,3 +87,6 @@ pub async fn list_exemptions() -> Result<MyExemptions, AppError> {
 pub async fn get_exemption_queue() -> Result<ExemptionQueue, AppError> {
     crate::ssr::respond(super::service::queue().await)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(ExemptionForm, DecisionForm);

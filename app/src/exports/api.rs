@@ -82,3 +82,6 @@ pub async fn export_status(#[server(flatten)] query: StatusQuery) -> Result<JobS
 pub async fn list_exports() -> Result<ExportsPage, AppError> {
     crate::ssr::respond(super::service::page().await)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(ExportForm);

@@ -20,10 +20,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Debian's `fonts-noto-cjk`; face 2 of the collection is Simplified Chinese.
-pub const DEFAULT_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
-pub const DEFAULT_FONT_INDEX: u32 = 2;
-
 const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;
 const MARGIN_X: f32 = 40.0;
@@ -499,8 +495,11 @@ mod tests {
 
     /// The font `./dev.sh` installs (Debian's fonts-noto-cjk).
     fn font() -> PdfFont {
-        PdfFont::load(Path::new(DEFAULT_FONT), DEFAULT_FONT_INDEX)
-            .expect("fonts-noto-cjk is installed by ./dev.sh test")
+        PdfFont::load(
+            Path::new(crate::ssr::DEFAULT_PDF_FONT),
+            crate::ssr::DEFAULT_PDF_FONT_INDEX,
+        )
+        .expect("fonts-noto-cjk is installed by ./dev.sh test")
     }
 
     fn row(i: usize, org: i64) -> CadreRow {

@@ -88,3 +88,6 @@ pub async fn apply_import(#[server(flatten)] form: ApplyForm) -> Result<Imported
     crate::ssr::saved_redirect();
     Ok(r)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(ApplyForm);

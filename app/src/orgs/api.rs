@@ -63,3 +63,6 @@ pub async fn move_org(#[server(flatten)] form: MoveOrgForm) -> Result<(), AppErr
 pub async fn set_org_active(#[server(flatten)] form: OrgActiveForm) -> Result<(), AppError> {
     crate::ssr::respond(super::service::set_active(form).await)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(NewOrg);

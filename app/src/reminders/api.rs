@@ -218,3 +218,6 @@ pub async fn set_notifications(#[server(flatten)] form: NotificationsForm) -> Re
     crate::ssr::saved_redirect();
     Ok(())
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(RemindForm, RetryForm, RegenerateForm);

@@ -4,14 +4,12 @@
 //!
 //! - [`rules`]: when each reminder falls due and when mail may go (pure, unit-tested).
 //! - `scheduler` (server only): the tick (make, compose, send). `service`: the inbox, remind,
-//!   health, settings. `mail`: one email over SMTP. `feed`: the iCalendar feed. `text`: what
+//!   health, settings. `feed`: the iCalendar feed. `text`: what
 //!   they say.
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod feed;
-#[cfg(feature = "ssr")]
-pub mod mail;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod scheduler;

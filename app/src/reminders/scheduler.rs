@@ -12,7 +12,6 @@
 //!    one writer), sent, and marked sent, or retried with backoff, or failed.
 
 use super::api::Line;
-use super::mail::{Mailer, SendError};
 use super::rules::{self, About, Due};
 use super::text::{self, Content};
 use crate::compliance::service::{due_youths, evaluate_cadres, Cadres};
@@ -20,6 +19,7 @@ use crate::compliance::{CadreRow, Period, Reason};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::ssr::entities::{account, delivery, notification, scheduler_tick};
+use crate::ssr::mail::{Mailer, SendError};
 use crate::ssr::orgtree::OrgTree;
 use crate::types::{ReminderKind, Role};
 use chrono::{DateTime, Duration, Utc};

@@ -125,3 +125,6 @@ pub async fn handover(#[server(flatten)] form: HandoverForm) -> Result<HandoverP
     crate::ssr::saved_redirect();
     Ok(plan)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(ReassignForm, HandoverForm);

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod entities;
 pub mod flash;
 pub mod guard;
+pub mod mail;
 pub mod once;
 pub mod orgtree;
 pub mod password;
@@ -43,7 +44,7 @@ pub struct Settings {
     /// The app's address as users reach it (links in emails, the calendar feed's address).
     pub public_url: String,
     /// SMTP, when configured (`--smtp-url`, `--mail-from`): reminders go by email too.
-    pub mailer: Option<Arc<crate::reminders::mail::Mailer>>,
+    pub mailer: Option<Arc<mail::Mailer>>,
     /// This app instance among those sharing the database (host, process id, a random part).
     pub instance: String,
     pub host: String,
@@ -58,6 +59,11 @@ pub struct Settings {
     /// one user's file never stalls the requests of others.
     pub parsers: Arc<tokio::sync::Semaphore>,
 }
+
+/// The CJK font PDF exports draw with by default (Debian's `fonts-noto-cjk`), and its face:
+/// Simplified Chinese is face 2 of the collection.
+pub const DEFAULT_PDF_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+pub const DEFAULT_PDF_FONT_INDEX: u32 = 2;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -76,8 +82,8 @@ impl Default for Settings {
             host: "localhost".to_owned(),
             export_dir: std::path::PathBuf::from("data/exports"),
             jobs: Arc::default(),
-            pdf_font: std::path::PathBuf::from(crate::exports::pdf::DEFAULT_FONT),
-            pdf_font_index: crate::exports::pdf::DEFAULT_FONT_INDEX,
+            pdf_font: std::path::PathBuf::from(DEFAULT_PDF_FONT),
+            pdf_font_index: DEFAULT_PDF_FONT_INDEX,
             parsers: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }

@@ -153,40 +153,22 @@ impl<'a> Request<'a> {
     }
 }
 
-/// Forms that carry a request id.
+/// Forms that carry a request id. Each area declares its own forms with [`has_request_id`].
 pub trait HasRequestId {
     fn request_id(&self) -> &str;
 }
 
+/// Implements [`HasRequestId`] for forms with a `request_id` field.
 macro_rules! has_request_id {
-    ($($form:path),* $(,)?) => {$(
-        impl HasRequestId for $form {
+    ($($form:ty),* $(,)?) => {$(
+        impl $crate::ssr::once::HasRequestId for $form {
             fn request_id(&self) -> &str {
                 &self.request_id
             }
         }
     )*};
 }
-has_request_id!(
-    crate::orgs::api::NewOrg,
-    crate::users::api::NewAccount,
-    crate::users::api::NewPairing,
-    crate::youth::api::YouthForm,
-    crate::contacts::api::ContactForm,
-    crate::visits::api::VisitForm,
-    crate::suggestions::api::SuggestionForm,
-    crate::study::api::StudyForm,
-    crate::suggestions::api::ReviewForm,
-    crate::exemptions::api::ExemptionForm,
-    crate::exemptions::api::DecisionForm,
-    crate::roster::api::ReassignForm,
-    crate::roster::api::HandoverForm,
-    crate::reminders::api::RemindForm,
-    crate::reminders::api::RetryForm,
-    crate::reminders::api::RegenerateForm,
-    crate::exports::api::ExportForm,
-    crate::imports::api::ApplyForm,
-);
+pub(crate) use has_request_id;
 
 /// What an earlier send of the same request id means for this one.
 fn judge(

@@ -49,3 +49,6 @@ pub async fn log_study(#[server(flatten)] form: StudyForm) -> Result<i64, AppErr
     crate::ssr::saved_redirect();
     Ok(id)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(StudyForm);

@@ -153,3 +153,6 @@ pub async fn revise_suggestion(#[server(flatten)] form: ReviseForm) -> Result<()
 pub async fn review_queue(#[server(flatten)] query: QueueQuery) -> Result<Queue, AppError> {
     crate::ssr::respond(super::service::queue(query).await)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(SuggestionForm, ReviewForm);

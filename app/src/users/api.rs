@@ -93,3 +93,6 @@ pub async fn pair_org(#[server(flatten)] form: NewPairing) -> Result<i64, AppErr
 pub async fn unpair_org(#[server(flatten)] form: PairingId) -> Result<(), AppError> {
     crate::ssr::respond(super::service::unpair(form).await)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(NewAccount, NewPairing);

@@ -67,3 +67,6 @@ pub async fn visit(#[server(default)] id: String) -> Result<VisitRow, AppError> 
     let id = crate::ssr::respond(crate::ssr::record_id(&id))?;
     crate::ssr::respond(super::service::get(id).await)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(VisitForm);

@@ -154,3 +154,6 @@ pub async fn update_youth(#[server(flatten)] form: YouthForm) -> Result<i64, App
     leptos_axum::redirect(&format!("/youth/{id}"));
     Ok(id)
 }
+
+#[cfg(feature = "ssr")]
+crate::ssr::once::has_request_id!(YouthForm);
