@@ -417,6 +417,14 @@ strings! {
     p_min_working_days: "一周至少几个工作日才要求下基层", "Working days a week needs to require a visit";
     p_suggestions: "每个联系点每季度建议数", "Suggestions per paired organisation a quarter";
     p_study_hours: "每月学习小时数", "Study hours a month";
+    p_effective_from: "从何时起", "From when";
+    p_effective_hint: "留空为今天。已结束的周、月和季度仍按当时的规定评判。", "Blank: today. Closed weeks, months and quarters stay judged by the policy of their time.";
+    err_policy_past: "不能早于今天：已结束的周、月和季度按当时的规定评判", "Cannot be before today: closed weeks, months and quarters keep the policy of their time";
+    err_policy_far: "最多提前一年设定", "At most a year ahead";
+    policy_history: "变更记录", "History";
+    policy_in_force: "现行规定自 {date} 起执行", "In force since {date}";
+    policy_scheduled: "已定于 {date} 起执行", "Takes effect on {date}";
+    policy_original: "初始设置", "Initial values";
     calendar_title: "工作日历", "Work calendar";
     calendar_days: "节假日与调休", "Holidays and adjusted working days";
     calendar_empty: "该年尚无节假日安排，请在国务院办公厅通知发布后添加", "No schedule for this year yet: add it when the State Council publishes it";
@@ -454,6 +462,7 @@ strings! {
     no_pairings: "尚无联系点，请联系管理员", "No paired organisations yet; ask an admin";
     today_study: "本月学习", "Study this month";
     hours_of: "{h} / {target} 小时", "{h} / {target} hours";
+    study_cell: "{m}月 {h}/{target}", "month {m}: {h}/{target}";
     see_all: "查看全部", "See all";
     // roster
     roster_title: "我的青年", "My youths";
@@ -468,6 +477,12 @@ strings! {
     no_youths: "没有符合条件的青年", "No youths match";
     days_ago: "{n} 天未联系", "{n} days without contact";
     never_contacted: "从未联系", "never contacted";
+    line_open: "仍待处理", "still to do";
+    line_done: "已完成", "done";
+    line_closed: "已截止", "closed";
+    never_contacted_days: "从未联系（分配 {n} 天）", "never contacted (assigned {n} days ago)";
+    newly_assigned: "新分配（{n} 天）", "newly assigned ({n} days ago)";
+    assigned_today: "今日新分配", "assigned today";
     last_contact: "上次联系 {date}", "Last contact {date}";
     status_ok: "正常", "OK";
     status_due: "待联系", "Due";

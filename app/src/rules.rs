@@ -1,6 +1,7 @@
 //! The duties' rules as plain functions of dates and records: no database, no clock. Callers pass
 //! `today` (a Shanghai date, see [`shanghai_date`]) and the [`Policy`] stored in the database.
 
+use crate::i18n::Strings;
 use crate::types::Post;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
@@ -43,7 +44,12 @@ impl Policy {
     /// Reads stored `(key, value)` pairs over the defaults; an unknown key or unreadable value
     /// leaves the default in place.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Policy {
-        let mut p = Policy::default();
+        Policy::default().with_pairs(pairs)
+    }
+
+    /// These values with stored `(key, value)` pairs over them.
+    pub fn with_pairs<'a>(self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Policy {
+        let mut p = self;
         for (key, value) in pairs {
             let v = value.trim();
             match key {
@@ -61,6 +67,70 @@ impl Policy {
             }
         }
         p
+    }
+}
+
+/// The first day a policy can be in force from: the values stored before policies had dates
+/// hold from it.
+pub fn policy_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
+}
+
+/// The policy with the dates its values took effect (SPEC: closed weeks, months and quarters keep
+/// the policy of their time). Each version holds every value: a change starts from the version
+/// before it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyHistory {
+    /// Oldest first; never empty (the defaults hold from [`policy_epoch`] when nothing is stored).
+    versions: Vec<(NaiveDate, Policy)>,
+}
+
+impl Default for PolicyHistory {
+    fn default() -> Self {
+        PolicyHistory::from(Policy::default())
+    }
+}
+
+impl From<Policy> for PolicyHistory {
+    fn from(p: Policy) -> Self {
+        PolicyHistory {
+            versions: vec![(policy_epoch(), p)],
+        }
+    }
+}
+
+impl PolicyHistory {
+    /// Stored `(effective_from, key, value)` rows, in any order: each date's pairs over the
+    /// version before it (over the defaults for the first).
+    pub fn from_rows<'a>(rows: impl IntoIterator<Item = (NaiveDate, &'a str, &'a str)>) -> Self {
+        let mut by_date: std::collections::BTreeMap<NaiveDate, Vec<(&'a str, &'a str)>> =
+            std::collections::BTreeMap::new();
+        for (from, key, value) in rows {
+            by_date.entry(from).or_default().push((key, value));
+        }
+        let mut versions: Vec<(NaiveDate, Policy)> = Vec::with_capacity(by_date.len() + 1);
+        for (from, pairs) in by_date {
+            let base = versions
+                .last()
+                .map_or_else(Policy::default, |(_, p)| p.clone());
+            versions.push((from, base.with_pairs(pairs)));
+        }
+        match versions.first() {
+            Some((first, _)) if *first <= policy_epoch() => {}
+            _ => versions.insert(0, (policy_epoch(), Policy::default())),
+        }
+        PolicyHistory { versions }
+    }
+
+    /// The policy in force on `day`.
+    pub fn at(&self, day: NaiveDate) -> &Policy {
+        let i = self.versions.partition_point(|(from, _)| *from <= day);
+        &self.versions[i.saturating_sub(1)].1
+    }
+
+    /// Every version, oldest first, with the day it took effect.
+    pub fn versions(&self) -> &[(NaiveDate, Policy)] {
+        &self.versions
     }
 }
 
@@ -84,6 +154,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 /// The calendar date in Asia/Shanghai (UTC+8, no daylight saving) of an instant.
 pub fn shanghai_date(instant: DateTime<Utc>) -> NaiveDate {
     (instant + Duration::hours(8)).date_naive()
+}
+
+/// The instant a Shanghai day begins (00:00 at UTC+8).
+pub fn shanghai_midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - Duration::hours(8)
 }
 
 /// An ISO week (Monday to Sunday). Week 1 holds the year's first Thursday, so a year has 52 or 53
@@ -287,6 +362,40 @@ pub fn contact_status(
     }
 }
 
+impl ContactStatus {
+    /// The word for the status (正常 / 待联系 / 已逾期).
+    pub fn label(self, t: &Strings) -> &'static str {
+        match self {
+            ContactStatus::Ok => t.status_ok,
+            ContactStatus::Due => t.status_due,
+            ContactStatus::Overdue => t.status_overdue,
+        }
+    }
+
+    /// The light's CSS class.
+    pub fn class(self) -> &'static str {
+        match self {
+            ContactStatus::Ok => "ok",
+            ContactStatus::Due => "warn",
+            ContactStatus::Overdue => "bad",
+        }
+    }
+}
+
+/// How long a youth has gone without contact, in the one vocabulary of every page, digest and
+/// export (SPEC): "N 天未联系" after a contact; a youth never contacted is "新分配" while not
+/// due yet and "从未联系（分配 N 天）" once due, never "N 天未联系".
+pub fn contact_words(status: ContactStatus, never: bool, days: i64, t: &Strings) -> String {
+    let n = days.to_string();
+    let template = match (never, status) {
+        (false, _) => t.days_ago,
+        (true, ContactStatus::Ok) if days == 0 => t.assigned_today,
+        (true, ContactStatus::Ok) => t.newly_assigned,
+        (true, _) => t.never_contacted_days,
+    };
+    crate::i18n::fill(template, &[("n", &n)])
+}
+
 /// Public holidays and adjusted working days (调休).
 #[derive(Clone, Debug, Default)]
 pub struct WorkCalendar {
@@ -383,21 +492,6 @@ pub enum WeekStatus {
     NotRequired(NotRequired),
 }
 
-pub fn week_status(
-    requirement: Result<(), NotRequired>,
-    logged: bool,
-    week: Week,
-    today: NaiveDate,
-) -> WeekStatus {
-    match requirement {
-        _ if logged => WeekStatus::Covered,
-        Err(why) => WeekStatus::NotRequired(why),
-        Ok(()) if week.monday() > today => WeekStatus::Upcoming,
-        Ok(()) if week.sunday() >= today => WeekStatus::Open,
-        Ok(()) => WeekStatus::Missing,
-    }
-}
-
 /// Why a date cannot be logged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DateProblem {
@@ -426,23 +520,6 @@ pub const EDIT_WINDOW_DAYS: i64 = 7;
 
 pub fn editable(created_on: NaiveDate, today: NaiveDate) -> bool {
     (today - created_on).num_days() <= EDIT_WINDOW_DAYS
-}
-
-/// Hours studied in the month of `today`.
-pub fn month_study_hours(
-    records: impl IntoIterator<Item = (NaiveDate, f64)>,
-    today: NaiveDate,
-) -> f64 {
-    let (first, last) = month_bounds(today);
-    records
-        .into_iter()
-        .filter(|(d, _)| *d >= first && *d <= last)
-        // Not `.sum()`: an empty f64 sum is -0.0, which shows as "-0 hours".
-        .fold(0.0, |total, (_, h)| total + h)
-}
-
-pub fn study_met(hours: f64, policy: &Policy) -> bool {
-    hours + 1e-9 >= policy.study_hours_per_month
 }
 
 #[cfg(test)]
@@ -756,32 +833,6 @@ mod tests {
     }
 
     #[test]
-    fn week_status_tells_covered_open_missing() {
-        let week = Week::of(d("2026-11-18"));
-        assert_eq!(
-            week_status(Ok(()), true, week, d("2026-11-25")),
-            WeekStatus::Covered
-        );
-        assert_eq!(
-            week_status(Ok(()), false, week, d("2026-11-25")),
-            WeekStatus::Missing
-        );
-        assert_eq!(
-            week_status(Ok(()), false, week, d("2026-11-22")),
-            WeekStatus::Open,
-            "Sunday is still open"
-        );
-        assert_eq!(
-            week_status(Err(NotRequired::Exempt), false, week, d("2026-11-25")),
-            WeekStatus::NotRequired(NotRequired::Exempt)
-        );
-        assert_eq!(
-            week_status(Err(NotRequired::NotFullTime), true, week, d("2026-11-25")),
-            WeekStatus::Covered
-        );
-    }
-
-    #[test]
     fn visit_days_may_be_entered_up_to_seven_days_late() {
         let p = Policy::default();
         let today = d("2027-01-03");
@@ -804,28 +855,47 @@ mod tests {
     }
 
     #[test]
-    fn study_hours_add_up_per_calendar_month() {
-        let p = Policy::default();
-        let records = [
-            (d("2026-10-31"), 5.0),
-            (d("2026-11-01"), 2.5),
-            (d("2026-11-30"), 4.0),
-            (d("2026-12-01"), 3.0),
-        ];
-        let h = month_study_hours(records, d("2026-11-25"));
-        assert!((h - 6.5).abs() < 1e-9);
-        assert!(!study_met(h, &p));
-        assert!(study_met(
-            month_study_hours(
-                records.into_iter().chain([(d("2026-11-02"), 1.5)]),
-                d("2026-11-25")
-            ),
-            &p
-        ));
-        let none = month_study_hours([], d("2026-11-25"));
-        assert!(
-            none == 0.0 && none.is_sign_positive(),
-            "an empty month is +0, not -0"
+    fn a_policy_holds_from_its_date_and_keeps_what_it_does_not_change() {
+        let h = PolicyHistory::from_rows([
+            (d("2026-12-15"), "study_hours_per_month", "10"),
+            (policy_epoch(), "study_hours_per_month", "8"),
+            (policy_epoch(), "roster_target", "90"),
+        ]);
+        assert_eq!(h.versions().len(), 2);
+        assert_eq!(h.at(d("2026-10-31")).study_hours_per_month, 8.0);
+        assert_eq!(h.at(d("2026-12-14")).study_hours_per_month, 8.0);
+        assert_eq!(h.at(d("2026-12-15")).study_hours_per_month, 10.0);
+        // The later version starts from the one before it.
+        assert_eq!(h.at(d("2027-01-01")).roster_target, 90);
+        // Nothing stored: the defaults, from the epoch on.
+        let none = PolicyHistory::from_rows([]);
+        assert_eq!(none.at(d("2026-12-01")), &Policy::default());
+        // Only a later version stored: the defaults before it.
+        let later = PolicyHistory::from_rows([(d("2026-12-15"), "roster_target", "80")]);
+        assert_eq!(later.at(d("2026-12-01")).roster_target, 100);
+        assert_eq!(later.at(d("2026-12-15")).roster_target, 80);
+    }
+
+    #[test]
+    fn a_youth_never_contacted_is_named_so() {
+        let t = crate::i18n::Locale::ZhCn.strings();
+        assert_eq!(
+            contact_words(ContactStatus::Overdue, false, 95, t),
+            "95 天未联系"
+        );
+        assert_eq!(
+            contact_words(ContactStatus::Overdue, true, 198, t),
+            "从未联系（分配 198 天）"
+        );
+        assert_eq!(
+            contact_words(ContactStatus::Ok, true, 12, t),
+            "新分配（12 天）"
+        );
+        assert_eq!(contact_words(ContactStatus::Ok, true, 0, t), "今日新分配");
+        let en = crate::i18n::Locale::En.strings();
+        assert_eq!(
+            contact_words(ContactStatus::Due, true, 61, en),
+            "never contacted (assigned 61 days ago)"
         );
     }
 }

@@ -10,6 +10,7 @@ mod m20261129_000001_exports;
 mod m20261130_000001_imports;
 mod m20261201_000001_hostile_input;
 mod m20261201_000002_plan_pages;
+mod m20261201_000003_policy_dates;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_imports::Migration),
             Box::new(m20261201_000001_hostile_input::Migration),
             Box::new(m20261201_000002_plan_pages::Migration),
+            Box::new(m20261201_000003_policy_dates::Migration),
         ]
     }
 }

@@ -269,6 +269,7 @@ pub async fn ensure_reference_data(db: &impl ConnectionTrait) -> Result<(), sea_
         let now = Utc::now();
         policy::Entity::insert_many(POLICY_DEFAULTS.iter().map(|(k, v)| policy::ActiveModel {
             key: Set((*k).to_owned()),
+            effective_from: Set(app::rules::policy_epoch()),
             value: Set((*v).to_owned()),
             updated_by: Set(None),
             updated_at: Set(now),
@@ -1586,18 +1587,19 @@ fn study_records(
 
 // --- Exemptions (请假/出差) ----------------------------------------------------------------------
 
-const EXEMPTION_REASONS: &[&str] = &[
-    "参加市团委基层团干部培训班",
-    "赴外地考察学习青年工作经验",
-    "病假",
-    "事假（家中老人住院）",
-    "参加区委党校中青年干部培训班",
+/// A reason code (`ExemptionReason`) and the note a cadre would write with it.
+const EXEMPTION_REASONS: &[(&str, &str)] = &[
+    ("training", "参加市团委基层团干部培训班"),
+    ("business_trip", "赴外地考察学习青年工作经验"),
+    ("leave", "病假"),
+    ("leave", "事假（家中老人住院）"),
+    ("training", "参加区委党校中青年干部培训班"),
 ];
 
 struct PlannedExemption {
     cadre: i64,
     span: Exemption,
-    reason: &'static str,
+    reason: (&'static str, &'static str),
 }
 
 impl PlannedExemption {
@@ -1609,7 +1611,8 @@ impl PlannedExemption {
             cadre_id: Set(self.cadre),
             start_date: Set(self.span.start),
             end_date: Set(self.span.end),
-            reason: Set(self.reason.to_owned()),
+            reason: Set(self.reason.0.to_owned()),
+            note: Set(self.reason.1.to_owned()),
             status: Set("approved".to_owned()),
             decided_by: Set(Some(decided_by)),
             decided_at: Set(Some(t.at(decided_on, 10))),
@@ -1641,7 +1644,10 @@ fn exemptions_for(rng: &mut StdRng, t: &Timeline, rosters: &[Roster]) -> Vec<Pla
             Some(PlannedExemption {
                 cadre,
                 span: Exemption { start, end },
-                reason: EXEMPTION_REASONS.choose(rng).copied().unwrap_or("事假"),
+                reason: EXEMPTION_REASONS
+                    .choose(rng)
+                    .copied()
+                    .unwrap_or(("leave", "事假")),
             })
         })
         .collect()

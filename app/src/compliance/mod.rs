@@ -98,8 +98,12 @@ impl Period {
         (start.min(self.start()), end.max(self.end()))
     }
 
-    /// The first days of the months the period touches.
+    /// The first days of the months whose study the period judges: those it touches, and for a
+    /// week the month of its Thursday (SPEC).
     pub fn months(self) -> Vec<NaiveDate> {
+        if let Period::Week(w) = self {
+            return vec![month_bounds(w.thursday()).0];
+        }
         let mut m = month_bounds(self.start()).0;
         let mut out = Vec::new();
         while m <= self.end() {
@@ -211,6 +215,23 @@ pub enum Rule {
     StudyDueSoon,
 }
 
+impl Rule {
+    /// Whether the cadre can still do something about it now: youths to contact, the roster
+    /// to fill, this week's visit day, this quarter's suggestions, this month's study. A past
+    /// week, a closed month or quarter, and the pace (a measure, not a task) are not.
+    pub fn actionable(self) -> bool {
+        matches!(
+            self,
+            Rule::ContactOverdue
+                | Rule::ContactDue
+                | Rule::RosterShort
+                | Rule::VisitDueSoon
+                | Rule::SuggestionDueSoon
+                | Rule::StudyDueSoon
+        )
+    }
+}
+
 /// One reason for a light: the rule, its colour and by how much.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
@@ -304,10 +325,19 @@ pub struct CadreRow {
     pub study_hours: f64,
     pub study_target: f64,
     pub study_months: Vec<MonthHours>,
+    /// The month a table's 学习 cell speaks of: the first month that ended short of its target
+    /// (the one a red reason is about), else the month of `study_hours`.
+    pub study_month: Option<NaiveDate>,
     pub pace: Pace,
 }
 
 impl CadreRow {
+    /// The hours of [`CadreRow::study_month`].
+    pub fn study_shown(&self) -> Option<&MonthHours> {
+        let month = self.study_month?;
+        self.study_months.iter().find(|m| m.month == month)
+    }
+
     /// Share of the roster contacted in the period, 0 to 1.
     pub fn contacted_share(&self) -> f64 {
         if self.roster == 0 {

@@ -10,7 +10,8 @@
 use super::{CadreRow, Light, MonthHours, Pace, Period, Reason, Rule, WeekLine};
 use crate::i18n::Strings;
 use crate::rules::{
-    month_bounds, week_requirement, Exemption, NotRequired, Policy, Week, WeekStatus, WorkCalendar,
+    month_bounds, week_requirement, Exemption, NotRequired, Policy, PolicyHistory, Week,
+    WeekStatus, WorkCalendar,
 };
 use crate::types::Post;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -63,20 +64,25 @@ pub struct Context<'a> {
     pub period: Period,
     /// Today (Shanghai). Figures are "so far": up to today, or to the period's end if it is over.
     pub today: NaiveDate,
+    /// The policy in force on the day the period is judged up to ([`Context::as_of`]): the
+    /// contact thresholds, the roster target, the suggestions a pairing owes.
     pub policy: &'a Policy,
     pub calendar: &'a WorkCalendar,
     pub t: &'static Strings,
-    /// The period's weeks that have started, each with its number of working days.
-    weeks: Vec<(Week, u32)>,
-    /// The period's months that have started.
-    months: Vec<NaiveDate>,
+    /// The period's weeks that have started, each with its number of working days and the
+    /// policy of its last day (or today's, while it runs).
+    weeks: Vec<(Week, u32, &'a Policy)>,
+    /// The period's months that have started, each with the policy of its last day (or today's).
+    months: Vec<(NaiveDate, &'a Policy)>,
 }
 
 impl<'a> Context<'a> {
+    /// Judges `period` on `today` by the policy of each day: a closed week or month keeps the
+    /// policy in force when it ended (SPEC: policy by date).
     pub fn new(
         period: Period,
         today: NaiveDate,
-        policy: &'a Policy,
+        history: &'a PolicyHistory,
         calendar: &'a WorkCalendar,
         t: &'static Strings,
     ) -> Self {
@@ -86,16 +92,20 @@ impl<'a> Context<'a> {
                 .weeks()
                 .into_iter()
                 .filter(|w| w.monday() <= as_of)
-                .map(|w| (w, calendar.working_days(w)))
+                .map(|w| {
+                    let policy = history.at(w.sunday().min(today));
+                    (w, calendar.working_days(w), policy)
+                })
                 .collect(),
             months: period
                 .months()
                 .into_iter()
                 .filter(|m| *m <= as_of)
+                .map(|m| (m, history.at(month_bounds(m).1.min(today))))
                 .collect(),
             period,
             today,
-            policy,
+            policy: history.at(as_of),
             calendar,
             t,
         }
@@ -128,7 +138,7 @@ pub fn month_exempt(first: NaiveDate, exemptions: &[Exemption], calendar: &WorkC
 pub fn week_lines(f: &Facts, ctx: &Context) -> Vec<WeekLine> {
     ctx.weeks
         .iter()
-        .map(|&(w, working)| {
+        .map(|&(w, working, policy)| {
             let logged = f.visit_weeks.contains(&w);
             let before_joining = f.joined_on.is_some_and(|j| w.sunday() < j);
             let requirement = if before_joining {
@@ -137,13 +147,13 @@ pub fn week_lines(f: &Facts, ctx: &Context) -> Vec<WeekLine> {
                 // Without exemptions a week asks the same of every cadre of a post.
                 if f.post != Some(Post::FullTime) {
                     Err(NotRequired::NotFullTime)
-                } else if working < ctx.policy.min_working_days_per_week {
+                } else if working < policy.min_working_days_per_week {
                     Err(NotRequired::ShortWeek)
                 } else {
                     Ok(())
                 }
             } else {
-                week_requirement(f.post, w, &f.exemptions, ctx.calendar, ctx.policy)
+                week_requirement(f.post, w, &f.exemptions, ctx.calendar, policy)
             };
             let status = match requirement {
                 Ok(()) if logged => WeekStatus::Covered,
@@ -270,16 +280,15 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
 
     // Study, month by month: a month spent entirely on leave owes nothing, and the month of
     // taking up the post owes its share of the target.
-    let target = policy.study_hours_per_month;
     let study_months: Vec<MonthHours> = ctx
         .months
         .iter()
-        .map(|&m| {
+        .map(|&(m, month_policy)| {
             let exempt = !f.exemptions.is_empty() && month_exempt(m, &f.exemptions, ctx.calendar);
             let owes = if exempt {
                 0.0
             } else {
-                month_target(m, f.joined_on, target)
+                month_target(m, f.joined_on, month_policy.study_hours_per_month)
             };
             MonthHours {
                 month: m,
@@ -293,6 +302,8 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
             }
         })
         .collect();
+    let mut study_month = study_months.last().map(|m| m.month);
+    let mut first_missed = None;
     for m in &study_months {
         if !m.owed || m.hours + 1e-9 >= m.target {
             continue;
@@ -300,17 +311,21 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
         let short = m.target - m.hours;
         let month_end = month_bounds(m.month).1;
         if ctx.today > month_end {
+            first_missed = first_missed.or(Some(m.month));
             reason(Rule::StudyMissed, Light::Red, short);
         } else if (month_end - ctx.today).num_days() < DUE_SOON_DAYS {
             reason(Rule::StudyDueSoon, Light::Yellow, short);
         }
+    }
+    if first_missed.is_some() {
+        study_month = first_missed;
     }
     let study_hours = study_months.last().map_or(0.0, |m| m.hours);
     // The target of that month (its share, in the month of taking up the post).
     let study_target = study_months
         .last()
         .filter(|m| m.owed)
-        .map_or(target, |m| m.target);
+        .map_or(policy.study_hours_per_month, |m| m.target);
 
     let light = reasons
         .iter()
@@ -346,6 +361,7 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
         study_hours,
         study_target,
         study_months,
+        study_month,
         pace,
     };
     (row, weeks)
@@ -385,7 +401,7 @@ mod tests {
     }
 
     fn judge(f: &Facts, period: Period, today: NaiveDate, calendar: &WorkCalendar) -> CadreRow {
-        let policy = Policy::default();
+        let policy = PolicyHistory::default();
         let ctx = Context::new(period, today, &policy, calendar, Locale::En.strings());
         evaluate(f, &ctx).0
     }
@@ -665,6 +681,9 @@ mod tests {
         assert_eq!(rules(&row), vec![Rule::StudyMissed, Rule::StudyDueSoon]);
         assert_eq!(row.reasons[0].amount, 3.0);
         assert_eq!(row.study_hours, 6.0, "this month");
+        // The table shows October, the month the red reason is about.
+        assert_eq!(row.study_month, Some(d("2026-10-01")));
+        assert_eq!(row.study_shown().map(|m| m.hours), Some(5.0));
         // Away all October: October owes nothing.
         f.exemptions = vec![Exemption {
             start: d("2026-09-28"),
@@ -674,6 +693,102 @@ mod tests {
         let row = judge(&f, q4(), today, &cal);
         assert!(!row.study_months[0].owed);
         assert!(!rules(&row).contains(&Rule::StudyMissed));
+    }
+
+    #[test]
+    fn closed_months_and_weeks_keep_the_policy_of_their_time() {
+        let today = d("2026-12-20");
+        let mut f = model(q4(), today);
+        f.study = vec![
+            (d("2026-10-01"), 8.0),
+            (d("2026-11-01"), 8.0),
+            (d("2026-12-01"), 8.0),
+        ];
+        // From 15 December ten hours a month, and four working days make a week that owes.
+        let history = PolicyHistory::from_rows([
+            (d("2026-12-15"), "study_hours_per_month", "10"),
+            (d("2026-12-15"), "min_working_days_per_week", "4"),
+        ]);
+        let cal = WorkCalendar::new(
+            ["2026-11-19", "2026-11-20", "2026-12-17", "2026-12-18"].map(d),
+            [],
+        );
+        // Three working days in the weeks of 16 November and of 14 December: 3 < 4 only counts
+        // from 15 December on.
+        f.visit_weeks.remove(&Week::of(d("2026-11-16")));
+        f.visit_weeks.remove(&Week::of(d("2026-12-14")));
+        let ctx = Context::new(q4(), today, &history, &cal, Locale::En.strings());
+        let (row, weeks) = evaluate(&f, &ctx);
+        let targets: Vec<f64> = row.study_months.iter().map(|m| m.target).collect();
+        assert_eq!(
+            targets,
+            vec![8.0, 8.0, 10.0],
+            "October and November keep 8 hours"
+        );
+        assert_eq!(row.study_target, 10.0);
+        let status = |day: &str| {
+            weeks
+                .iter()
+                .find(|l| l.week == Week::of(d(day)))
+                .map(|l| l.status)
+        };
+        // The week of 16 November was judged by the old minimum (3 working days owe a visit).
+        assert_eq!(status("2026-11-16"), Some(WeekStatus::Missing));
+        assert_eq!(
+            status("2026-12-14"),
+            Some(WeekStatus::NotRequired(NotRequired::ShortWeek))
+        );
+        assert!(
+            !rules(&row).contains(&Rule::StudyMissed),
+            "{:?}",
+            row.reasons
+        );
+    }
+
+    #[test]
+    fn a_week_view_judges_the_study_of_its_thursdays_month() {
+        // The week of 30 November to 6 December counts in December (its Thursday, 3 December).
+        let w = Week::of(d("2026-11-30"));
+        assert_eq!(Period::Week(w).months(), vec![d("2026-12-01")]);
+        let today = d("2026-12-04");
+        let mut f = model(Period::Week(w), today);
+        f.study = vec![(d("2026-12-01"), 2.5)];
+        let row = judge(&f, Period::Week(w), today, &WorkCalendar::default());
+        assert_eq!(row.study_months.len(), 1);
+        assert_eq!((row.study_hours, row.study_target), (2.5, 8.0));
+        // November, short, is not this week's business.
+        assert!(!rules(&row).contains(&Rule::StudyMissed));
+    }
+
+    #[test]
+    fn a_week_has_one_status_whatever_was_logged_in_it() {
+        let today = d("2026-11-24");
+        let away = Week::of(d("2026-11-16"));
+        // A visit day on Monday, leave from Tuesday to Friday: exempt, not covered.
+        let mut f = model(q4(), today);
+        f.exemptions = vec![Exemption {
+            start: d("2026-11-17"),
+            end: d("2026-11-20"),
+        }];
+        let (row, weeks) = evaluate(
+            &f,
+            &Context::new(
+                q4(),
+                today,
+                &PolicyHistory::default(),
+                &WorkCalendar::default(),
+                Locale::En.strings(),
+            ),
+        );
+        let line = weeks.iter().find(|l| l.week == away).map(|l| l.status);
+        assert_eq!(line, Some(WeekStatus::NotRequired(NotRequired::Exempt)));
+        assert_eq!((row.weeks_exempt, row.weeks_covered), (1, 8));
+        // A part-time cadre's week with a visit day: not required, not covered.
+        f.exemptions.clear();
+        f.post = Some(Post::PartTime);
+        let row = judge(&f, q4(), today, &WorkCalendar::default());
+        assert_eq!((row.weeks_covered, row.weeks_required), (0, 0));
+        assert_eq!(row.weeks_not_required, 9);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::rules::{evaluate, Context, Facts, DAYS_HELD};
 use super::{CadreRow, Period, TrendPoint, WeekLine};
 use crate::error::AppError;
 use crate::i18n::Strings;
-use crate::rules::{month_bounds, Exemption, Policy, Week};
+use crate::rules::{month_bounds, Exemption, Policy, PolicyHistory, Week};
 use crate::ssr::entities::{
     account, assignment, compliance_week, contact, exemption, organisation, pairing, study_record,
     suggestion, visit_day, youth,
@@ -88,11 +88,11 @@ pub async fn evaluate_cadres(
     today: NaiveDate,
     t: &'static Strings,
 ) -> Result<Vec<(CadreRow, Vec<WeekLine>)>, AppError> {
-    let policy = policy::load(db).await?;
+    let history = policy::history(db).await?;
     let (span_start, span_end) = period.span();
     let calendar = policy::calendar(db, span_start, span_end).await?;
-    let facts = facts(db, tree, cadres, period, today, &policy, Source::Now).await?;
-    let ctx = Context::new(period, today, &policy, &calendar, t);
+    let ctx = Context::new(period, today, &history, &calendar, t);
+    let facts = facts(db, tree, cadres, period, today, ctx.policy, Source::Now).await?;
     Ok(facts.iter().map(|f| evaluate(f, &ctx)).collect())
 }
 
@@ -402,8 +402,13 @@ pub fn given_suggestions(quarter: crate::rules::Quarter) -> Condition {
 
 /// Per open pairing, the suggestions given for it this quarter and whether it owes one (see
 /// [`owed_pairings`]).
-fn pairings(cadres: &Cadres, as_of: NaiveDate, quarter: crate::rules::Quarter) -> SelectStatement {
-    let on = Condition::all()
+fn pairings(
+    cadres: &Cadres,
+    as_of: NaiveDate,
+    quarter: crate::rules::Quarter,
+    source: Source,
+) -> SelectStatement {
+    let mut on = Condition::all()
         .add(
             Expr::col((suggestion::Entity, suggestion::Column::CadreId))
                 .equals((pairing::Entity, pairing::Column::CadreId)),
@@ -413,6 +418,13 @@ fn pairings(cadres: &Cadres, as_of: NaiveDate, quarter: crate::rules::Quarter) -
                 .equals((pairing::Entity, pairing::Column::OrgId)),
         )
         .add(given_suggestions(quarter));
+    if source == Source::History {
+        // A past week: the suggestions given by the day it is judged on, not since.
+        on = on.add(
+            Expr::col((suggestion::Entity, suggestion::Column::CreatedAt))
+                .lt(crate::rules::shanghai_midnight(as_of + Duration::days(1))),
+        );
+    }
     let mut q = Query::select();
     q.expr_as(
         Expr::col((pairing::Entity, pairing::Column::CadreId)),
@@ -501,8 +513,9 @@ pub async fn unsuggested(
     Ok(out)
 }
 
-/// Study hours of each month (`m0`, `m1`, …), in one pass over the months' records.
-fn study(cadres: &Cadres, months: &[NaiveDate]) -> SelectStatement {
+/// Study hours of each month (`m0`, `m1`, …) up to `as_of`, in one pass over the months'
+/// records (a past week judges its month's hours by the week's end).
+fn study(cadres: &Cadres, months: &[NaiveDate], as_of: NaiveDate) -> SelectStatement {
     let date = || Expr::col(study_record::Column::StudyDate);
     let mut q = Query::select();
     q.expr_as(
@@ -510,7 +523,7 @@ fn study(cadres: &Cadres, months: &[NaiveDate]) -> SelectStatement {
         Alias::new("cadre_id"),
     );
     for (i, m) in months.iter().enumerate() {
-        let end = month_bounds(*m).1;
+        let end = std::cmp::min(month_bounds(*m).1, as_of);
         q.expr_as(
             Func::sum(
                 Expr::case(
@@ -524,9 +537,9 @@ fn study(cadres: &Cadres, months: &[NaiveDate]) -> SelectStatement {
     }
     let (first, last) = (
         months.first().copied().unwrap_or_default(),
-        months
-            .last()
-            .map_or(NaiveDate::default(), |m| month_bounds(*m).1),
+        months.last().map_or(NaiveDate::default(), |m| {
+            std::cmp::min(month_bounds(*m).1, as_of)
+        }),
     );
     q.from(study_record::Entity)
         .and_where(date().between(first, last))
@@ -573,6 +586,31 @@ pub async fn facts(
             Cadres::One(id) => q
                 .filter(account::Column::Id.eq(*id))
                 .filter(account::Column::Role.eq(Role::Cadre.as_str())),
+            // A past week of the trend: the cadres in post at some time of it, whatever they
+            // are now, so the week comes out the same whenever it is judged.
+            Cadres::InOrgs(orgs) if source == Source::History => {
+                let q = q
+                    .filter(account::Column::Role.eq(Role::Cadre.as_str()))
+                    .filter(
+                        Condition::any()
+                            .add(account::Column::JoinedOn.is_null())
+                            .add(account::Column::JoinedOn.lte(period.end())),
+                    )
+                    .filter(
+                        Condition::any()
+                            .add(account::Column::LeftOn.is_null())
+                            .add(account::Column::LeftOn.gt(period.start())),
+                    )
+                    .filter(
+                        Condition::any()
+                            .add(account::Column::LeftOn.is_not_null())
+                            .add(account::Column::Active.eq(true)),
+                    );
+                match orgs {
+                    Some(o) => q.filter(account::Column::OrgId.is_in(o.iter().copied())),
+                    None => q,
+                }
+            }
             Cadres::InOrgs(orgs) => {
                 let q = q
                     .filter(account::Column::Role.eq(Role::Cadre.as_str()))
@@ -636,14 +674,14 @@ pub async fn facts(
         Ok::<_, AppError>(q.all(db).await?)
     };
     let paired = async {
-        let stmt = pairings(cadres, as_of, period.quarter());
+        let stmt = pairings(cadres, as_of, period.quarter(), source);
         rows(db, &stmt, &["n", "owed"]).await
     };
     let hours = async {
         if months.is_empty() {
             return Ok(Vec::new());
         }
-        let stmt = study(cadres, &months);
+        let stmt = study(cadres, &months, as_of);
         let mut out = Vec::new();
         for row in db.query_all(&stmt).await? {
             let cadre: i64 = row.try_get("", "cadre_id")?;
@@ -803,9 +841,9 @@ pub async fn trend(
         .filter(|w| !kept.contains(&w.key()))
         .collect();
     if !missing.is_empty() {
-        let policy = policy::load(db).await?;
+        let history = policy::history(db).await?;
         for week in missing {
-            judge_week(db, tree, week, &policy).await?;
+            judge_week(db, tree, week, &history).await?;
         }
     }
     type WeekSums = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
@@ -844,35 +882,53 @@ pub async fn trend(
         .collect())
 }
 
-/// Judges a completed week for every active cadre, as of the Monday after it, and keeps the
+/// Forgets the kept judgements of the trend's weeks from the one holding `day` on, when that
+/// week is closed: a late entry, an approved leave or a handover dated back into a closed week
+/// has it judged again at the next view, so the trend reads as if it had been known all along.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn reopen_weeks(db: &impl ConnectionTrait, day: NaiveDate) -> Result<(), AppError> {
+    let week = Week::of(day);
+    if week >= Week::of(crate::ssr::today()) {
+        return Ok(());
+    }
+    compliance_week::Entity::delete_many()
+        .filter(compliance_week::Column::WeekKey.gte(week.key()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Judges a completed week for every cadre in post during it, as of the Monday after it, and keeps the
 /// sums per organisation. An organisation without cadres gets a zero row, so the week counts as
 /// judged.
 async fn judge_week(
     db: &impl ConnectionTrait,
     tree: &OrgTree,
     week: Week,
-    policy: &Policy,
+    history: &PolicyHistory,
 ) -> Result<(), AppError> {
     let judged_on = week.sunday() + Duration::days(1);
     let period = Period::Week(week);
     let calendar = policy::calendar(db, week.monday(), week.sunday()).await?;
+    let ctx = Context::new(
+        period,
+        judged_on,
+        history,
+        &calendar,
+        crate::i18n::Locale::default().strings(),
+    );
     let facts = facts(
         db,
         tree,
         &Cadres::InOrgs(None),
         period,
         judged_on,
-        policy,
+        ctx.policy,
         Source::History,
     )
     .await?;
-    let ctx = Context::new(
-        period,
-        judged_on,
-        policy,
-        &calendar,
-        crate::i18n::Locale::default().strings(),
-    );
     let mut sums: HashMap<i64, [i32; 4]> = HashMap::new();
     if let Some(root) = tree.root() {
         sums.insert(root, [0; 4]);

@@ -2,6 +2,7 @@
 //! with the youth when the roster changes hands.
 
 use super::api::{ContactEdit, ContactForm, ContactId, ContactRow, RequestForm};
+use crate::compliance::service::reopen_weeks;
 use crate::error::AppError;
 use crate::rules::{editable, shanghai_date};
 use crate::ssr::entities::{account, contact};
@@ -166,6 +167,7 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
     };
     let saved = record.insert(&txn).await?;
     roster::contacts_changed(&txn, saved.youth_id).await?;
+    reopen_weeks(&txn, saved.contact_date).await?;
     auth.audit(&txn, "create", "contact", Some(saved.id), String::new())
         .await?;
     once::finish(txn, once.uuid, saved.id).await?;
@@ -226,8 +228,9 @@ pub async fn update(form: ContactForm) -> Result<i64, AppError> {
     let valid = validate(&mut v, &form, assigned_on, late_days);
     v.finish(&form)?;
     let new = valid.ok_or(AppError::Internal)?;
-    let (id, youth) = (c.id, c.youth_id);
+    let (id, youth, old_date) = (c.id, c.youth_id, c.contact_date);
     let had_request = c.request.is_some();
+    let new_date = new.date;
     let mut am = c.into_active_model();
     am.contact_date = Set(new.date);
     am.channel = Set(new.channel.as_str().to_owned());
@@ -245,6 +248,7 @@ pub async fn update(form: ContactForm) -> Result<i64, AppError> {
     let txn = auth.db().begin().await?;
     am.update(&txn).await?;
     roster::contacts_changed(&txn, youth).await?;
+    reopen_weeks(&txn, old_date.min(new_date)).await?;
     auth.audit(&txn, "update", "contact", Some(id), String::new())
         .await?;
     txn.commit().await?;
@@ -261,10 +265,11 @@ pub async fn delete(form: ContactId) -> Result<i64, AppError> {
     let mut v = Validator::new(auth.viewer.locale);
     check_window(&mut v, &c);
     v.finish(&form)?;
-    let (id, youth) = (c.id, c.youth_id);
+    let (id, youth, date) = (c.id, c.youth_id, c.contact_date);
     let txn = auth.db().begin().await?;
     contact::Entity::delete_by_id(id).exec(&txn).await?;
     roster::contacts_changed(&txn, youth).await?;
+    reopen_weeks(&txn, date).await?;
     auth.audit(&txn, "delete", "contact", Some(id), String::new())
         .await?;
     txn.commit().await?;

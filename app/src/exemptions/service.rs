@@ -242,6 +242,10 @@ pub async fn decide(form: DecisionForm) -> Result<(), AppError> {
         once::Begun::Earlier(_) => return Ok(()),
         once::Begun::Fresh(txn) => txn,
     };
+    if decision == ExemptionStatus::Approved {
+        // Leave reaching back into a closed week changes that week's judgement.
+        crate::compliance::service::reopen_weeks(&txn, e.start_date).await?;
+    }
     let mut am = e.into_active_model();
     am.status = Set(decision.as_str().to_owned());
     am.decided_by = Set(Some(auth.viewer.id));

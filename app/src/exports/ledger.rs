@@ -119,6 +119,14 @@ where
 /// The ledger's base query: its tables, the scope and the quarter, without columns.
 fn base(ledger: Ledger, scope: &Scope) -> SelectStatement {
     let (start, end) = (scope.quarter.start(), scope.quarter.end());
+    // The days of every week that counts in the quarter (by its Thursday): the 4+1 ledger and the
+    // leave behind it hold what the summary counts, 28 September to 3 January for 2026 Q4
+    // (SPEC: a quarter's ledgers hold the records of every week that counts in it).
+    let weeks = scope.quarter.weeks();
+    let (week_start, week_end) = (
+        weeks.first().map_or(start, |w| w.monday()),
+        weeks.last().map_or(end, |w| w.sunday()),
+    );
     let mut q = Query::select();
     match ledger {
         Ledger::Contacts => {
@@ -142,7 +150,7 @@ fn base(ledger: Ledger, scope: &Scope) -> SelectStatement {
                 )
                 .and_where(
                     Expr::col((visit_day::Entity, visit_day::Column::VisitDate))
-                        .between(start, end),
+                        .between(week_start, week_end),
                 );
             join_cadre(
                 &mut q,
@@ -191,8 +199,12 @@ fn base(ledger: Ledger, scope: &Scope) -> SelectStatement {
         }
         Ledger::Exemptions => {
             q.from(exemption::Entity)
-                .and_where(Expr::col((exemption::Entity, exemption::Column::StartDate)).lte(end))
-                .and_where(Expr::col((exemption::Entity, exemption::Column::EndDate)).gte(start))
+                .and_where(
+                    Expr::col((exemption::Entity, exemption::Column::StartDate)).lte(week_end),
+                )
+                .and_where(
+                    Expr::col((exemption::Entity, exemption::Column::EndDate)).gte(week_start),
+                )
                 .join_as(
                     JoinType::LeftJoin,
                     account::Entity,

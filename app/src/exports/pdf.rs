@@ -540,6 +540,7 @@ mod tests {
                 owed: true,
                 target: 8.0,
             }],
+            study_month: chrono::NaiveDate::from_ymd_opt(2026, 10, 1),
             pace: Pace {
                 elapsed: 0.5,
                 contacted: 0.4,

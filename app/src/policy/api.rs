@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::rules::Policy;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,30 @@ pub struct PolicyForm {
     pub min_working_days_per_week: String,
     pub suggestions_per_quarter: String,
     pub study_hours_per_month: String,
+    /// `YYYY-MM-DD`, today or later (blank: today): the day the values take effect.
+    pub effective_from: String,
+}
+
+/// One version of the policy: the day it took (or takes) effect, its values, and what it
+/// changed from the version before.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    pub effective_from: NaiveDate,
+    pub values: Policy,
+    /// `key: old → new`, empty for the first version.
+    pub changes: Vec<String>,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The policy in force today (its fields at the top level, as before), since when, and every
+/// version newest first (scheduled ones included).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyView {
+    #[serde(flatten)]
+    pub policy: Policy,
+    pub in_force_from: NaiveDate,
+    pub versions: Vec<PolicyVersion>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,12 +72,13 @@ pub struct CalendarDayForm {
     pub name: String,
 }
 
+/// The policy in force today, with its history.
 #[server(prefix = "/api", endpoint = "policy/get")]
-pub async fn get_policy() -> Result<Policy, AppError> {
+pub async fn get_policy() -> Result<PolicyView, AppError> {
     crate::ssr::respond(super::service::get().await)
 }
 
-/// Sets every number of the policy; applies at once.
+/// Sets every number of the policy from `effective_from` (blank: today); audit-logged.
 #[server(prefix = "/api", endpoint = "policy/update")]
 pub async fn update_policy(#[server(flatten)] form: PolicyForm) -> Result<(), AppError> {
     crate::ssr::respond(super::service::update(form).await)?;

@@ -1,10 +1,12 @@
 //! The policy and the work calendar on the server.
 
-use super::api::{CalendarDay, CalendarDayForm, CalendarYear, PolicyForm};
+use super::api::{
+    CalendarDay, CalendarDayForm, CalendarYear, PolicyForm, PolicyVersion, PolicyView,
+};
 use crate::error::AppError;
 use crate::i18n::fill;
 use crate::rules::{Policy, YEARS};
-use crate::ssr::entities::{calendar_day, policy};
+use crate::ssr::entities::{account, calendar_day, policy};
 use crate::ssr::guard::require;
 use crate::ssr::validate::{fmt_num, Validator};
 use crate::ssr::{policy as stored, today};
@@ -15,14 +17,74 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
+use std::collections::HashMap;
 
 const ADMINS: &[Role] = &[Role::Admin];
 
+/// The policy in force today, since when, and every version newest first.
+///
 /// # Errors
 /// `Forbidden` for anyone but admins.
-pub async fn get() -> Result<Policy, AppError> {
+pub async fn get() -> Result<PolicyView, AppError> {
     let auth = require(ADMINS)?;
-    stored::load(auth.db()).await
+    let db = auth.db();
+    let history = stored::history(db).await?;
+    let today = today();
+    // Who set each version, and when (the latest row of the day's values).
+    let mut set_by: HashMap<NaiveDate, (Option<i64>, chrono::DateTime<Utc>)> = HashMap::new();
+    for row in policy::Entity::find().all(db).await? {
+        let e = set_by
+            .entry(row.effective_from)
+            .or_insert((row.updated_by, row.updated_at));
+        if row.updated_at > e.1 {
+            *e = (row.updated_by, row.updated_at);
+        }
+    }
+    let names: HashMap<i64, String> = account::Entity::find()
+        .filter(account::Column::Id.is_in(set_by.values().filter_map(|(by, _)| *by)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let mut versions: Vec<PolicyVersion> = Vec::new();
+    let mut before: Option<&Policy> = None;
+    for (from, values) in history.versions() {
+        let stored = set_by.get(from);
+        let changes = before.map_or_else(Vec::new, |b| diff(b, values));
+        // A day stored with nothing changed (the epoch's defaults) is not a version of its own.
+        if before.is_none() || !changes.is_empty() {
+            versions.push(PolicyVersion {
+                effective_from: *from,
+                values: values.clone(),
+                changes,
+                updated_by: stored.and_then(|(by, _)| by.and_then(|id| names.get(&id).cloned())),
+                updated_at: stored.map(|(_, at)| *at),
+            });
+        }
+        before = Some(values);
+    }
+    let in_force_from = versions
+        .iter()
+        .rev()
+        .find(|v| v.effective_from <= today)
+        .map_or_else(crate::rules::policy_epoch, |v| v.effective_from);
+    versions.reverse();
+    Ok(PolicyView {
+        policy: history.at(today).clone(),
+        in_force_from,
+        versions,
+    })
+}
+
+/// `key: old → new` for each value that differs.
+fn diff(old: &Policy, new: &Policy) -> Vec<String> {
+    pairs(old)
+        .into_iter()
+        .zip(pairs(new))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((k, a), (_, b))| format!("{k}: {a} → {b}"))
+        .collect()
 }
 
 /// A whole number in `range`, or a field message.
@@ -157,16 +219,27 @@ pub async fn update(form: PolicyForm) -> Result<(), AppError> {
     let auth = require(ADMINS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
-    let old = stored::load(db).await?;
+    let t = v.t();
+    let today = today();
+    let from = match form.effective_from.trim() {
+        "" => Some(today),
+        d => v.date("effective_from", d),
+    };
+    if let Some(d) = from {
+        if d < today {
+            v.fail("effective_from", "date_in_past", t.err_policy_past);
+        } else if d > today + chrono::Duration::days(366) {
+            v.fail("effective_from", "date_too_far", t.err_policy_far);
+        }
+    }
+    let history = stored::history(db).await?;
+    let old = history.at(from.unwrap_or(today)).clone();
     let new = validate(&mut v, &form, &old);
     v.finish(&form)?;
-    let new = new.ok_or(AppError::Internal)?;
-    let changes: Vec<String> = pairs(&old)
-        .into_iter()
-        .zip(pairs(&new))
-        .filter(|((_, a), (_, b))| a != b)
-        .map(|((k, a), (_, b))| format!("{k}: {a} → {b}"))
-        .collect();
+    let (Some(new), Some(from)) = (new, from) else {
+        return Err(AppError::Internal);
+    };
+    let changes = diff(&old, &new);
     if changes.is_empty() {
         return Ok(());
     }
@@ -175,12 +248,13 @@ pub async fn update(form: PolicyForm) -> Result<(), AppError> {
     for (key, value) in pairs(&new) {
         policy::Entity::insert(policy::ActiveModel {
             key: Set(key.to_owned()),
+            effective_from: Set(from),
             value: Set(value),
             updated_by: Set(Some(auth.viewer.id)),
             updated_at: Set(now),
         })
         .on_conflict(
-            OnConflict::column(policy::Column::Key)
+            OnConflict::columns([policy::Column::Key, policy::Column::EffectiveFrom])
                 .update_columns([
                     policy::Column::Value,
                     policy::Column::UpdatedBy,
@@ -191,8 +265,14 @@ pub async fn update(form: PolicyForm) -> Result<(), AppError> {
         .exec_without_returning(&txn)
         .await?;
     }
-    auth.audit(&txn, "update", "policy", None, changes.join("; "))
-        .await?;
+    auth.audit(
+        &txn,
+        "update",
+        "policy",
+        None,
+        format!("from {from}: {}", changes.join("; ")),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -293,6 +373,7 @@ pub async fn add(form: CalendarDayForm) -> Result<i64, AppError> {
         }
         Err(e) => return Err(e.into()),
     };
+    crate::compliance::service::reopen_weeks(db, day).await?;
     auth.audit(
         db,
         "add",
@@ -316,6 +397,7 @@ pub async fn delete(id: &str) -> Result<(), AppError> {
         return Ok(());
     };
     calendar_day::Entity::delete_by_id(id).exec(db).await?;
+    crate::compliance::service::reopen_weeks(db, day.day).await?;
     auth.audit(
         db,
         "delete",

@@ -19,6 +19,11 @@ pub struct InboxItem {
     /// Its lines (a youth of the digest, an organisation without a suggestion …), each with
     /// where to act on it.
     pub lines: Vec<Line>,
+    /// For a visit-day or study reminder: where it stands now (`null` for other kinds, which
+    /// say it line by line).
+    pub status: Option<LineStatus>,
+    /// The week, month or quarter it is about (`2026-W49`, `2026-12`, `2026Q4-30` …).
+    pub period_key: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
@@ -27,6 +32,48 @@ pub struct InboxItem {
 pub struct Line {
     pub text: String,
     pub link: Option<String>,
+    /// What the line is about, kept with it so that whoever reads it later is told whether it
+    /// is still open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+    /// Decided from the compliance engine when the reminder is read (`null`: a line about
+    /// nothing to do, or one kept before lines knew their subject).
+    #[serde(default)]
+    pub status: Option<LineStatus>,
+}
+
+/// Where a reminder's line (or a visit-day or study reminder) stands when it is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineStatus {
+    /// Still to do.
+    Open,
+    /// Done since.
+    Done,
+    /// Its week, month or quarter is over: nothing can be done about it any more.
+    Closed,
+}
+
+impl LineStatus {
+    pub fn label(self, t: &crate::i18n::Strings) -> &'static str {
+        match self {
+            LineStatus::Open => t.line_open,
+            LineStatus::Done => t.line_done,
+            LineStatus::Closed => t.line_closed,
+        }
+    }
+}
+
+/// What a reminder's line asks for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "about", rename_all = "snake_case")]
+pub enum Subject {
+    /// A youth due or overdue for contact.
+    Youth { id: i64 },
+    /// A paired organisation without the quarter's suggestion (`quarter`: `2026Q4`).
+    Organisation { id: i64, quarter: String },
+    /// One of the cadre's reasons (a supervisor's remind).
+    Reason { rule: crate::compliance::Rule },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! compliance engine's figures when it falls due (`decide_*` below): reminders follow state, not
 //! the calendar.
 
-use crate::compliance::{CadreRow, Light, Rule, WeekLine};
+use crate::compliance::{CadreRow, Light, WeekLine};
 use crate::rules::{Quarter, Week, WeekStatus};
 use crate::types::ReminderKind;
 use chrono::{
@@ -192,13 +192,14 @@ pub fn misses(row: &CadreRow) -> Vec<&crate::compliance::Reason> {
         .collect()
 }
 
-/// What a supervisor's remind names: everything red or yellow for the cadre right now, worst
-/// first; a cadre with nothing missing gets a plain nudge.
+/// What a supervisor's remind names: what the cadre can still act on now, worst first — not a
+/// past week or a closed month (`Rule::actionable`); a cadre with nothing to do gets a plain
+/// nudge.
 pub fn remind_reasons(row: &CadreRow) -> Vec<&crate::compliance::Reason> {
     let mut out: Vec<_> = row
         .reasons
         .iter()
-        .filter(|r| r.light != Light::Green && r.rule != Rule::BehindPace)
+        .filter(|r| r.light != Light::Green && r.rule.actionable())
         .collect();
     out.sort_by_key(|r| std::cmp::Reverse(r.light));
     out
@@ -207,7 +208,7 @@ pub fn remind_reasons(row: &CadreRow) -> Vec<&crate::compliance::Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compliance::{MonthHours, Pace, Reason};
+    use crate::compliance::{MonthHours, Pace, Reason, Rule};
     use crate::rules::NotRequired;
 
     fn d(s: &str) -> NaiveDate {
@@ -393,6 +394,7 @@ mod tests {
                 owed: true,
                 target: 8.0,
             }],
+            study_month: Some(d("2026-12-01")),
             pace: Pace {
                 elapsed: 0.0,
                 contacted: 0.0,
@@ -421,17 +423,23 @@ mod tests {
     }
 
     #[test]
-    fn a_remind_names_what_is_red_first_and_misses_are_the_red_ones() {
+    fn a_remind_names_what_can_still_be_done_red_first_and_misses_are_the_red_ones() {
         let t = crate::i18n::Locale::ZhCn.strings();
         let mut r = row();
         r.reasons = vec![
             Reason::new(Rule::ContactDue, Light::Yellow, 3.0, t),
             Reason::new(Rule::BehindPace, Light::Yellow, 20.0, t),
             Reason::new(Rule::VisitMissed, Light::Red, 1.0, t),
+            Reason::new(Rule::StudyMissed, Light::Red, 2.0, t),
+            Reason::new(Rule::ContactOverdue, Light::Red, 1.0, t),
         ];
+        // A past week and a closed month cannot be acted on any more: not in the remind.
         let named: Vec<Rule> = remind_reasons(&r).iter().map(|x| x.rule).collect();
-        assert_eq!(named, vec![Rule::VisitMissed, Rule::ContactDue]);
+        assert_eq!(named, vec![Rule::ContactOverdue, Rule::ContactDue]);
         let missed: Vec<Rule> = misses(&r).iter().map(|x| x.rule).collect();
-        assert_eq!(missed, vec![Rule::VisitMissed]);
+        assert_eq!(
+            missed,
+            vec![Rule::VisitMissed, Rule::StudyMissed, Rule::ContactOverdue]
+        );
     }
 }

@@ -294,10 +294,8 @@ async fn make_due(
                 {
                     let missing = rules::suggestions_missing(&row);
                     if let (Some(to), true) = (people.get(&row.cadre_id), missing > 0) {
-                        let orgs: Vec<String> = missing_orgs
-                            .get(&row.cadre_id)
-                            .map(|o| o.iter().map(|(_, name)| name.clone()).collect())
-                            .unwrap_or_default();
+                        let orgs: Vec<(i64, String)> =
+                            missing_orgs.get(&row.cadre_id).cloned().unwrap_or_default();
                         rows.push(new_notification(
                             to,
                             d,

@@ -51,7 +51,7 @@ pub async fn inbox(query: InboxQuery) -> Result<Inbox, AppError> {
         .parse::<usize>()
         .unwrap_or(1)
         .clamp(1, pages);
-    let items = mine()
+    let items: Vec<InboxItem> = mine()
         .order_by_desc(notification::Column::CreatedAt)
         .order_by_desc(notification::Column::Id)
         .offset(u64::try_from((page - 1) * INBOX_PAGE).unwrap_or(0))
@@ -68,17 +68,123 @@ pub async fn inbox(query: InboxQuery) -> Result<Inbox, AppError> {
                 body: n.body,
                 link: n.link.unwrap_or_else(|| "/inbox".into()),
                 lines,
+                status: None,
+                period_key: n.period_key,
                 created_at: n.created_at,
                 read_at: n.read_at,
             }
         })
         .collect();
+    let mut items: Vec<InboxItem> = items;
+    if auth.viewer.role == Role::Cadre {
+        still_open(&auth, &mut items).await?;
+    }
     Ok(Inbox {
         items,
         unread: u32::try_from(unread).unwrap_or(u32::MAX),
         page,
         pages,
     })
+}
+
+/// Says, for each line of the cadre's reminders (and for a visit-day or study reminder as a
+/// whole), whether it is still open now, from the compliance engine: a youth contacted since,
+/// a suggestion given since, a visit day or study hours logged since read as done.
+async fn still_open(
+    auth: &crate::ssr::guard::Authorised,
+    items: &mut [InboxItem],
+) -> Result<(), AppError> {
+    use super::api::{LineStatus, Subject};
+    use crate::compliance::service::{due_youths, unsuggested, Cadres};
+    use crate::rules::WeekStatus;
+    let db = auth.db();
+    let me = auth.viewer.id;
+    let today = crate::ssr::today();
+    let quarter = Quarter::of(today);
+    let subjects = || {
+        items
+            .iter()
+            .flat_map(|i| i.lines.iter().filter_map(|l| l.subject.as_ref()))
+    };
+    let needs_youths = subjects().any(|s| matches!(s, Subject::Youth { .. }));
+    let needs_orgs = subjects().any(|s| matches!(s, Subject::Organisation { .. }));
+    let needs_row = subjects().any(|s| matches!(s, Subject::Reason { .. }))
+        || items.iter().any(|i| {
+            i.kind == ReminderKind::VisitDay.as_str() || i.kind == ReminderKind::StudyDue.as_str()
+        });
+    let due: HashSet<i64> = if needs_youths {
+        let policy = crate::ssr::policy::load(db).await?;
+        due_youths(db, &Cadres::One(me), today, &policy)
+            .await?
+            .into_iter()
+            .map(|y| y.youth_id)
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let unsuggested: HashSet<i64> = if needs_orgs {
+        unsuggested(db, &Cadres::One(me), today, quarter)
+            .await?
+            .remove(&me)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let engine = if needs_row {
+        let (tree, _) = auth.scope().await?;
+        let t = auth.viewer.locale.strings();
+        Some(evaluate_one(db, &tree, me, Period::Quarter(quarter), today, t).await?)
+    } else {
+        None
+    };
+    let state = |open: bool| {
+        if open {
+            LineStatus::Open
+        } else {
+            LineStatus::Done
+        }
+    };
+    for item in items.iter_mut() {
+        for line in &mut item.lines {
+            line.status = match &line.subject {
+                Some(Subject::Youth { id }) => Some(state(due.contains(id))),
+                // A quarter that is over cannot be acted on any more.
+                Some(Subject::Organisation { id, quarter: q }) if *q == quarter.key() => {
+                    Some(state(unsuggested.contains(id)))
+                }
+                Some(Subject::Organisation { .. }) => Some(LineStatus::Closed),
+                Some(Subject::Reason { rule }) => engine
+                    .as_ref()
+                    .map(|(row, _)| state(row.reasons.iter().any(|r| r.rule == *rule))),
+                None => None,
+            };
+        }
+        let Some((row, weeks)) = &engine else {
+            continue;
+        };
+        if item.kind == ReminderKind::VisitDay.as_str() {
+            let week = weeks.iter().find(|w| w.week.key() == item.period_key);
+            item.status = Some(match week.map(|w| w.status) {
+                Some(WeekStatus::Open) => LineStatus::Open,
+                Some(WeekStatus::Missing) | None => LineStatus::Closed,
+                Some(_) => LineStatus::Done,
+            });
+        } else if item.kind == ReminderKind::StudyDue.as_str() {
+            let month = row
+                .study_months
+                .iter()
+                .find(|m| m.month.format("%Y-%m").to_string() == item.period_key);
+            item.status = Some(match month {
+                Some(m) if !m.owed || m.hours + 1e-9 >= m.target => LineStatus::Done,
+                Some(m) if today <= crate::rules::month_bounds(m.month).1 => LineStatus::Open,
+                _ => LineStatus::Closed,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// How many unread reminders the viewer has (the header's badge).
@@ -186,12 +292,13 @@ pub async fn remind(form: RemindForm) -> Result<Reminded, AppError> {
             .strings(),
     )
     .await?;
-    let reasons: Vec<String> = rules::remind_reasons(&row)
+    let reasons: Vec<(crate::compliance::Rule, String)> = rules::remind_reasons(&row)
         .into_iter()
-        .map(|r| r.text.clone())
+        .map(|r| (r.rule, r.text.clone()))
         .collect();
     let locale = Locale::from_tag(&cadre.locale).unwrap_or_default();
     let content = text::remind(locale, &auth.viewer.name, &reasons);
+    let reasons: Vec<String> = reasons.into_iter().map(|(_, text)| text).collect();
     let email = auth.state.settings.mailer.is_some() && cadre.notify_email && has_address(&cadre);
     let txn = match once.begin().await? {
         once::Begun::Earlier(id) => return reminded(db, id).await,

@@ -1,9 +1,10 @@
 //! What reminders and their emails say, in the recipient's language. Server-only, so these texts
 //! stay out of the browser bundle.
 
-use super::api::Line;
+use super::api::{Line, Subject};
+use crate::compliance::Rule;
 use crate::i18n::{fmt_amount, Locale};
-use crate::rules::{Quarter, Week};
+use crate::rules::{contact_words, ContactStatus, Quarter, Week};
 
 /// A reminder as the inbox keeps it.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +26,14 @@ fn line(text: String, link: impl Into<String>) -> Line {
     Line {
         text,
         link: Some(link.into()),
+        subject: None,
+        status: None,
     }
+}
+
+fn about(mut line: Line, subject: Subject) -> Line {
+    line.subject = Some(subject);
+    line
 }
 
 /// Keeps the first `MAX_LINES` lines and says how many more there are.
@@ -81,43 +89,53 @@ pub struct DueYouth {
 }
 
 pub fn contact_digest(l: Locale, youths: &[DueYouth]) -> Content {
+    let t = l.strings();
     let overdue = youths.iter().filter(|y| y.overdue).count();
+    let due = youths.len() - overdue;
     let lines = youths
         .iter()
         .map(|y| {
-            let text = match (zh(l), y.never) {
-                (true, true) => format!("{} · 从未联系（分配 {} 天）", y.name, y.days),
-                (true, false) => format!("{} · {} 天未联系", y.name, y.days),
-                (false, true) => format!("{} · never contacted ({} days)", y.name, y.days),
-                (false, false) => format!("{} · {} days since the last contact", y.name, y.days),
-            };
-            let text = if y.overdue {
-                if zh(l) {
-                    format!("{text}（已逾期）")
-                } else {
-                    format!("{text} (overdue)")
-                }
+            let status = if y.overdue {
+                ContactStatus::Overdue
             } else {
-                text
+                ContactStatus::Due
             };
-            line(text, format!("/youth/{}", y.id))
+            let text = format!(
+                "{} · {} · {}",
+                y.name,
+                status.label(t),
+                contact_words(status, y.never, y.days, t)
+            );
+            about(
+                line(text, format!("/youth/{}", y.id)),
+                Subject::Youth { id: y.id },
+            )
         })
         .collect();
-    let n = youths.len();
-    if zh(l) {
-        Content {
-            title: format!("{n} 名青年待联系，其中 {overdue} 名已逾期"),
-            body: "按未联系天数排列，点名字记一次联系。".into(),
-            link: "/youth?filter=due".into(),
-            lines: capped(lines, l, "/youth?filter=due"),
+    // The today page's words: 待联系 (due, not yet overdue) and 已逾期, counted apart.
+    let title = if zh(l) {
+        match (due, overdue) {
+            (d, 0) => format!("{d} 名青年待联系"),
+            (0, o) => format!("{o} 名青年已逾期未联系"),
+            (d, o) => format!("{o} 名青年已逾期未联系，另有 {d} 名待联系"),
         }
     } else {
-        Content {
-            title: format!("{n} youths to contact, {overdue} overdue"),
-            body: "Longest without contact first; open a name to log a contact.".into(),
-            link: "/youth?filter=due".into(),
-            lines: capped(lines, l, "/youth?filter=due"),
+        match (due, overdue) {
+            (d, 0) => format!("{d} youths due for contact"),
+            (0, o) => format!("{o} youths overdue for contact"),
+            (d, o) => format!("{o} youths overdue for contact, {d} more due"),
         }
+    };
+    let body = if zh(l) {
+        "按未联系天数排列，点名字记一次联系。"
+    } else {
+        "Longest without contact first; open a name to log a contact."
+    };
+    Content {
+        title,
+        body: body.into(),
+        link: "/youth?filter=due".into(),
+        lines: capped(lines, l, "/youth?filter=due"),
     }
 }
 
@@ -126,11 +144,19 @@ pub fn suggestion_due(
     quarter: Quarter,
     days_left: i64,
     missing: u32,
-    orgs: &[String],
+    orgs: &[(i64, String)],
 ) -> Content {
     let lines = orgs
         .iter()
-        .map(|o| line(o.clone(), "/suggestions"))
+        .map(|(id, name)| {
+            about(
+                line(name.clone(), "/suggestions"),
+                Subject::Organisation {
+                    id: *id,
+                    quarter: quarter.key(),
+                },
+            )
+        })
         .collect();
     if zh(l) {
         Content {
@@ -226,12 +252,14 @@ pub fn supervisor_digest(l: Locale, week: Week, missed: &[Missed]) -> Content {
     }
 }
 
-pub fn remind(l: Locale, supervisor: &str, reasons: &[String]) -> Content {
+pub fn remind(l: Locale, supervisor: &str, reasons: &[(Rule, String)]) -> Content {
     let lines = reasons
         .iter()
-        .map(|r| Line {
-            text: r.clone(),
+        .map(|(rule, text)| Line {
+            text: text.clone(),
             link: None,
+            subject: Some(Subject::Reason { rule: *rule }),
+            status: None,
         })
         .collect();
     if zh(l) {
@@ -378,7 +406,7 @@ mod tests {
             })
             .collect();
         let c = contact_digest(Locale::ZhCn, &youths);
-        assert_eq!(c.title, "45 名青年待联系，其中 23 名已逾期");
+        assert_eq!(c.title, "23 名青年已逾期未联系，另有 22 名待联系");
         assert_eq!(c.lines.len(), MAX_LINES + 1);
         assert_eq!(c.lines.last().unwrap().text, "……还有 15 项");
     }

@@ -497,6 +497,7 @@ pub async fn handover(form: HandoverForm) -> Result<HandoverPlan, AppError> {
         am.update(&txn).await?;
         session::end_all_for(&txn, c.from.id, None).await?;
     }
+    crate::compliance::service::reopen_weeks(&txn, c.effective_on).await?;
     auth.audit(
         &txn,
         "handover",

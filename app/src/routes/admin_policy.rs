@@ -3,10 +3,11 @@
 
 use super::home::hours;
 use crate::components::form::{Hidden, PostForm, RequestId, SelectField, TextField};
-use crate::i18n::use_t;
+use crate::i18n::{fill, use_t};
 use crate::page::{data_page, ADMINS};
 use crate::policy::api::{
-    get_policy, list_calendar, AddCalendarDay, CalendarYear, DeleteCalendarDay, UpdatePolicy,
+    get_policy, list_calendar, AddCalendarDay, CalendarYear, DeleteCalendarDay, PolicyVersion,
+    UpdatePolicy,
 };
 use crate::rules::Policy;
 use leptos::prelude::*;
@@ -20,13 +21,16 @@ pub fn PolicyPage() -> impl IntoView {
         ADMINS,
         t.policy_title,
         get_policy,
-        |p| view! { <PolicyForm p=p /> },
+        |v| view! { <PolicyForm p=v.policy.clone() in_force_from=v.in_force_from /> <PolicyHistory versions=v.versions in_force_from=v.in_force_from /> },
     )
 }
 
 #[component]
-fn PolicyForm(p: Policy) -> impl IntoView {
+fn PolicyForm(p: Policy, in_force_from: chrono::NaiveDate) -> impl IntoView {
     let t = use_t();
+    let since = (in_force_from > crate::rules::policy_epoch()).then(|| {
+        view! { <p class="hint">{fill(t.policy_in_force, &[("date", &in_force_from.to_string())])}</p> }
+    });
     let saved = use_context::<crate::components::form::SavedFlag>().is_some_and(|s| s.0);
     let number = |name: &'static str, label: &'static str, value: String| {
         view! { <TextField name=name label=label inputmode="decimal" value=value required=true maxlength=6 /> }
@@ -35,6 +39,7 @@ fn PolicyForm(p: Policy) -> impl IntoView {
         <section class="card">
             <PostForm action=UpdatePolicy::PATH id="policy">
                 {saved.then(|| view! { <p class="notice" role="status">{t.saved_notice}</p> })}
+                {since}
                 <h2>{t.policy_contacts}</h2>
                 {number("roster_target", t.p_roster_target, p.roster_target.to_string())}
                 {number("contact_due_days", t.p_contact_due_days, p.contact_due_days.to_string())}
@@ -48,8 +53,41 @@ fn PolicyForm(p: Policy) -> impl IntoView {
                 <h2>{t.policy_suggestions_study}</h2>
                 {number("suggestions_per_quarter", t.p_suggestions, p.suggestions_per_quarter.to_string())}
                 {number("study_hours_per_month", t.p_study_hours, hours(p.study_hours_per_month))}
+                <TextField name="effective_from" label=t.p_effective_from kind="date" />
+                <p class="hint">{t.p_effective_hint}</p>
                 <button type="submit" class="primary">{t.save}</button>
             </PostForm>
+        </section>
+    }
+}
+
+/// Every version of the policy, newest first: from when, what changed, by whom.
+#[component]
+fn PolicyHistory(versions: Vec<PolicyVersion>, in_force_from: chrono::NaiveDate) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <section class="card" data-testid="policy-history">
+            <h2>{t.policy_history}</h2>
+            <ul class="list">
+                {versions.into_iter().map(|v| {
+                    let when = if v.effective_from > in_force_from {
+                        fill(t.policy_scheduled, &[("date", &v.effective_from.to_string())])
+                    } else if v.effective_from <= crate::rules::policy_epoch() {
+                        t.policy_original.to_owned()
+                    } else {
+                        v.effective_from.to_string()
+                    };
+                    let by = v.updated_by.unwrap_or_default();
+                    let changes = if v.changes.is_empty() { String::new() } else { v.changes.join("；") };
+                    view! {
+                        <li>
+                            <strong>{when}</strong>
+                            <span>{changes}</span>
+                            <span class="hint">{by}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
         </section>
     }
 }

@@ -4,7 +4,7 @@ use crate::components::form::ErrorNote;
 use crate::components::layout::Layout;
 use crate::i18n::{fill, use_t, Strings};
 use crate::page::{guard, ANYONE};
-use crate::rules::{ContactStatus, NotRequired, WeekStatus};
+use crate::rules::{contact_words, NotRequired, WeekStatus};
 use crate::today::api::{get_today, TodayPage};
 use crate::types::Role;
 use crate::youth::api::RosterEntry;
@@ -80,22 +80,6 @@ pub fn week_class(status: WeekStatus) -> &'static str {
         WeekStatus::Open => "warn",
         WeekStatus::Missing => "bad",
         WeekStatus::NotRequired(_) | WeekStatus::Upcoming => "muted",
-    }
-}
-
-pub fn status_class(status: ContactStatus) -> &'static str {
-    match status {
-        ContactStatus::Ok => "ok",
-        ContactStatus::Due => "warn",
-        ContactStatus::Overdue => "bad",
-    }
-}
-
-pub fn status_label(status: ContactStatus, t: &Strings) -> &'static str {
-    match status {
-        ContactStatus::Ok => t.status_ok,
-        ContactStatus::Due => t.status_due,
-        ContactStatus::Overdue => t.status_overdue,
     }
 }
 
@@ -189,8 +173,8 @@ fn DueYouth(entry: RosterEntry) -> impl IntoView {
     view! {
         <li class="due-youth">
             <a href=format!("/youth/{}", entry.id) class="name">{entry.name.clone()}</a>
-            <span class=format!("light {}", status_class(entry.status))>
-                {fill(t.days_ago, &[("n", &entry.days.to_string())])}
+            <span class=format!("light {}", entry.status.class())>
+                {contact_words(entry.status, entry.last_contact.is_none(), entry.days, t)}
             </span>
             <a class="button small" href=format!("/contacts/new?youth={}", entry.id)>{t.act_contact}</a>
         </li>

@@ -4,7 +4,7 @@ use super::supervise::Pager;
 use crate::components::form::{Hidden, PostForm};
 use crate::i18n::{fill, use_t};
 use crate::page::{data_page, ANYONE};
-use crate::reminders::api::{list_inbox, Inbox, InboxItem, InboxQuery, MarkRead};
+use crate::reminders::api::{list_inbox, Inbox, InboxItem, InboxQuery, LineStatus, MarkRead};
 use crate::reminders::rules::local;
 use crate::types::ReminderKind;
 use leptos::prelude::*;
@@ -70,12 +70,17 @@ fn Item(item: InboxItem) -> impl IntoView {
                 <span class="muted small">{when}</span>
             </div>
             <a class="full title" href=item.link.clone()>{item.title.clone()}</a>
+            {item.status.map(|s| view! { <p class="full"><LineTag status=s /></p> })}
             {(!item.body.is_empty()).then(|| view! { <p class="small full">{item.body.clone()}</p> })}
             {(!item.lines.is_empty()).then(|| view! {
                 <ul class="lines full">
-                    {item.lines.iter().map(|l| match &l.link {
-                        Some(href) => view! { <li><a href=href.clone()>{l.text.clone()}</a></li> }.into_any(),
-                        None => view! { <li>{l.text.clone()}</li> }.into_any(),
+                    {item.lines.iter().map(|l| {
+                        let tag = l.status.map(|s| view! { " " <LineTag status=s /> });
+                        let done = l.status.is_some_and(|s| s != LineStatus::Open);
+                        match &l.link {
+                            Some(href) => view! { <li class:done=done data-status=l.status.map(status_key)><a href=href.clone()>{l.text.clone()}</a>{tag}</li> }.into_any(),
+                            None => view! { <li class:done=done data-status=l.status.map(status_key)>{l.text.clone()}{tag}</li> }.into_any(),
+                        }
                     }).collect_view()}
                 </ul>
             })}
@@ -87,4 +92,24 @@ fn Item(item: InboxItem) -> impl IntoView {
             })}
         </li>
     }
+}
+
+fn status_key(s: LineStatus) -> &'static str {
+    match s {
+        LineStatus::Open => "open",
+        LineStatus::Done => "done",
+        LineStatus::Closed => "closed",
+    }
+}
+
+/// Whether a line is still open, as read now.
+#[component]
+fn LineTag(status: LineStatus) -> impl IntoView {
+    let t = use_t();
+    let class = match status {
+        LineStatus::Open => "light warn",
+        LineStatus::Done => "light ok",
+        LineStatus::Closed => "light muted",
+    };
+    view! { <span class=class>{status.label(t)}</span> }
 }

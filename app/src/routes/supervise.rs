@@ -1,12 +1,12 @@
 //! `/supervise` (the compliance dashboard of a subtree) and `/supervise/cadres/:id` (one cadre).
 
-use super::home::{hours, quarter_label, status_class, status_label, week_class, week_label};
+use super::home::{hours, quarter_label, week_class, week_label};
 use crate::compliance::{CadreRow, Light, Period};
 use crate::components::chart::TrendChart;
 use crate::components::layout::Layout;
 use crate::i18n::{fill, use_t};
 use crate::page::{data_page, record_page, today, SUPERVISE};
-use crate::rules::ContactStatus;
+use crate::rules::{contact_words, ContactStatus};
 use crate::supervise::api::{cadre, dashboard, CadreDetail, DashboardPage, DashboardQuery};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -230,7 +230,15 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
                                 <td><a href=cadre_link(r, "roster") class=bad_if(r.overdue > 0)>{r.overdue}</a></td>
                                 <td><a href=cadre_link(r, "weeks") class=bad_if(r.weeks_missed > 0)>{format!("{}/{}", r.weeks_covered, r.weeks_required)}</a></td>
                                 <td><a href=cadre_link(r, "suggestions")>{format!("{}/{}", r.suggestions_given, r.suggestions_due)}</a></td>
-                                <td><a href=cadre_link(r, "study")>{hours(r.study_hours)}</a></td>
+                                <td>{match r.study_shown() {
+                                    // The month the cell speaks of, and its target: the month a red reason is about.
+                                    Some(m) => view! {
+                                        <a href=cadre_link(r, "study") class=study_class(m.owed, m.hours, m.target)>
+                                            {fill(t.study_cell, &[("m", &m.month.format("%-m").to_string()), ("h", &hours(m.hours)), ("target", &hours(m.target))])}
+                                        </a>
+                                    }.into_any(),
+                                    None => view! { <a href=cadre_link(r, "study")>{hours(r.study_hours)}</a> }.into_any(),
+                                }}</td>
                                 <td>
                                     <span class=format!("light {}", light_class(r.light))>{r.light.label(t)}</span>
                                     // The worst reason at once, the others a tap away.
@@ -379,8 +387,12 @@ fn Drill(c: CadreDetail) -> impl IntoView {
                         <li>
                             <span class="name">{y.name.clone()}</span>
                             <span class="muted small">{y.phone.clone()}</span>
-                            <span class=format!("light {}", status_class(y.status))>
-                                {if y.status == ContactStatus::Ok { since } else { format!("{} · {}", status_label(y.status, t), fill(t.days_ago, &[("n", &y.days.to_string())])) }}
+                            <span class=format!("light {}", y.status.class())>
+                                {match (y.status, y.last_contact) {
+                                    (ContactStatus::Ok, Some(_)) => since,
+                                    (ContactStatus::Ok, None) => contact_words(y.status, true, y.days, t),
+                                    (s, last) => format!("{} · {}", s.label(t), contact_words(s, last.is_none(), y.days, t)),
+                                }}
                             </span>
                         </li>
                     }

@@ -1,12 +1,12 @@
 //! `/youth` (my roster), `/youth/new`, `/youth/:id` (profile), `/youth/:id/edit`.
 
 use super::contacts::{ContactFields, ContactList, RequestForms};
-use super::home::{status_class, status_label};
 use crate::components::form::{CardForm, Hidden, RequestId, SelectField, TextArea, TextField};
 use crate::components::layout::Layout;
 use crate::contacts::api::LogContact;
 use crate::i18n::{fill, use_t};
 use crate::page::{data_page, guard, record_page, CADRES};
+use crate::rules::contact_words;
 use crate::types::{Gender, PoliticalStatus, RequestStatus, Sector};
 use crate::youth::api::{
     get_roster, get_youth, youth_org_choices, CreateYouth, RosterEntry, RosterFilter, UpdateYouth,
@@ -86,8 +86,8 @@ pub fn RosterList(entries: Vec<RosterEntry>, link: &'static str) -> impl IntoVie
                         <li>
                             <a href=format!("{link}{}", e.id) class="row-link">
                                 <span class="name">{e.name}</span>
-                                <span class=format!("light {}", status_class(e.status))>
-                                    {fill(t.days_ago, &[("n", &e.days.to_string())])}
+                                <span class=format!("light {}", e.status.class())>
+                                    {contact_words(e.status, e.last_contact.is_none(), e.days, t)}
                                 </span>
                                 <span class="muted small">{format!("{} · {since}", e.workplace)}</span>
                             </a>
@@ -115,9 +115,9 @@ pub fn YouthPage() -> impl IntoView {
             <Layout viewer=viewer title=y.name.clone()>
                 <section class="card" data-live="youth-status">
                     <p>
-                        <span class=format!("light {}", status_class(p.status))>{status_label(p.status, t)}</span>
+                        <span class=format!("light {}", p.status.class())>{p.status.label(t)}</span>
                         " "
-                        <span class="muted">{fill(t.days_ago, &[("n", &p.days.to_string())])}</span>
+                        <span class="muted">{contact_words(p.status, p.contacts.is_empty(), p.days, t)}</span>
                     </p>
                     <YouthFacts y=y.clone() />
                     <p><a href=format!("/youth/{}/edit", y.id)>{t.edit_youth}</a></p>

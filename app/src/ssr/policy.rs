@@ -2,17 +2,27 @@
 
 use super::entities::{calendar_day, exemption, policy};
 use crate::error::AppError;
-use crate::rules::{Exemption, Policy, WorkCalendar};
+use crate::rules::{Exemption, Policy, PolicyHistory, WorkCalendar};
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+/// The policy in force today.
+///
 /// # Errors
 /// A database error, as `Internal`.
 pub async fn load(db: &impl ConnectionTrait) -> Result<Policy, AppError> {
+    Ok(history(db).await?.at(super::today()).clone())
+}
+
+/// Every version of the policy with the day it holds from (a few dozen rows at most).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn history(db: &impl ConnectionTrait) -> Result<PolicyHistory, AppError> {
     let rows = policy::Entity::find().all(db).await?;
-    Ok(Policy::from_pairs(
-        rows.iter().map(|r| (r.key.as_str(), r.value.as_str())),
-    ))
+    Ok(PolicyHistory::from_rows(rows.iter().map(|r| {
+        (r.effective_from, r.key.as_str(), r.value.as_str())
+    })))
 }
 
 /// The calendar between two dates.

@@ -1,16 +1,18 @@
 //! Study hours on the server.
 
 use super::api::{StudyForm, StudyPage, StudyRow};
+use crate::compliance::service::evaluate_one;
+use crate::compliance::Period;
 use crate::error::AppError;
-use crate::rules::{month_bounds, month_study_hours};
+use crate::rules::month_bounds;
 use crate::ssr::entities::study_record;
 use crate::ssr::guard::require;
 use crate::ssr::once;
+use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::ssr::{policy, today};
 use crate::types::StudyKind;
 use crate::youth::service::CADRES;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::BTreeMap;
 
@@ -29,15 +31,29 @@ pub async fn page() -> Result<StudyPage, AppError> {
         .order_by_desc(study_record::Column::Id)
         .all(db)
         .await?;
-    let total = month_study_hours(records.iter().map(|r| (r.study_date, r.hours)), today);
+    // This month's hours and target from the compliance engine (the target is the month's
+    // share for a cadre who took up the post in it), as the today page and the dashboard.
+    let (tree, _) = auth.scope().await?;
+    let (row, _) = evaluate_one(
+        db,
+        &tree,
+        auth.viewer.id,
+        Period::Month {
+            year: today.year(),
+            month: today.month(),
+        },
+        today,
+        auth.viewer.locale.strings(),
+    )
+    .await?;
     let mut months: BTreeMap<NaiveDate, f64> = BTreeMap::new();
     for r in records.iter().filter(|r| r.study_date < first) {
         *months.entry(month_bounds(r.study_date).0).or_default() += r.hours;
     }
     Ok(StudyPage {
         month: first,
-        total,
-        target: policy::load(db).await?.study_hours_per_month,
+        total: row.study_hours,
+        target: row.study_target,
         rows: records
             .into_iter()
             .filter(|r| r.study_date >= first)
@@ -95,7 +111,10 @@ pub async fn create(form: StudyForm) -> Result<i64, AppError> {
         created_at: Set(Utc::now()),
         ..Default::default()
     };
-    once.insert(record, |m| m.id, "study_record", String::new())
+    let id = once
+        .insert(record, |m| m.id, "study_record", String::new())
         .await?
-        .map_err(|_| AppError::Internal)
+        .map_err(|_| AppError::Internal)?;
+    crate::compliance::service::reopen_weeks(auth.db(), date).await?;
+    Ok(id)
 }

@@ -1,18 +1,19 @@
 //! Visit days on the server.
 
 use super::api::{VisitForm, VisitRow, VisitsPage, WeekRow};
+use crate::compliance::service::evaluate_one;
+use crate::compliance::Period;
 use crate::error::AppError;
 use crate::i18n::fill;
-use crate::rules::{check_entry_date, week_requirement, week_status, DateProblem, Quarter, Week};
+use crate::rules::{check_entry_date, DateProblem, Quarter, Week, WeekStatus};
 use crate::ssr::entities::{pairing, visit_day};
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::once;
 use crate::ssr::validate::Validator;
 use crate::ssr::{policy, today};
 use crate::youth::service::CADRES;
-use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-use std::collections::HashSet;
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// The cadre's active paired organisations: (id, name).
 ///
@@ -48,34 +49,39 @@ fn rows(visits: Vec<visit_day::Model>, tree: &crate::ssr::orgtree::OrgTree) -> V
         .collect()
 }
 
-/// The status of every week of a quarter for a cadre, newest first.
+/// The status of every week of a quarter for the cadre, newest first: the compliance engine's
+/// for the weeks begun (the drill-down, the today page and the dashboard read the same), and
+/// `Upcoming` for the rest.
 ///
 /// # Errors
 /// A database error, as `Internal`.
-pub async fn week_rows(
-    db: &impl ConnectionTrait,
-    viewer: &crate::types::Viewer,
+async fn week_rows(
+    auth: &Authorised,
     quarter: Quarter,
-    visit_dates: &HashSet<Week>,
+    today: NaiveDate,
 ) -> Result<Vec<WeekRow>, AppError> {
-    let weeks = quarter.weeks();
-    let (Some(first), Some(last)) = (weeks.first().copied(), weeks.last().copied()) else {
-        return Ok(Vec::new());
-    };
-    let policy = policy::load(db).await?;
-    let calendar = policy::calendar(db, first.monday(), last.sunday()).await?;
-    let exemptions = policy::exemptions(db, viewer.id, first.monday(), last.sunday()).await?;
-    let today = today();
-    let mut out: Vec<WeekRow> = weeks
+    let (tree, _) = auth.scope().await?;
+    let t = auth.viewer.locale.strings();
+    let (_, lines) = evaluate_one(
+        auth.db(),
+        &tree,
+        auth.viewer.id,
+        Period::Quarter(quarter),
+        today,
+        t,
+    )
+    .await?;
+    let mut out: Vec<WeekRow> = quarter
+        .weeks()
         .into_iter()
-        .map(|w| {
-            let req = week_requirement(viewer.post, w, &exemptions, &calendar, &policy);
-            WeekRow {
-                week: w,
-                monday: w.monday(),
-                sunday: w.sunday(),
-                status: week_status(req, visit_dates.contains(&w), w, today),
-            }
+        .map(|w| WeekRow {
+            week: w,
+            monday: w.monday(),
+            sunday: w.sunday(),
+            status: lines
+                .iter()
+                .find(|l| l.week == w)
+                .map_or(WeekStatus::Upcoming, |l| l.status),
         })
         .collect();
     out.reverse();
@@ -103,12 +109,11 @@ pub async fn page(quarter: &str) -> Result<VisitsPage, AppError> {
         .order_by_desc(visit_day::Column::VisitDate)
         .all(db)
         .await?;
-    let covered: HashSet<Week> = visits.iter().map(|v| Week::of(v.visit_date)).collect();
     let (tree, _) = auth.scope().await?;
     Ok(VisitsPage {
         quarter,
         today,
-        weeks: week_rows(db, &auth.viewer, quarter, &covered).await?,
+        weeks: week_rows(&auth, quarter, today).await?,
         visits: rows(visits, &tree),
         paired: paired(&auth).await?,
         late_entry_days: policy::load(db).await?.visit_late_entry_days,
@@ -187,7 +192,10 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
         .insert(record, |m| m.id, "visit_day", date.to_string())
         .await?
     {
-        Ok(id) => Ok(id),
+        Ok(id) => {
+            crate::compliance::service::reopen_weeks(db, date).await?;
+            Ok(id)
+        }
         // Another visit day for this date was saved in parallel (one per date): the message the
         // check above gives.
         Err(once::Conflict) => {

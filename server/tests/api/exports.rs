@@ -48,7 +48,7 @@ async fn supervisor(w: &World, username: &str, org: i64) -> TestApp {
     s
 }
 
-fn export_form(org: &str, quarter: &str, format: &str) -> Form {
+pub fn export_form(org: &str, quarter: &str, format: &str) -> Form {
     vec![
         ("request_id", rid()),
         ("org_id", org.to_owned()),
@@ -58,7 +58,7 @@ fn export_form(org: &str, quarter: &str, format: &str) -> Form {
 }
 
 /// Polls the job until it is no longer queued or running.
-async fn finished(app: &TestApp, id: i64) -> Value {
+pub async fn finished(app: &TestApp, id: i64) -> Value {
     for _ in 0..600 {
         let s = ok(app, "/api/exports/status", &[("id", &id.to_string())]).await;
         if s["state"] != "queued" && s["state"] != "running" {
@@ -69,7 +69,7 @@ async fn finished(app: &TestApp, id: i64) -> Value {
     panic!("export {id} did not finish");
 }
 
-async fn download(app: &TestApp, url: &str) -> Vec<u8> {
+pub async fn download(app: &TestApp, url: &str) -> Vec<u8> {
     let res = app.get(url).await;
     assert_eq!(res.status(), StatusCode::OK, "GET {url}");
     let disposition = res.headers()["content-disposition"]
@@ -124,7 +124,7 @@ async fn a_quarters_work(w: &World) {
     .await;
 }
 
-fn text(d: &Data) -> String {
+pub fn text(d: &Data) -> String {
     match d {
         Data::String(s) => s.clone(),
         Data::Empty => String::new(),

@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod cadre;
 mod contacts;
+mod engine;
 mod exports;
 mod imports;
 mod matrix;
