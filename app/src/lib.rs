@@ -15,6 +15,7 @@ pub mod exports;
 pub mod i18n;
 pub mod imports;
 pub mod markup;
+pub mod model;
 pub mod orgs;
 pub mod page;
 pub mod policy;

@@ -103,9 +103,6 @@ pub fn guard<V: IntoView + 'static>(
     }
 }
 
-pub const ANYONE: &[Role] = &[Role::Admin, Role::Supervisor, Role::Cadre];
-pub const ADMINS: &[Role] = &[Role::Admin];
-
 /// A page that loads its data before the first byte, inside the layout; an error note if loading
 /// failed.
 pub fn data_page<T, Fut, V>(
@@ -173,7 +170,3 @@ where
         }
     })
 }
-
-pub const CADRES: &[Role] = &[Role::Cadre];
-/// Supervisors, and admins (who supervise their whole subtree).
-pub const SUPERVISE: &[Role] = &[Role::Supervisor, Role::Admin];

@@ -226,6 +226,14 @@ pub struct Quarter {
 }
 
 impl Quarter {
+    /// `2026 年第 4 季度`.
+    pub fn label(self, t: &Strings) -> String {
+        crate::i18n::fill(
+            t.quarter_label,
+            &[("year", &self.year.to_string()), ("q", &self.q.to_string())],
+        )
+    }
+
     pub fn of(date: NaiveDate) -> Quarter {
         Quarter {
             year: date.year(),
@@ -490,6 +498,38 @@ pub enum WeekStatus {
     Upcoming,
     Missing,
     NotRequired(NotRequired),
+}
+
+impl WeekStatus {
+    /// The status in words (已记录, 未下基层, 无需（请假）…).
+    pub fn label(self, t: &Strings) -> String {
+        match self {
+            WeekStatus::Covered => t.week_logged.to_string(),
+            WeekStatus::Open => t.week_not_yet.to_string(),
+            WeekStatus::Upcoming => t.week_upcoming.to_string(),
+            WeekStatus::Missing => t.week_missing.to_string(),
+            WeekStatus::NotRequired(why) => format!(
+                "{}（{}）",
+                t.week_not_required,
+                match why {
+                    NotRequired::NotFullTime => t.why_not_full_time,
+                    NotRequired::Exempt => t.why_exempt,
+                    NotRequired::ShortWeek => t.why_short_week,
+                    NotRequired::NotYetInPost => t.why_not_in_post,
+                }
+            ),
+        }
+    }
+
+    /// The light's CSS class.
+    pub fn class(self) -> &'static str {
+        match self {
+            WeekStatus::Covered => "ok",
+            WeekStatus::Open => "warn",
+            WeekStatus::Missing => "bad",
+            WeekStatus::NotRequired(_) | WeekStatus::Upcoming => "muted",
+        }
+    }
 }
 
 /// Why a date cannot be logged.

@@ -12,6 +12,13 @@ pub enum Role {
 
 impl Role {
     pub const ALL: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Cadre];
+    /// Any signed-in account.
+    pub const ANYONE: &'static [Role] = &Role::ALL;
+    pub const ADMINS: &'static [Role] = &[Role::Admin];
+    /// Those who supervise a subtree: supervisors, and admins (the district admin supervises
+    /// all).
+    pub const SUPERVISORS: &'static [Role] = &[Role::Supervisor, Role::Admin];
+    pub const CADRES: &'static [Role] = &[Role::Cadre];
 
     pub fn as_str(self) -> &'static str {
         match self {

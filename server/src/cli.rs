@@ -1,7 +1,7 @@
 //! The command line: `serve`, `migrate`, `create-admin`, `generate`, `remind`.
 
 use crate::config::{DatabaseArgs, ServeArgs};
-use crate::{db, demo, startup::Application};
+use crate::{bootstrap, db, startup::Application};
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -144,7 +144,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::CreateAdmin(args) => {
             let conn = db::connect(&args.database).await?;
             db::migrate(&conn).await?;
-            let id = demo::create_admin(
+            let id = bootstrap::create_admin(
                 &conn,
                 &args.username,
                 &args.name,

@@ -4,7 +4,13 @@ use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use app::ssr::defaults;
+
 pub const DEFAULT_DATABASE: &str = "sqlite://data/liaison.db";
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 8;
+pub const DEFAULT_MAIL_FROM: &str = "Liaison <noreply@localhost>";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+pub const DEFAULT_SITE_ROOT: &str = "target/site";
 
 #[derive(Args, Clone, Debug)]
 pub struct DatabaseArgs {
@@ -13,7 +19,7 @@ pub struct DatabaseArgs {
     #[arg(long = "database", env = "LIAISON_DATABASE_URL", default_value = DEFAULT_DATABASE)]
     pub url: String,
     /// Most connections in the pool.
-    #[arg(long, env = "LIAISON_DB_MAX_CONNECTIONS", default_value_t = 8)]
+    #[arg(long, env = "LIAISON_DB_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: u32,
 }
 
@@ -28,14 +34,14 @@ pub struct MailArgs {
     #[arg(
         long,
         env = "LIAISON_MAIL_FROM",
-        default_value = "Liaison <noreply@localhost>"
+        default_value = DEFAULT_MAIL_FROM
     )]
     pub mail_from: String,
     /// The app's address as users reach it: links in emails and the calendar feed's address.
     #[arg(
         long,
         env = "LIAISON_PUBLIC_URL",
-        default_value = "http://127.0.0.1:3000"
+        default_value = defaults::PUBLIC_URL
     )]
     pub public_url: String,
 }
@@ -58,7 +64,7 @@ impl MailArgs {
 #[derive(Args, Clone, Debug)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "LIAISON_LISTEN", default_value = "127.0.0.1:3000")]
+    #[arg(long, env = "LIAISON_LISTEN", default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
     #[command(flatten)]
     pub database: DatabaseArgs,
@@ -66,7 +72,7 @@ pub struct ServeArgs {
     #[arg(long, env = "LIAISON_DEMO")]
     pub demo: bool,
     /// Where the built site (`pkg/` with wasm, JS and CSS) lives; cargo-leptos writes it here.
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = DEFAULT_SITE_ROOT)]
     pub site_root: PathBuf,
     /// Mark the session cookie Secure (serve behind HTTPS).
     #[arg(long, env = "LIAISON_SECURE_COOKIES")]
@@ -76,16 +82,16 @@ pub struct ServeArgs {
     pub trust_proxy: bool,
     /// How many proxies in front of the app append to X-Forwarded-For: the client address is
     /// taken that many entries from the right.
-    #[arg(long, env = "LIAISON_PROXY_HOPS", default_value_t = 1)]
+    #[arg(long, env = "LIAISON_PROXY_HOPS", default_value_t = defaults::PROXY_HOPS)]
     pub proxy_hops: usize,
     /// Days a session lasts without signing in again.
-    #[arg(long, env = "LIAISON_SESSION_DAYS", default_value_t = 30)]
+    #[arg(long, env = "LIAISON_SESSION_DAYS", default_value_t = defaults::SESSION_DAYS)]
     pub session_days: i64,
     /// Days a session may go unused before it ends (cadres and supervisors).
-    #[arg(long, env = "LIAISON_IDLE_DAYS", default_value_t = 7)]
+    #[arg(long, env = "LIAISON_IDLE_DAYS", default_value_t = defaults::IDLE_DAYS)]
     pub idle_days: i64,
     /// Hours an administrator's session may go unused before it ends.
-    #[arg(long, env = "LIAISON_ADMIN_IDLE_HOURS", default_value_t = 12)]
+    #[arg(long, env = "LIAISON_ADMIN_IDLE_HOURS", default_value_t = defaults::ADMIN_IDLE_HOURS)]
     pub admin_idle_hours: i64,
     #[command(flatten)]
     pub mail: MailArgs,
@@ -96,17 +102,17 @@ pub struct ServeArgs {
     /// Where finished exports are kept for 7 days. With several instances, a directory they
     /// all share (for example an NFS mount): any instance may write a job's file and any may
     /// serve it.
-    #[arg(long, env = "LIAISON_EXPORT_DIR", default_value = "data/exports")]
+    #[arg(long, env = "LIAISON_EXPORT_DIR", default_value = defaults::EXPORT_DIR)]
     pub export_dir: PathBuf,
     /// The CJK font of PDF exports (an OpenType file or collection; never a variable CJK font).
-    #[arg(long, env = "LIAISON_PDF_FONT", default_value = app::ssr::DEFAULT_PDF_FONT)]
+    #[arg(long, env = "LIAISON_PDF_FONT", default_value = defaults::PDF_FONT)]
     pub pdf_font: PathBuf,
     /// The face in that collection: 2 is Simplified Chinese in Noto Sans CJK.
-    #[arg(long, env = "LIAISON_PDF_FONT_INDEX", default_value_t = app::ssr::DEFAULT_PDF_FONT_INDEX)]
+    #[arg(long, env = "LIAISON_PDF_FONT_INDEX", default_value_t = defaults::PDF_FONT_INDEX)]
     pub pdf_font_index: u32,
     /// Uploaded files parsed at once in this instance (off the async threads; others wait
     /// up to 15 s, then are told to try again).
-    #[arg(long, env = "LIAISON_UPLOAD_PARSERS", default_value_t = 1)]
+    #[arg(long, env = "LIAISON_UPLOAD_PARSERS", default_value_t = defaults::UPLOAD_PARSERS)]
     pub upload_parsers: usize,
 }
 
@@ -117,20 +123,20 @@ impl ServeArgs {
             listen,
             database: DatabaseArgs {
                 url: database_url.into(),
-                max_connections: 8,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
             },
             demo: false,
-            site_root: PathBuf::from("target/site"),
+            site_root: PathBuf::from(DEFAULT_SITE_ROOT),
             secure_cookies: false,
             trust_proxy: false,
-            proxy_hops: 1,
-            session_days: 30,
-            idle_days: 7,
-            admin_idle_hours: 12,
+            proxy_hops: defaults::PROXY_HOPS,
+            session_days: defaults::SESSION_DAYS,
+            idle_days: defaults::IDLE_DAYS,
+            admin_idle_hours: defaults::ADMIN_IDLE_HOURS,
             mail: MailArgs {
                 smtp_url: None,
-                mail_from: "Liaison <noreply@localhost>".to_owned(),
-                public_url: "http://127.0.0.1:3000".to_owned(),
+                mail_from: DEFAULT_MAIL_FROM.to_owned(),
+                public_url: defaults::PUBLIC_URL.to_owned(),
             },
             // Tests and benchmarks drive reminders explicitly (`server remind --at`).
             tick_seconds: 0,
@@ -140,9 +146,9 @@ impl ServeArgs {
                 std::process::id(),
                 uuid::Uuid::new_v4().simple()
             )),
-            pdf_font: PathBuf::from(app::ssr::DEFAULT_PDF_FONT),
-            pdf_font_index: app::ssr::DEFAULT_PDF_FONT_INDEX,
-            upload_parsers: 1,
+            pdf_font: PathBuf::from(defaults::PDF_FONT),
+            pdf_font_index: defaults::PDF_FONT_INDEX,
+            upload_parsers: defaults::UPLOAD_PARSERS,
         }
     }
 }

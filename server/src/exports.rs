@@ -103,7 +103,7 @@ pub fn spawn_worker(state: AppState, every: Duration) -> tokio::task::JoinHandle
                 _ = interval.tick() => {}
                 () = state.settings.jobs.notified() => {}
             }
-            match app::exports::service::work(&state.db, &state.settings).await {
+            match app::exports::worker::work(&state.db, &state.settings).await {
                 Ok(n) if n > 0 => tracing::info!(jobs = n, "exports written"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = ?e, "export worker failed"),

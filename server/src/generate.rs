@@ -2,7 +2,7 @@
 //! million contacts, a year of visit days, suggestions and study), written fast with multi-row
 //! inserts in transactions. Deterministic: the same arguments give the same district.
 
-use app::ssr::entities::{
+use app::model::entities::{
     account, assignment, contact, organisation, pairing, study_record, suggestion, visit_day, youth,
 };
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -588,7 +588,7 @@ pub async fn generate(db: &DatabaseConnection, size: Size, password: &str) -> an
         elapsed_s = started.elapsed().as_secs(),
         "district written; judging the trend's 13 weeks"
     );
-    let tree = app::ssr::orgtree::OrgTree::load(db)
+    let tree = app::model::orgtree::OrgTree::load(db)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     app::compliance::service::trend(db, &tree, None, today, 13)

@@ -3,7 +3,7 @@
 use super::api::{LanguageForm, LoginForm, PasswordForm};
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::ssr::entities::{account, organisation};
+use crate::model::entities::{account, organisation};
 use crate::ssr::guard::signed_in;
 use crate::ssr::session::{self, request_info};
 use crate::ssr::throttle::{self, ACCOUNT, ADDRESS};

@@ -10,13 +10,13 @@ use super::rules::{evaluate, Context, Facts, DAYS_HELD};
 use super::{CadreRow, Period, TrendPoint, WeekLine};
 use crate::error::AppError;
 use crate::i18n::Strings;
-use crate::rules::{month_bounds, Exemption, Policy, PolicyHistory, Week};
-use crate::ssr::entities::{
+use crate::model::entities::{
     account, assignment, compliance_week, contact, exemption, organisation, pairing, study_record,
     suggestion, visit_day, youth,
 };
-use crate::ssr::orgtree::OrgTree;
-use crate::ssr::policy;
+use crate::model::orgtree::OrgTree;
+use crate::model::policy;
+use crate::rules::{month_bounds, Exemption, Policy, PolicyHistory, Week};
 use crate::types::{Post, Role};
 use chrono::{Datelike, Duration, NaiveDate};
 use sea_orm::sea_query::{

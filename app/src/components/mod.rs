@@ -1,8 +1,15 @@
-//! Widgets shared by the pages.
+//! Widgets shared by the pages: no page imports another page.
 
 pub mod chart;
+pub mod contacts;
 pub mod enhance;
+pub mod exemptions;
 pub mod form;
 pub mod islands;
+pub mod lang;
 pub mod layout;
+pub mod links;
+pub mod pager;
 pub mod progress;
+pub mod roster;
+pub mod suggestions;

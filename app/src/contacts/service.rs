@@ -4,18 +4,19 @@
 use super::api::{ContactEdit, ContactForm, ContactId, ContactRow, RequestForm};
 use crate::compliance::service::reopen_weeks;
 use crate::error::AppError;
+use crate::model::entities::contact;
+use crate::model::roster;
+use crate::model::roster::own_youth;
 use crate::rules::{editable, shanghai_date};
-use crate::ssr::entities::{account, contact};
 use crate::ssr::guard::{require, Authorised};
+use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::ssr::{once, roster};
+use crate::types::Role;
 use crate::types::{Channel, RequestStatus};
-use crate::youth::service::{own_youth, CADRES};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -29,15 +30,7 @@ pub async fn contact_rows(
     viewer: i64,
     today: NaiveDate,
 ) -> Result<Vec<ContactRow>, AppError> {
-    let mut names: HashMap<i64, String> = HashMap::new();
-    let cadre_ids: Vec<i64> = contacts.iter().map(|c| c.cadre_id).collect();
-    for a in account::Entity::find()
-        .filter(account::Column::Id.is_in(cadre_ids))
-        .all(db)
-        .await?
-    {
-        names.insert(a.id, a.name);
-    }
+    let names = crate::model::names::accounts(db, contacts.iter().map(|c| c.cadre_id)).await?;
     Ok(contacts
         .into_iter()
         .map(|c| row(c, viewer, today, &names))
@@ -112,7 +105,7 @@ fn validate(
 /// `Forbidden`; `Invalid` for a youth not on the roster or bad fields.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(form: ContactForm) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -127,7 +120,9 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
     if youth.is_none() {
         v.fail("youth_id", "not_your_youth", t.err_not_your_youth);
     }
-    let late_days = crate::ssr::policy::load(db).await?.contact_late_entry_days;
+    let late_days = crate::model::policy::load(db)
+        .await?
+        .contact_late_entry_days;
     let valid = validate(
         &mut v,
         &form,
@@ -194,9 +189,9 @@ fn check_window(v: &mut Validator, c: &contact::Model) {
 /// # Errors
 /// `Forbidden`, `NotFound` for another cadre's contact.
 pub async fn for_edit(id: i64) -> Result<ContactEdit, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let c = own_contact(&auth, &id.to_string()).await?;
-    let youth_name = crate::ssr::entities::youth::Entity::find_by_id(c.youth_id)
+    let youth_name = crate::model::entities::youth::Entity::find_by_id(c.youth_id)
         .one(auth.db())
         .await?
         .map(|y| y.name)
@@ -213,7 +208,7 @@ pub async fn for_edit(id: i64) -> Result<ContactEdit, AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound`; `Invalid` for bad fields or after 7 days.
 pub async fn update(form: ContactForm) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let c = own_contact(&auth, &form.id).await?;
     let mut v = Validator::new(auth.viewer.locale);
     check_window(&mut v, &c);
@@ -222,7 +217,7 @@ pub async fn update(form: ContactForm) -> Result<i64, AppError> {
         .await
         .ok()
         .map(|(a, _)| a.assigned_on);
-    let late_days = crate::ssr::policy::load(auth.db())
+    let late_days = crate::model::policy::load(auth.db())
         .await?
         .contact_late_entry_days;
     let valid = validate(&mut v, &form, assigned_on, late_days);
@@ -260,7 +255,7 @@ pub async fn update(form: ContactForm) -> Result<i64, AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound`; `Invalid` after 7 days.
 pub async fn delete(form: ContactId) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let c = own_contact(&auth, &form.id).await?;
     let mut v = Validator::new(auth.viewer.locale);
     check_window(&mut v, &c);
@@ -281,7 +276,7 @@ pub async fn delete(form: ContactId) -> Result<i64, AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound`; `Invalid` for an unknown status or a resolution missing.
 pub async fn update_request(form: RequestForm) -> Result<(), AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let db = auth.db();
     let id = form
         .id

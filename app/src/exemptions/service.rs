@@ -2,15 +2,15 @@
 
 use super::api::{DecisionForm, ExemptionForm, ExemptionQueue, ExemptionRow, MyExemptions};
 use crate::error::AppError;
+use crate::model::entities::{account, exemption};
+use crate::model::orgtree::OrgTree;
 use crate::rules::{shanghai_date, Quarter};
-use crate::ssr::entities::{account, exemption};
-use crate::ssr::guard::{require, SUPERVISORS};
+use crate::ssr::guard::require;
 use crate::ssr::once;
-use crate::ssr::orgtree::OrgTree;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
+use crate::types::Role;
 use crate::types::{ExemptionReason, ExemptionStatus};
-use crate::youth::service::CADRES;
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -74,7 +74,7 @@ pub async fn rows(
 /// # Errors
 /// `Forbidden` for anyone but cadres.
 pub async fn mine() -> Result<MyExemptions, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let (tree, _) = auth.scope().await?;
     let models = exemption::Entity::find()
         .filter(exemption::Column::CadreId.eq(auth.viewer.id))
@@ -104,7 +104,7 @@ fn earliest(today: NaiveDate) -> NaiveDate {
 /// `Forbidden` for anyone but cadres; `Invalid` for bad dates, an overlap or bad fields.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn request(form: ExemptionForm) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let once = once::Request::new(&auth, "exemptions/request", &mut v, &form);
@@ -206,7 +206,7 @@ pub async fn request(form: ExemptionForm) -> Result<i64, AppError> {
 /// unknown decision or a decline without a reason.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn decide(form: DecisionForm) -> Result<(), AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -266,7 +266,7 @@ pub async fn decide(form: DecisionForm) -> Result<(), AppError> {
 /// # Errors
 /// `Forbidden` for cadres.
 pub async fn queue() -> Result<ExemptionQueue, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let (tree, scope) = auth.scope().await?;
     let cadres = || {

@@ -6,10 +6,10 @@
 use super::sheets::Cell;
 use crate::error::AppError;
 use crate::i18n::{Locale, Strings};
-use crate::rules::{Quarter, Week};
-use crate::ssr::entities::{
+use crate::model::entities::{
     account, contact, exemption, organisation, study_record, suggestion, visit_day, youth,
 };
+use crate::rules::{Quarter, Week};
 use crate::types::{
     mask_phone, Channel, ExemptionReason, ExemptionStatus, Gender, PoliticalStatus, RequestStatus,
     Sector, StudyKind, SuggestionKind, SuggestionStatus,

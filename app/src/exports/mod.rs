@@ -17,6 +17,8 @@ pub mod pdf;
 pub mod service;
 pub mod sheets;
 #[cfg(feature = "ssr")]
+pub mod worker;
+#[cfg(feature = "ssr")]
 pub mod writer;
 
 use serde::{Deserialize, Serialize};

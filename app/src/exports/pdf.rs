@@ -496,8 +496,8 @@ mod tests {
     /// The font `./dev.sh` installs (Debian's fonts-noto-cjk).
     fn font() -> PdfFont {
         PdfFont::load(
-            Path::new(crate::ssr::DEFAULT_PDF_FONT),
-            crate::ssr::DEFAULT_PDF_FONT_INDEX,
+            Path::new(crate::ssr::defaults::PDF_FONT),
+            crate::ssr::defaults::PDF_FONT_INDEX,
         )
         .expect("fonts-noto-cjk is installed by ./dev.sh test")
     }

@@ -2,6 +2,7 @@
 //! organisations and cadres the importer may use passed in.
 
 use crate::i18n::{fill, Strings};
+use crate::model::youth;
 use crate::types::{Gender, PoliticalStatus, Sector};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -179,11 +180,11 @@ pub fn check(
             }
             v
         };
-    let name = text("姓名", 30, true, &mut fail);
-    let wechat = text("微信号", 64, false, &mut fail);
-    let workplace = text("单位/学校", 100, false, &mut fail);
-    let tags = text("标签", 200, false, &mut fail);
-    let notes = text("备注", 1000, false, &mut fail);
+    let name = text("姓名", youth::NAME_MAX, true, &mut fail);
+    let wechat = text("微信号", youth::WECHAT_MAX, false, &mut fail);
+    let workplace = text("单位/学校", youth::WORKPLACE_MAX, false, &mut fail);
+    let tags = text("标签", youth::TAGS_MAX, false, &mut fail);
+    let notes = text("备注", youth::NOTES_MAX, false, &mut fail);
 
     let pick = |col: &str,
                 value: String,
@@ -236,20 +237,15 @@ pub fn check(
         &mut fail,
     );
 
-    let phone: String = cell("手机号")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
+    let phone = youth::phone(&cell("手机号"));
     if phone.is_empty() {
         fail("手机号", t.imp_required.to_owned());
-    } else if !(phone.len() == 11
-        && phone.starts_with('1')
-        && phone.chars().all(|c| c.is_ascii_digit()))
-    {
+    } else if !youth::is_mobile(&phone) {
         fail("手机号", t.err_invalid_phone.to_owned());
     }
 
-    let (min, max) = (ctx.this_year - 40, ctx.this_year - 10);
+    let years = youth::birth_years(ctx.this_year);
+    let (min, max) = (*years.start(), *years.end());
     let year_v = cell("出生年份");
     // Spreadsheets write whole numbers as `1998.0` when they read them back.
     let year_v = year_v.strip_suffix(".0").unwrap_or(&year_v).to_owned();

@@ -4,19 +4,17 @@
 use super::api::{ApplyForm, Duplicate, ImportReport, Imported, RowError, RunQuery};
 use super::rules::{self, Context, Youth, COLUMNS};
 use crate::error::AppError;
-use crate::ssr::entities::{account, import_plan_page, import_run, youth};
-use crate::ssr::guard::{require, SUPERVISORS};
+use crate::model::entities::{account, import_plan_page, import_run, youth};
+use crate::model::orgtree::OrgTree;
+use crate::ssr::guard::require;
 use crate::ssr::once;
-use crate::ssr::orgtree::OrgTree;
 use crate::ssr::validate::Validator;
 use crate::ssr::{audit, today, AppState};
 use crate::types::{OrgKind, Role, Viewer};
 use axum::body::Bytes;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -123,7 +121,7 @@ fn busy(t: &crate::i18n::Strings, secs: u64) -> AppError {
 
 /// At most [`rules::DRY_RUNS_PER_DAY`] uploads a day per importer, whatever became of them.
 async fn within_daily_limit(db: &impl ConnectionTrait, viewer: &Viewer) -> Result<(), AppError> {
-    use crate::ssr::entities::audit_log;
+    use crate::model::entities::audit_log;
     use sea_orm::PaginatorTrait;
     let since = Utc::now() - Duration::hours(24);
     let used = audit_log::Entity::find()
@@ -260,7 +258,7 @@ async fn guessed_too_often(
     viewer: &Viewer,
     unique: &[Youth],
 ) -> Result<HashSet<String>, AppError> {
-    use crate::ssr::entities::import_guess;
+    use crate::model::entities::import_guess;
     use sea_orm::sea_query::OnConflict;
     let mut masks: Vec<String> = unique
         .iter()
@@ -746,7 +744,7 @@ async fn own_run(
 /// # Errors
 /// `Forbidden` for cadres; `NotFound` for another person's run.
 pub async fn get(query: RunQuery) -> Result<ImportReport, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let id = crate::ssr::record_id(&query.id)?;
     Ok(stored_report(&own_run(auth.db(), &auth.viewer, id).await?))
 }
@@ -755,7 +753,7 @@ pub async fn get(query: RunQuery) -> Result<ImportReport, AppError> {
 /// `Forbidden`; `NotFound` for another person's run; `Invalid` (`has_errors`, `expired`,
 /// `changed`) when it cannot be applied as checked; a database error.
 pub async fn apply(form: ApplyForm) -> Result<Imported, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -886,28 +884,27 @@ async fn write_change(
     let y = &c.youth;
     match c.youth_id {
         None => {
-            let saved = youth::ActiveModel {
-                uuid: Set(uuid::Uuid::new_v4()),
-                name: Set(y.name.clone()),
-                gender: Set(y.gender.clone()),
-                birth_year: Set(y.birth_year),
-                phone: Set(y.phone.clone()),
-                wechat: Set(y.wechat.clone()),
-                org_id: Set(y.org_id),
-                workplace: Set(y.workplace.clone()),
-                sector: Set(y.sector.clone()),
-                political_status: Set(y.political_status.clone()),
-                tags: Set(y.tags.clone()),
-                notes: Set(y.notes.clone()),
-                created_by: Set(Some(viewer.id)),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(txn)
+            let saved = crate::model::youth::insert(
+                txn,
+                uuid::Uuid::new_v4(),
+                crate::model::youth::YouthFields {
+                    name: y.name.clone(),
+                    gender: y.gender.clone(),
+                    birth_year: y.birth_year,
+                    phone: y.phone.clone(),
+                    wechat: y.wechat.clone(),
+                    org_id: y.org_id,
+                    workplace: y.workplace.clone(),
+                    sector: y.sector.clone(),
+                    political_status: y.political_status.clone(),
+                    tags: y.tags.clone(),
+                    notes: y.notes.clone(),
+                },
+                viewer.id,
+            )
             .await?;
             if let Some(cadre) = y.cadre_id {
-                crate::ssr::roster::assign(txn, saved.id, cadre, on, REASON, Some(viewer.id))
+                crate::model::roster::assign(txn, saved.id, cadre, on, REASON, Some(viewer.id))
                     .await?;
             }
         }
@@ -935,7 +932,7 @@ async fn write_change(
                 .await?
                 .and_then(|y| y.cadre_id);
             if let Some(cadre) = y.cadre_id.filter(|c| current != Some(*c)) {
-                crate::ssr::roster::assign(txn, id, cadre, on, REASON, Some(viewer.id)).await?;
+                crate::model::roster::assign(txn, id, cadre, on, REASON, Some(viewer.id)).await?;
             }
         }
     }
@@ -1055,7 +1052,7 @@ async fn imported(
 /// # Errors
 /// A database error.
 pub async fn sweep(db: &impl ConnectionTrait) -> Result<u64, AppError> {
-    use crate::ssr::entities::import_guess;
+    use crate::model::entities::import_guess;
     let cutoff = Utc::now() - Duration::hours(KEEP_HOURS);
     // Not imported in time, or left `checking` by an instance that stopped mid-way; their
     // plans' pages go with them.

@@ -2,7 +2,7 @@
 
 use super::api::{MoveOrgForm, NewOrg, OrgActiveForm, RenameOrgForm};
 use crate::error::AppError;
-use crate::ssr::entities::organisation;
+use crate::model::entities::organisation;
 use crate::ssr::guard::{require, signed_in};
 use crate::ssr::validate::Validator;
 use crate::ssr::{once, session};
@@ -28,7 +28,7 @@ const CREATE: &str = "orgs/create";
 /// `Forbidden` for non-admins; `Invalid` for a bad name, kind or parent, or a reused request id.
 #[tracing::instrument(skip_all, fields(name = %form.name), err(level = "info"))]
 pub async fn create(form: NewOrg) -> Result<i64, AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let once = once::Request::new(&auth, CREATE, &mut v, &form);
     if let Some(id) = once.earlier().await? {
@@ -77,7 +77,7 @@ async fn editable(
     auth: &crate::ssr::guard::Authorised,
     v: &mut Validator,
     id: &str,
-) -> Result<Option<(crate::ssr::orgtree::OrgTree, organisation::Model)>, AppError> {
+) -> Result<Option<(crate::model::orgtree::OrgTree, organisation::Model)>, AppError> {
     let Some(id) = id.trim().parse::<i64>().ok() else {
         return Err(AppError::NotFound);
     };
@@ -101,7 +101,7 @@ async fn editable(
 /// `Forbidden`, `NotFound` outside the subtree, `Invalid` for a bad name or the viewer's own
 /// organisation.
 pub async fn rename(form: RenameOrgForm) -> Result<(), AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let name = v.text("name", &form.name, NAME_MAX, true);
     let found = editable(&auth, &mut v, &form.id).await?;
@@ -128,7 +128,7 @@ pub async fn rename(form: RenameOrgForm) -> Result<(), AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound`, `Invalid` for a parent outside the subtree or below the moved node.
 pub async fn move_to(form: MoveOrgForm) -> Result<(), AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let parent = v.id("parent_id", &form.parent_id);
@@ -164,7 +164,7 @@ pub async fn move_to(form: MoveOrgForm) -> Result<(), AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound`; `Invalid` when deactivating an organisation with active children.
 pub async fn set_active(form: OrgActiveForm) -> Result<(), AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let active = match form.active.trim() {

@@ -5,11 +5,13 @@ use super::api::{
 };
 use crate::error::AppError;
 use crate::i18n::fill;
+use crate::model::entities::{calendar_day, policy};
+use crate::model::names;
+use crate::model::policy as stored;
 use crate::rules::{Policy, YEARS};
-use crate::ssr::entities::{account, calendar_day, policy};
 use crate::ssr::guard::require;
+use crate::ssr::today;
 use crate::ssr::validate::{fmt_num, Validator};
-use crate::ssr::{policy as stored, today};
 use crate::types::Role;
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -19,14 +21,12 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-const ADMINS: &[Role] = &[Role::Admin];
-
 /// The policy in force today, since when, and every version newest first.
 ///
 /// # Errors
 /// `Forbidden` for anyone but admins.
 pub async fn get() -> Result<PolicyView, AppError> {
-    let auth = require(ADMINS)?;
+    let auth = require(Role::ADMINS)?;
     let db = auth.db();
     let history = stored::history(db).await?;
     let today = today();
@@ -40,13 +40,7 @@ pub async fn get() -> Result<PolicyView, AppError> {
             *e = (row.updated_by, row.updated_at);
         }
     }
-    let names: HashMap<i64, String> = account::Entity::find()
-        .filter(account::Column::Id.is_in(set_by.values().filter_map(|(by, _)| *by)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
+    let names = names::accounts(db, set_by.values().filter_map(|(by, _)| *by)).await?;
     let mut versions: Vec<PolicyVersion> = Vec::new();
     let mut before: Option<&Policy> = None;
     for (from, values) in history.versions() {
@@ -216,7 +210,7 @@ pub fn pairs(p: &Policy) -> Vec<(&'static str, String)> {
 /// order.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn update(form: PolicyForm) -> Result<(), AppError> {
-    let auth = require(ADMINS)?;
+    let auth = require(Role::ADMINS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -280,7 +274,7 @@ pub async fn update(form: PolicyForm) -> Result<(), AppError> {
 /// # Errors
 /// `Forbidden` for anyone but admins; `NotFound` for a year outside 2000 to 2100.
 pub async fn year(year: &str) -> Result<CalendarYear, AppError> {
-    let auth = require(ADMINS)?;
+    let auth = require(Role::ADMINS)?;
     let db = auth.db();
     let this = today().year();
     let year = match year.trim() {
@@ -328,7 +322,7 @@ pub async fn year(year: &str) -> Result<CalendarYear, AppError> {
 /// in the calendar with something else.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn add(form: CalendarDayForm) -> Result<i64, AppError> {
-    let auth = require(ADMINS)?;
+    let auth = require(Role::ADMINS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -390,7 +384,7 @@ pub async fn add(form: CalendarDayForm) -> Result<i64, AppError> {
 /// # Errors
 /// `Forbidden` for anyone but admins.
 pub async fn delete(id: &str) -> Result<(), AppError> {
-    let auth = require(ADMINS)?;
+    let auth = require(Role::ADMINS)?;
     let db = auth.db();
     let id = crate::ssr::record_id(id)?;
     let Some(day) = calendar_day::Entity::find_by_id(id).one(db).await? else {

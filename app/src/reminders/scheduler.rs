@@ -18,9 +18,9 @@ use crate::compliance::service::{due_youths, evaluate_cadres, Cadres};
 use crate::compliance::{CadreRow, Period, Reason};
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::ssr::entities::{account, delivery, notification, scheduler_tick};
+use crate::model::entities::{account, delivery, notification, scheduler_tick};
+use crate::model::orgtree::OrgTree;
 use crate::ssr::mail::{Mailer, SendError};
-use crate::ssr::orgtree::OrgTree;
 use crate::types::{ReminderKind, Role};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query};
@@ -249,7 +249,7 @@ async fn make_due(
                 }
             }
             About::Day(day) => {
-                let policy = crate::ssr::policy::load(db).await?;
+                let policy = crate::model::policy::load(db).await?;
                 let mut by_cadre: BTreeMap<i64, Vec<text::DueYouth>> = BTreeMap::new();
                 for y in due_youths(db, &Cadres::InOrgs(None), day, &policy).await? {
                     by_cadre

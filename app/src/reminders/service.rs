@@ -14,9 +14,10 @@ use crate::compliance::service::evaluate_one;
 use crate::compliance::Period;
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::model::entities::{account, delivery, notification, scheduler_tick};
+use crate::model::paging::Paging;
 use crate::rules::Quarter;
-use crate::ssr::entities::{account, delivery, notification, scheduler_tick};
-use crate::ssr::guard::{require, signed_in, SUPERVISORS};
+use crate::ssr::guard::{require, signed_in};
 use crate::ssr::once;
 use crate::ssr::validate::Validator;
 use crate::types::{ReminderKind, Role};
@@ -44,18 +45,13 @@ pub async fn inbox(query: InboxQuery) -> Result<Inbox, AppError> {
         .filter(notification::Column::ReadAt.is_null())
         .count(db)
         .await?;
-    let pages = total.div_ceil(INBOX_PAGE).max(1);
-    let page = query
-        .page
-        .trim()
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, pages);
+    let paging = Paging::new(&query.page, total, INBOX_PAGE);
+    let (page, pages) = (paging.page, paging.pages);
     let items: Vec<InboxItem> = mine()
         .order_by_desc(notification::Column::CreatedAt)
         .order_by_desc(notification::Column::Id)
-        .offset(u64::try_from((page - 1) * INBOX_PAGE).unwrap_or(0))
-        .limit(u64::try_from(INBOX_PAGE).unwrap_or(20))
+        .offset(paging.offset())
+        .limit(paging.limit())
         .all(db)
         .await?
         .into_iter()
@@ -113,7 +109,7 @@ async fn still_open(
             i.kind == ReminderKind::VisitDay.as_str() || i.kind == ReminderKind::StudyDue.as_str()
         });
     let due: HashSet<i64> = if needs_youths {
-        let policy = crate::ssr::policy::load(db).await?;
+        let policy = crate::model::policy::load(db).await?;
         due_youths(db, &Cadres::One(me), today, &policy)
             .await?
             .into_iter()
@@ -187,19 +183,6 @@ async fn still_open(
     Ok(())
 }
 
-/// How many unread reminders the viewer has (the header's badge).
-///
-/// # Errors
-/// A database error, as `Internal`.
-pub async fn unread(db: &impl ConnectionTrait, account: i64) -> Result<u32, AppError> {
-    let n = notification::Entity::find()
-        .filter(notification::Column::AccountId.eq(account))
-        .filter(notification::Column::ReadAt.is_null())
-        .count(db)
-        .await?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX))
-}
-
 /// Marks the viewer's reminder (or all of them) read; answers how many changed. Marking one
 /// already read changes nothing; another user's is not found.
 ///
@@ -249,7 +232,7 @@ pub fn env_of(state: &crate::ssr::AppState) -> TickEnv {
 /// `Forbidden` for cadres; `NotFound` for a cadre outside the subtree; `Invalid`
 /// (`already_reminded`) when this supervisor reminded this cadre today.
 pub async fn remind(form: RemindForm) -> Result<Reminded, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -412,7 +395,7 @@ pub async fn last_reminded(
 /// # Errors
 /// `Forbidden` for all but admins.
 pub async fn health() -> Result<Health, AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let db = auth.db();
     let since = Utc::now() - Duration::days(7);
     let instances = scheduler_tick::Entity::find()
@@ -514,7 +497,7 @@ pub async fn health() -> Result<Health, AppError> {
 /// # Errors
 /// `Forbidden` for all but admins.
 pub async fn retry(form: RetryForm) -> Result<u32, AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let once = once::Request::new(&auth, "reminders/retry", &mut v, &form);
     if let Some(n) = once.earlier().await? {

@@ -5,11 +5,13 @@ use super::api::{
 };
 use crate::error::AppError;
 use crate::i18n::fill;
-use crate::ssr::entities::{account, contact, pairing, youth};
-use crate::ssr::guard::{require, Authorised, SUPERVISORS};
-use crate::ssr::orgtree::OrgTree;
+use crate::model::entities::{account, contact, pairing, youth};
+use crate::model::orgtree::OrgTree;
+use crate::model::paging::Paging;
+use crate::model::roster;
+use crate::ssr::guard::{require, Authorised};
 use crate::ssr::validate::{search_text, Validator};
-use crate::ssr::{once, roster, session, today};
+use crate::ssr::{once, session, today};
 use crate::supervise::api::OrgChoice;
 use crate::types::{mask_phone, RequestStatus, Role};
 use chrono::{Duration, NaiveDate, Utc};
@@ -35,7 +37,7 @@ const BACKDATE_DAYS: i64 = 30;
 /// # Errors
 /// `Forbidden` for cadres; `NotFound` for an organisation or cadre outside the subtree.
 pub async fn page(query: RosterQuery) -> Result<RosterPage, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let (tree, _) = auth.scope().await?;
     let org = auth.org_in_scope(&tree, &query.org_id)?;
@@ -101,18 +103,13 @@ pub async fn page(query: RosterQuery) -> Result<RosterPage, AppError> {
         q = q.filter(youth::Column::Name.contains(search.as_str()));
     }
     let matching = usize::try_from(q.clone().count(db).await?).unwrap_or(0);
-    let pages = matching.div_ceil(PAGE_SIZE).max(1);
-    let page = query
-        .page
-        .trim()
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, pages);
+    let paging = Paging::new(&query.page, matching, PAGE_SIZE);
+    let (page, pages) = (paging.page, paging.pages);
     let youths = q
         .order_by_asc(youth::Column::Name)
         .order_by_asc(youth::Column::Id)
-        .offset(u64::try_from((page - 1) * PAGE_SIZE).unwrap_or(0))
-        .limit(u64::try_from(PAGE_SIZE).unwrap_or(50))
+        .offset(paging.offset())
+        .limit(paging.limit())
         .all(db)
         .await?
         .into_iter()
@@ -181,7 +178,7 @@ async fn successor(
 /// too many, or a successor who is not an active cadre of the subtree.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn reassign(form: ReassignForm) -> Result<u32, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let (tree, scope) = auth.scope().await?;
     let mut v = Validator::new(auth.viewer.locale);
@@ -395,7 +392,7 @@ async fn plan(
 /// # Errors
 /// As [`handover`], and nothing changes.
 pub async fn preview(form: HandoverForm) -> Result<HandoverPlan, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let t = auth.viewer.locale.strings();
     let (tree, _) = auth.scope().await?;
     let mut v = Validator::new(auth.viewer.locale);
@@ -416,7 +413,7 @@ pub async fn preview(form: HandoverForm) -> Result<HandoverPlan, AppError> {
 /// 30 days back.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn handover(form: HandoverForm) -> Result<HandoverPlan, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let t = auth.viewer.locale.strings();
     let (tree, _) = auth.scope().await?;

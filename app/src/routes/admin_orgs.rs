@@ -4,7 +4,8 @@ use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId, SelectF
 use crate::components::islands::ConfirmSubmit;
 use crate::i18n::{use_t, Strings};
 use crate::orgs::api::{list_orgs, CreateOrg, MoveOrg, RenameOrg, SetOrgActive};
-use crate::page::{data_page, ADMINS};
+use crate::page::data_page;
+use crate::types::Role;
 use crate::types::{OrgKind, OrgNode};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -12,7 +13,7 @@ use leptos::server_fn::ServerFn;
 #[component]
 pub fn OrgsPage() -> impl IntoView {
     data_page(
-        ADMINS,
+        Role::ADMINS,
         use_t().orgs_title,
         list_orgs,
         |orgs| view! { <OrgTree orgs=orgs /> },

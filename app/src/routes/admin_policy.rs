@@ -1,15 +1,16 @@
 //! `/admin/policy` (every number of the policy) and `/admin/calendar` (holidays and adjusted
 //! working days per year).
 
-use super::home::hours;
 use crate::components::form::{Hidden, PostForm, RequestId, SelectField, TextField};
+use crate::i18n::fmt_amount as hours;
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, ADMINS};
+use crate::page::data_page;
 use crate::policy::api::{
     get_policy, list_calendar, AddCalendarDay, CalendarYear, DeleteCalendarDay, PolicyVersion,
     UpdatePolicy,
 };
 use crate::rules::Policy;
+use crate::types::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -18,7 +19,7 @@ use leptos_router::hooks::use_query_map;
 pub fn PolicyPage() -> impl IntoView {
     let t = use_t();
     data_page(
-        ADMINS,
+        Role::ADMINS,
         t.policy_title,
         get_policy,
         |v| view! { <PolicyForm p=v.policy.clone() in_force_from=v.in_force_from /> <PolicyHistory versions=v.versions in_force_from=v.in_force_from /> },
@@ -97,7 +98,7 @@ pub fn CalendarPage() -> impl IntoView {
     let t = use_t();
     let year = use_query_map().with_untracked(|m| m.get("year").unwrap_or_default());
     data_page(
-        ADMINS,
+        Role::ADMINS,
         t.calendar_title,
         move || list_calendar(year),
         |c| {

@@ -3,17 +3,18 @@
 
 use crate::components::form::{PostForm, RequestId};
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, ADMINS};
+use crate::page::data_page;
 use crate::reminders::api::{reminder_health, Health, RetryFailed};
 use crate::reminders::rules::local;
 use crate::types::ReminderKind;
+use crate::types::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn RemindersPage() -> impl IntoView {
     let t = use_t();
-    data_page(ADMINS, t.reminders_title, reminder_health, |h| {
+    data_page(Role::ADMINS, t.reminders_title, reminder_health, |h| {
         view! { <HealthView h=h /> }
     })
 }

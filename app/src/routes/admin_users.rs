@@ -4,7 +4,7 @@
 use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField};
 use crate::components::islands::ConfirmSubmit;
 use crate::i18n::use_t;
-use crate::page::{data_page, ADMINS};
+use crate::page::data_page;
 use crate::types::{AccountRow, AccountsPage, OrgNode, Post, Role};
 use crate::users::api::{
     list_accounts, AccountsQuery, CreateAccount, DeactivateAccount, PairOrg, ResetPassword,
@@ -21,7 +21,7 @@ pub fn UsersPage() -> impl IntoView {
         page: m.get("page").unwrap_or_default(),
     });
     data_page(
-        ADMINS,
+        Role::ADMINS,
         use_t().users_title,
         move || list_accounts(query),
         |data| view! { <Accounts data=data /> },
@@ -90,7 +90,7 @@ fn Accounts(data: AccountsPage) -> impl IntoView {
         </form>
         <p class="muted small">{crate::i18n::fill(t.matching_count, &[("n", &data.matching.to_string())])}</p>
         <ul class="accounts" data-testid="accounts">{cards}</ul>
-        <super::supervise::Pager page=data.page pages=data.pages link=move |p| super::query_link("/admin/users", &[("q", &data.q), ("role", &data.role), ("page", &p.to_string())], &[]) />
+        <crate::components::pager::Pager page=data.page pages=data.pages link=move |p| crate::components::links::query_link("/admin/users", &[("q", &data.q), ("role", &data.role), ("page", &p.to_string())], &[]) />
     }
 }
 

@@ -1,65 +1,25 @@
 //! `/exemptions` (a cadre asks for leave, travel or training) and `/supervise/exemptions` (a
 //! supervisor decides).
 
+use crate::components::exemptions::ExemptionList;
 use crate::components::form::{
     CardForm, Hidden, PostForm, RequestId, SelectField, TextArea, TextField,
 };
 use crate::exemptions::api::{
-    get_exemption_queue, list_exemptions, DecideExemption, ExemptionQueue, ExemptionRow,
-    MyExemptions, RequestExemption,
+    get_exemption_queue, list_exemptions, DecideExemption, ExemptionQueue, MyExemptions,
+    RequestExemption,
 };
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, today, CADRES, SUPERVISE};
-use crate::types::{ExemptionReason, ExemptionStatus};
+use crate::page::{data_page, today};
+use crate::types::ExemptionReason;
+use crate::types::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-
-fn status_class(s: Option<ExemptionStatus>) -> &'static str {
-    match s {
-        Some(ExemptionStatus::Approved) => "ok",
-        Some(ExemptionStatus::Declined) => "bad",
-        _ => "warn",
-    }
-}
-
-/// Exemptions, newest first, with their decisions.
-#[component]
-pub fn ExemptionList(items: Vec<ExemptionRow>) -> impl IntoView {
-    let t = use_t();
-    if items.is_empty() {
-        return view! { <p class="hint">{t.no_exemptions}</p> }.into_any();
-    }
-    view! {
-        <ul class="list" data-testid="exemptions">
-            {items
-                .into_iter()
-                .map(|e| {
-                    view! {
-                        <li>
-                            <span>{format!("{} – {}", e.start_date, e.end_date)}</span>
-                            <span class="tag">{e.reason.map(|r| r.label(t)).unwrap_or("-")}</span>
-                            <span class=format!("light {}", status_class(e.status))>
-                                {e.status.map(|s| s.label(t)).unwrap_or("-")}
-                            </span>
-                            {(!e.note.is_empty()).then(|| view! { <span class="small full">{e.note.clone()}</span> })}
-                            {e.comment.clone().map(|c| view! {
-                                <span class="small full muted">
-                                    {format!("{}：{c}", e.decided_by.clone().unwrap_or_default())}
-                                </span>
-                            })}
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
-}
 
 #[component]
 pub fn ExemptionsPage() -> impl IntoView {
     let t = use_t();
-    data_page(CADRES, t.exemptions_title, list_exemptions, |data| {
+    data_page(Role::CADRES, t.exemptions_title, list_exemptions, |data| {
         view! { <Mine data=data /> }
     })
 }
@@ -89,7 +49,7 @@ fn Mine(data: MyExemptions) -> impl IntoView {
 pub fn ExemptionReviewPage() -> impl IntoView {
     let t = use_t();
     data_page(
-        SUPERVISE,
+        Role::SUPERVISORS,
         t.exemption_review_title,
         get_exemption_queue,
         |q| {

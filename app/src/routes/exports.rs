@@ -7,27 +7,22 @@ use crate::components::progress::ExportProgress;
 use crate::exports::api::{list_exports, CreateExport, ExportJob, ExportsPage};
 use crate::exports::ExportFormat;
 use crate::i18n::{fill, use_t, Strings};
-use crate::page::{data_page, SUPERVISE};
+use crate::page::data_page;
 use crate::reminders::rules::local;
+use crate::types::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn ExportsPageView() -> impl IntoView {
     let t = use_t();
-    data_page(SUPERVISE, t.exports_title, list_exports, |d| {
+    data_page(Role::SUPERVISORS, t.exports_title, list_exports, |d| {
         view! { <Exports d=d /> }
     })
 }
 
 fn quarter_label(key: &str, t: &Strings) -> String {
-    match crate::rules::Quarter::parse(key) {
-        Some(q) => fill(
-            t.quarter_label,
-            &[("year", &q.year.to_string()), ("q", &q.q.to_string())],
-        ),
-        None => key.to_owned(),
-    }
+    crate::rules::Quarter::parse(key).map_or_else(|| key.to_owned(), |q| q.label(t))
 }
 
 fn size(bytes: u64) -> String {
@@ -113,7 +108,7 @@ fn JobItem(j: ExportJob) -> impl IntoView {
     let title = format!(
         "{} · {} · {}",
         j.org_name,
-        quarter_label(&j.quarter, t),
+        &quarter_label(&j.quarter, t),
         j.format.label()
     );
     let when = local(j.created_at).format("%m-%d %H:%M").to_string();

@@ -2,9 +2,10 @@
 
 use crate::components::form::ErrorNote;
 use crate::components::layout::Layout;
-use crate::i18n::{fill, use_t, Strings};
-use crate::page::{guard, ANYONE};
-use crate::rules::{contact_words, NotRequired, WeekStatus};
+use crate::i18n::fmt_amount as hours;
+use crate::i18n::{fill, use_t};
+use crate::page::guard;
+use crate::rules::contact_words;
 use crate::today::api::{get_today, TodayPage};
 use crate::types::Role;
 use crate::youth::api::RosterEntry;
@@ -13,7 +14,7 @@ use leptos::prelude::*;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let t = use_t();
-    guard(ANYONE, move |viewer| {
+    guard(Role::ANYONE, move |viewer| {
         // A supervisor's start page is the dashboard.
         if viewer.role == Role::Supervisor {
             crate::page::redirect("/supervise");
@@ -55,42 +56,6 @@ pub fn HomePage() -> impl IntoView {
     })
 }
 
-pub fn week_label(status: WeekStatus, t: &Strings) -> String {
-    match status {
-        WeekStatus::Covered => t.week_logged.to_string(),
-        WeekStatus::Open => t.week_not_yet.to_string(),
-        WeekStatus::Upcoming => t.week_upcoming.to_string(),
-        WeekStatus::Missing => t.week_missing.to_string(),
-        WeekStatus::NotRequired(why) => format!(
-            "{}（{}）",
-            t.week_not_required,
-            match why {
-                NotRequired::NotFullTime => t.why_not_full_time,
-                NotRequired::Exempt => t.why_exempt,
-                NotRequired::ShortWeek => t.why_short_week,
-                NotRequired::NotYetInPost => t.why_not_in_post,
-            }
-        ),
-    }
-}
-
-pub fn week_class(status: WeekStatus) -> &'static str {
-    match status {
-        WeekStatus::Covered => "ok",
-        WeekStatus::Open => "warn",
-        WeekStatus::Missing => "bad",
-        WeekStatus::NotRequired(_) | WeekStatus::Upcoming => "muted",
-    }
-}
-
-pub fn hours(h: f64) -> String {
-    if h.fract() == 0.0 {
-        format!("{h:.0}")
-    } else {
-        format!("{h:.1}")
-    }
-}
-
 #[component]
 fn Today(data: TodayPage) -> impl IntoView {
     let t = use_t();
@@ -105,7 +70,7 @@ fn Today(data: TodayPage) -> impl IntoView {
         <section class="card" data-testid="today-week">
             <h2>{t.today_week}</h2>
             <p>
-                <span class=format!("light {}", week_class(data.week_status))>{week_label(data.week_status, t)}</span>
+                <span class=format!("light {}", data.week_status.class())>{data.week_status.label(t)}</span>
                 <span class="muted">{format!(" {}", data.week.key())}</span>
             </p>
         </section>
@@ -136,7 +101,7 @@ fn Today(data: TodayPage) -> impl IntoView {
             <h2>
                 {fill(
                     t.today_suggestions,
-                    &[("quarter", &quarter_label(data.quarter, t)), ("days", &data.quarter_days_left.to_string())],
+                    &[("quarter", &data.quarter.label(t)), ("days", &data.quarter_days_left.to_string())],
                 )}
             </h2>
             {if data.suggestions.is_empty() {
@@ -157,13 +122,6 @@ fn Today(data: TodayPage) -> impl IntoView {
             </p>
         </section>
     }
-}
-
-pub fn quarter_label(q: crate::rules::Quarter, t: &Strings) -> String {
-    fill(
-        t.quarter_label,
-        &[("year", &q.year.to_string()), ("q", &q.q.to_string())],
-    )
 }
 
 /// A youth to contact, with the one-tap way to log it.

@@ -4,7 +4,8 @@
 use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId, SavedNotice};
 use crate::i18n::{fill, use_t};
 use crate::imports::api::{get_import, ApplyImport, ImportReport, RunQuery};
-use crate::page::{data_page, SUPERVISE};
+use crate::page::data_page;
+use crate::types::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -18,7 +19,7 @@ pub fn ImportPage() -> impl IntoView {
     let t = use_t();
     let run = leptos_router::hooks::use_query_map().with_untracked(|m| m.get("run"));
     data_page(
-        SUPERVISE,
+        Role::SUPERVISORS,
         t.import_title,
         move || async move {
             match run {

@@ -1,12 +1,13 @@
 //! `/inbox`: every reminder, newest first, each linking to where the user acts on it.
 
-use super::supervise::Pager;
 use crate::components::form::{Hidden, PostForm};
+use crate::components::pager::Pager;
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, ANYONE};
+use crate::page::data_page;
 use crate::reminders::api::{list_inbox, Inbox, InboxItem, InboxQuery, LineStatus, MarkRead};
 use crate::reminders::rules::local;
 use crate::types::ReminderKind;
+use crate::types::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -18,7 +19,7 @@ pub fn InboxPage() -> impl IntoView {
         page: m.get("page").unwrap_or_default(),
     });
     data_page(
-        ANYONE,
+        Role::ANYONE,
         t.inbox_title,
         move || list_inbox(query),
         |inbox| view! { <InboxList inbox=inbox /> },

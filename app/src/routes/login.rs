@@ -1,9 +1,9 @@
 //! `/login`: sign in with a phone number or username and a password.
 
-use super::LanguageSwitch;
 use crate::auth::api::Login;
 use crate::components::form::{PostForm, TextField};
 use crate::components::islands::PasswordToggle;
+use crate::components::lang::LanguageSwitch;
 use crate::i18n::use_t;
 use crate::page;
 use leptos::prelude::*;

@@ -1,49 +1,20 @@
 //! `/supervise/suggestions`: the review queue, and the review history a suggestion shows.
 
-use super::home::quarter_label;
-use super::supervise::Pager;
 use crate::components::form::{Hidden, PostForm, RequestId, SelectField, TextArea};
+use crate::components::pager::Pager;
+use crate::components::suggestions::ReviewHistory;
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, today, SUPERVISE};
+use crate::page::{data_page, today};
 use crate::rules::Quarter;
-use crate::suggestions::api::{
-    review_queue, Queue, QueueQuery, ReviewLine, ReviewSuggestion, SuggestionRow,
-};
+use crate::suggestions::api::{review_queue, Queue, QueueQuery, ReviewSuggestion, SuggestionRow};
+use crate::types::Role;
 use crate::types::{ReviewAction, SuggestionKind, SuggestionStatus};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-/// Who did what, when, and why — oldest first.
-#[component]
-pub fn ReviewHistory(reviews: Vec<ReviewLine>) -> impl IntoView {
-    let t = use_t();
-    (!reviews.is_empty()).then(|| {
-        view! {
-            <ol class="history small" data-testid="review-history">
-                {reviews
-                    .into_iter()
-                    .map(|r| {
-                        view! {
-                            <li>
-                                {format!(
-                                    "{} {} {}",
-                                    r.on,
-                                    r.reviewer_name,
-                                    r.action.map(|a| a.label(t)).unwrap_or("-"),
-                                )}
-                                {(!r.comment.is_empty()).then(|| view! { <q>{r.comment.clone()}</q> })}
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
-        }
-    })
-}
-
 fn queue_href(q: &Queue, changes: &[(&str, &str)]) -> String {
-    super::query_link(
+    crate::components::links::query_link(
         "/supervise/suggestions",
         &[
             ("quarter", &q.quarter),
@@ -66,7 +37,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
         page: m.get("page").unwrap_or_default(),
     });
     data_page(
-        SUPERVISE,
+        Role::SUPERVISORS,
         t.review_title,
         move || review_queue(query),
         |q| {
@@ -81,8 +52,8 @@ fn ReviewQueue(q: Queue) -> impl IntoView {
     let current = Quarter::of(today());
     let quarters = [
         (String::new(), t.all_quarters.to_owned()),
-        (current.key(), quarter_label(current, t)),
-        (current.prev().key(), quarter_label(current.prev(), t)),
+        (current.key(), current.label(t)),
+        (current.prev().key(), current.prev().label(t)),
     ];
     let statuses: Vec<(String, String)> = [("open", t.status_open_reviews), ("all", t.filter_all)]
         .into_iter()
@@ -143,7 +114,7 @@ fn ReviewCard(s: SuggestionRow) -> impl IntoView {
                     "{} · {} · {} · {}",
                     s.cadre_name,
                     s.org_name,
-                    quarter_label(s.quarter, t),
+                    s.quarter.label(t),
                     s.kind.map(|k| k.label(t)).unwrap_or("-"),
                 )}
                 <span class="tag">{s.status.map(|st| st.label(t)).unwrap_or("-")}</span>

@@ -1,13 +1,14 @@
 //! `/supervise/roster`: assign unassigned youths, reassign selected ones, hand a whole roster
 //! over (with a preview first).
 
-use super::supervise::Pager;
 use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField};
+use crate::components::pager::Pager;
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, SUPERVISE};
+use crate::page::data_page;
 use crate::roster::api::{
     handover_preview, manage_roster, Handover, HandoverForm, Reassign, RosterPage, RosterQuery,
 };
+use crate::types::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -34,7 +35,7 @@ pub fn RosterManagementPage() -> impl IntoView {
         (q, preview)
     });
     data_page(
-        SUPERVISE,
+        Role::SUPERVISORS,
         t.roster_admin_title,
         move || async move {
             let page = manage_roster(query).await?;
@@ -70,7 +71,7 @@ fn Roster(r: RosterPage, plan: Preview) -> impl IntoView {
     let link = {
         let (org, whose, q) = (r.org_id.to_string(), whose.clone(), r.q.clone());
         move |p: usize| {
-            super::query_link(
+            crate::components::links::query_link(
                 "/supervise/roster",
                 &[
                     ("org_id", &org),

@@ -1,11 +1,12 @@
 //! `/settings`: password, language, email reminders and the calendar link.
 
-use super::LanguageSwitch;
 use crate::auth::api::ChangePassword;
 use crate::components::form::{FieldMessage, PostForm, RequestId, TextField};
+use crate::components::lang::LanguageSwitch;
 use crate::i18n::use_t;
-use crate::page::{data_page, ANYONE};
+use crate::page::data_page;
 use crate::reminders::api::{get_my_settings, MySettings, RegenerateCalendar, SetNotifications};
+use crate::types::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -17,7 +18,7 @@ pub fn SettingsPage() -> impl IntoView {
         q.get("done")
             .or_else(|| q.get("email").map(|e| format!("email_{e}")))
     });
-    data_page(ANYONE, t.settings_title, get_my_settings, move |s| {
+    data_page(Role::ANYONE, t.settings_title, get_my_settings, move |s| {
         view! { <Settings s=s done=done /> }
     })
 }

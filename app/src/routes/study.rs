@@ -1,10 +1,11 @@
 //! `/study`: log study hours; this month's total against the target.
 
-use super::home::hours;
 use crate::components::form::{CardForm, RequestId, SelectField, TextField};
+use crate::i18n::fmt_amount as hours;
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, today, CADRES};
+use crate::page::{data_page, today};
 use crate::study::api::{get_study, LogStudy, StudyPage};
+use crate::types::Role;
 use crate::types::StudyKind;
 use chrono::Datelike;
 use leptos::prelude::*;
@@ -13,7 +14,7 @@ use leptos::server_fn::ServerFn;
 #[component]
 pub fn StudyPage() -> impl IntoView {
     data_page(
-        CADRES,
+        Role::CADRES,
         use_t().study_title,
         get_study,
         |data| view! { <Study data=data /> },

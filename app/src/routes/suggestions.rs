@@ -1,14 +1,14 @@
 //! `/suggestions` (make one; the list with review status) and `/suggestions/:id`.
 
-use super::home::quarter_label;
 use crate::components::form::{CardForm, RequestId, SelectField, TextArea, TextField};
 use crate::components::layout::Layout;
 use crate::i18n::use_t;
-use crate::page::{data_page, record_page, today, CADRES};
+use crate::page::{data_page, record_page, today};
 use crate::rules::Quarter;
 use crate::suggestions::api::{
     get_suggestions, suggestion, Coverage, SubmitSuggestion, SuggestionRow, SuggestionsPage,
 };
+use crate::types::Role;
 use crate::types::SuggestionKind;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -16,7 +16,7 @@ use leptos::server_fn::ServerFn;
 #[component]
 pub fn SuggestionsPage() -> impl IntoView {
     data_page(
-        CADRES,
+        Role::CADRES,
         use_t().suggestions_title,
         get_suggestions,
         |data| view! { <Suggestions data=data /> },
@@ -28,8 +28,8 @@ fn Suggestions(data: SuggestionsPage) -> impl IntoView {
     let t = use_t();
     let current = Quarter::of(today());
     let quarters = vec![
-        (current.key(), quarter_label(current, t)),
-        (current.prev().key(), quarter_label(current.prev(), t)),
+        (current.key(), current.label(t)),
+        (current.prev().key(), current.prev().label(t)),
     ];
     // Default to the first paired organisation that has nothing yet this quarter.
     let org = data
@@ -111,7 +111,7 @@ fn SuggestionList(items: Vec<SuggestionRow>) -> impl IntoView {
                                 <span class="tag">{s.status.map(|st| st.label(t)).unwrap_or("-")}</span>
                                 {s.review_comment.clone().map(|c| view! { <span class="small full">{format!("{}：{c}", t.s_comment)}</span> })}
                                 <span class="muted small">
-                                    {format!("{} · {} · {}", quarter_label(s.quarter, t), s.org_name, s.kind.map(|k| k.label(t)).unwrap_or("-"))}
+                                    {format!("{} · {} · {}", s.quarter.label(t), s.org_name, s.kind.map(|k| k.label(t)).unwrap_or("-"))}
                                 </span>
                             </a>
                         </li>
@@ -126,19 +126,19 @@ fn SuggestionList(items: Vec<SuggestionRow>) -> impl IntoView {
 #[component]
 pub fn SuggestionPage() -> impl IntoView {
     let t = use_t();
-    record_page(CADRES, suggestion, move |viewer, s| {
+    record_page(Role::CADRES, suggestion, move |viewer, s| {
         view! {
             <Layout viewer=viewer title=s.title.clone()>
                 <section class="card">
                     <dl class="facts">
                         <dt>{t.s_org}</dt><dd>{s.org_name.clone()}</dd>
-                        <dt>{t.s_quarter}</dt><dd>{quarter_label(s.quarter, t)}</dd>
+                        <dt>{t.s_quarter}</dt><dd>{s.quarter.label(t)}</dd>
                         <dt>{t.s_kind}</dt><dd>{s.kind.map(|k| k.label(t)).unwrap_or("-")}</dd>
                         <dt>{t.s_status}</dt><dd>{s.status.map(|st| st.label(t)).unwrap_or("-")}</dd>
                         {s.review_comment.clone().map(|c| view! { <dt>{t.s_comment}</dt><dd data-testid="review-comment">{c}</dd> })}
                     </dl>
                     <p class="content">{s.description.clone()}</p>
-                    <super::review::ReviewHistory reviews=s.reviews.clone() />
+                    <crate::components::suggestions::ReviewHistory reviews=s.reviews.clone() />
                     <p><a href="/suggestions">{t.suggestions_title}</a></p>
                 </section>
                 {(s.status == Some(crate::types::SuggestionStatus::Returned)).then(|| view! { <super::review::ReviseForm s=s.clone() /> })}

@@ -1,13 +1,15 @@
 //! `/supervise` (the compliance dashboard of a subtree) and `/supervise/cadres/:id` (one cadre).
 
-use super::home::{hours, quarter_label, week_class, week_label};
 use crate::compliance::{CadreRow, Light, Period};
 use crate::components::chart::TrendChart;
 use crate::components::layout::Layout;
+use crate::components::pager::Pager;
+use crate::i18n::fmt_amount as hours;
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, record_page, today, SUPERVISE};
+use crate::page::{data_page, record_page, today};
 use crate::rules::{contact_words, ContactStatus};
 use crate::supervise::api::{cadre, dashboard, CadreDetail, DashboardPage, DashboardQuery};
+use crate::types::Role;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -42,7 +44,7 @@ fn pct(share: f64) -> String {
 /// The dashboard's address with some of its parameters changed.
 fn href(d: &DashboardPage, changes: &[(&str, &str)]) -> String {
     let org = d.org_id.to_string();
-    super::query_link(
+    crate::components::links::query_link(
         "/supervise",
         &[
             ("org_id", &org),
@@ -69,7 +71,7 @@ pub fn DashboardPage() -> impl IntoView {
         page: m.get("page").unwrap_or_default(),
     });
     data_page(
-        SUPERVISE,
+        Role::SUPERVISORS,
         t.dashboard_title,
         move || dashboard(query),
         |d| {
@@ -290,26 +292,11 @@ pub fn RemindButton(cadre_id: i64, last: Option<chrono::DateTime<chrono::Utc>>) 
     }
 }
 
-/// Previous / next links of a paged list.
-#[component]
-pub fn Pager(page: usize, pages: usize, link: impl Fn(usize) -> String + 'static) -> impl IntoView {
-    let t = use_t();
-    (pages > 1).then(|| {
-        view! {
-            <nav class="pager" aria-label=t.pages>
-                {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">{t.prev_page}</a> })}
-                <span class="muted">{fill(t.page_of, &[("page", &page.to_string()), ("pages", &pages.to_string())])}</span>
-                {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">{t.next_page}</a> })}
-            </nav>
-        }
-    })
-}
-
 #[component]
 pub fn CadreDrillPage() -> impl IntoView {
     let period = use_query_map().with_untracked(|m| m.get("period").unwrap_or_default());
     record_page(
-        SUPERVISE,
+        Role::SUPERVISORS,
         move |id| cadre(id, period),
         |viewer, c| view! { <Layout viewer=viewer title=c.row.name.clone()><Drill c=c /></Layout> },
     )
@@ -368,9 +355,9 @@ fn Drill(c: CadreDetail) -> impl IntoView {
             <h2>{t.drill_weeks}</h2>
             <ul class="list" data-testid="weeks">
                 {c.weeks.iter().rev().map(|w| view! {
-                    <li data-monday=w.week.monday().to_string() data-status=week_class(w.status)>
+                    <li data-monday=w.week.monday().to_string() data-status=w.status.class()>
                         <span>{format!("{} ({} – {})", w.week.key(), w.week.monday().format("%m-%d"), w.week.sunday().format("%m-%d"))}</span>
-                        <span class=format!("light {}", week_class(w.status))>{week_label(w.status, t)}</span>
+                        <span class=format!("light {}", w.status.class())>{w.status.label(t)}</span>
                     </li>
                 }).collect_view()}
             </ul>
@@ -423,8 +410,8 @@ fn Drill(c: CadreDetail) -> impl IntoView {
                             <li class="suggestion">
                                 <strong>{s.title.clone()}</strong>
                                 <span class="tag">{s.status.map(|st| st.label(t)).unwrap_or("-")}</span>
-                                <span class="muted small">{format!("{} · {}", quarter_label(s.quarter, t), s.org_name)}</span>
-                                <super::review::ReviewHistory reviews=s.reviews.clone() />
+                                <span class="muted small">{format!("{} · {}", s.quarter.label(t), s.org_name)}</span>
+                                <crate::components::suggestions::ReviewHistory reviews=s.reviews.clone() />
                             </li>
                         }).collect_view()}
                     </ul>
@@ -446,7 +433,7 @@ fn Drill(c: CadreDetail) -> impl IntoView {
         </section>
         <section class="card" id="exemptions">
             <h2>{t.exemptions_title}</h2>
-            <super::exemptions::ExemptionList items=c.exemptions.clone() />
+            <crate::components::exemptions::ExemptionList items=c.exemptions.clone() />
         </section>
         <section class="card" id="assignments">
             <h2>{t.assignment_history}</h2>

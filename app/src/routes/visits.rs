@@ -1,10 +1,11 @@
 //! `/visits` (log a visit day; the quarter's weeks) and `/visits/:id`.
 
-use super::home::{hours, quarter_label, week_class, week_label};
 use crate::components::form::{CardForm, RequestId, SelectField, TextArea, TextField};
 use crate::components::layout::Layout;
+use crate::i18n::fmt_amount as hours;
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, record_page, today, CADRES};
+use crate::page::{data_page, record_page, today};
+use crate::types::Role;
 use crate::visits::api::{get_visits, visit, LogVisit, VisitRow, VisitsPage};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -12,7 +13,7 @@ use leptos::server_fn::ServerFn;
 #[component]
 pub fn VisitsPage() -> impl IntoView {
     data_page(
-        CADRES,
+        Role::CADRES,
         use_t().visits_title,
         || get_visits(String::new()),
         |data| view! { <Visits data=data /> },
@@ -45,7 +46,7 @@ fn Visits(data: VisitsPage) -> impl IntoView {
         </div>
         <div data-live="visits">
             <section class="card">
-                <h2>{fill(t.weeks_title, &[("quarter", &quarter_label(data.quarter, t))])}</h2>
+                <h2>{fill(t.weeks_title, &[("quarter", &data.quarter.label(t))])}</h2>
                 <ul class="list weeks" data-testid="weeks">
                     {data
                         .weeks
@@ -63,7 +64,7 @@ fn Visits(data: VisitsPage) -> impl IntoView {
                                             ],
                                         )}
                                     </span>
-                                    <span class=format!("light {}", week_class(w.status))>{week_label(w.status, t)}</span>
+                                    <span class=format!("light {}", w.status.class())>{w.status.label(t)}</span>
                                 </li>
                             }
                         })
@@ -108,7 +109,7 @@ fn VisitList(visits: Vec<VisitRow>) -> impl IntoView {
 #[component]
 pub fn VisitPage() -> impl IntoView {
     let t = use_t();
-    record_page(CADRES, visit, move |viewer, v| {
+    record_page(Role::CADRES, visit, move |viewer, v| {
         view! {
             <Layout viewer=viewer title=t.visit_detail>
                 <section class="card">

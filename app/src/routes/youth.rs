@@ -1,16 +1,17 @@
 //! `/youth` (my roster), `/youth/new`, `/youth/:id` (profile), `/youth/:id/edit`.
 
-use super::contacts::{ContactFields, ContactList, RequestForms};
+use crate::components::contacts::{ContactFields, ContactList, RequestForms};
 use crate::components::form::{CardForm, Hidden, RequestId, SelectField, TextArea, TextField};
 use crate::components::layout::Layout;
+use crate::components::roster::RosterList;
 use crate::contacts::api::LogContact;
 use crate::i18n::{fill, use_t};
-use crate::page::{data_page, guard, record_page, CADRES};
+use crate::page::{data_page, guard, record_page};
 use crate::rules::contact_words;
+use crate::types::Role;
 use crate::types::{Gender, PoliticalStatus, RequestStatus, Sector};
 use crate::youth::api::{
-    get_roster, get_youth, youth_org_choices, CreateYouth, RosterEntry, RosterFilter, UpdateYouth,
-    YouthDetail,
+    get_roster, get_youth, youth_org_choices, CreateYouth, RosterFilter, UpdateYouth, YouthDetail,
 };
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -27,7 +28,7 @@ pub fn RosterPage() -> impl IntoView {
     });
     let query = q.clone();
     data_page(
-        CADRES,
+        Role::CADRES,
         t.roster_title,
         move || get_roster(filter.as_str().to_string(), query),
         move |r| {
@@ -66,44 +67,10 @@ pub fn RosterPage() -> impl IntoView {
     )
 }
 
-/// Roster entries as links (`link` + id).
-#[component]
-pub fn RosterList(entries: Vec<RosterEntry>, link: &'static str) -> impl IntoView {
-    let t = use_t();
-    if entries.is_empty() {
-        return view! { <p class="hint">{t.no_youths}</p> }.into_any();
-    }
-    view! {
-        <ul class="list roster" data-testid="roster">
-            {entries
-                .into_iter()
-                .map(|e| {
-                    let since = match e.last_contact {
-                        Some(d) => fill(t.last_contact, &[("date", &d.to_string())]),
-                        None => t.never_contacted.to_string(),
-                    };
-                    view! {
-                        <li>
-                            <a href=format!("{link}{}", e.id) class="row-link">
-                                <span class="name">{e.name}</span>
-                                <span class=format!("light {}", e.status.class())>
-                                    {contact_words(e.status, e.last_contact.is_none(), e.days, t)}
-                                </span>
-                                <span class="muted small">{format!("{} · {since}", e.workplace)}</span>
-                            </a>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
-}
-
 #[component]
 pub fn YouthPage() -> impl IntoView {
     let t = use_t();
-    record_page(CADRES, get_youth, move |viewer, p| {
+    record_page(Role::CADRES, get_youth, move |viewer, p| {
         let y = p.youth.clone();
         let open: Vec<_> = p
             .contacts
@@ -171,7 +138,7 @@ fn YouthFacts(y: YouthDetail) -> impl IntoView {
 #[component]
 pub fn NewYouthPage() -> impl IntoView {
     let t = use_t();
-    guard(CADRES, move |viewer| {
+    guard(Role::CADRES, move |viewer| {
         view! {
             <Layout viewer=viewer title=t.add_youth>
                 <YouthFormCard existing=None />
@@ -183,7 +150,7 @@ pub fn NewYouthPage() -> impl IntoView {
 #[component]
 pub fn EditYouthPage() -> impl IntoView {
     let t = use_t();
-    record_page(CADRES, get_youth, move |viewer, p| {
+    record_page(Role::CADRES, get_youth, move |viewer, p| {
         view! {
             <Layout viewer=viewer title=t.edit_youth>
                 <YouthFormCard existing=Some(p.youth) />

@@ -1,7 +1,7 @@
 //! The audit log: who did what to which record, when and from where.
 
-use super::entities::audit_log;
 use crate::error::AppError;
+use crate::model::entities::audit_log;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
 pub struct Entry<'a> {

@@ -8,8 +8,8 @@
 //! signed in), for a few minutes, and the URL carries nothing but its random id (`__flash`).
 //! A page shows a flash only when both the cookie and the account match.
 
-use super::entities::form_flash;
 use crate::error::AppError;
+use crate::model::entities::form_flash;
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};

@@ -2,10 +2,10 @@
 //! role, and which part of the organisation tree they may see.
 
 use super::audit;
-use super::orgtree::OrgTree;
 use super::session::{request_info, RequestInfo};
 use super::{state, AppState};
 use crate::error::AppError;
+use crate::model::orgtree::OrgTree;
 use crate::types::{Role, Viewer};
 use sea_orm::DatabaseConnection;
 use std::collections::HashSet;
@@ -60,9 +60,9 @@ impl Authorised {
         &self,
         tree: &OrgTree,
         id: i64,
-    ) -> Result<super::entities::account::Model, AppError> {
+    ) -> Result<crate::model::entities::account::Model, AppError> {
         use sea_orm::EntityTrait;
-        super::entities::account::Entity::find_by_id(id)
+        crate::model::entities::account::Entity::find_by_id(id)
             .one(self.db())
             .await?
             .filter(|a| a.role == Role::Cadre.as_str())
@@ -96,9 +96,6 @@ impl Authorised {
         .await
     }
 }
-
-/// Those who supervise a subtree: supervisors, and admins (the district admin supervises all).
-pub const SUPERVISORS: &[Role] = &[Role::Supervisor, Role::Admin];
 
 /// Any signed-in account.
 ///

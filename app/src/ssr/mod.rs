@@ -1,16 +1,13 @@
-//! Server-only building blocks shared by every feature area: state, database entities, sessions,
-//! the authorisation guard, validation, passwords and the audit log.
+//! Request plumbing shared by every feature area, server only: state and settings, sessions, the
+//! authorisation guard, flash messages, idempotency, validation, throttling, passwords, the audit
+//! log and mail. It names no feature area (CI checks it); the data it works on is in `model`.
 
 pub mod audit;
-pub mod entities;
 pub mod flash;
 pub mod guard;
 pub mod mail;
 pub mod once;
-pub mod orgtree;
 pub mod password;
-pub mod policy;
-pub mod roster;
 pub mod session;
 pub mod throttle;
 pub mod validate;
@@ -60,10 +57,20 @@ pub struct Settings {
     pub parsers: Arc<tokio::sync::Semaphore>,
 }
 
-/// The CJK font PDF exports draw with by default (Debian's `fonts-noto-cjk`), and its face:
-/// Simplified Chinese is face 2 of the collection.
-pub const DEFAULT_PDF_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
-pub const DEFAULT_PDF_FONT_INDEX: u32 = 2;
+/// The settings' defaults, the one copy: the server's flags and `Settings::default` read them.
+pub mod defaults {
+    pub const PROXY_HOPS: usize = 1;
+    pub const SESSION_DAYS: i64 = 30;
+    pub const IDLE_DAYS: i64 = 7;
+    pub const ADMIN_IDLE_HOURS: i64 = 12;
+    pub const PUBLIC_URL: &str = "http://127.0.0.1:3000";
+    pub const EXPORT_DIR: &str = "data/exports";
+    /// The CJK font PDF exports draw with (Debian's `fonts-noto-cjk`), and its face: Simplified
+    /// Chinese is face 2 of the collection.
+    pub const PDF_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+    pub const PDF_FONT_INDEX: u32 = 2;
+    pub const UPLOAD_PARSERS: usize = 1;
+}
 
 impl Default for Settings {
     fn default() -> Self {
@@ -71,20 +78,20 @@ impl Default for Settings {
             secure_cookies: false,
             demo: false,
             trust_proxy: false,
-            proxy_hops: 1,
-            session_days: 30,
-            idle_days: 7,
-            admin_idle_hours: 12,
+            proxy_hops: defaults::PROXY_HOPS,
+            session_days: defaults::SESSION_DAYS,
+            idle_days: defaults::IDLE_DAYS,
+            admin_idle_hours: defaults::ADMIN_IDLE_HOURS,
             css_href: "/pkg/liaison.css".to_owned(),
-            public_url: "http://127.0.0.1:3000".to_owned(),
+            public_url: defaults::PUBLIC_URL.to_owned(),
             mailer: None,
             instance: "local".to_owned(),
             host: "localhost".to_owned(),
-            export_dir: std::path::PathBuf::from("data/exports"),
+            export_dir: std::path::PathBuf::from(defaults::EXPORT_DIR),
             jobs: Arc::default(),
-            pdf_font: std::path::PathBuf::from(DEFAULT_PDF_FONT),
-            pdf_font_index: DEFAULT_PDF_FONT_INDEX,
-            parsers: Arc::new(tokio::sync::Semaphore::new(1)),
+            pdf_font: std::path::PathBuf::from(defaults::PDF_FONT),
+            pdf_font_index: defaults::PDF_FONT_INDEX,
+            parsers: Arc::new(tokio::sync::Semaphore::new(defaults::UPLOAD_PARSERS)),
         }
     }
 }

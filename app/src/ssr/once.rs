@@ -12,10 +12,10 @@
 //! ```
 //! (or `once.begin()` … `once::finish(txn, …)` around several inserts.)
 
-use super::entities::idempotency_key;
 use super::guard::Authorised;
 use super::validate::echo;
 use crate::error::AppError;
+use crate::model::entities::idempotency_key;
 use sea_orm::{
     sea_query::OnConflict, ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait,
     DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,

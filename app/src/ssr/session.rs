@@ -1,10 +1,10 @@
 //! Database-backed sessions. The cookie holds a random token; the table holds only its SHA-256, so
 //! several app instances behind one PostgreSQL share sessions and a leaked table opens nothing.
 
-use super::entities::{account, organisation, session};
 use super::{AppState, Settings};
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::model::entities::{account, organisation, session};
 use crate::types::{Post, Role, Viewer};
 use axum::{
     extract::{ConnectInfo, Request, State},
@@ -279,7 +279,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                     && !path.starts_with("/pkg/")
                     && !path.starts_with("/cal/")
                 {
-                    viewer.unread = crate::reminders::service::unread(&state.db, viewer.id)
+                    viewer.unread = crate::model::notifications::unread(&state.db, viewer.id)
                         .await
                         .unwrap_or(0);
                 }

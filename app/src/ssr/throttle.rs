@@ -8,9 +8,9 @@
 //! Locks escalate (15 s doubling, up to an hour) for as long as failures continue within a day,
 //! so waiting out a lock does not buy a fresh set of guesses.
 
-use super::entities::login_throttle;
 use crate::error::AppError;
 use crate::i18n::{fill, Strings};
+use crate::model::entities::login_throttle;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     sea_query::OnConflict, ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait,

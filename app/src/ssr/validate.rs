@@ -103,17 +103,14 @@ impl Validator {
 
     /// An optional mainland mobile number: 11 digits starting with 1.
     pub fn phone(&mut self, field: &str, value: &str, required: bool) -> Option<String> {
-        let v: String = value
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
+        let v = crate::model::youth::phone(value);
         if v.is_empty() {
             if required {
                 self.fail(field, "required", self.t.err_required);
             }
             return None;
         }
-        if is_mobile(&v) {
+        if crate::model::youth::is_mobile(&v) {
             Some(v)
         } else {
             self.fail(field, "invalid_phone", self.t.err_invalid_phone);
@@ -280,10 +277,6 @@ pub fn search_text(v: &str, max: usize) -> String {
         .to_owned()
 }
 
-pub fn is_mobile(v: &str) -> bool {
-    v.len() == 11 && v.starts_with('1') && v.chars().all(|c| c.is_ascii_digit())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,13 +355,5 @@ mod tests {
         assert!(v.date("b", "300000-01-01").is_none());
         assert!(v.date("c", "1999-12-31").is_none());
         assert!(v.has("b") && v.has("c"));
-    }
-
-    #[test]
-    fn mobile_numbers_are_eleven_digits_from_one() {
-        assert!(is_mobile("13812345678"));
-        assert!(!is_mobile("23812345678"));
-        assert!(!is_mobile("1381234567"));
-        assert!(!is_mobile("1381234567x"));
     }
 }

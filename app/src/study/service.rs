@@ -4,14 +4,14 @@ use super::api::{StudyForm, StudyPage, StudyRow};
 use crate::compliance::service::evaluate_one;
 use crate::compliance::Period;
 use crate::error::AppError;
+use crate::model::entities::study_record;
 use crate::rules::month_bounds;
-use crate::ssr::entities::study_record;
 use crate::ssr::guard::require;
 use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
+use crate::types::Role;
 use crate::types::StudyKind;
-use crate::youth::service::CADRES;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 /// # Errors
 /// `Forbidden` for anyone but cadres.
 pub async fn page() -> Result<StudyPage, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let db = auth.db();
     let today = today();
     let (first, _) = month_bounds(today);
@@ -73,7 +73,7 @@ pub async fn page() -> Result<StudyPage, AppError> {
 /// `Forbidden`; `Invalid` for a date in the future or before last month, bad hours or fields.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(form: StudyForm) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let once = once::Request::new(&auth, "study/create", &mut v, &form);

@@ -5,16 +5,17 @@ use super::api::{
     SuggestionsPage,
 };
 use crate::error::AppError;
+use crate::model::entities::{account, suggestion, suggestion_review};
+use crate::model::orgtree::OrgTree;
+use crate::model::paging::Paging;
 use crate::rules::{shanghai_date, Quarter};
-use crate::ssr::entities::{account, suggestion, suggestion_review};
-use crate::ssr::guard::{require, SUPERVISORS};
+use crate::ssr::guard::require;
 use crate::ssr::once;
-use crate::ssr::orgtree::OrgTree;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
+use crate::types::Role;
 use crate::types::{ReviewAction, SuggestionKind, SuggestionStatus};
 use crate::visits::service::paired;
-use crate::youth::service::CADRES;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -49,13 +50,7 @@ pub async fn rows(
     let people: Vec<i64> = people.into_iter().collect();
     let mut names: HashMap<i64, String> = HashMap::new();
     for chunk in people.chunks(500) {
-        for a in account::Entity::find()
-            .filter(account::Column::Id.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            names.insert(a.id, a.name);
-        }
+        names.extend(crate::model::names::accounts(db, chunk.iter().copied()).await?);
     }
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     Ok(models
@@ -97,7 +92,7 @@ pub async fn rows(
 /// # Errors
 /// `Forbidden` for anyone but cadres.
 pub async fn page() -> Result<SuggestionsPage, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let (tree, _) = auth.scope().await?;
     let quarter = Quarter::of(today());
     let mine = suggestion::Entity::find()
@@ -132,7 +127,7 @@ pub async fn page() -> Result<SuggestionsPage, AppError> {
 /// or bad fields.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let once = once::Request::new(&auth, "suggestions/create", &mut v, &form);
@@ -189,7 +184,7 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound` for another cadre's suggestion.
 pub async fn get(id: i64) -> Result<SuggestionRow, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let s = suggestion::Entity::find_by_id(id)
         .one(auth.db())
         .await?
@@ -229,7 +224,7 @@ pub async fn reviews_from_status(db: &impl ConnectionTrait) -> Result<(), AppErr
 /// does not fit (adopt a solved problem, review a decided or returned one) or a missing comment.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn review(form: ReviewForm) -> Result<(), AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -307,7 +302,7 @@ pub async fn review(form: ReviewForm) -> Result<(), AppError> {
 /// suggestion that was not returned.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn revise(form: ReviseForm) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let db = auth.db();
     let id = crate::ssr::record_id(&form.id)?;
     let s = suggestion::Entity::find_by_id(id)
@@ -348,7 +343,7 @@ const PAGE_SIZE: usize = 30;
 /// `Forbidden` for cadres; `NotFound` for a cadre outside the subtree; `Invalid` for a bad
 /// quarter or status.
 pub async fn queue(query: QueueQuery) -> Result<Queue, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let (tree, scope) = auth.scope().await?;
     let mut v = Validator::new(auth.viewer.locale);
@@ -423,18 +418,13 @@ pub async fn queue(query: QueueQuery) -> Result<Queue, AppError> {
         );
     }
     let matching = usize::try_from(q.clone().count(db).await?).unwrap_or(0);
-    let pages = matching.div_ceil(PAGE_SIZE).max(1);
-    let page = query
-        .page
-        .trim()
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, pages);
+    let paging = Paging::new(&query.page, matching, PAGE_SIZE);
+    let (page, pages) = (paging.page, paging.pages);
     let models = q
         .order_by_desc(suggestion::Column::UpdatedAt)
         .order_by_desc(suggestion::Column::Id)
-        .offset(u64::try_from((page - 1) * PAGE_SIZE).unwrap_or(0))
-        .limit(u64::try_from(PAGE_SIZE).unwrap_or(30))
+        .offset(paging.offset())
+        .limit(paging.limit())
         .all(db)
         .await?;
     Ok(Queue {

@@ -7,12 +7,15 @@ use super::api::{
 use crate::compliance::service::{evaluate_cadres, evaluate_one, trend, Cadres};
 use crate::compliance::{CadreRow, Light, Period};
 use crate::error::AppError;
+use crate::model::entities::{account, assignment, contact, exemption, suggestion, youth};
+use crate::model::names;
+use crate::model::orgtree::OrgTree;
+use crate::model::paging::Paging;
+use crate::model::policy;
 use crate::rules::Quarter;
-use crate::ssr::entities::{account, assignment, contact, exemption, suggestion, youth};
-use crate::ssr::guard::{require, SUPERVISORS};
-use crate::ssr::orgtree::OrgTree;
+use crate::ssr::guard::require;
+use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::ssr::{policy, today};
 use crate::types::{mask_phone, Channel, RequestStatus, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
@@ -87,7 +90,7 @@ pub const SORTS: &[&str] = &[
 /// `Invalid` for a bad period, sort or light.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let t = auth.viewer.locale.strings();
     let (tree, _) = auth.scope().await?;
@@ -207,17 +210,12 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         }
     });
     let matching = table.len();
-    let pages = matching.div_ceil(PAGE_SIZE).max(1);
-    let page = query
-        .page
-        .trim()
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, pages);
+    let paging = Paging::new(&query.page, matching, PAGE_SIZE);
+    let (page, pages) = (paging.page, paging.pages);
     let cadres: Vec<CadreRow> = table
         .into_iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
+        .skip(paging.skip())
+        .take(paging.size)
         .collect();
     let trend = trend(db, &tree, orgs.clone(), today, TREND_WEEKS).await?;
     let ids: Vec<i64> = cadres.iter().map(|c| c.cadre_id).collect();
@@ -246,13 +244,7 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         .into_tuple()
         .all(db)
         .await?;
-    let names: HashMap<i64, String> = account::Entity::find()
-        .filter(account::Column::Id.is_in(holding.iter().filter_map(|(c, _)| *c)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
+    let names = names::accounts(db, holding.iter().filter_map(|(c, _)| *c)).await?;
     let left_with_roster = holding
         .into_iter()
         .filter_map(|(c, n)| {
@@ -301,7 +293,7 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
 /// period.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn cadre(id: i64, period: &str) -> Result<CadreDetail, AppError> {
-    let auth = require(SUPERVISORS)?;
+    let auth = require(Role::SUPERVISORS)?;
     let db = auth.db();
     let t = auth.viewer.locale.strings();
     let (tree, _) = auth.scope().await?;
@@ -334,13 +326,7 @@ pub async fn cadre(id: i64, period: &str) -> Result<CadreDetail, AppError> {
         .limit(20)
         .all(db)
         .await?;
-    let youth_names: HashMap<i64, String> = youth::Entity::find()
-        .filter(youth::Column::Id.is_in(recent.iter().map(|c| c.youth_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|y| (y.id, y.name))
-        .collect();
+    let youth_names = names::youths(db, recent.iter().map(|c| c.youth_id)).await?;
     let contacts = recent
         .into_iter()
         .map(|c| ContactLine {
@@ -388,13 +374,7 @@ pub async fn cadre(id: i64, period: &str) -> Result<CadreDetail, AppError> {
         .limit(30)
         .all(db)
         .await?;
-    let names: HashMap<i64, String> = youth::Entity::find()
-        .filter(youth::Column::Id.is_in(changes.iter().map(|a| a.youth_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|y| (y.id, y.name))
-        .collect();
+    let names = names::youths(db, changes.iter().map(|a| a.youth_id)).await?;
     let assignments = changes
         .into_iter()
         .map(|a| AssignmentLine {

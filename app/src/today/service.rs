@@ -9,7 +9,8 @@ use crate::rules::{ContactStatus, Quarter, Week};
 use crate::ssr::guard::require;
 use crate::ssr::today;
 use crate::suggestions;
-use crate::youth::service::{full_roster, CADRES};
+use crate::types::Role;
+use crate::youth::service::full_roster;
 
 /// How many youths to list on the start page.
 const FIRST_FEW: usize = 5;
@@ -17,7 +18,7 @@ const FIRST_FEW: usize = 5;
 /// # Errors
 /// `Forbidden` for anyone but cadres.
 pub async fn page() -> Result<TodayPage, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let db = auth.db();
     let t = auth.viewer.locale.strings();
     let today = today();

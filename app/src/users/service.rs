@@ -2,7 +2,8 @@
 
 use super::api::{AccountId, AccountsQuery, NewAccount, NewPairing, PairingId, ResetPasswordForm};
 use crate::error::AppError;
-use crate::ssr::entities::{account, pairing};
+use crate::model::entities::{account, pairing};
+use crate::model::paging::Paging;
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::validate::Validator;
 use crate::ssr::{once, password, session, throttle, today};
@@ -29,7 +30,7 @@ const PAGE_SIZE: usize = 30;
 /// # Errors
 /// `Forbidden` for non-admins; `Invalid` for an unknown role.
 pub async fn page(query: AccountsQuery) -> Result<AccountsPage, AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let (tree, scope) = auth.scope().await?;
     let mut v = Validator::new(auth.viewer.locale);
     let role = match query.role.trim() {
@@ -51,18 +52,13 @@ pub async fn page(query: AccountsQuery) -> Result<AccountsPage, AppError> {
         );
     }
     let matching = usize::try_from(q.clone().count(auth.db()).await?).unwrap_or(0);
-    let pages = matching.div_ceil(PAGE_SIZE).max(1);
-    let page = query
-        .page
-        .trim()
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, pages);
+    let paging = Paging::new(&query.page, matching, PAGE_SIZE);
+    let (page, pages) = (paging.page, paging.pages);
     let accounts = q
         .order_by_asc(account::Column::Role)
         .order_by_asc(account::Column::Username)
-        .offset(u64::try_from((page - 1) * PAGE_SIZE).unwrap_or(0))
-        .limit(u64::try_from(PAGE_SIZE).unwrap_or(30))
+        .offset(paging.offset())
+        .limit(paging.limit())
         .all(auth.db())
         .await?;
     let pairings = pairing::Entity::find()
@@ -132,7 +128,7 @@ const CREATE: &str = "users/create";
 /// `Forbidden`; `Invalid` for any bad field, a taken username or phone number, a weak password.
 #[tracing::instrument(skip_all, fields(username = %form.username), err(level = "info"))]
 pub async fn create(form: NewAccount) -> Result<i64, AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -270,7 +266,7 @@ async fn not_above(auth: &Authorised, acct: &account::Model) -> Result<(), AppEr
 /// `Invalid` for a weak password or the viewer's own account (that goes through `/settings`,
 /// with the current password).
 pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let acct = in_scope(&auth, &form.id).await?;
     not_above(&auth, &acct).await?;
     let mut v = Validator::new(auth.viewer.locale);
@@ -308,7 +304,7 @@ pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
 /// `Forbidden` (also for an administrator at or above the viewer's organisation), `NotFound`;
 /// `Invalid` for one's own account.
 pub async fn deactivate(form: AccountId) -> Result<(), AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let acct = in_scope(&auth, &form.id).await?;
     not_above(&auth, &acct).await?;
     if acct.id == auth.viewer.id {
@@ -337,7 +333,7 @@ const PAIR: &str = "users/pair";
 /// `Forbidden`, `NotFound` for a cadre outside the subtree; `Invalid` for a non-cadre, an
 /// organisation that is not grassroots or is already paired.
 pub async fn pair(form: NewPairing) -> Result<i64, AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -418,7 +414,7 @@ pub async fn pair(form: NewPairing) -> Result<i64, AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound` outside the subtree.
 pub async fn unpair(form: PairingId) -> Result<(), AppError> {
-    let auth = require(&[Role::Admin])?;
+    let auth = require(Role::ADMINS)?;
     let id = form
         .id
         .trim()

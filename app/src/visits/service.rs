@@ -5,13 +5,14 @@ use crate::compliance::service::evaluate_one;
 use crate::compliance::Period;
 use crate::error::AppError;
 use crate::i18n::fill;
+use crate::model::entities::{pairing, visit_day};
+use crate::model::policy;
 use crate::rules::{check_entry_date, DateProblem, Quarter, Week, WeekStatus};
-use crate::ssr::entities::{pairing, visit_day};
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::once;
+use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::ssr::{policy, today};
-use crate::youth::service::CADRES;
+use crate::types::Role;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
@@ -32,7 +33,7 @@ pub async fn paired(auth: &Authorised) -> Result<Vec<(i64, String)>, AppError> {
         .collect())
 }
 
-fn rows(visits: Vec<visit_day::Model>, tree: &crate::ssr::orgtree::OrgTree) -> Vec<VisitRow> {
+fn rows(visits: Vec<visit_day::Model>, tree: &crate::model::orgtree::OrgTree) -> Vec<VisitRow> {
     visits
         .into_iter()
         .map(|v| VisitRow {
@@ -91,7 +92,7 @@ async fn week_rows(
 /// # Errors
 /// `Forbidden` for anyone but cadres.
 pub async fn page(quarter: &str) -> Result<VisitsPage, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let db = auth.db();
     let today = today();
     // By default the quarter this week counts in (its Thursday's): around New Year that can
@@ -125,7 +126,7 @@ pub async fn page(quarter: &str) -> Result<VisitsPage, AppError> {
 /// or a date already logged.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(form: VisitForm) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -209,7 +210,7 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound` for another cadre's visit day.
 pub async fn get(id: i64) -> Result<VisitRow, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let v = visit_day::Entity::find_by_id(id)
         .one(auth.db())
         .await?

@@ -5,21 +5,22 @@ use super::api::{
 };
 use crate::contacts::service::contact_rows;
 use crate::error::AppError;
+use crate::model::entities::{contact, youth};
+use crate::model::orgtree::OrgTree;
+use crate::model::policy;
+use crate::model::roster::own_youth;
+use crate::model::youth as rules;
 use crate::rules::Policy;
 use crate::rules::{contact_status, days_without_contact, ContactStatus};
-use crate::ssr::entities::{assignment, contact, youth};
 use crate::ssr::guard::{require, Authorised};
-use crate::ssr::orgtree::OrgTree;
 use crate::ssr::validate::Validator;
-use crate::ssr::{once, policy, today};
+use crate::ssr::{once, today};
 use crate::types::{Gender, OrgKind, PoliticalStatus, Role, Sector};
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set,
 };
-
-pub const CADRES: &[Role] = &[Role::Cadre];
 
 /// A cadre's roster as it stands, most overdue first, each youth with its model (for the
 /// phone). Read from the youths' summaries, like the compliance engine: the same counts.
@@ -81,7 +82,7 @@ pub async fn full_roster(auth: &Authorised) -> Result<(Vec<RosterEntry>, u32), A
 /// # Errors
 /// `Forbidden` for anyone but cadres.
 pub async fn roster(filter: RosterFilter, q: &str) -> Result<Roster, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let (all, target) = full_roster(&auth).await?;
     let count = |s: ContactStatus| all.iter().filter(|e| e.status == s).count();
     let (due, overdue) = (count(ContactStatus::Due), count(ContactStatus::Overdue));
@@ -108,33 +109,10 @@ pub async fn roster(filter: RosterFilter, q: &str) -> Result<Roster, AppError> {
     })
 }
 
-/// A youth on the viewer's roster, or `NotFound` (whether it exists or belongs to someone else).
-///
-/// # Errors
-/// `NotFound`; a database error as `Internal`.
-pub async fn own_youth(
-    db: &impl ConnectionTrait,
-    cadre_id: i64,
-    youth_id: i64,
-) -> Result<(assignment::Model, youth::Model), AppError> {
-    let a = assignment::Entity::find()
-        .filter(assignment::Column::CadreId.eq(cadre_id))
-        .filter(assignment::Column::YouthId.eq(youth_id))
-        .filter(assignment::Column::EndedOn.is_null())
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let y = youth::Entity::find_by_id(youth_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((a, y))
-}
-
 /// # Errors
 /// `Forbidden`, `NotFound` for a youth not on the viewer's roster.
 pub async fn profile(id: i64) -> Result<YouthProfile, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let db = auth.db();
     let (a, y) = own_youth(db, auth.viewer.id, id).await?;
     let policy = policy::load(db).await?;
@@ -181,7 +159,7 @@ pub async fn profile(id: i64) -> Result<YouthProfile, AppError> {
 /// # Errors
 /// `Forbidden` for anyone but cadres.
 pub async fn org_choices() -> Result<OrgChoices, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let (tree, _) = auth.scope().await?;
     let mut root = auth.viewer.org_id;
     while let Some(parent) = tree.get(root).and_then(|o| o.parent_id) {
@@ -214,17 +192,13 @@ async fn validate(
     v: &mut Validator,
     form: &YouthForm,
 ) -> Result<Option<ValidYouth>, AppError> {
-    let name = v.text("name", &form.name, 30, true);
+    let name = v.text("name", &form.name, rules::NAME_MAX, true);
     let gender = v.choice("gender", &form.gender, Gender::parse);
     let this_year = today().year();
-    let birth_year = v.optional_int(
-        "birth_year",
-        &form.birth_year,
-        this_year - 40,
-        this_year - 10,
-    );
+    let years = rules::birth_years(this_year);
+    let birth_year = v.optional_int("birth_year", &form.birth_year, *years.start(), *years.end());
     let phone = v.phone("phone", &form.phone, true);
-    let wechat = v.optional_text("wechat", &form.wechat, 64);
+    let wechat = v.optional_text("wechat", &form.wechat, rules::WECHAT_MAX);
     let org_id = match form.org_id.trim() {
         "" => None,
         other => v.id("org_id", other),
@@ -238,15 +212,15 @@ async fn validate(
             v.fail("org_id", "invalid_choice", t.err_invalid_choice);
         }
     }
-    let workplace = v.optional_text("workplace", &form.workplace, 100);
+    let workplace = v.optional_text("workplace", &form.workplace, rules::WORKPLACE_MAX);
     let sector = v.choice("sector", &form.sector, Sector::parse);
     let political_status = v.choice(
         "political_status",
         &form.political_status,
         PoliticalStatus::parse,
     );
-    let tags = v.text("tags", &form.tags, 200, false);
-    let notes = v.lines("notes", &form.notes, 1000, false);
+    let tags = v.text("tags", &form.tags, rules::TAGS_MAX, false);
+    let notes = v.lines("notes", &form.notes, rules::NOTES_MAX, false);
     Ok(match (gender, phone, sector, political_status) {
         (Some(gender), Some(phone), Some(sector), Some(political_status)) => Some(ValidYouth {
             name,
@@ -269,7 +243,7 @@ async fn validate(
 /// `Forbidden`; `Invalid` for bad fields.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(form: YouthForm) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let mut v = Validator::new(auth.viewer.locale);
     let once = once::Request::new(&auth, "youth/create", &mut v, &form);
     if let Some(id) = once.earlier().await? {
@@ -285,28 +259,26 @@ pub async fn create(form: YouthForm) -> Result<i64, AppError> {
         once::Begun::Earlier(id) => return Ok(id),
         once::Begun::Fresh(txn) => txn,
     };
-    let now = Utc::now();
-    let saved = youth::ActiveModel {
-        uuid: Set(once.uuid),
-        name: Set(y.name),
-        gender: Set(y.gender.as_str().to_owned()),
-        birth_year: Set(y.birth_year),
-        phone: Set(y.phone),
-        wechat: Set(y.wechat),
-        org_id: Set(y.org_id),
-        workplace: Set(y.workplace),
-        sector: Set(y.sector.as_str().to_owned()),
-        political_status: Set(y.political_status.as_str().to_owned()),
-        tags: Set(y.tags),
-        notes: Set(y.notes),
-        created_by: Set(Some(auth.viewer.id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let saved = rules::insert(
+        &txn,
+        once.uuid,
+        rules::YouthFields {
+            name: y.name,
+            gender: y.gender.as_str().to_owned(),
+            birth_year: y.birth_year,
+            phone: y.phone,
+            wechat: y.wechat,
+            org_id: y.org_id,
+            workplace: y.workplace,
+            sector: y.sector.as_str().to_owned(),
+            political_status: y.political_status.as_str().to_owned(),
+            tags: y.tags,
+            notes: y.notes,
+        },
+        auth.viewer.id,
+    )
     .await?;
-    crate::ssr::roster::assign(
+    crate::model::roster::assign(
         &txn,
         saved.id,
         auth.viewer.id,
@@ -325,7 +297,7 @@ pub async fn create(form: YouthForm) -> Result<i64, AppError> {
 /// `Forbidden`, `NotFound` for another cadre's youth, `Invalid` for bad fields.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn update(form: YouthForm) -> Result<i64, AppError> {
-    let auth = require(CADRES)?;
+    let auth = require(Role::CADRES)?;
     let db = auth.db();
     let id = form
         .id

@@ -3,8 +3,8 @@
 //! with one of them, and a few youths on each roster. Plus form builders and small assertions.
 
 use crate::helpers::*;
+use app::model::entities::{assignment, youth};
 use app::rules::{Quarter, Week};
-use app::ssr::entities::{assignment, youth};
 use chrono::{Datelike, Duration, NaiveDate};
 use reqwest::{Response, StatusCode};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};

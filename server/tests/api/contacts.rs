@@ -443,12 +443,12 @@ async fn a_contact_can_be_changed_or_deleted_for_seven_days_only(app: TestApp) {
 
     // Logged eight days ago (by the Shanghai calendar): no longer changeable or deletable.
     let eight_days_ago = chrono::Utc::now() - chrono::Duration::days(8);
-    app::ssr::entities::contact::Entity::update_many()
+    app::model::entities::contact::Entity::update_many()
         .col_expr(
-            app::ssr::entities::contact::Column::CreatedAt,
+            app::model::entities::contact::Column::CreatedAt,
             Expr::value(eight_days_ago),
         )
-        .filter(app::ssr::entities::contact::Column::Id.eq(id))
+        .filter(app::model::entities::contact::Column::Id.eq(id))
         .exec(&w.admin.db)
         .await
         .unwrap();

@@ -6,8 +6,8 @@ use crate::cadre::*;
 use crate::db_test;
 use crate::helpers::*;
 use crate::reminders::posted_long_ago;
+use app::model::entities::{account, audit_log, compliance_week, study_record};
 use app::rules::{Quarter, Week};
-use app::ssr::entities::{account, audit_log, compliance_week, study_record};
 use chrono::{Duration, Utc};
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,

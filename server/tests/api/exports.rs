@@ -253,7 +253,7 @@ async fn a_supervisor_exports_the_quarter_as_a_workbook_with_every_ledger(app: T
     assert_eq!(visits[1][3], Data::Float(8.0));
 
     // Audit-logged with the row counts.
-    use app::ssr::entities::audit_log;
+    use app::model::entities::audit_log;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let audit = audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq("export"))
@@ -405,7 +405,7 @@ async fn exports_are_scoped_private_and_checked(app: TestApp) {
 
 crate::db_test!(a_job_left_running_runs_again_and_expired_ones_go);
 async fn a_job_left_running_runs_again_and_expired_ones_go(app: TestApp) {
-    use app::ssr::entities::export_job;
+    use app::model::entities::export_job;
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
     let w = setup(app).await;
     a_quarters_work(&w).await;
@@ -434,7 +434,7 @@ async fn a_job_left_running_runs_again_and_expired_ones_go(app: TestApp) {
     stuck.update(&w.admin.db).await.unwrap();
     let state = &w.admin.state;
     // This call (or the app's own worker, whichever comes first) puts it back and runs it.
-    app::exports::service::work(&w.admin.db, &state.settings)
+    app::exports::worker::work(&w.admin.db, &state.settings)
         .await
         .unwrap();
     let status = finished(&sup, id).await;
@@ -459,7 +459,7 @@ async fn a_job_left_running_runs_again_and_expired_ones_go(app: TestApp) {
     let mut expired: export_job::ActiveModel = job.into();
     expired.expires_at = Set(chrono::Utc::now() - chrono::Duration::minutes(1));
     expired.update(&w.admin.db).await.unwrap();
-    app::exports::service::work(&w.admin.db, &state.settings)
+    app::exports::worker::work(&w.admin.db, &state.settings)
         .await
         .unwrap();
     assert!(!file.exists(), "the file is removed");
@@ -508,7 +508,7 @@ async fn the_exports_page_works_without_javascript(app: TestApp) {
     assert!(res.status().is_redirection(), "{}", res.status());
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.ends_with("/exports?saved=1"), "{location}");
-    use app::ssr::entities::export_job;
+    use app::model::entities::export_job;
     use sea_orm::EntityTrait;
     let job = export_job::Entity::find()
         .one(&w.admin.db)

@@ -207,7 +207,7 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -
     let addr = app.local_addr();
     let db = app.db().clone();
     let state = app.state.clone();
-    if server::demo::create_admin(&db, "admin", "管理员", ADMIN_PASSWORD, "区团委")
+    if server::bootstrap::create_admin(&db, "admin", "管理员", ADMIN_PASSWORD, "区团委")
         .await
         .is_err()
     {

@@ -5,7 +5,7 @@
 use crate::cadre::*;
 use crate::helpers::{error_of, field_error, TestApp};
 use crate::imports::{apply, checked, supervisor, upload, HEADER};
-use app::ssr::entities::{export_job, import_run};
+use app::model::entities::{export_job, import_run};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -176,7 +176,7 @@ fn csv_of(rows: &[(&str, String)]) -> Vec<u8> {
 }
 
 async fn audits(app: &TestApp, action: &str) -> usize {
-    use app::ssr::entities::audit_log;
+    use app::model::entities::audit_log;
     audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq(action))
         .all(&app.db)
@@ -343,7 +343,7 @@ async fn an_import_checks_the_subtree_cadres_and_organisations_again_when_applie
     assert_eq!(ok(&w.admin, "/api/roster/reassign", &pairs(&form)).await, 1);
     // …and the old plan is refused: nothing written outside the street.
     assert_invalid(apply(&sup, &run).await, "id", "changed").await;
-    let row = app::ssr::entities::youth::Entity::find_by_id(youth)
+    let row = app::model::entities::youth::Entity::find_by_id(youth)
         .one(&w.admin.db)
         .await
         .unwrap()

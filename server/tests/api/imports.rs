@@ -58,8 +58,8 @@ async fn youth_with_phone(w: &World, name: &str, phone: &str) -> i64 {
     add_youth(&w.a.app, &with(youth_form(name), &[("phone", phone)])).await
 }
 
-async fn youth_named(w: &World, name: &str) -> app::ssr::entities::youth::Model {
-    use app::ssr::entities::youth;
+async fn youth_named(w: &World, name: &str) -> app::model::entities::youth::Model {
+    use app::model::entities::youth;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     youth::Entity::find()
         .filter(youth::Column::Name.eq(name))
@@ -119,7 +119,7 @@ async fn a_gbk_csv_is_checked_then_imported_once(app: TestApp) {
     assert_eq!(youth_named(&w, "赵敏").await.notes, "已转岗");
     // The assignments the import made say so.
     {
-        use app::ssr::entities::assignment;
+        use app::model::entities::assignment;
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let a = assignment::Entity::find()
             .filter(assignment::Column::YouthId.eq(chen.id))
@@ -152,7 +152,7 @@ async fn a_gbk_csv_is_checked_then_imported_once(app: TestApp) {
     assert_eq!(w.admin.count("youths").await, youths + 2);
     // Audit-logged: each check and the import.
     {
-        use app::ssr::entities::audit_log;
+        use app::model::entities::audit_log;
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let rows = audit_log::Entity::find()
             .filter(audit_log::Column::Action.is_in(["import_check", "import"]))

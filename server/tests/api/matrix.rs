@@ -234,7 +234,7 @@ async fn fixture(app: TestApp) -> Fixture {
     )
     .await;
     let notification = {
-        use app::ssr::entities::notification;
+        use app::model::entities::notification;
         use sea_orm::{ActiveModelTrait, Set};
         notification::ActiveModel {
             account_id: Set(w.a.id),

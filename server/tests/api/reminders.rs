@@ -7,11 +7,11 @@ use crate::cadre::*;
 use crate::helpers::*;
 use crate::smtp::{Mode, SmtpSink};
 use crate::{db_test, smtp_test};
+use app::model::entities::{calendar_day, delivery, notification};
 use app::reminders::rules::instant;
 use app::reminders::scheduler::{tick, TickReport};
 use app::reminders::service::env_of;
 use app::rules::{Quarter, Week};
-use app::ssr::entities::{calendar_day, delivery, notification};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -75,7 +75,7 @@ fn cadre_kinds_on(date: NaiveDate) -> usize {
 /// The cadres took up their posts (and their pairings) long ago, so that a reminder at an
 /// instant before today (a quarter's lead day, the 20th) judges people who were there then.
 pub async fn posted_long_ago(app: &TestApp) {
-    use app::ssr::entities::{account, pairing};
+    use app::model::entities::{account, pairing};
     use sea_orm::sea_query::Expr;
     pairing::Entity::update_many()
         .col_expr(
@@ -596,8 +596,8 @@ async fn a_supervisor_reminds_a_cadre_once_a_day_by_inbox_and_email(app: TestApp
         .await;
     assert_status(res, StatusCode::NOT_FOUND).await;
     // Audit-logged; the dashboard and the drill-down say when it was pressed.
-    let logged = app::ssr::entities::audit_log::Entity::find()
-        .filter(app::ssr::entities::audit_log::Column::Action.eq("remind"))
+    let logged = app::model::entities::audit_log::Entity::find()
+        .filter(app::model::entities::audit_log::Column::Action.eq("remind"))
         .count(&admin.db)
         .await
         .unwrap();
@@ -927,7 +927,7 @@ async fn a_new_address_gets_reminders_only_once_confirmed(app: TestApp, sink: Sm
     let to = redirected(&signed_out, &link).await;
     assert!(to.contains("email=invalid"), "a link works once: {to}");
     {
-        use app::ssr::entities::audit_log;
+        use app::model::entities::audit_log;
         let rows = audit_log::Entity::find()
             .filter(audit_log::Column::ActorId.eq(a.id))
             .filter(audit_log::Column::Action.is_in(["notifications", "email_confirmed"]))

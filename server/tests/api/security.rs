@@ -5,7 +5,7 @@ use crate::cadre::*;
 use crate::helpers::*;
 use crate::{db_test, db_test_with};
 use app::error::{AppError, FieldError};
-use app::ssr::entities::{account, audit_log, login_throttle, session};
+use app::model::entities::{account, audit_log, login_throttle, session};
 use chrono::{Duration, Utc};
 use leptos::server_fn::error::ServerFnUrlError;
 use reqwest::{header, StatusCode};

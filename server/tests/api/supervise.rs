@@ -4,7 +4,7 @@
 use crate::cadre::*;
 use crate::db_test;
 use crate::helpers::*;
-use app::ssr::entities::{assignment, audit_log, suggestion_review};
+use app::model::entities::{assignment, audit_log, suggestion_review};
 use chrono::Duration;
 use reqwest::StatusCode;
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -328,12 +328,12 @@ async fn an_approved_exemption_makes_its_week_exempt(app: TestApp) {
         app::rules::Week::of(today())
     };
     // In post since long before (an account made today owes nothing for past weeks).
-    app::ssr::entities::account::Entity::update_many()
+    app::model::entities::account::Entity::update_many()
         .col_expr(
-            app::ssr::entities::account::Column::JoinedOn,
+            app::model::entities::account::Column::JoinedOn,
             Expr::value(today() - Duration::days(200)),
         )
-        .filter(app::ssr::entities::account::Column::Id.eq(a.id))
+        .filter(app::model::entities::account::Column::Id.eq(a.id))
         .exec(&s.w.admin.db)
         .await
         .unwrap();
@@ -808,7 +808,7 @@ async fn a_pairing_made_in_the_quarters_last_29_days_owes_nothing_for_it(app: Te
     let s = sup_world(app).await;
     crate::reminders::posted_long_ago(&s.w.admin).await;
     let quarter = app::rules::Quarter::of(today());
-    use app::ssr::entities::pairing;
+    use app::model::entities::pairing;
     let set_start = |on: chrono::NaiveDate| {
         pairing::Entity::update_many()
             .col_expr(pairing::Column::StartedOn, Expr::value(on))

@@ -1,7 +1,7 @@
 //! Loading the rules' inputs that live in the database: policy, work calendar, exemptions.
 
-use super::entities::{calendar_day, exemption, policy};
 use crate::error::AppError;
+use crate::model::entities::{calendar_day, exemption, policy};
 use crate::rules::{Exemption, Policy, PolicyHistory, WorkCalendar};
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 /// # Errors
 /// A database error, as `Internal`.
 pub async fn load(db: &impl ConnectionTrait) -> Result<Policy, AppError> {
-    Ok(history(db).await?.at(super::today()).clone())
+    Ok(history(db).await?.at(crate::ssr::today()).clone())
 }
 
 /// Every version of the policy with the day it holds from (a few dozen rows at most).

@@ -2,8 +2,8 @@
 //! contact) true. The compliance engine reads it instead of every contact; every write that
 //! changes an assignment or a contact calls one of these, in the same transaction.
 
-use super::entities::{assignment, contact, youth};
 use crate::error::AppError;
+use crate::model::entities::{assignment, contact, youth};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -99,4 +99,27 @@ pub async fn refresh_all(db: &impl ConnectionTrait) -> Result<(), AppError> {
     )
     .await?;
     Ok(())
+}
+
+/// A youth on the cadre's roster, or `NotFound` (whether it exists or belongs to someone else).
+///
+/// # Errors
+/// `NotFound`; a database error as `Internal`.
+pub async fn own_youth(
+    db: &impl ConnectionTrait,
+    cadre_id: i64,
+    youth_id: i64,
+) -> Result<(assignment::Model, youth::Model), AppError> {
+    let a = assignment::Entity::find()
+        .filter(assignment::Column::CadreId.eq(cadre_id))
+        .filter(assignment::Column::YouthId.eq(youth_id))
+        .filter(assignment::Column::EndedOn.is_null())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let y = youth::Entity::find_by_id(youth_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((a, y))
 }

@@ -1,13 +1,19 @@
-//! The demo district: a realistic organisation tree, accounts for every role and about a thousand
-//! youths assigned to cadres. Loaded by `serve --demo` into an empty database. Deterministic (a
-//! fixed random seed), with dates relative to today so the data never goes stale.
+//! The demo district's story: a realistic organisation tree, accounts for every role and about a
+//! thousand youths assigned to cadres, with two quarters of history. Loaded by `serve --demo`
+//! into an empty database. Deterministic (a fixed random seed), with dates relative to today so
+//! the data never goes stale. Its words are in `text.rs`; what every database needs (policy
+//! defaults, the first administrator) is `crate::bootstrap`.
 
-use app::rules::{month_bounds, week_requirement, Exemption, Policy, Quarter, Week, WorkCalendar};
-use app::ssr::entities::{
-    account, assignment, contact, exemption, organisation, pairing, policy, study_record,
-    suggestion, visit_day, youth,
+mod text;
+
+use crate::bootstrap::{ensure_reference_data, org, person};
+use text::*;
+
+use app::model::entities::{
+    account, assignment, contact, exemption, pairing, study_record, suggestion, visit_day, youth,
 };
-use app::ssr::{password, today};
+use app::rules::{month_bounds, week_requirement, Exemption, Policy, Quarter, Week, WorkCalendar};
+use app::ssr::today;
 use app::types::{Channel, Post, RequestStatus, StudyKind, SuggestionKind, SuggestionStatus};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
@@ -21,157 +27,6 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub const DEMO_PASSWORD: &str = "demo-liaison";
-
-/// The policy defaults of the specification.
-pub const POLICY_DEFAULTS: &[(&str, &str)] = &[
-    ("roster_target", "100"),
-    ("contact_due_days", "60"),
-    ("contact_overdue_days", "90"),
-    ("offline_contacts_per_year", "1"),
-    ("visit_days_per_week", "1"),
-    ("visit_late_entry_days", "7"),
-    ("min_working_days_per_week", "3"),
-    ("suggestions_per_quarter", "1"),
-    ("study_hours_per_month", "8"),
-];
-
-/// (working committee, [(grassroots organisation, kind)])
-const TREE: &[(&str, &[(&str, &str)])] = &[
-    (
-        "河东街道团工委",
-        &[
-            ("河东中学团委", "school"),
-            ("河东职业技术学校团委", "school"),
-            ("河东社区团支部", "community"),
-            ("东环社区团支部", "community"),
-            ("河东商贸有限公司团支部", "enterprise"),
-        ],
-    ),
-    (
-        "河西街道团工委",
-        &[
-            ("河西中学团委", "school"),
-            ("河西社区团支部", "community"),
-            ("西江社区团支部", "community"),
-            ("河西物流有限公司团支部", "enterprise"),
-            ("河西外卖骑手团支部", "grassroots"),
-        ],
-    ),
-    (
-        "柳南街道团工委",
-        &[
-            ("柳南高级中学团委", "school"),
-            ("柳南社区团支部", "community"),
-            ("飞鹅社区团支部", "community"),
-            ("柳南汽车配件厂团支部", "enterprise"),
-            ("柳南快递行业团支部", "grassroots"),
-        ],
-    ),
-    (
-        "高新园区团工委",
-        &[
-            ("园区职业培训学校团委", "school"),
-            ("园区青年人才公寓团支部", "community"),
-            ("园区机械制造有限公司团支部", "enterprise"),
-            ("园区电子科技有限公司团支部", "enterprise"),
-            ("园区新能源汽车有限公司团支部", "enterprise"),
-        ],
-    ),
-];
-
-/// (username, name, working committee index or None for the district, post, roster size,
-/// paired grassroots organisations as (committee, index))
-type CadreSpec = (
-    &'static str,
-    &'static str,
-    Option<usize>,
-    Post,
-    usize,
-    &'static [(usize, usize)],
-);
-const CADRES: &[CadreSpec] = &[
-    (
-        "cadre01",
-        "李明",
-        None,
-        Post::FullTime,
-        100,
-        &[(0, 0), (0, 2)],
-    ),
-    (
-        "cadre02",
-        "王芳",
-        None,
-        Post::FullTime,
-        96,
-        &[(1, 0), (1, 1)],
-    ),
-    (
-        "cadre03",
-        "张伟",
-        None,
-        Post::FullTime,
-        88,
-        &[(2, 0), (2, 1)],
-    ),
-    (
-        "cadre04",
-        "刘洋",
-        None,
-        Post::FullTime,
-        100,
-        &[(3, 2), (3, 1)],
-    ),
-    (
-        "cadre05",
-        "陈静",
-        Some(0),
-        Post::FullTime,
-        85,
-        &[(0, 1), (0, 3)],
-    ),
-    (
-        "cadre06",
-        "杨帆",
-        Some(1),
-        Post::FullTime,
-        80,
-        &[(1, 2), (1, 3)],
-    ),
-    ("cadre07", "赵磊", Some(2), Post::Seconded, 100, &[(2, 2)]),
-    ("cadre08", "黄丽", Some(3), Post::Seconded, 100, &[(3, 0)]),
-    ("cadre09", "周杰", Some(0), Post::Seconded, 76, &[(0, 4)]),
-    ("cadre10", "吴敏", Some(1), Post::PartTime, 100, &[(1, 4)]),
-    (
-        "cadre11",
-        "徐婷",
-        Some(2),
-        Post::PartTime,
-        70,
-        &[(2, 3), (2, 4)],
-    ),
-    (
-        "cadre12",
-        "孙浩",
-        Some(3),
-        Post::PartTime,
-        64,
-        &[(3, 3), (3, 4)],
-    ),
-];
-
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
-    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
-    "任", "沈", "覃", "韦", "莫", "蒙", "卢", "廖", "陆", "黎", "甘", "农",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀", "霞", "平", "刚", "桂", "英", "华", "玉", "萍", "红", "建", "文", "辉", "宇", "浩",
-    "欣", "怡", "佳", "思", "雨", "婷", "晨", "阳", "子", "梓", "涵", "轩", "博", "诗", "琪", "俊",
-    "嘉", "睿", "泽", "悦", "彤", "昊", "然", "凯", "鑫", "晓", "瑶", "琳",
-];
 
 fn name(rng: &mut StdRng) -> String {
     let mut n = SURNAMES.choose(rng).copied().unwrap_or("王").to_string();
@@ -196,88 +51,6 @@ fn phone(rng: &mut StdRng, taken: &mut HashSet<String>) -> String {
             return p;
         }
     }
-}
-
-async fn org(
-    db: &impl ConnectionTrait,
-    name: &str,
-    kind: &str,
-    parent: Option<i64>,
-) -> Result<i64, sea_orm::DbErr> {
-    let now = Utc::now();
-    Ok(organisation::ActiveModel {
-        uuid: Set(Uuid::new_v4()),
-        name: Set(name.to_owned()),
-        kind: Set(kind.to_owned()),
-        parent_id: Set(parent),
-        active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?
-    .id)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn person(
-    db: &impl ConnectionTrait,
-    username: &str,
-    name: &str,
-    phone: Option<String>,
-    role: &str,
-    org_id: i64,
-    post: Option<&str>,
-    password: &str,
-    joined_on: NaiveDate,
-) -> anyhow::Result<i64> {
-    let now = Utc::now();
-    let hash = password::hash(password)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(account::ActiveModel {
-        uuid: Set(Uuid::new_v4()),
-        name: Set(name.to_owned()),
-        username: Set(username.to_owned()),
-        phone: Set(phone),
-        email: Set(None),
-        password_hash: Set(hash),
-        role: Set(role.to_owned()),
-        org_id: Set(org_id),
-        post: Set(post.map(str::to_owned)),
-        active: Set(true),
-        locale: Set("zh-CN".to_owned()),
-        joined_on: Set(Some(joined_on)),
-        left_on: Set(None),
-        calendar_token: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?
-    .id)
-}
-
-/// Writes the policy defaults and the work calendar where they are missing.
-///
-/// # Errors
-/// A database error.
-pub async fn ensure_reference_data(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
-    if policy::Entity::find().count(db).await? == 0 {
-        let now = Utc::now();
-        policy::Entity::insert_many(POLICY_DEFAULTS.iter().map(|(k, v)| policy::ActiveModel {
-            key: Set((*k).to_owned()),
-            effective_from: Set(app::rules::policy_epoch()),
-            value: Set((*v).to_owned()),
-            updated_by: Set(None),
-            updated_at: Set(now),
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    Ok(())
 }
 
 /// Loads the demo district unless the database already has accounts.
@@ -501,7 +274,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
         .exemptions
         .extend(exemptions.iter().map(|e| e.model(&timeline, supervisor)));
     let counts = history.insert(&txn).await?;
-    app::ssr::roster::refresh_all(&txn).await?;
+    app::model::roster::refresh_all(&txn).await?;
     app::suggestions::service::reviews_from_status(&txn).await?;
     supervision_showcase(&txn, &rosters, &timeline).await?;
     // Every demo account has `<username>@example.org`, so a local SMTP server shows the
@@ -528,74 +301,6 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
         "demo data loaded"
     );
     Ok(())
-}
-
-/// Creates an administrator at the root of the tree (creating the district when the tree is empty).
-///
-/// # Errors
-/// A short password, a taken username, or a database error.
-pub async fn create_admin(
-    db: &DatabaseConnection,
-    username: &str,
-    name: &str,
-    password: &str,
-    district: &str,
-) -> anyhow::Result<i64> {
-    use sea_orm::{ColumnTrait, QueryFilter};
-    match password::weakness(password, &[name, username]) {
-        None => {}
-        Some(password::Weakness::TooShort) => {
-            anyhow::bail!(
-                "the password needs at least {} characters",
-                password::MIN_LEN
-            )
-        }
-        Some(password::Weakness::TooLong) => {
-            anyhow::bail!(
-                "the password may have at most {} characters",
-                password::MAX_LEN
-            )
-        }
-        Some(password::Weakness::Common) => {
-            anyhow::bail!("the password is too common: choose another")
-        }
-        Some(password::Weakness::Personal) => {
-            anyhow::bail!("the password may not contain the name, the username or the app's name")
-        }
-    }
-    anyhow::ensure!(
-        app::users::service::valid_username(username),
-        "the username needs 3 to 30 letters, digits or underscores, not digits only"
-    );
-    anyhow::ensure!(
-        account::Entity::find()
-            .filter(account::Column::Username.eq(username))
-            .one(db)
-            .await?
-            .is_none(),
-        "the username {username} is taken"
-    );
-    ensure_reference_data(db).await?;
-    let root = match organisation::Entity::find()
-        .filter(organisation::Column::ParentId.is_null())
-        .one(db)
-        .await?
-    {
-        Some(o) => o.id,
-        None => org(db, district, "district", None).await?,
-    };
-    person(
-        db,
-        username,
-        name,
-        None,
-        "admin",
-        root,
-        None,
-        password,
-        today(),
-    )
-    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -971,78 +676,6 @@ fn channel(rng: &mut StdRng) -> Channel {
     }
 }
 
-const COMMON_TOPICS: &[&str] = &[
-    "宣传青年大学习",
-    "邀请参加志愿服务活动",
-    "交流入团意愿",
-    "了解近期思想动态",
-    "节日问候，了解家庭近况",
-    "宣传青年之声平台，介绍诉求反映渠道",
-    "了解身体和心理状况",
-    "宣传防范电信网络诈骗知识",
-];
-const STUDENT_TOPICS: &[&str] = &[
-    "了解近期学习情况",
-    "了解升学打算",
-    "交流考试压力，进行心理疏导",
-    "邀请参加暑期社会实践",
-    "了解参加学校社团活动情况",
-];
-const WORKING_TOPICS: &[&str] = &[
-    "询问就业意向",
-    "了解租房困难",
-    "了解工作和收入情况",
-    "宣传青年人才公寓政策",
-    "宣传职业技能培训报名",
-    "了解婚恋交友需求，邀请参加青年联谊活动",
-    "了解劳动权益保障情况",
-];
-const ACTIVITY_TOPICS: &[&str] = &[
-    "在社区志愿服务活动中交流近况",
-    "在主题团日活动中交流入团意愿",
-    "在青年座谈会上听取意见",
-    "在青年联谊活动中了解交友需求",
-    "在“返家乡”社会实践活动中交流",
-];
-
-/// A youth's request (诉求) and how it was settled once resolved.
-const REQUESTS: &[(&str, &str)] = &[
-    (
-        "希望提供技能培训信息",
-        "已推送区人社局免费职业技能培训报名信息，已报名电工培训",
-    ),
-    (
-        "咨询青年人才公寓申请",
-        "已协助准备申请材料，提交园区青年人才公寓申请并获批",
-    ),
-    (
-        "希望推荐实习岗位",
-        "已对接园区企业青年见习基地，安排到电子科技公司见习",
-    ),
-    (
-        "咨询入团申请流程",
-        "已讲解入团流程，转交所在团支部列为入团积极分子",
-    ),
-    (
-        "希望了解创业扶持政策",
-        "已对接区青年创业服务中心，参加创业政策宣讲会",
-    ),
-    ("反映小区夜间路灯损坏", "已转社区居委会，路灯已修复"),
-    (
-        "咨询灵活就业人员社保缴纳",
-        "已联系社保经办窗口说明缴费方式，已完成参保登记",
-    ),
-    (
-        "希望组织青年篮球赛",
-        "已协调街道文体中心场地，举办青年篮球友谊赛",
-    ),
-    ("反映工资被拖欠", "已协调劳动监察部门介入，工资已结清"),
-    (
-        "希望参加普通话水平测试辅导",
-        "已推荐参加区青年夜校普通话辅导班",
-    ),
-];
-
 /// Open or in hand when recent; older ones mostly resolved.
 fn request_status(rng: &mut StdRng, age_days: i64) -> RequestStatus {
     if age_days < 14 {
@@ -1114,32 +747,6 @@ fn contact(
 }
 
 // --- Visit days (4+1) --------------------------------------------------------------------------
-
-const WORK_DONE: &[&str] = &[
-    "参加团支部“三会两制一课”，指导规范团员发展程序",
-    "走访团员青年，了解思想和工作动态",
-    "检查团员档案和团费收缴情况，指导完善基础台账",
-    "组织青年志愿者开展环境整治志愿服务",
-    "召开青年座谈会，听取青年意见建议",
-    "指导团支部换届选举筹备工作",
-    "督导青年大学习开展情况，帮助整改参学率偏低问题",
-    "为入团积极分子讲授团课",
-    "走访新就业群体青年，宣传青年之声平台",
-    "调研团组织活动阵地建设情况",
-    "协助开展主题团日活动",
-    "对接企业人力资源部门，了解青年职工需求",
-];
-const OUTCOMES: &[&str] = &[
-    "收集青年意见建议5条，已分类转办",
-    "帮助团支部完善团员发展台账",
-    "确定2名入团积极分子培养对象",
-    "协调解决活动场地问题",
-    "形成调研记录1份",
-    "青年大学习参学率较上月提高",
-    "新建青年志愿服务队1支",
-    "推动团支部制定下季度工作计划",
-    "为3名青年对接就业岗位信息",
-];
 
 /// Full-time cadres visit one of their organisations every week but miss about one week in
 /// seven, and none in weeks their leave or the holidays left without enough working days; the
@@ -1241,94 +848,6 @@ fn visit_on(
 }
 
 // --- Quarterly suggestions ---------------------------------------------------------------------
-
-const SUGGESTIONS: &[(&str, &str)] = &[
-    (
-        "建议建立团员青年积分管理制度",
-        "团员参加组织生活、志愿服务的情况缺少记录，建议按月积分、季度公示，作为评优和推优入党的参考。",
-    ),
-    (
-        "建议利用午休时间开展青年微课堂",
-        "企业青年职工倒班多，集中学习难。建议每周三午休安排30分钟微课堂，内容由团支部委员轮流准备。",
-    ),
-    (
-        "建议与社区共建青年志愿服务队",
-        "团支部志愿服务力量分散，建议与所在社区签订共建协议，固定每月第二个周六开展活动。",
-    ),
-    (
-        "建议规范团费收缴和公示",
-        "部分团员团费长期未交，建议通过线上方式按季度收缴，并在支部大会上公示收缴情况。",
-    ),
-    (
-        "建议开设入团积极分子培训班",
-        "入团积极分子培养考察不够系统，建议每学期举办一期培训班，结业考核合格后再列为发展对象。",
-    ),
-    (
-        "建议完善青年之声诉求办理流程",
-        "青年反映的诉求存在转办不及时的问题，建议明确专人负责，3个工作日内回复。",
-    ),
-    (
-        "建议开展新就业群体青年“暖心驿站”服务",
-        "外卖骑手、快递员缺少歇脚和充电的地方，建议协调沿街商户设立暖心驿站，提供饮水、充电服务。",
-    ),
-    (
-        "建议团支部委员分工联系青年",
-        "团支部委员工作分工不明确，建议每名委员固定联系10至15名青年，每月至少联系一次。",
-    ),
-];
-const PROBLEMS_SOLVED: &[(&str, &str)] = &[
-    (
-        "协调解决团支部活动场地问题",
-        "团支部长期没有固定活动场所，协调社区党群服务中心每周开放会议室供团支部使用。",
-    ),
-    (
-        "帮助青年职工解决子女暑期托管难题",
-        "联合街道开办暑期爱心托管班，解决12名青年职工子女暑期无人照看的问题。",
-    ),
-    (
-        "协调解决青年职工通勤班车问题",
-        "园区青年职工反映晚班下班后无公交，协调公交公司增开夜间线路一条。",
-    ),
-    (
-        "帮助困难团员申请助学金",
-        "了解到2名团员家庭困难，协助申请“希望工程”助学金，均已发放。",
-    ),
-    (
-        "解决团员组织关系转接滞留问题",
-        "清理长期未转接的团员组织关系8个，指导团支部在系统中完成转接。",
-    ),
-];
-const REVIEW_COMMENTS: &[(SuggestionStatus, &str)] = &[
-    (
-        SuggestionStatus::Acknowledged,
-        "收到，已转相关部门研究，下季度反馈。",
-    ),
-    (
-        SuggestionStatus::Acknowledged,
-        "建议很有针对性，请结合联系点实际细化方案。",
-    ),
-    (
-        SuggestionStatus::Adopted,
-        "建议已采纳，请指导团支部抓好落实。",
-    ),
-    (
-        SuggestionStatus::Adopted,
-        "已纳入区团委下季度重点工作，感谢建议。",
-    ),
-    (
-        SuggestionStatus::Resolved,
-        "问题已解决，做法可在其他联系点推广。",
-    ),
-    (SuggestionStatus::Resolved, "已核实，青年反映良好。"),
-    (
-        SuggestionStatus::Declined,
-        "暂不具备实施条件，可待明年统筹考虑。",
-    ),
-    (
-        SuggestionStatus::Declined,
-        "与现行制度重复，请结合实际另提建议。",
-    ),
-];
 
 /// The texts of one cadre's suggestions: none repeats before all have been used.
 struct SuggestionTexts {
@@ -1464,24 +983,6 @@ fn review(
 
 // --- Study (8 hours a month) -------------------------------------------------------------------
 
-const THEMATIC_TOPICS: &[&str] = &[
-    "学习习近平总书记关于青年工作的重要思想",
-    "学习党的二十届三中全会精神",
-    "学习《中国共产主义青年团章程》",
-    "学习《中长期青年发展规划（2016—2025年）》",
-    "学习团的十九大精神",
-    "学习新时代共青团基层组织建设有关文件",
-];
-const OTHER_TOPICS: &[&str] = &[
-    "参加区团委团干部业务培训",
-    "参加区委党校专题讲座",
-    "阅读《习近平与大学生朋友们》",
-    "学习共青团基层组织工作规范",
-    "观看爱国主义教育纪录片",
-    "学习青年志愿服务管理办法",
-    "学习新就业群体青年工作案例汇编",
-];
-
 fn study_topic(rng: &mut StdRng, date: NaiveDate) -> (StudyKind, String) {
     match rng.gen_range(0..10) {
         0..=3 => (
@@ -1586,15 +1087,6 @@ fn study_records(
 }
 
 // --- Exemptions (请假/出差) ----------------------------------------------------------------------
-
-/// A reason code (`ExemptionReason`) and the note a cadre would write with it.
-const EXEMPTION_REASONS: &[(&str, &str)] = &[
-    ("training", "参加市团委基层团干部培训班"),
-    ("business_trip", "赴外地考察学习青年工作经验"),
-    ("leave", "病假"),
-    ("leave", "事假（家中老人住院）"),
-    ("training", "参加区委党校中青年干部培训班"),
-];
 
 struct PlannedExemption {
     cadre: i64,

@@ -1,8 +1,8 @@
 //! The organisation tree as plain data: subtrees, depth-first order and cycle checks. The table is
 //! small (a district has hundreds of organisations), so it is loaded whole and walked in memory.
 
-use super::entities::organisation;
 use crate::error::AppError;
+use crate::model::entities::organisation;
 use crate::types::{OrgKind, OrgNode};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 use std::collections::{HashMap, HashSet};

@@ -1,0 +1,81 @@
+//! The shared model every feature area stands on: the database entities, the organisation tree,
+//! the policy with its history, each youth's assignment and contact summary, paging and names by
+//! id. It names no feature area (CI checks it), so any area can use it and none reaches into
+//! another's service for it.
+
+pub mod paging;
+pub mod youth;
+
+#[cfg(feature = "ssr")]
+pub mod entities;
+#[cfg(feature = "ssr")]
+pub mod names;
+#[cfg(feature = "ssr")]
+pub mod notifications;
+#[cfg(feature = "ssr")]
+pub mod orgtree;
+#[cfg(feature = "ssr")]
+pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod roster;
+
+#[cfg(test)]
+mod tests {
+    /// What the floors (`model/` and `ssr/`) may use besides each other: the pure shared
+    /// modules. Naming anything else (a feature area, a page, a widget) fails this test.
+    const FLOORS: &[&str] = &["error", "i18n", "markup", "model", "rules", "ssr", "types"];
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn the_floors_name_no_feature_area() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for floor in ["model", "ssr"] {
+            sources(&src.join(floor), &mut files);
+        }
+        assert!(files.len() > 20, "{files:?}");
+        let mut found = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).expect("a source file");
+            for (at, _) in text.match_indices("crate::") {
+                let rest = &text[at + "crate::".len()..];
+                let names: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
+                    let end = group.find('}').unwrap_or(group.len());
+                    group[..end]
+                        .split(',')
+                        .map(|n| n.trim().split("::").next().unwrap_or(""))
+                        .collect()
+                } else {
+                    vec![rest
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap_or("")]
+                };
+                for name in names {
+                    if !name.is_empty() && !FLOORS.contains(&name) {
+                        found.push(format!("{}: crate::{name}", file.display()));
+                    }
+                }
+            }
+            assert!(
+                !text.contains("super::super"),
+                "{}: reaches out of its floor",
+                file.display()
+            );
+        }
+        assert!(
+            found.is_empty(),
+            "the floors name a feature area: {found:#?}"
+        );
+    }
+}
