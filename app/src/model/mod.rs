@@ -15,6 +15,8 @@ pub mod notifications;
 #[cfg(feature = "ssr")]
 pub mod orgtree;
 #[cfg(feature = "ssr")]
+pub mod pairings;
+#[cfg(feature = "ssr")]
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod roster;

@@ -15,7 +15,6 @@ use crate::ssr::today;
 use crate::ssr::validate::Validator;
 use crate::types::Role;
 use crate::types::{ReviewAction, SuggestionKind, SuggestionStatus};
-use crate::visits::service::paired;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -100,7 +99,7 @@ pub async fn page() -> Result<SuggestionsPage, AppError> {
         .order_by_desc(suggestion::Column::CreatedAt)
         .all(auth.db())
         .await?;
-    let coverage = paired(&auth)
+    let coverage = crate::model::pairings::open(&auth)
         .await?
         .into_iter()
         .map(|(org_id, org_name)| Coverage {
@@ -136,7 +135,11 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
     }
     let org = v.id("org_id", &form.org_id);
     if let Some(o) = org {
-        if !paired(&auth).await?.iter().any(|(id, _)| *id == o) {
+        if !crate::model::pairings::open(&auth)
+            .await?
+            .iter()
+            .any(|(id, _)| *id == o)
+        {
             v.fail("org_id", "not_paired", t.err_not_paired);
         }
     }

@@ -5,7 +5,7 @@ use crate::compliance::service::evaluate_one;
 use crate::compliance::Period;
 use crate::error::AppError;
 use crate::i18n::fill;
-use crate::model::entities::{pairing, visit_day};
+use crate::model::entities::visit_day;
 use crate::model::policy;
 use crate::rules::{check_entry_date, DateProblem, Quarter, Week, WeekStatus};
 use crate::ssr::guard::{require, Authorised};
@@ -15,23 +15,6 @@ use crate::ssr::validate::Validator;
 use crate::types::Role;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-
-/// The cadre's active paired organisations: (id, name).
-///
-/// # Errors
-/// A database error, as `Internal`.
-pub async fn paired(auth: &Authorised) -> Result<Vec<(i64, String)>, AppError> {
-    let (tree, _) = auth.scope().await?;
-    Ok(pairing::Entity::find()
-        .filter(pairing::Column::CadreId.eq(auth.viewer.id))
-        .filter(pairing::Column::EndedOn.is_null())
-        .order_by_asc(pairing::Column::Id)
-        .all(auth.db())
-        .await?
-        .into_iter()
-        .filter_map(|p| tree.get(p.org_id).map(|o| (o.id, o.name.clone())))
-        .collect())
-}
 
 fn rows(visits: Vec<visit_day::Model>, tree: &crate::model::orgtree::OrgTree) -> Vec<VisitRow> {
     visits
@@ -116,7 +99,7 @@ pub async fn page(quarter: &str) -> Result<VisitsPage, AppError> {
         today,
         weeks: week_rows(&auth, quarter, today).await?,
         visits: rows(visits, &tree),
-        paired: paired(&auth).await?,
+        paired: crate::model::pairings::open(&auth).await?,
         late_entry_days: policy::load(db).await?.visit_late_entry_days,
     })
 }
@@ -160,7 +143,7 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
         }
     }
     let org = v.id("org_id", &form.org_id);
-    let paired = paired(&auth).await?;
+    let paired = crate::model::pairings::open(&auth).await?;
     if org.is_some_and(|o| !paired.iter().any(|(id, _)| *id == o)) {
         v.fail("org_id", "not_paired", t.err_not_paired);
     }
