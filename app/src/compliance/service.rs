@@ -92,7 +92,12 @@ pub async fn evaluate_cadres(
     let (span_start, span_end) = period.span();
     let calendar = policy::calendar(db, span_start, span_end).await?;
     let ctx = Context::new(period, today, &history, &calendar, t);
-    let facts = facts(db, tree, cadres, period, today, ctx.policy, Source::Now).await?;
+    // Due and overdue are today's figures: by today's thresholds, whatever the period.
+    let policies = Policies {
+        period: ctx.policy,
+        contacts: history.at(today),
+    };
+    let facts = facts(db, tree, cadres, period, today, policies, Source::Now).await?;
     Ok(facts.iter().map(|f| evaluate(f, &ctx)).collect())
 }
 
@@ -548,6 +553,15 @@ fn study(cadres: &Cadres, months: &[NaiveDate], as_of: NaiveDate) -> SelectState
     q
 }
 
+/// The policies the facts are read with.
+#[derive(Clone, Copy)]
+pub struct Policies<'a> {
+    /// In force on the period's last day (or today): visit days a week, suggestions a pairing.
+    pub period: &'a Policy,
+    /// The contact thresholds of the day the rosters are read on.
+    pub contacts: &'a Policy,
+}
+
 /// The aggregated facts.
 ///
 /// # Errors
@@ -558,9 +572,10 @@ pub async fn facts(
     cadres: &Cadres,
     period: Period,
     today: NaiveDate,
-    policy: &Policy,
+    policies: Policies<'_>,
     source: Source,
 ) -> Result<Vec<Facts>, AppError> {
+    let policy = policies.period;
     let as_of = std::cmp::min(today, period.end());
     let weeks = period.weeks();
     let (first, last) = (
@@ -625,8 +640,8 @@ pub async fn facts(
     };
     let roster = async {
         let stmt = match source {
-            Source::Now => roster_now(cadres, period, today, policy),
-            Source::History => roster_then(cadres, period, today, policy),
+            Source::Now => roster_now(cadres, period, today, policies.contacts),
+            Source::History => roster_then(cadres, period, today, policies.contacts),
         };
         rows(db, &stmt, ROSTER).await
     };
@@ -925,7 +940,10 @@ async fn judge_week(
         &Cadres::InOrgs(None),
         period,
         judged_on,
-        ctx.policy,
+        Policies {
+            period: ctx.policy,
+            contacts: ctx.policy,
+        },
         Source::History,
     )
     .await?;
