@@ -610,3 +610,83 @@ async fn the_pdf_summary_holds_chinese_text_in_an_embedded_subset_font(app: Test
     // `emb` and `sub` columns: embedded, as a subset.
     assert!(line.contains("yes yes"), "{line}");
 }
+
+crate::db_test!(a_quarters_summary_counts_what_its_visit_ledger_lists);
+/// The quarter's first ISO week can begin in the quarter before (2026 Q4's on 28 September): its
+/// visit days count in the quarter's 4+1 and are listed in the quarter's 下基层台账, named by
+/// their week, and not in the quarter before's.
+async fn a_quarters_summary_counts_what_its_visit_ledger_lists(app: TestApp) {
+    use app::model::entities::visit_day;
+    use app::rules::{Quarter, Week};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let w = setup(app).await;
+    crate::reminders::posted_long_ago(&w.admin).await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let quarter = Quarter::of(today()).prev();
+    let weeks = quarter.weeks();
+    // A visit day on the Monday of the quarter's first week, another in its second week, and
+    // one in the last week of the quarter before (which is not this quarter's).
+    let days = [
+        weeks[0].monday(),
+        weeks[1].monday() + chrono::Duration::days(1),
+        weeks[0].monday() - chrono::Duration::days(3),
+    ];
+    for d in days {
+        visit_day::Entity::insert(visit_day::ActiveModel {
+            uuid: Set(uuid::Uuid::new_v4()),
+            cadre_id: Set(w.a.id),
+            org_id: Set(w.a.org),
+            visit_date: Set(d),
+            week_no: Set(Week::of(d).number()),
+            hours: Set(8.0),
+            work_done: Set("走访团支部".to_owned()),
+            outcomes: Set(String::new()),
+            late_approved_by: Set(None),
+            created_at: Set(chrono::Utc::now()),
+            updated_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        })
+        .exec(&w.admin.db)
+        .await
+        .unwrap();
+    }
+    let id = created(
+        &sup,
+        "/api/exports/create",
+        &export_form("", &quarter.key(), "xlsx"),
+    )
+    .await;
+    assert_eq!(finished(&sup, id).await["state"], "done");
+    let bytes = download(&sup, &format!("/exports/{id}/download")).await;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let rows = |book: &mut calamine::Xlsx<Cursor<Vec<u8>>>, sheet: &str| -> Vec<Vec<Data>> {
+        book.worksheet_range(sheet)
+            .unwrap()
+            .rows()
+            .map(<[Data]>::to_vec)
+            .collect()
+    };
+    let visits: Vec<Vec<String>> = rows(&mut book, "下基层台账")
+        .iter()
+        .skip(1)
+        .map(|r| r.iter().map(text).collect())
+        .collect();
+    let weeks_listed: Vec<String> = visits.iter().map(|r| r[6].clone()).collect();
+    assert_eq!(
+        weeks_listed,
+        vec![weeks[0].key(), weeks[1].key()],
+        "the quarter's two weeks, not the one before: {visits:?}"
+    );
+    let summary = rows(&mut book, "汇总");
+    let headers: Vec<String> = summary[0].iter().map(text).collect();
+    let covered = headers.iter().position(|h| h == "4+1已下").unwrap();
+    let row_a = summary
+        .iter()
+        .find(|r| r.last().map(text).as_deref() == Some("cadre_a"))
+        .unwrap();
+    assert_eq!(
+        row_a[covered],
+        Data::Float(2.0),
+        "the summary counts what the ledger lists"
+    );
+}
