@@ -79,7 +79,8 @@ fn PolicyHistory(versions: Vec<PolicyVersion>, in_force_from: chrono::NaiveDate)
                         v.effective_from.to_string()
                     };
                     let by = v.updated_by.unwrap_or_default();
-                    let changes = if v.changes.is_empty() { String::new() } else { v.changes.join("；") };
+                    let changes: Vec<String> = v.changes.iter().map(|c| change_words(c, t)).collect();
+                    let changes = changes.join("；");
                     view! {
                         <li>
                             <strong>{when}</strong>
@@ -160,4 +161,25 @@ fn Calendar(c: CalendarYear) -> impl IntoView {
             </PostForm>
         </section>
     }
+}
+
+/// `study_hours_per_month: 8 → 10` in the admin's words (每月学习小时数：8 → 10).
+fn change_words(change: &str, t: &crate::i18n::Strings) -> String {
+    let Some((key, values)) = change.split_once(": ") else {
+        return change.to_owned();
+    };
+    let label = match key {
+        "roster_target" => t.p_roster_target,
+        "contact_due_days" => t.p_contact_due_days,
+        "contact_overdue_days" => t.p_contact_overdue_days,
+        "offline_contacts_per_year" => t.p_offline_contacts,
+        "contact_late_entry_days" => t.p_contact_late_entry,
+        "visit_days_per_week" => t.p_visit_days,
+        "visit_late_entry_days" => t.p_late_entry,
+        "min_working_days_per_week" => t.p_min_working_days,
+        "suggestions_per_quarter" => t.p_suggestions,
+        "study_hours_per_month" => t.p_study_hours,
+        _ => key,
+    };
+    format!("{label}：{values}")
 }
