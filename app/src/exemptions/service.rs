@@ -87,14 +87,16 @@ pub async fn mine() -> Result<MyExemptions, AppError> {
     })
 }
 
-/// The first day leave may still be filed for: the Monday of the quarter's first week (the
-/// week of 28 September counts in Q4 by its Thursday, and so does leave in it).
+/// The first day leave may still be filed for: the quarter's first day, or the Monday of its
+/// first week when that is earlier (the week of 28 September counts in Q4 by its Thursday, and
+/// so does leave in it). When the quarter begins late in a week that counts in the quarter
+/// before (1 January 2027, a Friday), its first days can still be filed.
 fn earliest(today: NaiveDate) -> NaiveDate {
     let quarter = Quarter::of(today);
     quarter
         .weeks()
         .first()
-        .map_or(quarter.start(), |w| w.monday())
+        .map_or(quarter.start(), |w| w.monday().min(quarter.start()))
 }
 
 /// A cadre asks for an exemption. Past dates back to the Monday of the quarter's first week are
@@ -293,4 +295,23 @@ pub async fn queue() -> Result<ExemptionQueue, AppError> {
         pending: rows(db, pending, &tree).await?,
         decided: rows(db, decided, &tree).await?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::earliest;
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn leave_goes_back_to_the_quarters_first_week_or_its_first_day() {
+        // Q4 2026's first week begins on Monday 28 September.
+        assert_eq!(earliest(d("2026-12-01")), d("2026-09-28"));
+        // 1 January 2027 is a Friday of a week that counts in Q4: Q1's own days still count.
+        assert_eq!(earliest(d("2027-01-01")), d("2027-01-01"));
+        assert_eq!(earliest(d("2027-02-10")), d("2027-01-01"));
+    }
 }

@@ -13,20 +13,7 @@ pub async fn accounts(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<HashMap<i64, String>, AppError> {
-    let ids: Vec<i64> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(account::Entity::find()
-        .select_only()
-        .column(account::Column::Id)
-        .column(account::Column::Name)
-        .filter(account::Column::Id.is_in(ids))
-        .into_tuple::<(i64, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    of::<account::Entity>(db, ids, account::Column::Id, account::Column::Name).await
 }
 
 /// The names of these youths (unknown ids are left out).
@@ -37,15 +24,24 @@ pub async fn youths(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<HashMap<i64, String>, AppError> {
+    of::<youth::Entity>(db, ids, youth::Column::Id, youth::Column::Name).await
+}
+
+async fn of<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+    id: E::Column,
+    name: E::Column,
+) -> Result<HashMap<i64, String>, AppError> {
     let ids: Vec<i64> = ids.into_iter().collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(youth::Entity::find()
+    Ok(E::find()
         .select_only()
-        .column(youth::Column::Id)
-        .column(youth::Column::Name)
-        .filter(youth::Column::Id.is_in(ids))
+        .column(id)
+        .column(name)
+        .filter(id.is_in(ids))
         .into_tuple::<(i64, String)>()
         .all(db)
         .await?

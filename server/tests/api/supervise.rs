@@ -344,8 +344,8 @@ async fn an_approved_exemption_makes_its_week_exempt(app: TestApp) {
         .call(
             "/api/exemptions/request",
             &pairs(&exemption_form(
-                quarter.weeks()[0].monday() - Duration::days(1),
-                quarter.weeks()[0].monday(),
+                quarter.weeks()[0].monday().min(quarter.start()) - Duration::days(1),
+                quarter.weeks()[0].monday().min(quarter.start()),
             )),
         )
         .await;
@@ -726,7 +726,9 @@ db_test!(a_cadre_who_took_up_the_post_today_owes_nothing_from_before);
 async fn leave_may_be_filed_from_the_monday_of_the_quarters_first_week(app: TestApp) {
     let s = sup_world(app).await;
     let a = &s.w.a;
-    let first = app::rules::Quarter::of(today()).weeks()[0].monday();
+    let quarter = app::rules::Quarter::of(today());
+    // The Monday of the quarter's first week, or its first day when that is earlier.
+    let first = quarter.weeks()[0].monday().min(quarter.start());
     let res = a
         .app
         .call(
