@@ -49,7 +49,8 @@ pub struct DecisionForm {
 pub struct MyExemptions {
     /// Newest first.
     pub items: Vec<ExemptionRow>,
-    /// The earliest start date allowed (the Monday of this quarter's first week).
+    /// The earliest start date allowed (the first day of the quarter today's week counts in, or
+    /// the Monday of its first week when earlier).
     pub earliest: NaiveDate,
 }
 

@@ -4,7 +4,7 @@ use super::api::{DecisionForm, ExemptionForm, ExemptionQueue, ExemptionRow, MyEx
 use crate::error::AppError;
 use crate::model::entities::{account, exemption};
 use crate::model::orgtree::OrgTree;
-use crate::rules::{shanghai_date, Quarter};
+use crate::rules::{shanghai_date, Quarter, Week};
 use crate::ssr::guard::require;
 use crate::ssr::once;
 use crate::ssr::today;
@@ -87,12 +87,13 @@ pub async fn mine() -> Result<MyExemptions, AppError> {
     })
 }
 
-/// The first day leave may still be filed for: the quarter's first day, or the Monday of its
-/// first week when that is earlier (the week of 28 September counts in Q4 by its Thursday, and
-/// so does leave in it). When the quarter begins late in a week that counts in the quarter
-/// before (1 January 2027, a Friday), its first days can still be filed.
+/// The first day leave may still be filed for: the first day of the quarter that today's week
+/// counts in, or the Monday of that quarter's first week when that is earlier (the week of 28
+/// September counts in Q4 by its Thursday, and so does leave in it). On 1 January 2027, a
+/// Friday, the week still counts in Q4, so leave for it and for the rest of Q4 can be filed
+/// until the week ends; from the Monday after, Q1's own days (1 to 3 January) still can.
 fn earliest(today: NaiveDate) -> NaiveDate {
-    let quarter = Quarter::of(today);
+    let quarter = Quarter::of(Week::of(today).thursday());
     quarter
         .weeks()
         .first()
@@ -310,8 +311,11 @@ mod tests {
     fn leave_goes_back_to_the_quarters_first_week_or_its_first_day() {
         // Q4 2026's first week begins on Monday 28 September.
         assert_eq!(earliest(d("2026-12-01")), d("2026-09-28"));
-        // 1 January 2027 is a Friday of a week that counts in Q4: Q1's own days still count.
-        assert_eq!(earliest(d("2027-01-01")), d("2027-01-01"));
+        // 1 January 2027 is the Friday of a week that counts in Q4: Q4 is still open.
+        assert_eq!(earliest(d("2027-01-01")), d("2026-09-28"));
+        assert_eq!(earliest(d("2027-01-03")), d("2026-09-28"));
+        // From the Monday after, Q1 is the quarter, and its own first days still count.
+        assert_eq!(earliest(d("2027-01-04")), d("2027-01-01"));
         assert_eq!(earliest(d("2027-02-10")), d("2027-01-01"));
     }
 }

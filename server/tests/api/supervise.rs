@@ -338,15 +338,25 @@ async fn an_approved_exemption_makes_its_week_exempt(app: TestApp) {
         .await
         .unwrap();
     let before = row(&dashboard(&s.sup, &[]).await, "cadre_a").clone();
+    // The first day leave may be filed for: never later than this week's Monday, never before
+    // the quarter this week counts in.
+    let mine = ok(&a.app, "/api/exemptions/list", &[]).await;
+    let earliest: chrono::NaiveDate = mine["earliest"].as_str().unwrap().parse().unwrap();
+    let counted_in = app::rules::Quarter::of(app::rules::Week::of(today()).thursday());
+    assert!(
+        earliest <= app::rules::Week::of(today()).monday(),
+        "{earliest}"
+    );
+    assert_eq!(
+        earliest,
+        counted_in.weeks()[0].monday().min(counted_in.start())
+    );
     // Validation: too early, end before start, a bad reason.
     let res = a
         .app
         .call(
             "/api/exemptions/request",
-            &pairs(&exemption_form(
-                quarter.weeks()[0].monday().min(quarter.start()) - Duration::days(1),
-                quarter.weeks()[0].monday().min(quarter.start()),
-            )),
+            &pairs(&exemption_form(earliest - Duration::days(1), earliest)),
         )
         .await;
     assert_invalid(res, "start_date", "date_too_old").await;
