@@ -14,6 +14,7 @@ pub mod exemptions;
 pub mod exports;
 pub mod i18n;
 pub mod imports;
+pub mod late;
 pub mod markup;
 pub mod model;
 pub mod orgs;
@@ -91,10 +92,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/suggestions/:id") view=routes::suggestions::SuggestionPage ssr=SsrMode::Async />
                 <Route path=path!("/study") view=routes::study::StudyPage ssr=SsrMode::Async />
                 <Route path=path!("/exemptions") view=routes::exemptions::ExemptionsPage ssr=SsrMode::Async />
+                <Route path=path!("/late") view=routes::late::LatePage ssr=SsrMode::Async />
                 <Route path=path!("/supervise") view=routes::supervise::DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/cadres/:id") view=routes::supervise::CadreDrillPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/suggestions") view=routes::review::ReviewQueuePage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/exemptions") view=routes::exemptions::ExemptionReviewPage ssr=SsrMode::Async />
+                <Route path=path!("/supervise/late") view=routes::late::LateReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/roster") view=routes::roster::RosterManagementPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/policy") view=routes::admin_policy::PolicyPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/calendar") view=routes::admin_policy::CalendarPage ssr=SsrMode::Async />

@@ -371,6 +371,21 @@ coded! {
     }
 }
 
+coded! {
+    LateStatus {
+        Pending = "pending" => ls_pending,
+        Approved = "approved" => ls_approved,
+        Declined = "declined" => ls_declined,
+    }
+}
+
+coded! {
+    LateKind {
+        Contact = "contact" => lk_contact,
+        VisitDay = "visit_day" => lk_visit_day,
+    }
+}
+
 /// 138****1234: how supervisors see a youth's phone number.
 pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();

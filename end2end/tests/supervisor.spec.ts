@@ -147,4 +147,44 @@ test.describe('a supervisor on a phone', () => {
     await expect(successor.getByTestId('contacts')).toContainText('孙浩');
     await successor.context().close();
   });
+  test('a visit day past its window becomes a 补录申请 that counts once approved', async ({ page, browser }) => {
+    // The Sunday of the week three weeks back: past the 7 days, and no demo visit day on it.
+    const now = Date.now() + 8 * 3600_000; // Shanghai
+    const back = new Date(now - 21 * 86400_000);
+    const date = new Date(back.getTime() + ((7 - back.getUTCDay()) % 7) * 86400_000).toISOString().slice(0, 10);
+    const reason = '周末议事会没有信号，事后补记';
+
+    const cadre = await asOther(browser, 'cadre01');
+    await cadre.goto('/visits');
+    const form = cadre.locator('form#visit');
+    await form.getByLabel('日期').fill(date);
+    await form.getByLabel('工作内容').fill('参加社区青年议事会');
+    await form.getByRole('button', { name: '保存' }).click();
+    // Refused as it is, pointing at the late entry.
+    await expect(form.getByRole('alert').filter({ hasText: '补录申请' })).toBeVisible();
+    const box = cadre.getByTestId('late-fields');
+    if ((await box.getAttribute('open')) === null) await box.locator('summary').click();
+    await box.getByLabel('作为补录申请提交').check();
+    await box.getByLabel('补录原因').fill(reason);
+    await form.getByRole('button', { name: '保存' }).click();
+    await expect(cadre).toHaveURL(/\/late\?filed=1/);
+    await expect(cadre.getByTestId('late-filed')).toContainText('补录申请已提交');
+    const mine = cadre.getByTestId('late-requests').locator('li', { hasText: reason });
+    await expect(mine).toContainText('待审核');
+    await expect(mine).toContainText(date);
+    await cadre.screenshot({ path: 'test-results/late-filed.png', fullPage: true });
+
+    await page.goto('/supervise/late');
+    const item = page.getByTestId('pending-late').locator('li', { hasText: reason });
+    await expect(item).toContainText('下基层');
+    await page.screenshot({ path: 'test-results/late-queue.png', fullPage: true });
+    await item.getByLabel('审批').selectOption({ label: '批准' });
+    await item.getByRole('button', { name: '提交' }).click();
+    await expect(page.getByRole('status')).toContainText('已保存');
+    await expect(page.getByTestId('pending-late').locator('li', { hasText: reason })).toHaveCount(0);
+
+    await cadre.goto('/late');
+    await expect(cadre.getByTestId('late-requests').locator('li', { hasText: reason })).toContainText('已批准补录');
+    await cadre.context().close();
+  });
 });

@@ -11,6 +11,7 @@ mod m20261130_000001_imports;
 mod m20261201_000001_hostile_input;
 mod m20261201_000002_plan_pages;
 mod m20261201_000003_policy_dates;
+mod m20261201_000004_late_requests;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_hostile_input::Migration),
             Box::new(m20261201_000002_plan_pages::Migration),
             Box::new(m20261201_000003_policy_dates::Migration),
+            Box::new(m20261201_000004_late_requests::Migration),
         ]
     }
 }

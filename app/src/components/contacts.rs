@@ -61,6 +61,7 @@ pub fn ContactList(contacts: Vec<ContactRow>) -> impl IntoView {
                                 <span class="tag">{c.channel.map(|ch| ch.label(t)).unwrap_or("-")}</span>
                                 <span class="tag">{if c.online { t.c_online } else { t.c_offline }}</span>
                                 {c.duration_minutes.map(|d| view! { <span class="muted small">{format!("{d}′")}</span> })}
+                                {c.late.then(|| view! { <span class="tag warn" data-testid="late-mark">{t.late_mark}</span> })}
                                 {c.editable.then(|| view! { <a class="small" href=format!("/contacts/{}/edit", c.id)>{t.edit}</a> })}
                             </div>
                             <p class="content">{c.content.clone()}</p>

@@ -112,6 +112,13 @@ mod browser {
                     .query_selector(&format!("[name=\"{name}\"]"))
                     .ok()
                     .flatten();
+                // A field folded away in a <details> (the late entry's reason) is unfolded.
+                if let Some(folded) = input
+                    .as_ref()
+                    .and_then(|i| i.closest("details").ok().flatten())
+                {
+                    let _ = folded.set_attribute("open", "");
+                }
                 match input
                     .as_ref()
                     .and_then(|i| i.closest(".field").ok().flatten())

@@ -91,7 +91,8 @@ pub fn PostForm(
     }
 }
 
-fn use_form() -> FormState {
+/// The form being drawn (its id and its last failed submission).
+pub fn use_form() -> FormState {
     use_context::<FormState>().unwrap_or_default()
 }
 

@@ -7,6 +7,7 @@ pub mod exemptions;
 pub mod form;
 pub mod islands;
 pub mod lang;
+pub mod late;
 pub mod layout;
 pub mod links;
 pub mod pager;

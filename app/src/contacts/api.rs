@@ -21,6 +21,8 @@ pub struct ContactRow {
     pub cadre_name: String,
     /// The viewer logged it and may still change or delete it (7 days).
     pub editable: bool,
+    /// Stored from an approved 补录申请.
+    pub late: bool,
 }
 
 /// A contact to change, with the youth it is about.
@@ -42,6 +44,10 @@ pub struct ContactForm {
     pub content: String,
     pub request: String,
     pub duration_minutes: String,
+    /// `true`: a contact dated past the late-entry window, filed as a 补录申请 (logging only).
+    pub late: String,
+    /// Why it is late (required with `late=true`).
+    pub late_reason: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -58,11 +64,18 @@ pub struct ContactId {
     pub id: String,
 }
 
-/// Logs a contact with a youth on the cadre's roster; returns its id. Idempotent on `request_id`.
+/// Logs a contact with a youth on the cadre's roster; returns its id (with `late=true`, the id of
+/// the 补录申请 filed instead). Idempotent on `request_id`.
 #[server(prefix = "/api", endpoint = "contacts/create")]
 pub async fn log_contact(#[server(flatten)] form: ContactForm) -> Result<i64, AppError> {
+    let late = crate::late::service::asked(&form.late);
     let id = crate::ssr::respond(super::service::create(form).await)?;
-    crate::ssr::saved_redirect();
+    if late {
+        // Filed, not saved: the cadre's list of late entries says so.
+        leptos_axum::redirect("/late?filed=1");
+    } else {
+        crate::ssr::saved_redirect();
+    }
     Ok(id)
 }
 

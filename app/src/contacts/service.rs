@@ -56,6 +56,7 @@ fn row(
         duration_minutes: c.duration_minutes,
         cadre_name: names.get(&c.cadre_id).cloned().unwrap_or_default(),
         editable: c.cadre_id == viewer && editable(shanghai_date(c.created_at), today),
+        late: c.late_approved_by.is_some(),
     }
 }
 
@@ -67,25 +68,43 @@ struct ValidContact {
     duration: Option<i32>,
 }
 
+/// How a contact's date meets the late-entry window.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Window {
+    /// Logging: a date past the window asks for a 补录申请; `true` when the form is one.
+    Logging { late: bool },
+    /// Changing a contact: the date stays within the window.
+    Editing,
+    /// Storing an approved 补录申请: the window was met by asking.
+    Approved,
+}
+
 /// Checks the fields shared by logging and changing. `assigned_on` bounds the date from below.
 fn validate(
     v: &mut Validator,
     form: &ContactForm,
     assigned_on: Option<NaiveDate>,
     late_days: i64,
+    window: Window,
 ) -> Option<ValidContact> {
     let t = v.t();
     let today = today();
     let date = v.date("contact_date", &form.contact_date);
     if let Some(d) = date {
+        let past_window = d < today - Duration::days(late_days);
+        let days = late_days.to_string();
         if d > today {
             v.fail("contact_date", "date_in_future", t.err_date_future);
-        } else if d < today - Duration::days(late_days) {
-            let msg =
-                crate::i18n::fill(t.err_contact_too_late, &[("days", &late_days.to_string())]);
+        } else if past_window && window == (Window::Logging { late: false }) {
+            let msg = crate::i18n::fill(t.err_contact_too_late, &[("days", &days)]);
+            v.fail("contact_date", "date_too_old", msg);
+        } else if past_window && window == Window::Editing {
+            let msg = crate::i18n::fill(t.err_contact_too_late_edit, &[("days", &days)]);
             v.fail("contact_date", "date_too_old", msg);
         } else if assigned_on.is_some_and(|a| d < a) {
             v.fail("contact_date", "before_assignment", t.err_before_assignment);
+        } else if !past_window && window == (Window::Logging { late: true }) {
+            v.fail("late", "late_not_needed", t.err_late_not_needed);
         }
     }
     let channel = v.choice("channel", &form.channel, Channel::parse);
@@ -99,6 +118,86 @@ fn validate(
         request,
         duration,
     })
+}
+
+/// A new contact record by `cadre` (not yet stored).
+fn new_record(
+    uuid: uuid::Uuid,
+    youth: i64,
+    cadre: i64,
+    c: ValidContact,
+    late_approved_by: Option<i64>,
+) -> contact::ActiveModel {
+    let now = Utc::now();
+    contact::ActiveModel {
+        uuid: Set(uuid),
+        youth_id: Set(youth),
+        cadre_id: Set(cadre),
+        contact_date: Set(c.date),
+        channel: Set(c.channel.as_str().to_owned()),
+        online: Set(c.channel.online()),
+        content: Set(c.content),
+        request_status: Set(c
+            .request
+            .as_ref()
+            .map(|_| RequestStatus::Open.as_str().to_owned())),
+        request: Set(c.request),
+        resolution: Set(None),
+        duration_minutes: Set(c.duration),
+        created_at: Set(now),
+        updated_at: Set(now),
+        late_approved_by: Set(late_approved_by),
+        ..Default::default()
+    }
+}
+
+/// Stores a new contact and what follows from it: the youth's summary, the weeks it reaches
+/// back into.
+async fn store(
+    txn: &impl ConnectionTrait,
+    record: contact::ActiveModel,
+) -> Result<contact::Model, AppError> {
+    let saved = record.insert(txn).await?;
+    roster::contacts_changed(txn, saved.youth_id).await?;
+    reopen_weeks(txn, saved.contact_date).await?;
+    Ok(saved)
+}
+
+/// Stores the contact of an approved 补录申请, by its cadre, as of its date, marked as approved
+/// by `approver`. The fields were checked when it was filed (the youth was on the cadre's
+/// roster then; the record stays with the youth's history whoever holds the roster now).
+///
+/// # Errors
+/// A database error, as `Internal`; `Ok(Err(message))` for fields that no longer pass.
+pub async fn store_late(
+    txn: &impl ConnectionTrait,
+    request: &crate::model::entities::late_request::Model,
+    approver: i64,
+    locale: crate::i18n::Locale,
+) -> Result<Result<i64, String>, AppError> {
+    let form: ContactForm = crate::late::service::fields(request)?;
+    let mut v = Validator::new(locale);
+    let t = v.t();
+    let youth = form.youth_id.trim().parse::<i64>().ok();
+    let late_days = crate::model::policy::load(txn)
+        .await?
+        .contact_late_entry_days;
+    let valid = validate(&mut v, &form, None, late_days, Window::Approved);
+    let (Some(youth), Some(c), true) = (youth, valid, v.is_empty()) else {
+        return Ok(Err(t.err_internal.to_owned()));
+    };
+    let saved = store(
+        txn,
+        new_record(
+            uuid::Uuid::new_v4(),
+            youth,
+            request.cadre_id,
+            c,
+            Some(approver),
+        ),
+    )
+    .await?;
+    Ok(Ok(saved.id))
 }
 
 /// # Errors
@@ -123,12 +222,15 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
     let late_days = crate::model::policy::load(db)
         .await?
         .contact_late_entry_days;
+    let late = crate::late::service::asked(&form.late);
     let valid = validate(
         &mut v,
         &form,
         youth.as_ref().map(|(a, _)| a.assigned_on),
         late_days,
+        Window::Logging { late },
     );
+    let reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }
@@ -136,33 +238,27 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
     let (Some((_, youth)), Some(c)) = (youth, valid) else {
         return Err(AppError::Internal);
     };
-    let now = Utc::now();
-    let record = contact::ActiveModel {
-        uuid: Set(once.uuid),
-        youth_id: Set(youth.id),
-        cadre_id: Set(auth.viewer.id),
-        contact_date: Set(c.date),
-        channel: Set(c.channel.as_str().to_owned()),
-        online: Set(c.channel.online()),
-        content: Set(c.content),
-        request_status: Set(c
-            .request
-            .as_ref()
-            .map(|_| RequestStatus::Open.as_str().to_owned())),
-        request: Set(c.request),
-        resolution: Set(None),
-        duration_minutes: Set(c.duration),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
+    if let Some(reason) = reason {
+        let summary = format!("{} · {} · {}", youth.name, c.channel.label(t), c.content);
+        return crate::late::service::file(
+            &auth,
+            &once,
+            crate::late::service::Filing {
+                kind: crate::types::LateKind::Contact,
+                date: c.date,
+                form: &form,
+                summary,
+                reason,
+            },
+        )
+        .await;
+    }
+    let record = new_record(once.uuid, youth.id, auth.viewer.id, c, None);
     let txn = match once.begin().await? {
         once::Begun::Earlier(id) => return Ok(id),
         once::Begun::Fresh(txn) => txn,
     };
-    let saved = record.insert(&txn).await?;
-    roster::contacts_changed(&txn, saved.youth_id).await?;
-    reopen_weeks(&txn, saved.contact_date).await?;
+    let saved = store(&txn, record).await?;
     auth.audit(&txn, "create", "contact", Some(saved.id), String::new())
         .await?;
     once::finish(txn, once.uuid, saved.id).await?;
@@ -220,7 +316,7 @@ pub async fn update(form: ContactForm) -> Result<i64, AppError> {
     let late_days = crate::model::policy::load(auth.db())
         .await?
         .contact_late_entry_days;
-    let valid = validate(&mut v, &form, assigned_on, late_days);
+    let valid = validate(&mut v, &form, assigned_on, late_days, Window::Editing);
     v.finish(&form)?;
     let new = valid.ok_or(AppError::Internal)?;
     let (id, youth, old_date) = (c.id, c.youth_id, c.contact_date);

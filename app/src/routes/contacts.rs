@@ -45,6 +45,7 @@ pub fn NewContactPage() -> impl IntoView {
                                             <RequestId />
                                             <Hidden name="youth_id" value=p.youth.id.to_string() />
                                             <ContactFields />
+                                            <crate::components::late::LateFields date_field="contact_date" />
                                             <button type="submit" class="primary">{t.save}</button>
                                         </CardForm>
                                         <section class="card" data-live="recent-contacts">

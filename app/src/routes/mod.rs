@@ -10,6 +10,7 @@ pub mod exports;
 pub mod home;
 pub mod import;
 pub mod inbox;
+pub mod late;
 pub mod login;
 pub mod review;
 pub mod roster;

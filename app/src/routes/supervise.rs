@@ -138,6 +138,7 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
         <nav class="actions-row">
             <a class="button small" href="/supervise/suggestions">{t.nav_review}</a>
             <a class="button small" href="/supervise/exemptions">{t.nav_exemptions_review}</a>
+            <a class="button small" href="/supervise/late">{t.nav_late_review}</a>
             <a class="button small" href=format!("/supervise/roster?org_id={}", d.org_id)>{t.nav_roster}</a>
         </nav>
         {(!d.left_with_roster.is_empty()).then(|| view! {

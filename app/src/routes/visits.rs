@@ -41,6 +41,7 @@ fn Visits(data: VisitsPage) -> impl IntoView {
                 <TextField name="hours" label=t.v_hours inputmode="decimal" value="8" required=true maxlength=4 />
                 <TextArea name="work_done" label=t.v_work required=true maxlength=1000 />
                 <TextArea name="outcomes" label=t.v_outcomes rows=2 maxlength=1000 />
+                <crate::components::late::LateFields date_field="visit_date" />
                 <button type="submit" class="primary">{t.save}</button>
             </CardForm>
         </div>
@@ -95,6 +96,7 @@ fn VisitList(visits: Vec<VisitRow>) -> impl IntoView {
                             <a class="row-link" href=format!("/visits/{}", v.id)>
                                 <strong>{v.date.to_string()}</strong>
                                 <span>{v.org_name.clone()}</span>
+                                {v.late.then(|| view! { <span class="tag warn" data-testid="late-mark">{t.late_mark}</span> })}
                                 <span class="muted small">{format!("{} h · {}", hours(v.hours), v.work_done)}</span>
                             </a>
                         </li>

@@ -93,6 +93,7 @@ pub fn YouthPage() -> impl IntoView {
                     <RequestId />
                     <Hidden name="youth_id" value=y.id.to_string() />
                     <ContactFields />
+                    <crate::components::late::LateFields date_field="contact_date" />
                     <button type="submit" class="primary">{t.save}</button>
                 </CardForm>
                 <div data-live="youth-contacts">

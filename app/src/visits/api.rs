@@ -14,6 +14,8 @@ pub struct VisitRow {
     pub hours: f64,
     pub work_done: String,
     pub outcomes: String,
+    /// Stored from an approved 补录申请.
+    pub late: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,6 +48,10 @@ pub struct VisitForm {
     pub hours: String,
     pub work_done: String,
     pub outcomes: String,
+    /// `true`: a visit day dated past the late-entry window, filed as a 补录申请.
+    pub late: String,
+    /// Why it is late (required with `late=true`).
+    pub late_reason: String,
 }
 
 /// The visit days of a quarter (`2026Q4`; empty for the current one) with each week's status.
@@ -54,11 +60,18 @@ pub async fn get_visits(#[server(default)] quarter: String) -> Result<VisitsPage
     crate::ssr::respond(super::service::page(&quarter).await)
 }
 
-/// Logs a visit day at a paired organisation; returns its id. Idempotent on `request_id`.
+/// Logs a visit day at a paired organisation; returns its id (with `late=true`, the id of the
+/// 补录申请 filed instead). Idempotent on `request_id`.
 #[server(prefix = "/api", endpoint = "visits/create")]
 pub async fn log_visit(#[server(flatten)] form: VisitForm) -> Result<i64, AppError> {
+    let late = crate::late::service::asked(&form.late);
     let id = crate::ssr::respond(super::service::create(form).await)?;
-    crate::ssr::saved_redirect();
+    if late {
+        // Filed, not saved: the cadre's list of late entries says so.
+        leptos_axum::redirect("/late?filed=1");
+    } else {
+        crate::ssr::saved_redirect();
+    }
     Ok(id)
 }
 

@@ -12,7 +12,7 @@ use crate::ssr::guard::{require, Authorised};
 use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::types::Role;
+use crate::types::{LateKind, Role};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
@@ -29,6 +29,7 @@ fn rows(visits: Vec<visit_day::Model>, tree: &crate::model::orgtree::OrgTree) ->
             hours: v.hours,
             work_done: v.work_done,
             outcomes: v.outcomes,
+            late: v.late_approved_by.is_some(),
         })
         .collect()
 }
@@ -118,11 +119,21 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
         return Ok(id);
     }
     let policy = policy::load(db).await?;
+    let late = crate::late::service::asked(&form.late);
     let date = v.date("visit_date", &form.visit_date);
     if let Some(d) = date {
-        match check_entry_date(d, today(), &policy) {
-            Err(DateProblem::InFuture) => v.fail("visit_date", "date_in_future", t.err_date_future),
-            Err(DateProblem::TooLate) => v.fail(
+        let taken = || async {
+            visit_day::Entity::find()
+                .filter(visit_day::Column::CadreId.eq(auth.viewer.id))
+                .filter(visit_day::Column::VisitDate.eq(d))
+                .one(db)
+                .await
+        };
+        match (check_entry_date(d, today(), &policy), late) {
+            (Err(DateProblem::InFuture), _) => {
+                v.fail("visit_date", "date_in_future", t.err_date_future);
+            }
+            (Err(DateProblem::TooLate), false) => v.fail(
                 "visit_date",
                 "date_too_late",
                 fill(
@@ -130,26 +141,34 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
                     &[("days", &policy.visit_late_entry_days.to_string())],
                 ),
             ),
-            Ok(()) => {
-                let taken = visit_day::Entity::find()
-                    .filter(visit_day::Column::CadreId.eq(auth.viewer.id))
-                    .filter(visit_day::Column::VisitDate.eq(d))
-                    .one(db)
-                    .await?;
-                if taken.is_some() {
+            (Ok(()), true) => v.fail("late", "late_not_needed", t.err_late_not_needed),
+            (Ok(()) | Err(DateProblem::TooLate), _) => {
+                if taken().await?.is_some() {
                     v.fail("visit_date", "visit_exists", t.err_visit_exists);
+                } else if late
+                    && crate::late::service::pending_on(db, auth.viewer.id, LateKind::VisitDay, d)
+                        .await?
+                {
+                    v.fail("visit_date", "late_pending", t.err_late_pending);
                 }
             }
         }
     }
     let org = v.id("org_id", &form.org_id);
     let paired = crate::model::pairings::open(&auth).await?;
-    if org.is_some_and(|o| !paired.iter().any(|(id, _)| *id == o)) {
+    let org_name = org.and_then(|o| {
+        paired
+            .iter()
+            .find(|(id, _)| *id == o)
+            .map(|(_, n)| n.clone())
+    });
+    if org.is_some() && org_name.is_none() {
         v.fail("org_id", "not_paired", t.err_not_paired);
     }
     let hours = v.hours("hours", &form.hours, 0.5, 12.0);
     let work_done = v.lines("work_done", &form.work_done, 1000, true);
     let outcomes = v.lines("outcomes", &form.outcomes, 1000, false);
+    let reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }
@@ -157,21 +176,33 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
     let (Some(date), Some(org), Some(hours)) = (date, org, hours) else {
         return Err(AppError::Internal);
     };
-    let now = Utc::now();
-    let record = visit_day::ActiveModel {
-        uuid: Set(once.uuid),
-        cadre_id: Set(auth.viewer.id),
-        org_id: Set(org),
-        visit_date: Set(date),
-        week_no: Set(crate::rules::Week::of(date).number()),
-        hours: Set(hours),
-        work_done: Set(work_done),
-        outcomes: Set(outcomes),
-        late_approved_by: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
+    if let Some(reason) = reason {
+        let summary = format!("{} · {hours} h · {work_done}", org_name.unwrap_or_default());
+        return crate::late::service::file(
+            &auth,
+            &once,
+            crate::late::service::Filing {
+                kind: LateKind::VisitDay,
+                date,
+                form: &form,
+                summary,
+                reason,
+            },
+        )
+        .await;
+    }
+    let record = new_record(
+        once.uuid,
+        auth.viewer.id,
+        ValidVisit {
+            org,
+            date,
+            hours,
+            work_done,
+            outcomes,
+        },
+        None,
+    );
     match once
         .insert(record, |m| m.id, "visit_day", date.to_string())
         .await?
@@ -188,6 +219,95 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
             v.finish(&form).map(|()| 0)
         }
     }
+}
+
+/// A visit day's checked fields.
+struct ValidVisit {
+    org: i64,
+    date: NaiveDate,
+    hours: f64,
+    work_done: String,
+    outcomes: String,
+}
+
+/// A new visit day (not yet stored).
+fn new_record(
+    uuid: uuid::Uuid,
+    cadre: i64,
+    visit: ValidVisit,
+    late_approved_by: Option<i64>,
+) -> visit_day::ActiveModel {
+    let now = Utc::now();
+    let ValidVisit {
+        org,
+        date,
+        hours,
+        work_done,
+        outcomes,
+    } = visit;
+    visit_day::ActiveModel {
+        uuid: Set(uuid),
+        cadre_id: Set(cadre),
+        org_id: Set(org),
+        visit_date: Set(date),
+        week_no: Set(crate::rules::Week::of(date).number()),
+        hours: Set(hours),
+        work_done: Set(work_done),
+        outcomes: Set(outcomes),
+        late_approved_by: Set(late_approved_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// Stores the visit day of an approved 补录申请, by its cadre, as of its date, marked as
+/// approved by `approver`. The fields were checked when it was filed; a visit day logged for
+/// the same date since then leaves it unstored (`Ok(Err(message))`).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn store_late(
+    txn: &impl sea_orm::ConnectionTrait,
+    request: &crate::model::entities::late_request::Model,
+    approver: i64,
+    locale: crate::i18n::Locale,
+) -> Result<Result<i64, String>, AppError> {
+    use sea_orm::ActiveModelTrait;
+    let form: VisitForm = crate::late::service::fields(request)?;
+    let mut v = Validator::new(locale);
+    let t = v.t();
+    let org = v.id("org_id", &form.org_id);
+    let hours = v.hours("hours", &form.hours, 0.5, 12.0);
+    let work_done = v.lines("work_done", &form.work_done, 1000, true);
+    let outcomes = v.lines("outcomes", &form.outcomes, 1000, false);
+    let (Some(org), Some(hours), true) = (org, hours, v.is_empty()) else {
+        return Ok(Err(t.err_internal.to_owned()));
+    };
+    let date = request.record_date;
+    let taken = visit_day::Entity::find()
+        .filter(visit_day::Column::CadreId.eq(request.cadre_id))
+        .filter(visit_day::Column::VisitDate.eq(date))
+        .one(txn)
+        .await?;
+    if taken.is_some() {
+        return Ok(Err(t.err_visit_exists.to_owned()));
+    }
+    let record = new_record(
+        uuid::Uuid::new_v4(),
+        request.cadre_id,
+        ValidVisit {
+            org,
+            date,
+            hours,
+            work_done,
+            outcomes,
+        },
+        Some(approver),
+    );
+    let saved = record.insert(txn).await?;
+    crate::compliance::service::reopen_weeks(txn, date).await?;
+    Ok(Ok(saved.id))
 }
 
 /// # Errors

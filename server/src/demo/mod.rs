@@ -10,11 +10,14 @@ use crate::bootstrap::{ensure_reference_data, org, person};
 use text::*;
 
 use app::model::entities::{
-    account, assignment, contact, exemption, pairing, study_record, suggestion, visit_day, youth,
+    account, assignment, contact, exemption, late_request, pairing, study_record, suggestion,
+    visit_day, youth,
 };
 use app::rules::{month_bounds, week_requirement, Exemption, Policy, Quarter, Week, WorkCalendar};
 use app::ssr::today;
-use app::types::{Channel, Post, RequestStatus, StudyKind, SuggestionKind, SuggestionStatus};
+use app::types::{
+    Channel, LateKind, LateStatus, Post, RequestStatus, StudyKind, SuggestionKind, SuggestionStatus,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -531,7 +534,51 @@ fn history_for_cadre(
     out.study_records.extend(study_for_cadre(rng, t, roster));
 }
 
-/// What a supervisor finds waiting: a pending leave request, and a cadre who left with an
+/// A pending 补录申请 for a contact, as the contact form files it.
+async fn late_contact(
+    db: &impl ConnectionTrait,
+    cadre: i64,
+    youth: i64,
+    date: NaiveDate,
+    t: &Timeline,
+) -> Result<(), sea_orm::DbErr> {
+    let name = youth::Entity::find_by_id(youth)
+        .one(db)
+        .await?
+        .map(|y| y.name)
+        .unwrap_or_default();
+    let form = app::contacts::api::ContactForm {
+        youth_id: youth.to_string(),
+        contact_date: date.to_string(),
+        channel: Channel::FaceToFace.as_str().to_owned(),
+        content: text::LATE_CONTACT.0.to_owned(),
+        duration_minutes: "40".to_owned(),
+        late: "true".to_owned(),
+        late_reason: text::LATE_CONTACT.1.to_owned(),
+        ..Default::default()
+    };
+    late_request::ActiveModel {
+        uuid: Set(Uuid::new_v4()),
+        cadre_id: Set(cadre),
+        kind: Set(LateKind::Contact.as_str().to_owned()),
+        record_date: Set(date),
+        fields: Set(serde_json::to_string(&form).unwrap_or_default()),
+        summary: Set(format!("{name} · 面对面 · {}", form.content)),
+        reason: Set(form.late_reason.clone()),
+        status: Set(LateStatus::Pending.as_str().to_owned()),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decision_comment: Set(None),
+        record_id: Set(None),
+        created_at: Set(t.now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// What a supervisor finds waiting: a pending leave request and 补录申请, and a cadre who left with an
 /// unhandled roster.
 async fn supervision_showcase(
     db: &impl ConnectionTrait,
@@ -557,6 +604,11 @@ async fn supervision_showcase(
         }
         .insert(db)
         .await?;
+        // And a 补录申请: a contact from before the 30-day window, found in a paper notebook.
+        let date = t.today - Duration::days(40);
+        if let Some(y) = r.youths.iter().find(|y| y.assigned_on < date) {
+            late_contact(db, r.cadre, y.id, date, t).await?;
+        }
     }
     if let Some(r) = rosters.iter().find(|r| r.username == LEFT) {
         account::Entity::update_many()

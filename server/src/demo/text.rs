@@ -362,3 +362,9 @@ pub(super) const EXEMPTION_REASONS: &[(&str, &str)] = &[
     ("leave", "事假（家中老人住院）"),
     ("training", "参加区委党校中青年干部培训班"),
 ];
+
+/// The demo's pending 补录申请: (what the contact was, why it is late).
+pub(super) const LATE_CONTACT: (&str, &str) = (
+    "在社区活动中心面谈，了解其求职进展，推荐了区人社局的招聘会",
+    "当天手机没电，记在笔记本上，整理台账时发现漏记",
+);

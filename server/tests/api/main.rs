@@ -11,6 +11,7 @@ mod contacts;
 mod engine;
 mod exports;
 mod imports;
+mod late;
 mod matrix;
 mod orgs;
 mod pages;

@@ -93,6 +93,8 @@ struct Fixture {
     returned: i64,
     /// A pending exemption of the cadre.
     exemption: i64,
+    /// A pending 补录申请 of the cadre (a visit day 20 days back).
+    late: i64,
     /// A cadre leaving, with a youth to hand over.
     leaver: i64,
     /// A calendar day to delete.
@@ -185,6 +187,15 @@ async fn fixture(app: TestApp) -> Fixture {
         ],
     )
     .await;
+    let late = created(
+        a,
+        "/api/visits/create",
+        &with(
+            visit_form(w.a.org, days_ago(20)),
+            &[("late", "true"), ("late_reason", "补记")],
+        ),
+    )
+    .await;
     let export = created(
         &supervisor,
         "/api/exports/create",
@@ -259,6 +270,7 @@ async fn fixture(app: TestApp) -> Fixture {
         import,
         returned,
         exemption,
+        late,
         leaver,
         calendar_day,
         w,
@@ -403,6 +415,13 @@ impl Fixture {
                     ("note", String::new()),
                 ]
             }
+            "late/list" => vec![("status", "all".to_owned())],
+            "late/decide" => vec![
+                ("request_id", rid()),
+                ("id", self.late.to_string()),
+                ("decision", "approve".to_owned()),
+                ("comment", String::new()),
+            ],
             "exemptions/decide" => vec![
                 ("request_id", rid()),
                 ("id", self.exemption.to_string()),
@@ -503,6 +522,8 @@ const MATRIX: &[(&str, Who)] = &[
     ("exemptions/request", Who::Cadres),
     ("exemptions/decide", Who::Overseers),
     ("exemptions/queue", Who::Supervisors),
+    ("late/list", Who::SignedIn),
+    ("late/decide", Who::Overseers),
     ("roster/list", Who::Overseers),
     ("roster/reassign", Who::Overseers),
     ("roster/handover-preview", Who::Overseers),

@@ -641,6 +641,7 @@ async fn the_supervisor_pages_render_for_supervisors_only(app: TestApp) {
         format!("/supervise/cadres/{a_id}"),
         "/supervise/suggestions".to_owned(),
         "/supervise/exemptions".to_owned(),
+        "/supervise/late".to_owned(),
         "/supervise/roster".to_owned(),
         format!("/supervise/roster?cadre_id={a_id}&to_cadre_id={}", s.w.b.id),
     ] {
@@ -658,6 +659,8 @@ async fn the_supervisor_pages_render_for_supervisors_only(app: TestApp) {
     }
     let html = s.w.a.app.page("/exemptions").await;
     assert!(html.contains("name=\"start_date\""));
+    let html = s.w.a.app.page("/late").await;
+    assert!(html.contains("<h1>"), "a cadre's late entries");
 }
 db_test!(the_supervisor_pages_render_for_supervisors_only);
 

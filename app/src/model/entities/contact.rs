@@ -19,6 +19,8 @@ pub struct Model {
     pub duration_minutes: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Stored from an approved 补录申请 (late request): who approved it.
+    pub late_approved_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ pub mod idempotency_key;
 pub mod import_guess;
 pub mod import_plan_page;
 pub mod import_run;
+pub mod late_request;
 pub mod login_throttle;
 pub mod notification;
 pub mod organisation;
