@@ -456,7 +456,7 @@ strings! {
     cal_workday: "调休上班", "Working day";
     // compliance
     light_green: "正常", "On track";
-    light_yellow: "提醒", "Attention";
+    light_yellow: "需关注", "Attention";
     light_red: "未完成", "Missed";
     period_week: "{year} 年第 {week} 周", "Week {week}, {year}";
     period_month: "{year} 年 {month} 月", "{month}/{year}";

@@ -48,6 +48,19 @@ test.describe('a supervisor on a phone', () => {
     for (const light of await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-light')))) {
       expect(light).toBe('red');
     }
+    // At 390 px each cadre is a card: the light, its first reason and 提醒 are on screen, the
+    // figures that decide it are there, and every link is a finger's height.
+    const card = rows.first();
+    for (const part of [card.locator('.light'), card.locator('.reason'), card.getByRole('button', { name: '提醒' })]) {
+      await expect(part).toBeVisible();
+      const box = (await part.boundingBox())!;
+      expect(box.x + box.width, 'within the phone\'s width').toBeLessThanOrEqual(390);
+    }
+    expect(await card.locator('td.figure.decides').count()).toBeGreaterThan(0);
+    for (const link of await card.locator('a:visible').all()) {
+      expect((await link.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    }
+    await page.screenshot({ path: 'test-results/dashboard-cards.png', fullPage: true });
     const first = rows.first().locator('th a');
     const name = (await first.textContent())!.trim();
     // Searching by name keeps the light filter and finds just that cadre.

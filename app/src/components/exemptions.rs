@@ -13,9 +13,10 @@ fn status_class(s: Option<ExemptionStatus>) -> &'static str {
     }
 }
 
-/// Exemptions, newest first, with their decisions.
+/// Exemptions, newest first, with their decisions. `cadres`: name the cadre on each (a
+/// supervisor's list).
 #[component]
-pub fn ExemptionList(items: Vec<ExemptionRow>) -> impl IntoView {
+pub fn ExemptionList(items: Vec<ExemptionRow>, #[prop(optional)] cadres: bool) -> impl IntoView {
     let t = use_t();
     if items.is_empty() {
         return view! { <p class="hint">{t.no_exemptions}</p> }.into_any();
@@ -27,6 +28,9 @@ pub fn ExemptionList(items: Vec<ExemptionRow>) -> impl IntoView {
                 .map(|e| {
                     view! {
                         <li>
+                            {cadres.then(|| view! {
+                                <strong class="full">{format!("{} · {}", e.cadre_name, e.org_name)}</strong>
+                            })}
                             <span>{format!("{} – {}", e.start_date, e.end_date)}</span>
                             <span class="tag">{e.reason.map(|r| r.label(t)).unwrap_or("-")}</span>
                             <span class=format!("light {}", status_class(e.status))>

@@ -1,7 +1,7 @@
-//! A suggestion's review history.
+//! A suggestion's review history, and which paired organisations have this quarter's.
 
 use crate::i18n::use_t;
-use crate::suggestions::api::ReviewLine;
+use crate::suggestions::api::{Coverage, ReviewLine};
 use leptos::prelude::*;
 
 /// Who did what, when, and why — oldest first.
@@ -30,4 +30,29 @@ pub fn ReviewHistory(reviews: Vec<ReviewLine>) -> impl IntoView {
             </ol>
         }
     })
+}
+
+/// Each paired organisation with whether it has this quarter's suggestion yet.
+#[component]
+pub fn CoverageList(coverage: Vec<Coverage>, testid: &'static str) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <ul class="list" data-testid=testid>
+            {coverage
+                .into_iter()
+                .map(|c| {
+                    let done = c.count > 0;
+                    view! {
+                        <li>
+                            <span>{c.org_name}</span>
+                            <span class=if done { "light ok" } else { "light warn" }>
+                                {if done { t.suggestion_done } else { t.suggestion_missing }}
+                            </span>
+                            {(!done).then(|| view! { <a class="button small" href="/suggestions#new">{t.act_suggest}</a> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
 }

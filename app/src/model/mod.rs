@@ -109,4 +109,23 @@ mod tests {
             "the floors name a feature area: {found:#?}"
         );
     }
+
+    /// No page imports another: what two pages share lives in `components/`.
+    #[test]
+    fn no_page_imports_another() {
+        let routes = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+        let mut files = Vec::new();
+        sources(&routes, &mut files);
+        assert!(files.len() > 10, "{files:?}");
+        let found: Vec<String> = files
+            .iter()
+            .filter(|f| f.file_name().is_some_and(|n| n != "mod.rs"))
+            .filter(|f| {
+                let text = std::fs::read_to_string(f).expect("a source file");
+                text.contains("super::") || text.contains("crate::routes::")
+            })
+            .map(|f| f.display().to_string())
+            .collect();
+        assert!(found.is_empty(), "pages importing pages: {found:#?}");
+    }
 }

@@ -89,7 +89,7 @@ fn Queue(q: ExemptionQueue) -> impl IntoView {
                                     <PostForm action=DecideExemption::PATH id=format!("decide-{id}") key=("id", id.clone()) class="row-form full">
                                         <RequestId />
                                         <Hidden name="id" value=id.clone() />
-                                        <SelectField name="decision" label=t.e_decision options=decisions value="approve" />
+                                        <SelectField name="decision" label=t.e_decision options=decisions value="" placeholder=t.choose />
                                         <TextArea name="comment" label=t.review_comment rows=2 maxlength=500 />
                                         <button type="submit" class="primary">{t.review_submit}</button>
                                     </PostForm>
@@ -102,7 +102,7 @@ fn Queue(q: ExemptionQueue) -> impl IntoView {
         </section>
         <section class="card">
             <h2>{t.recent_decisions}</h2>
-            <ExemptionList items=q.decided />
+            <ExemptionList items=q.decided cadres=true />
         </section>
     }
 }

@@ -66,6 +66,7 @@ fn Today(data: TodayPage) -> impl IntoView {
             <a class="action" href="/contacts/new">{t.act_contact}</a>
             <a class="action" href="/visits#new">{t.act_visit}</a>
             <a class="action" href="/suggestions#new">{t.act_suggest}</a>
+            <a class="action" href="/exemptions" data-testid="leave-link">{t.exemption_new}</a>
         </nav>
         <section class="card" data-testid="today-week">
             <h2>{t.today_week}</h2>
@@ -107,7 +108,7 @@ fn Today(data: TodayPage) -> impl IntoView {
             {if data.suggestions.is_empty() {
                 view! { <p class="hint">{t.no_pairings}</p> }.into_any()
             } else {
-                view! { <super::suggestions::CoverageList coverage=data.suggestions testid="today-coverage" /> }
+                view! { <crate::components::suggestions::CoverageList coverage=data.suggestions testid="today-coverage" /> }
                     .into_any()
             }}
         </section>

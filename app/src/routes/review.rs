@@ -126,28 +126,11 @@ fn ReviewCard(s: SuggestionRow) -> impl IntoView {
                 <PostForm action=ReviewSuggestion::PATH id=format!("review-{id}") key=("id", id.clone()) class="row-form">
                     <RequestId />
                     <Hidden name="id" value=id.clone() />
-                    <SelectField name="action" label=t.review_action options=actions value="acknowledge" />
+                    <SelectField name="action" label=t.review_action options=actions value="" placeholder=t.choose />
                     <TextArea name="comment" label=t.review_comment rows=2 maxlength=500 />
                     <button type="submit" class="primary">{t.review_submit}</button>
                 </PostForm>
             })}
-        </section>
-    }
-}
-
-/// The revision form a cadre sees on a returned suggestion.
-#[component]
-pub fn ReviseForm(s: SuggestionRow) -> impl IntoView {
-    let t = use_t();
-    view! {
-        <section class="card" id="revise">
-            <h2>{t.revise_title}</h2>
-            <PostForm action=crate::suggestions::api::ReviseSuggestion::PATH id="revise-form">
-                <Hidden name="id" value=s.id.to_string() />
-                <crate::components::form::TextField name="title" label=t.s_title value=s.title.clone() required=true maxlength=100 />
-                <TextArea name="description" label=t.s_content value=s.description.clone() required=true rows=5 maxlength=2000 />
-                <button type="submit" class="primary">{t.revise_submit}</button>
-            </PostForm>
         </section>
     }
 }

@@ -1,12 +1,15 @@
 //! `/suggestions` (make one; the list with review status) and `/suggestions/:id`.
 
-use crate::components::form::{CardForm, RequestId, SelectField, TextArea, TextField};
+use crate::components::form::{
+    CardForm, Hidden, PostForm, RequestId, SelectField, TextArea, TextField,
+};
 use crate::components::layout::Layout;
+use crate::components::suggestions::CoverageList;
 use crate::i18n::use_t;
 use crate::page::{data_page, record_page, today};
 use crate::rules::Quarter;
 use crate::suggestions::api::{
-    get_suggestions, suggestion, Coverage, SubmitSuggestion, SuggestionRow, SuggestionsPage,
+    get_suggestions, suggestion, SubmitSuggestion, SuggestionRow, SuggestionsPage,
 };
 use crate::types::Role;
 use crate::types::SuggestionKind;
@@ -69,30 +72,6 @@ fn Suggestions(data: SuggestionsPage) -> impl IntoView {
     }
 }
 
-/// Each paired organisation with whether it has this quarter's suggestion yet.
-#[component]
-pub fn CoverageList(coverage: Vec<Coverage>, testid: &'static str) -> impl IntoView {
-    let t = use_t();
-    view! {
-        <ul class="list" data-testid=testid>
-            {coverage
-                .into_iter()
-                .map(|c| {
-                    let done = c.count > 0;
-                    view! {
-                        <li>
-                            <span>{c.org_name}</span>
-                            <span class=if done { "light ok" } else { "light warn" }>
-                                {if done { t.suggestion_done } else { t.suggestion_missing }}
-                            </span>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
-    }
-}
-
 #[component]
 fn SuggestionList(items: Vec<SuggestionRow>) -> impl IntoView {
     let t = use_t();
@@ -141,8 +120,25 @@ pub fn SuggestionPage() -> impl IntoView {
                     <crate::components::suggestions::ReviewHistory reviews=s.reviews.clone() />
                     <p><a href="/suggestions">{t.suggestions_title}</a></p>
                 </section>
-                {(s.status == Some(crate::types::SuggestionStatus::Returned)).then(|| view! { <super::review::ReviseForm s=s.clone() /> })}
+                {(s.status == Some(crate::types::SuggestionStatus::Returned)).then(|| view! { <ReviseForm s=s.clone() /> })}
             </Layout>
         }
     })
+}
+
+/// The revision form a cadre sees on a returned suggestion.
+#[component]
+fn ReviseForm(s: SuggestionRow) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <section class="card" id="revise">
+            <h2>{t.revise_title}</h2>
+            <PostForm action=crate::suggestions::api::ReviseSuggestion::PATH id="revise-form">
+                <Hidden name="id" value=s.id.to_string() />
+                <TextField name="title" label=t.s_title value=s.title.clone() required=true maxlength=100 />
+                <TextArea name="description" label=t.s_content value=s.description.clone() required=true rows=5 maxlength=2000 />
+                <button type="submit" class="primary">{t.revise_submit}</button>
+            </PostForm>
+        </section>
+    }
 }

@@ -1,6 +1,6 @@
 //! `/supervise` (the compliance dashboard of a subtree) and `/supervise/cadres/:id` (one cadre).
 
-use crate::compliance::{CadreRow, Light, Period};
+use crate::compliance::{CadreRow, Light, Period, Rule};
 use crate::components::chart::TrendChart;
 use crate::components::layout::Layout;
 use crate::components::pager::Pager;
@@ -18,6 +18,50 @@ pub fn light_class(l: Light) -> &'static str {
         Light::Green => "ok",
         Light::Yellow => "warn",
         Light::Red => "bad",
+    }
+}
+
+/// The figures of a cadre's row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Figure {
+    Roster,
+    Contacted,
+    Overdue,
+    Weeks,
+    Suggestions,
+    Study,
+}
+
+impl Figure {
+    /// The figure a reason is about.
+    fn of(rule: Rule) -> Figure {
+        match rule {
+            Rule::RosterShort => Figure::Roster,
+            Rule::BehindPace => Figure::Contacted,
+            Rule::ContactOverdue | Rule::ContactDue => Figure::Overdue,
+            Rule::VisitMissed | Rule::VisitDueSoon => Figure::Weeks,
+            Rule::SuggestionMissed | Rule::SuggestionDueSoon => Figure::Suggestions,
+            Rule::StudyMissed | Rule::StudyDueSoon => Figure::Study,
+        }
+    }
+}
+
+/// A figure cell's class: `decides` for the figures that decide the light (those its reasons are
+/// about; for a cadre on track, contacts and 4+1), which a phone's card shows; the others only
+/// in the table.
+fn figure(r: &CadreRow, f: Figure) -> &'static str {
+    let key = if r.reasons.is_empty() {
+        matches!(f, Figure::Contacted | Figure::Weeks)
+    } else {
+        r.reasons
+            .iter()
+            .take(3)
+            .any(|why| Figure::of(why.rule) == f)
+    };
+    if key {
+        "figure decides"
+    } else {
+        "figure"
     }
 }
 
@@ -227,13 +271,13 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
                         {d.cadres.iter().map(|r| view! {
                             <tr data-cadre=r.username.clone() data-light=r.light.as_str()>
                                 <th scope="row"><a href=cadre_link(r, "figures")>{r.name.clone()}</a></th>
-                                <td>{r.org_name.clone()}<br /><span class="muted small">{r.post.map(|p| p.label(t)).unwrap_or("-")}</span></td>
-                                <td><a href=cadre_link(r, "roster")>{format!("{}/{}", r.roster, r.roster_target)}</a></td>
-                                <td><a href=cadre_link(r, "contacts")>{pct(r.contacted_share())}</a></td>
-                                <td><a href=cadre_link(r, "roster") class=bad_if(r.overdue > 0)>{r.overdue}</a></td>
-                                <td><a href=cadre_link(r, "weeks") class=bad_if(r.weeks_missed > 0)>{format!("{}/{}", r.weeks_covered, r.weeks_required)}</a></td>
-                                <td><a href=cadre_link(r, "suggestions")>{format!("{}/{}", r.suggestions_given, r.suggestions_due)}</a></td>
-                                <td>{match r.study_shown() {
+                                <td class="org">{r.org_name.clone()}<br /><span class="muted small">{r.post.map(|p| p.label(t)).unwrap_or("-")}</span></td>
+                                <td class=figure(r, Figure::Roster) data-label=t.col_roster><a href=cadre_link(r, "roster")>{format!("{}/{}", r.roster, r.roster_target)}</a></td>
+                                <td class=figure(r, Figure::Contacted) data-label=t.col_contacted><a href=cadre_link(r, "contacts")>{pct(r.contacted_share())}</a></td>
+                                <td class=figure(r, Figure::Overdue) data-label=t.col_overdue><a href=cadre_link(r, "roster") class=bad_if(r.overdue > 0)>{r.overdue}</a></td>
+                                <td class=figure(r, Figure::Weeks) data-label=t.col_weeks><a href=cadre_link(r, "weeks") class=bad_if(r.weeks_missed > 0)>{format!("{}/{}", r.weeks_covered, r.weeks_required)}</a></td>
+                                <td class=figure(r, Figure::Suggestions) data-label=t.col_suggestions><a href=cadre_link(r, "suggestions")>{format!("{}/{}", r.suggestions_given, r.suggestions_due)}</a></td>
+                                <td class=figure(r, Figure::Study) data-label=t.col_study>{match r.study_shown() {
                                     // The month the cell speaks of, and its target: the month a red reason is about.
                                     Some(m) => view! {
                                         <a href=cadre_link(r, "study") class=study_class(m.owed, m.hours, m.target)>
@@ -242,7 +286,7 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
                                     }.into_any(),
                                     None => view! { <a href=cadre_link(r, "study")>{hours(r.study_hours)}</a> }.into_any(),
                                 }}</td>
-                                <td>
+                                <td class="verdict">
                                     <span class=format!("light {}", light_class(r.light))>{r.light.label(t)}</span>
                                     // The worst reason at once, the others a tap away.
                                     {r.reasons.first().map(|why| view! { <span class="small reason">{why.text.clone()}</span> })}
@@ -255,7 +299,7 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
                                         </details>
                                     })}
                                 </td>
-                                <td>
+                                <td class="act">
                                     <RemindButton cadre_id=r.cadre_id last=d.reminded.iter().find(|(c, _)| *c == r.cadre_id).map(|(_, at)| *at) />
                                 </td>
                             </tr>
