@@ -33,8 +33,25 @@ pub fn spawn(db: DatabaseConnection, env: TickEnv, every: Duration) -> tokio::ta
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The day whose compliance facts this instance has read and kept (see
+        // `app::compliance::kept`): once a day, so supervisors' first views are quick.
+        let mut warmed = None;
         loop {
             interval.tick().await;
+            let today = app::ssr::today();
+            if warmed != Some(today) {
+                let started = std::time::Instant::now();
+                match app::compliance::kept::warm(&db, today).await {
+                    Ok(()) => {
+                        warmed = Some(today);
+                        tracing::info!(
+                            ms = started.elapsed().as_millis(),
+                            "compliance facts kept for the day"
+                        );
+                    }
+                    Err(e) => tracing::warn!(error = ?e, "compliance facts not kept"),
+                }
+            }
             match tick(&db, &env, Utc::now()).await {
                 Ok(r) if r.made + r.sent + r.failed > 0 => {
                     tracing::info!(

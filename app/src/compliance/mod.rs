@@ -6,6 +6,8 @@
 //! - [`rules`]: pure functions from aggregated facts to figures (unit-tested, no database).
 //! - `service` (server only): the facts of a whole subtree by a fixed number of aggregate queries.
 
+#[cfg(feature = "ssr")]
+pub mod kept;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod service;

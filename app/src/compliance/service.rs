@@ -3,8 +3,9 @@
 //! youths contacted in a past period; the weeks with visit days (one bit mask per cadre); approved
 //! exemptions; pairings and the suggestions for them; study hours per month. Then the rules.
 //!
-//! The cadres are named by a subquery (or not at all, for the whole district), never by a list
-//! of ids, so ten thousand cadres are as many queries and bound parameters as one.
+//! The cadres are named by a subquery (or not at all, for the whole district), so ten thousand
+//! cadres are as many queries and bound parameters as one; only the cadres whose kept facts are
+//! stale (at most a quarter of a view's, see `kept.rs`) are named by a list of ids.
 
 use super::rules::{evaluate, Context, Facts, DAYS_HELD};
 use super::{CadreRow, Period, TrendPoint, WeekLine};
@@ -45,16 +46,19 @@ pub enum Cadres {
     InOrgs(Option<HashSet<i64>>),
     /// One cadre (active or not).
     One(i64),
+    /// These cadres (active or not): the ones whose kept facts are stale.
+    Ids(Vec<i64>),
 }
 
 impl Cadres {
     /// The condition narrowing a query's cadre column to these cadres, if any is needed (the
     /// whole district needs none: rows of other accounts are dropped when the facts are put
     /// together).
-    fn narrow(&self, col: impl IntoColumnRef) -> Option<Condition> {
+    pub(super) fn narrow(&self, col: impl IntoColumnRef) -> Option<Condition> {
         let col = Expr::col(col);
         match self {
             Cadres::One(id) => Some(Condition::all().add(col.eq(*id))),
+            Cadres::Ids(ids) => Some(Condition::all().add(col.is_in(ids.iter().copied()))),
             Cadres::InOrgs(None) => None,
             Cadres::InOrgs(Some(orgs)) => {
                 let ids = account::Entity::find()
@@ -562,11 +566,101 @@ pub struct Policies<'a> {
     pub contacts: &'a Policy,
 }
 
-/// The aggregated facts.
+/// The aggregated facts. Those of the cadres of organisations as they are now (the dashboard,
+/// the exports, the reminders) are kept between views (see [`super::kept`]).
 ///
 /// # Errors
 /// A database error, as `Internal`.
 pub async fn facts(
+    db: &impl ConnectionTrait,
+    tree: &OrgTree,
+    cadres: &Cadres,
+    period: Period,
+    today: NaiveDate,
+    policies: Policies<'_>,
+    source: Source,
+) -> Result<Vec<Facts>, AppError> {
+    match (cadres, source) {
+        (Cadres::InOrgs(_), Source::Now) => {
+            super::kept::facts(db, tree, cadres, period, today, policies).await
+        }
+        _ => read(db, tree, cadres, period, today, policies, source).await,
+    }
+}
+
+/// The cadres' accounts: those in post now, or (a past week of the trend) at some time of the
+/// period, or the ones named.
+pub(super) async fn accounts(
+    db: &impl ConnectionTrait,
+    cadres: &Cadres,
+    period: Period,
+    source: Source,
+) -> Result<Vec<account::Model>, AppError> {
+    let mut q = account::Entity::find();
+    q = match cadres {
+        Cadres::One(id) => q
+            .filter(account::Column::Id.eq(*id))
+            .filter(account::Column::Role.eq(Role::Cadre.as_str())),
+        Cadres::Ids(ids) => q
+            .filter(account::Column::Id.is_in(ids.iter().copied()))
+            .filter(account::Column::Role.eq(Role::Cadre.as_str())),
+        // A past week of the trend: the cadres in post at some time of it, whatever they
+        // are now, so the week comes out the same whenever it is judged.
+        Cadres::InOrgs(orgs) if source == Source::History => {
+            let q = q
+                .filter(account::Column::Role.eq(Role::Cadre.as_str()))
+                .filter(
+                    Condition::any()
+                        .add(account::Column::JoinedOn.is_null())
+                        .add(account::Column::JoinedOn.lte(period.end())),
+                )
+                .filter(
+                    Condition::any()
+                        .add(account::Column::LeftOn.is_null())
+                        .add(account::Column::LeftOn.gt(period.start())),
+                )
+                .filter(
+                    Condition::any()
+                        .add(account::Column::LeftOn.is_not_null())
+                        .add(account::Column::Active.eq(true)),
+                );
+            match orgs {
+                Some(o) => q.filter(account::Column::OrgId.is_in(o.iter().copied())),
+                None => q,
+            }
+        }
+        Cadres::InOrgs(orgs) => {
+            let q = q
+                .filter(account::Column::Role.eq(Role::Cadre.as_str()))
+                .filter(account::Column::Active.eq(true));
+            match orgs {
+                Some(o) => q.filter(account::Column::OrgId.is_in(o.iter().copied())),
+                None => q,
+            }
+        }
+    };
+    Ok(q.all(db).await?)
+}
+
+/// Who a cadre is: the facts of the account, before any figure.
+pub(super) fn who(a: account::Model, tree: &OrgTree) -> Facts {
+    Facts {
+        cadre_id: a.id,
+        org_name: tree
+            .get(a.org_id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        org_id: a.org_id,
+        username: a.username,
+        name: a.name,
+        post: a.post.as_deref().and_then(Post::parse),
+        joined_on: a.joined_on,
+        ..Facts::default()
+    }
+}
+
+/// The facts as the database has them now, by the aggregate queries.
+pub(super) async fn read(
     db: &impl ConnectionTrait,
     tree: &OrgTree,
     cadres: &Cadres,
@@ -595,49 +689,7 @@ pub async fn facts(
         .collect();
     let (span_start, span_end) = period.span();
 
-    let accounts = async {
-        let mut q = account::Entity::find();
-        q = match cadres {
-            Cadres::One(id) => q
-                .filter(account::Column::Id.eq(*id))
-                .filter(account::Column::Role.eq(Role::Cadre.as_str())),
-            // A past week of the trend: the cadres in post at some time of it, whatever they
-            // are now, so the week comes out the same whenever it is judged.
-            Cadres::InOrgs(orgs) if source == Source::History => {
-                let q = q
-                    .filter(account::Column::Role.eq(Role::Cadre.as_str()))
-                    .filter(
-                        Condition::any()
-                            .add(account::Column::JoinedOn.is_null())
-                            .add(account::Column::JoinedOn.lte(period.end())),
-                    )
-                    .filter(
-                        Condition::any()
-                            .add(account::Column::LeftOn.is_null())
-                            .add(account::Column::LeftOn.gt(period.start())),
-                    )
-                    .filter(
-                        Condition::any()
-                            .add(account::Column::LeftOn.is_not_null())
-                            .add(account::Column::Active.eq(true)),
-                    );
-                match orgs {
-                    Some(o) => q.filter(account::Column::OrgId.is_in(o.iter().copied())),
-                    None => q,
-                }
-            }
-            Cadres::InOrgs(orgs) => {
-                let q = q
-                    .filter(account::Column::Role.eq(Role::Cadre.as_str()))
-                    .filter(account::Column::Active.eq(true));
-                match orgs {
-                    Some(o) => q.filter(account::Column::OrgId.is_in(o.iter().copied())),
-                    None => q,
-                }
-            }
-        };
-        Ok::<_, AppError>(q.all(db).await?)
-    };
+    let accounts = accounts(db, cadres, period, source);
     let roster = async {
         let stmt = match source {
             Source::Now => roster_now(cadres, period, today, policies.contacts),
@@ -714,22 +766,7 @@ pub async fn facts(
     let (accounts, roster, past, (visits, masks), exemptions, paired, hours) =
         tokio::try_join!(accounts, roster, past, visits, exemptions, paired, hours)?;
 
-    let mut out: Vec<Facts> = accounts
-        .into_iter()
-        .map(|a| Facts {
-            cadre_id: a.id,
-            org_name: tree
-                .get(a.org_id)
-                .map(|o| o.name.clone())
-                .unwrap_or_default(),
-            org_id: a.org_id,
-            username: a.username,
-            name: a.name,
-            post: a.post.as_deref().and_then(Post::parse),
-            joined_on: a.joined_on,
-            ..Facts::default()
-        })
-        .collect();
+    let mut out: Vec<Facts> = accounts.into_iter().map(|a| who(a, tree)).collect();
     let index: HashMap<i64, usize> = out
         .iter()
         .enumerate()

@@ -648,3 +648,159 @@ async fn every_page_digest_and_export_reads_the_same_numbers_on_sqlite() {
 async fn every_page_digest_and_export_reads_the_same_numbers_on_postgres() {
     every_page_digest_and_export_reads_the_same_numbers(Backend::Postgres).await;
 }
+
+/// The dashboard's row of a cadre (kept facts) and the drill-down's (read afresh) for a period.
+async fn both_ways(sup: &TestApp, cadre: &Cadre, period: &str) -> (Value, Value) {
+    let d = dashboard(sup, period).await;
+    let kept = row(&d, "cadre_a").clone();
+    let detail = ok(
+        sup,
+        "/api/supervise/cadre",
+        &[("id", &cadre.id.to_string()), ("period", period)],
+    )
+    .await;
+    (kept, detail["row"].clone())
+}
+
+async fn kept_facts_follow_every_kind_of_write(app: TestApp) {
+    use app::model::entities::cadre_fact;
+    let w = setup(app).await;
+    let sup = supervisor_of(&w).await;
+    let a = &w.a;
+    let quarter = Quarter::of(Week::of(today()).thursday()).key();
+    let last_month =
+        app::rules::month_bounds(app::rules::month_bounds(today()).0 - Duration::days(1)).0;
+    let month = format!("{}", last_month.format("%Y-%m"));
+    // In post long since, so past weeks and months count.
+    account::Entity::update_many()
+        .col_expr(
+            account::Column::JoinedOn,
+            Expr::value(today() - Duration::days(200)),
+        )
+        .filter(account::Column::Id.eq(a.id))
+        .exec(&w.admin.db)
+        .await
+        .unwrap();
+    assigned_days_ago(&w.admin, a.youths[0], 90).await;
+    assigned_days_ago(&w.admin, a.youths[1], 90).await;
+    let first = both_ways(&sup, a, &quarter).await;
+    assert_eq!(first.0, first.1);
+    both_ways(&sup, a, &month).await;
+    // The views kept their facts.
+    assert!(
+        cadre_fact::Entity::find().count(&w.admin.db).await.unwrap() >= 2,
+        "kept"
+    );
+    let stamp = || async {
+        account::Entity::find_by_id(a.id)
+            .one(&w.admin.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .facts_stamp
+    };
+    let mut before = stamp().await;
+    // Each kind of write moves the cadre's stamp and the next view shows it, for this quarter
+    // and for last month (a closed period, read from the contacts themselves).
+    let writes: Vec<(&str, Box<dyn Fn() -> Vec<(&'static str, String)>>)> = vec![
+        (
+            "/api/contacts/create",
+            Box::new(|| contact_form(a.youths[0])),
+        ),
+        (
+            "/api/visits/create",
+            Box::new(|| visit_form(a.org, days_ago(1))),
+        ),
+        (
+            "/api/study/create",
+            Box::new(|| study_form(days_ago(0), "2")),
+        ),
+        (
+            "/api/suggestions/create",
+            Box::new(|| suggestion_form(a.org, Quarter::of(today()))),
+        ),
+        ("/api/youth/create", Box::new(|| youth_form("赵敏"))),
+    ];
+    for (endpoint, form) in &writes {
+        let res = a.app.call(endpoint, &pairs(&form())).await;
+        assert!(
+            res.status().is_success(),
+            "{endpoint}: {}",
+            res.text().await.unwrap()
+        );
+        let now = stamp().await;
+        assert!(now > before, "{endpoint} moves the stamp");
+        before = now;
+        for period in [&quarter, &month] {
+            let (kept, fresh) = both_ways(&sup, a, period).await;
+            assert_eq!(kept, fresh, "after {endpoint}, {period}");
+        }
+    }
+    // Today's contact counts in the quarter, the new youth in the roster.
+    let (kept, _) = both_ways(&sup, a, &quarter).await;
+    assert_eq!(kept["roster"], 3, "{kept}");
+    assert!(kept["contacted"].as_u64().unwrap() >= 1, "{kept}");
+    // A youth moved to another cadre leaves this roster at once (both stamps move).
+    let b_before = account::Entity::find_by_id(w.b.id)
+        .one(&w.admin.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .facts_stamp;
+    ok(
+        &sup,
+        "/api/roster/reassign",
+        &[
+            ("request_id", &rid()),
+            ("youth_ids", &a.youths[1].to_string()),
+            ("to_cadre_id", &w.b.id.to_string()),
+        ],
+    )
+    .await;
+    let b_after = account::Entity::find_by_id(w.b.id)
+        .one(&w.admin.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .facts_stamp;
+    assert!(b_after > b_before);
+    let (kept, fresh) = both_ways(&sup, a, &quarter).await;
+    assert_eq!(kept, fresh);
+    assert_eq!(kept["roster"], 2, "{kept}");
+    // Writes that go around the app (straight into the database) are seen too: study and a
+    // contact in last month, a closed period read from the contacts themselves.
+    study_record::Entity::insert(study(a.id, last_month + Duration::days(5), 3.0).await)
+        .exec(&w.admin.db)
+        .await
+        .unwrap();
+    app::model::entities::contact::Entity::insert(app::model::entities::contact::ActiveModel {
+        uuid: Set(uuid::Uuid::new_v4()),
+        youth_id: Set(a.youths[0]),
+        cadre_id: Set(a.id),
+        contact_date: Set(last_month + Duration::days(2)),
+        channel: Set("phone".to_owned()),
+        online: Set(true),
+        content: Set("电话回访".to_owned()),
+        created_at: Set(Utc::now()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec(&w.admin.db)
+    .await
+    .unwrap();
+    let (kept, fresh) = both_ways(&sup, a, &month).await;
+    assert_eq!(kept, fresh);
+    assert_eq!(kept["study_hours"], 3.0, "{kept}");
+    assert_eq!(kept["contacted"], 1, "{kept}");
+    // So is a policy change from today (a new fingerprint): the roster target moves.
+    ok(
+        &w.admin,
+        "/api/policy/update",
+        &pairs(&policy_form("8", "120", "")),
+    )
+    .await;
+    let (kept, fresh) = both_ways(&sup, a, &quarter).await;
+    assert_eq!(kept, fresh);
+    assert_eq!(kept["roster_target"], 120, "{kept}");
+}
+db_test!(kept_facts_follow_every_kind_of_write);

@@ -203,6 +203,17 @@ db_test!(a_late_contact_is_filed_and_counts_once_approved);
 async fn a_late_visit_day_is_approved_or_declined_and_never_doubles_a_day(app: TestApp) {
     let l = late_world(app).await;
     let a = &l.w.a;
+    // In post since long before (the weeks of an account made today owe nothing).
+    use sea_orm::sea_query::Expr;
+    app::model::entities::account::Entity::update_many()
+        .col_expr(
+            app::model::entities::account::Column::JoinedOn,
+            Expr::value(days_ago(200)),
+        )
+        .filter(app::model::entities::account::Column::Id.eq(a.id))
+        .exec(&l.w.admin.db)
+        .await
+        .unwrap();
     let (old, older) = (days_ago(20), days_ago(27));
     let late = |date| {
         with(

@@ -32,6 +32,9 @@ pub struct Model {
     pub pending_email_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Moved by the database on every write that can change this cadre's compliance facts
+    /// (see `cadre_fact`).
+    pub facts_stamp: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod assignment;
 pub mod audit_log;
+pub mod cadre_fact;
 pub mod calendar_day;
 pub mod calendar_event;
 pub mod compliance_week;
