@@ -702,7 +702,7 @@ async fn kept_facts_follow_every_kind_of_write(app: TestApp) {
     let mut before = stamp().await;
     // Each kind of write moves the cadre's stamp and the next view shows it, for this quarter
     // and for last month (a closed period, read from the contacts themselves).
-    let writes: Vec<(&str, Box<dyn Fn() -> Vec<(&'static str, String)>>)> = vec![
+    let writes: Vec<(&str, Box<dyn Fn() -> Form + '_>)> = vec![
         (
             "/api/contacts/create",
             Box::new(|| contact_form(a.youths[0])),

@@ -49,6 +49,7 @@ async fn a_cadre_logs_a_visit_day_once_and_the_week_is_covered(app: TestApp) {
         "hours": 7.5,
         "work_done": "参加团支部组织生活会，走访团员青年",
         "outcomes": "帮助支部制定季度活动计划",
+        "late": false,
     });
     assert_eq!(page["visits"], json!([row.clone()]));
     let this_week = week_row(&page, t);
