@@ -702,27 +702,18 @@ async fn kept_facts_follow_every_kind_of_write(app: TestApp) {
     let mut before = stamp().await;
     // Each kind of write moves the cadre's stamp and the next view shows it, for this quarter
     // and for last month (a closed period, read from the contacts themselves).
-    let writes: Vec<(&str, Box<dyn Fn() -> Form + '_>)> = vec![
-        (
-            "/api/contacts/create",
-            Box::new(|| contact_form(a.youths[0])),
-        ),
-        (
-            "/api/visits/create",
-            Box::new(|| visit_form(a.org, days_ago(1))),
-        ),
-        (
-            "/api/study/create",
-            Box::new(|| study_form(days_ago(0), "2")),
-        ),
+    let writes: Vec<(&str, Form)> = vec![
+        ("/api/contacts/create", contact_form(a.youths[0])),
+        ("/api/visits/create", visit_form(a.org, days_ago(1))),
+        ("/api/study/create", study_form(days_ago(0), "2")),
         (
             "/api/suggestions/create",
-            Box::new(|| suggestion_form(a.org, Quarter::of(today()))),
+            suggestion_form(a.org, Quarter::of(today())),
         ),
-        ("/api/youth/create", Box::new(|| youth_form("赵敏"))),
+        ("/api/youth/create", youth_form("赵敏")),
     ];
     for (endpoint, form) in &writes {
-        let res = a.app.call(endpoint, &pairs(&form())).await;
+        let res = a.app.call(endpoint, &pairs(form)).await;
         assert!(
             res.status().is_success(),
             "{endpoint}: {}",
