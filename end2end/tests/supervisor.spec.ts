@@ -51,7 +51,7 @@ test.describe('a supervisor on a phone', () => {
     // At 390 px each cadre is a card: the light, its first reason and 提醒 are on screen, the
     // figures that decide it are there, and every link is a finger's height.
     const card = rows.first();
-    for (const part of [card.locator('.light'), card.locator('.reason'), card.getByRole('button', { name: '提醒' })]) {
+    for (const part of [card.locator('td.verdict > .light'), card.locator('td.verdict > .reason'), card.getByRole('button', { name: '提醒' })]) {
       await expect(part).toBeVisible();
       const box = (await part.boundingBox())!;
       expect(box.x + box.width, 'within the phone\'s width').toBeLessThanOrEqual(390);
@@ -170,7 +170,7 @@ test.describe('a supervisor on a phone', () => {
     const cadre = await asOther(browser, 'cadre01');
     await cadre.goto('/visits');
     const form = cadre.locator('form#visit');
-    await form.getByLabel('日期').fill(date);
+    await form.getByLabel('日期', { exact: true }).fill(date);
     await form.getByLabel('工作内容').fill('参加社区青年议事会');
     await form.getByRole('button', { name: '保存' }).click();
     // Refused as it is, pointing at the late entry.
