@@ -19,7 +19,9 @@ use crate::model::orgtree::OrgTree;
 use crate::rules::{Exemption, Week};
 use chrono::NaiveDate;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -27,6 +29,15 @@ use std::collections::HashMap;
 const MOSTLY_STALE: f64 = 0.25;
 /// Rows written per statement.
 const BATCH: usize = 500;
+
+/// A kept row, as read back.
+#[derive(sea_orm::FromQueryResult)]
+struct Kept {
+    cadre_id: i64,
+    read_for: String,
+    stamp: i64,
+    facts: String,
+}
 
 /// The figures of [`Facts`], as kept; who the cadre is comes from the account at each view.
 #[derive(Serialize, Deserialize)]
@@ -115,11 +126,20 @@ pub async fn facts(
     let accounts = super::service::accounts(db, cadres, period, Source::Now).await?;
     let key = period.key();
     let wanted = read_for(period, today, policies);
-    let mut kept_rows = cadre_fact::Entity::find().filter(cadre_fact::Column::PeriodKey.eq(&key));
+    let mut kept_rows = cadre_fact::Entity::find()
+        .select_only()
+        .columns([
+            cadre_fact::Column::CadreId,
+            cadre_fact::Column::ReadFor,
+            cadre_fact::Column::Stamp,
+            cadre_fact::Column::Facts,
+        ])
+        .filter(cadre_fact::Column::PeriodKey.eq(&key));
     if let Some(c) = cadres.narrow((cadre_fact::Entity, cadre_fact::Column::CadreId)) {
         kept_rows = kept_rows.filter(c);
     }
-    let mut kept: HashMap<i64, cadre_fact::Model> = kept_rows
+    let mut kept: HashMap<i64, Kept> = kept_rows
+        .into_model::<Kept>()
         .all(db)
         .await?
         .into_iter()

@@ -588,6 +588,18 @@ pub async fn facts(
     }
 }
 
+/// What the facts need of a cadre's account.
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub(super) struct Cadre {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub org_id: i64,
+    pub post: Option<String>,
+    pub joined_on: Option<NaiveDate>,
+    pub facts_stamp: i64,
+}
+
 /// The cadres' accounts: those in post now, or (a past week of the trend) at some time of the
 /// period, or the ones named.
 pub(super) async fn accounts(
@@ -595,7 +607,7 @@ pub(super) async fn accounts(
     cadres: &Cadres,
     period: Period,
     source: Source,
-) -> Result<Vec<account::Model>, AppError> {
+) -> Result<Vec<Cadre>, AppError> {
     let mut q = account::Entity::find();
     q = match cadres {
         Cadres::One(id) => q
@@ -639,11 +651,23 @@ pub(super) async fn accounts(
             }
         }
     };
-    Ok(q.all(db).await?)
+    Ok(q.select_only()
+        .columns([
+            account::Column::Id,
+            account::Column::Username,
+            account::Column::Name,
+            account::Column::OrgId,
+            account::Column::Post,
+            account::Column::JoinedOn,
+            account::Column::FactsStamp,
+        ])
+        .into_model::<Cadre>()
+        .all(db)
+        .await?)
 }
 
 /// Who a cadre is: the facts of the account, before any figure.
-pub(super) fn who(a: account::Model, tree: &OrgTree) -> Facts {
+pub(super) fn who(a: Cadre, tree: &OrgTree) -> Facts {
     Facts {
         cadre_id: a.id,
         org_name: tree
