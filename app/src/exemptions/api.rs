@@ -49,8 +49,8 @@ pub struct DecisionForm {
 pub struct MyExemptions {
     /// Newest first.
     pub items: Vec<ExemptionRow>,
-    /// The earliest start date allowed (the first day of the quarter today's week counts in, or
-    /// the Monday of its first week when earlier).
+    /// The earliest start date allowed: the first day of the earlier of today's quarter and the
+    /// one today's week counts in, or the Monday of that quarter's first week when earlier.
     pub earliest: NaiveDate,
 }
 

@@ -87,17 +87,20 @@ pub async fn mine() -> Result<MyExemptions, AppError> {
     })
 }
 
-/// The first day leave may still be filed for: the first day of the quarter that today's week
-/// counts in, or the Monday of that quarter's first week when that is earlier (the week of 28
-/// September counts in Q4 by its Thursday, and so does leave in it). On 1 January 2027, a
-/// Friday, the week still counts in Q4, so leave for it and for the rest of Q4 can be filed
-/// until the week ends; from the Monday after, Q1's own days (1 to 3 January) still can.
+/// The first day leave may still be filed for: the first day of the earliest quarter still
+/// open — today's own, or the one today's week counts in when that is earlier — or the Monday
+/// of that quarter's first week when earlier still (the week of 28 September counts in Q4 by
+/// its Thursday, and so does leave in it). On Friday 1 January 2027 the week still counts in
+/// Q4, so Q4's leave can be filed until that week ends; on Wednesday 31 March 2027 the week
+/// counts in Q2 already, but Q1 is still running, so Q1's leave can be filed to its last day.
 fn earliest(today: NaiveDate) -> NaiveDate {
-    let quarter = Quarter::of(Week::of(today).thursday());
-    quarter
-        .weeks()
-        .first()
-        .map_or(quarter.start(), |w| w.monday().min(quarter.start()))
+    let from = |quarter: Quarter| {
+        quarter
+            .weeks()
+            .first()
+            .map_or(quarter.start(), |w| w.monday().min(quarter.start()))
+    };
+    from(Quarter::of(Week::of(today).thursday())).min(from(Quarter::of(today)))
 }
 
 /// A cadre asks for an exemption. Past dates back to the Monday of the quarter's first week are
@@ -316,6 +319,9 @@ mod tests {
         assert_eq!(earliest(d("2027-01-03")), d("2026-09-28"));
         // From the Monday after, Q1 is the quarter, and its own first days still count.
         assert_eq!(earliest(d("2027-01-04")), d("2027-01-01"));
+        // 31 March 2027's week counts in Q2, but Q1 runs to its last day.
+        assert_eq!(earliest(d("2027-03-31")), d("2027-01-01"));
+        assert_eq!(earliest(d("2027-04-01")), d("2027-03-29"));
         assert_eq!(earliest(d("2027-02-10")), d("2027-01-01"));
     }
 }
