@@ -66,7 +66,8 @@ strings! {
     hide_password: "隐藏", "Hide";
     sign_in: "登录", "Sign in";
     sign_out: "退出登录", "Sign out";
-    demo_hint: "演示环境：账号 admin、supervisor、cadre01…cadre12，密码均为 demo-liaison", "Demo: accounts admin, supervisor, cadre01…cadre12; every password is demo-liaison";
+    demo_hint: "演示环境，密码均为 demo-liaison。可登录的账号：{accounts}", "Demo: every password is demo-liaison. Accounts that can sign in: {accounts}";
+    forgot_password_hint: "忘记密码？请联系您所在团组织的上级团委或系统管理员重置；重置后请用新密码登录并及时修改。", "Forgot your password? Ask the League committee above you or the system administrator to reset it, then sign in with the new one and change it.";
     // navigation
     nav_today: "今天", "Today";
     nav_orgs: "组织", "Organisations";
@@ -128,6 +129,7 @@ strings! {
     user_inactive: "已停用", "Deactivated";
     user_pairings: "联系点", "Paired organisations";
     user_pair: "添加联系点", "Pair with organisation";
+    user_add_pairing: "添加联系点", "Add a paired organisation";
     user_pair_org: "基层团组织", "Grassroots organisation";
     user_unpair: "解除", "Unpair";
     user_no_pairings: "尚无联系点", "No paired organisations yet";
@@ -146,6 +148,8 @@ strings! {
     none_option: "（无）", "(none)";
     not_found_title: "页面不存在", "Page not found";
     not_found_body: "找不到该页面，或您无权查看。", "This page does not exist, or you may not see it.";
+    back_to_page: "返回{page}", "Back to {page}";
+    wechat_hint: "您正在微信中浏览，微信不能下载文件，也不能订阅日历。请点右上角「···」，选「在浏览器打开」，再点下面的链接。", "You are in WeChat, which cannot download files or subscribe to calendars. Tap ··· at the top right, choose Open in Browser, then tap the link below.";
     back_home: "返回首页", "Back to the start";
     // domain lists
     ch_face_to_face: "面对面", "Face to face";
@@ -225,6 +229,8 @@ strings! {
     confirm_delete: "确定删除？", "Delete it?";
     details: "详情", "Details";
     // today
+    week_span: "本周（{from}–{to}）", "This week ({from} – {to})";
+    day_month: "%-m月%-d日", "%-d %b";
     today_week: "本周下基层（4+1）", "This week's visit day (4+1)";
     week_logged: "已记录", "Logged";
     week_not_yet: "尚未记录", "Not yet";
@@ -275,13 +281,16 @@ strings! {
     import_nothing: "没有需要导入的变化。", "Nothing to change.";
     import_applied: "已导入：新增 {create}，更新 {update}，不变 {unchanged}。", "Imported: {create} new, {update} changed, {unchanged} unchanged.";
     col_line: "行", "Line";
+    col_value: "填写的值", "Value";
+    empty_cell: "（空）", "(empty)";
     col_column: "列", "Column";
     col_reason: "原因", "Reason";
     col_phone: "手机号", "Phone";
     nav_exemptions: "请假", "Leave";
     nav_policy: "政策", "Policy";
     nav_calendar: "日历", "Calendar";
-    nav_reminders: "提醒运行", "Reminders";
+    nav_reminders: "推送", "Reminders";
+    nav_import: "导入", "Import";
     nav_inbox: "提醒", "Inbox";
     inbox_title: "提醒", "Inbox";
     unread_badge: "{n} 条未读提醒", "{n} unread reminders";
@@ -323,7 +332,8 @@ strings! {
     calendar_subscribe: "添加到手机日历", "Add to my phone's calendar";
     calendar_regenerate: "重新生成地址（旧地址立即失效）", "New address (the old one stops working)";
     remind_button: "提醒", "Remind";
-    reminded_at: "已于 {time} 提醒", "Reminded {time}";
+    reminded_at: "今天 {time} 已提醒", "Reminded today at {time}";
+    last_reminded: "上次提醒 {time}", "Last reminded {time}";
     remind_title: "提醒这位团干部", "Remind this cadre";
     remind_hint: "站内提醒并发送邮件，写明当前未完成的事项；每天最多一次。", "An inbox item and an email naming what is missing; once a day.";
     pick_org: "组织", "Organisation";
@@ -339,9 +349,16 @@ strings! {
     on_track: "{green} / {n} 正常", "{green} / {n} on track";
     own_cadres: "{org}（直属）", "{org} (directly)";
     trend_title: "近 13 周趋势", "The last 13 weeks";
-    trend_green: "━ 正常的团干部占比", "━ share of cadres on track";
-    trend_coverage: "┅ 下基层完成率", "┅ 4+1 coverage";
-    trend_label: "近 13 周：上周正常占比 {green}%，下基层完成率 {coverage}%", "Last 13 weeks: last week {green}% of cadres on track, 4+1 coverage {coverage}%";
+    trend_green: "正常的团干部", "Cadres on track";
+    trend_contacts: "联系覆盖（未逾期青年）", "Contact coverage (youths not overdue)";
+    trend_coverage: "下基层完成率", "4+1 coverage";
+    trend_y_axis: "占比", "Share";
+    trend_x_axis: "周（周一日期）", "Week (its Monday)";
+    trend_now: "本周", "This week";
+    trend_now_note: "本周（{week}）进行中，结束后计入", "This week ({week}) is still running: it joins the chart when it ends";
+    trend_table: "按周查看数值", "The figures, week by week";
+    trend_week: "周", "Week";
+    trend_label: "近 13 周趋势：上周正常的团干部 {green}，联系覆盖 {contacts}，下基层完成率 {coverage}", "The last 13 weeks: last week {green} of cadres on track, contact coverage {contacts}, 4+1 coverage {coverage}";
     cadre_table_title: "团干部（{n} 人）", "Cadres ({n})";
     filter_light: "按状态筛选", "Filter by light";
     col_name: "姓名", "Name";
@@ -430,7 +447,10 @@ strings! {
     p_roster_target: "每名团干部联系青年人数", "Youths per cadre";
     p_contact_due_days: "多少天未联系为待联系", "Days until a contact is due";
     p_contact_overdue_days: "多少天未联系为逾期", "Days until a contact is overdue";
-    p_offline_contacts: "每年面对面联系（1 要求，0 不要求）", "Offline contact a year (1 required, 0 not)";
+    p_offline_contacts: "每名青年每年至少面对面联系一次", "Meet each youth face to face once a year";
+    p_required_yes: "要求", "Required";
+    p_required_no: "不要求", "Not required";
+    confirm_delete_day: "删除 {day}（{name}）？删除后这一天按平常的工作日或周末计算。", "Delete {day} ({name})? The day then counts as an ordinary working day or weekend.";
     p_visit_days: "每周下基层天数", "Visit days a week";
     p_late_entry: "下基层可补记天数", "Days a visit day may be logged late";
     p_contact_late_entry: "联系记录可补记天数", "Days a contact may be logged late";
@@ -449,6 +469,7 @@ strings! {
     calendar_days: "节假日与调休", "Holidays and adjusted working days";
     calendar_empty: "该年尚无节假日安排，请在国务院办公厅通知发布后添加", "No schedule for this year yet: add it when the State Council publishes it";
     calendar_add: "添加日期", "Add a day";
+    weekdays: "周一,周二,周三,周四,周五,周六,周日", "Mon,Tue,Wed,Thu,Fri,Sat,Sun";
     cal_day: "日期", "Date";
     cal_kind: "类型", "Kind";
     cal_name: "名称", "Name";
@@ -513,15 +534,20 @@ strings! {
     y_birth_year: "出生年份", "Birth year";
     y_phone: "手机号", "Phone number";
     y_wechat: "微信号", "WeChat ID";
-    y_org: "所在组织", "Organisation";
-    y_workplace: "单位或学校（名单外）", "Workplace or school (if not listed)";
-    y_sector: "类别", "Sector";
+    y_org: "所属组织", "Organisation";
+    y_workplace: "单位/学校", "Workplace or school";
+    y_sector: "领域", "Sector";
+    paired_org_option: "{org}（我的联系点）", "{org} (paired with you)";
+    err_phone_on_roster: "这个手机号已登记为您名单上的 {name}：一个手机号只对应一名青年，请直接修改该青年的资料", "This number is already {name}'s, on your roster: one youth per number, so edit that youth instead";
+    err_phone_elsewhere: "这个手机号已登记为另一名青年（在其他团干部名单上）：一个手机号只对应一名青年，如需调整请联系上级团组织", "This number already belongs to a youth on another cadre's roster: one youth per number; ask the organisation above you to move them";
     y_political: "政治面貌", "Political status";
     y_tags: "标签", "Tags";
     y_notes: "备注", "Notes";
     y_assigned: "分配日期", "Assigned on";
     // contacts
     contact_title: "记联系", "Log a contact";
+    next_due: "下一位待联系", "Next to contact";
+    next_due_action: "记录下一位", "Log the next one";
     contact_history: "联系记录", "Contact history";
     no_contacts: "还没有联系记录", "No contacts yet";
     c_youth: "青年", "Youth";
@@ -536,6 +562,8 @@ strings! {
     pick_youth: "选择青年", "Choose a youth";
     pick_hint: "最久未联系的排在前面", "Longest without contact first";
     open_requests: "未解决的诉求", "Open requests";
+    no_open_requests: "名单上的青年没有未解决的诉求。", "No open requests on your roster.";
+    open_requests_count: "共 {n} 件，最早的在前", "{n}, oldest first";
     request_status: "处理状态", "Status";
     resolution: "解决情况", "How it was resolved";
     update_status: "更新状态", "Update";
@@ -643,7 +671,8 @@ strings! {
     imp_birth_year: "出生年份“{value}”应在 {min} 到 {max} 之间", "Birth year \"{value}\" must be between {min} and {max}";
     imp_ambiguous_org: "有多个名为“{value}”的组织，请联系管理员区分", "Several organisations are named \"{value}\"";
     imp_unknown_org: "您管辖的范围内没有名为“{value}”的基层团组织", "No grassroots organisation named \"{value}\" in your part of the tree";
-    imp_unknown_cadre: "您管辖的范围内没有用户名或手机号为“{value}”的在岗团干部", "No active cadre with the username or phone \"{value}\" in your part of the tree";
+    imp_unknown_cadre: "您管辖的范围内没有用户名、手机号或姓名为“{value}”的在岗团干部", "No active cadre with the username, phone or name \"{value}\" in your part of the tree";
+    imp_ambiguous_cadre: "您管辖的范围内有 {n} 位在岗团干部叫“{value}”，请改填用户名或手机号", "{n} active cadres in your part of the tree are called \"{value}\": give the username or phone instead";
     imp_not_spreadsheet: "无法读取这个文件：请上传 Excel（.xlsx）或 CSV 文件", "This file cannot be read: upload an Excel (.xlsx) or CSV file";
     imp_empty: "文件里没有数据行", "The file has no data rows";
     imp_too_many_rows: "一次最多导入 {max} 行，这个文件超过了，请分成几个文件", "At most {max} rows at a time; this file has more: split it";
@@ -672,6 +701,7 @@ strings! {
     err_same_cadre: "接收人不能是同一人", "The successor must be someone else";
     err_overdue_after_due: "逾期天数须大于待联系天数", "Overdue must come after due";
     err_day_exists: "该日期已在日历中", "This day is already in the calendar";
+    handover_over_target: "注意：接收后 {name} 的名单将有 {n} 名青年，超过每人联系 {target} 名的要求。可以先移交，再把部分青年调给其他团干部。", "Note: {name} would then hold {n} youths, more than the {target} a roster asks for. You can hand over now and move some youths on afterwards.";
     handover_summary: "{youths} 名青年、{requests} 件未办结诉求、{pairings} 个联系点 → {to}，自 {date} 起", "{youths} youths, {requests} open requests, {pairings} paired organisations → {to}, from {date}";
     err_not_found: "记录不存在或无权访问", "Not found, or not yours to see";
     err_forbidden: "无权进行此操作", "You may not do this";
@@ -730,5 +760,72 @@ mod tests {
     fn chinese_is_the_default() {
         assert_eq!(Locale::default(), Locale::ZhCn);
         assert_eq!(Locale::default().strings().sign_in, "登录");
+    }
+}
+
+/// Usernames with runs of numbered ones shortened: `cadre01…cadre11`; a gap starts a new run.
+pub fn runs(names: &[String]) -> Vec<String> {
+    let split = |n: &str| {
+        let digits = n.len() - n.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (stem, num) = n.split_at(n.len() - digits);
+        (stem.to_owned(), num.to_owned(), num.parse::<u32>().ok())
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Option<(String, String, u32, String, u32)> = None; // stem, first, n0, last, n1
+    let flush = |run: &mut Option<(String, String, u32, String, u32)>, out: &mut Vec<String>| {
+        if let Some((_, first, n0, last, n1)) = run.take() {
+            match n1 - n0 {
+                0 => out.push(first),
+                1 => out.extend([first, last]),
+                _ => out.push(format!("{first}…{last}")),
+            }
+        }
+    };
+    for name in names {
+        let (stem, digits, n) = split(name);
+        match (&mut run, n) {
+            (Some((s, _, _, last, n1)), Some(n))
+                if *s == stem && n == *n1 + 1 && digits.len() == last.len() - s.len() =>
+            {
+                *last = name.clone();
+                *n1 = n;
+            }
+            (_, Some(n)) => {
+                flush(&mut run, &mut out);
+                run = Some((stem, name.clone(), n, name.clone(), n));
+            }
+            (_, None) => {
+                flush(&mut run, &mut out);
+                out.push(name.clone());
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod runs_tests {
+    use super::runs;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn numbered_usernames_read_as_runs() {
+        let cadres: Vec<String> = (1..=11).map(|i| format!("cadre{i:02}")).collect();
+        assert_eq!(runs(&cadres), ["cadre01…cadre11"]);
+        assert_eq!(
+            runs(&names(&[
+                "cadre01", "cadre02", "cadre04", "cadre05", "cadre06"
+            ])),
+            ["cadre01", "cadre02", "cadre04…cadre06"]
+        );
+        assert_eq!(
+            runs(&names(&["supervisor", "supervisor2"])),
+            ["supervisor", "supervisor2"]
+        );
+        assert_eq!(runs(&names(&["admin"])), ["admin"]);
     }
 }

@@ -65,6 +65,7 @@ mod tests {
             ("<textarea", "components/form.rs"),
             ("<Title", "components/layout.rs"),
             ("<Title", "routes/login.rs"),
+            ("<title", "components/chart.rs"),
             ("inner_html", "components/enhance.rs"),
         ];
         for (path, text) in &files {

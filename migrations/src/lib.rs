@@ -13,6 +13,7 @@ mod m20261201_000002_plan_pages;
 mod m20261201_000003_policy_dates;
 mod m20261201_000004_late_requests;
 pub mod m20261201_000005_fact_cache;
+mod m20261202_000001_trend_duties;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_policy_dates::Migration),
             Box::new(m20261201_000004_late_requests::Migration),
             Box::new(m20261201_000005_fact_cache::Migration),
+            Box::new(m20261202_000001_trend_duties::Migration),
         ]
     }
 }

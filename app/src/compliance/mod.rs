@@ -357,7 +357,8 @@ pub struct WeekLine {
     pub status: WeekStatus,
 }
 
-/// One week of the trend: how many cadres were green, and the 4+1 coverage.
+/// One week of the trend: how many cadres were green, the 4+1 coverage, and the contact
+/// coverage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrendPoint {
     pub week: Week,
@@ -365,6 +366,9 @@ pub struct TrendPoint {
     pub green: u32,
     pub weeks_required: u32,
     pub weeks_covered: u32,
+    /// Youths on the rosters at the week's end, and those of them not overdue for contact.
+    pub roster: u32,
+    pub in_touch: u32,
 }
 
 impl TrendPoint {
@@ -374,6 +378,15 @@ impl TrendPoint {
             0.0
         } else {
             f64::from(self.green) / f64::from(self.cadres)
+        }
+    }
+
+    /// Share of the rosters' youths not overdue for contact, 0 to 1 (0 without youths).
+    pub fn contact_coverage(&self) -> f64 {
+        if self.roster == 0 {
+            0.0
+        } else {
+            f64::from(self.in_touch) / f64::from(self.roster)
         }
     }
 

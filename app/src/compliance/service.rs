@@ -922,7 +922,15 @@ pub async fn trend(
             judge_week(db, tree, week, &history).await?;
         }
     }
-    type WeekSums = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    type WeekSums = (
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
     let mut q = compliance_week::Entity::find()
         .select_only()
         .column(compliance_week::Column::WeekKey)
@@ -930,29 +938,33 @@ pub async fn trend(
         .column_as(compliance_week::Column::Green.sum(), "green")
         .column_as(compliance_week::Column::Required.sum(), "required")
         .column_as(compliance_week::Column::Covered.sum(), "covered")
+        .column_as(compliance_week::Column::Roster.sum(), "roster")
+        .column_as(compliance_week::Column::InTouch.sum(), "in_touch")
         .filter(compliance_week::Column::WeekKey.is_in(keys))
         .group_by(compliance_week::Column::WeekKey);
     if let Some(orgs) = &orgs {
         q = q.filter(compliance_week::Column::OrgId.is_in(orgs.iter().copied()));
     }
-    let by_key: HashMap<String, [Option<i64>; 4]> = q
+    let by_key: HashMap<String, [Option<i64>; 6]> = q
         .into_tuple::<WeekSums>()
         .all(db)
         .await?
         .into_iter()
-        .map(|(k, c, g, r, v)| (k, [c, g, r, v]))
+        .map(|(k, c, g, r, v, y, t)| (k, [c, g, r, v, y, t]))
         .collect();
     Ok(weeks
         .into_iter()
         .map(|week| {
-            let [cadres, green, required, covered] =
-                by_key.get(&week.key()).copied().unwrap_or([None; 4]);
+            let [cadres, green, required, covered, roster, in_touch] =
+                by_key.get(&week.key()).copied().unwrap_or([None; 6]);
             TrendPoint {
                 week,
                 cadres: int(cadres),
                 green: int(green),
                 weeks_required: int(required),
                 weeks_covered: int(covered),
+                roster: int(roster),
+                in_touch: int(in_touch),
             }
         })
         .collect())
@@ -1008,31 +1020,38 @@ async fn judge_week(
         Source::History,
     )
     .await?;
-    let mut sums: HashMap<i64, [i32; 4]> = HashMap::new();
+    let mut sums: HashMap<i64, [i32; 6]> = HashMap::new();
     if let Some(root) = tree.root() {
-        sums.insert(root, [0; 4]);
+        sums.insert(root, [0; 6]);
     }
+    let n = |x: u32| i32::try_from(x).unwrap_or(0);
     for f in &facts {
         let (row, _) = evaluate(f, &ctx);
-        let s = sums.entry(row.org_id).or_insert([0; 4]);
+        let s = sums.entry(row.org_id).or_insert([0; 6]);
         s[0] += 1;
         s[1] += i32::from(row.light == super::Light::Green);
-        s[2] += i32::try_from(row.weeks_required).unwrap_or(0);
-        s[3] += i32::try_from(row.weeks_covered).unwrap_or(0);
+        s[2] += n(row.weeks_required);
+        s[3] += n(row.weeks_covered);
+        s[4] += n(row.roster);
+        s[5] += n(row.roster.saturating_sub(row.overdue));
     }
     let now = chrono::Utc::now();
     let rows: Vec<compliance_week::ActiveModel> = sums
         .into_iter()
         .map(
-            |(org, [cadres, green, required, covered])| compliance_week::ActiveModel {
-                week_key: Set(week.key()),
-                org_id: Set(org),
-                cadres: Set(cadres),
-                green: Set(green),
-                required: Set(required),
-                covered: Set(covered),
-                computed_at: Set(now),
-                ..Default::default()
+            |(org, [cadres, green, required, covered, roster, in_touch])| {
+                compliance_week::ActiveModel {
+                    week_key: Set(week.key()),
+                    org_id: Set(org),
+                    cadres: Set(cadres),
+                    green: Set(green),
+                    required: Set(required),
+                    covered: Set(covered),
+                    roster: Set(roster),
+                    in_touch: Set(in_touch),
+                    computed_at: Set(now),
+                    ..Default::default()
+                }
             },
         )
         .collect();

@@ -12,6 +12,9 @@ pub struct Model {
     pub green: i32,
     pub required: i32,
     pub covered: i32,
+    /// Youths on the rosters, and those of them not overdue for contact, as judged.
+    pub roster: i32,
+    pub in_touch: i32,
     pub computed_at: DateTimeUtc,
 }
 
