@@ -10,7 +10,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
     pub line: usize,
+    /// The row's 姓名, so a long report reads by person.
+    #[serde(default)]
+    pub name: String,
     pub column: String,
+    /// What the cell holds (at most 40 characters).
+    #[serde(default)]
+    pub value: String,
     pub message: String,
 }
 
@@ -19,6 +25,8 @@ pub struct RowError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Duplicate {
     pub line: usize,
+    #[serde(default)]
+    pub name: String,
     pub phone: String,
     pub with_line: Option<usize>,
     pub message: String,

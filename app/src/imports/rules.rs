@@ -7,7 +7,8 @@ use crate::types::{Gender, PoliticalStatus, Sector};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// The template's columns, in order. 团干部 holds the cadre's username or phone number.
+/// The template's columns, in order. 团干部 holds the cadre's username, phone number or name
+/// (a name only when one active cadre of the importer's subtree has it).
 pub const COLUMNS: [&str; 12] = [
     "姓名",
     "性别",
@@ -64,13 +65,16 @@ pub struct Youth {
     pub notes: String,
 }
 
-/// What a row may name: grassroots organisations by name, active cadres by username and phone,
-/// each within the importer's subtree.
+/// What a row may name: grassroots organisations by name, active cadres by username, phone or
+/// unique name, each within the importer's subtree.
 pub struct Context<'a> {
     pub t: &'a Strings,
     pub this_year: i32,
     pub orgs: HashMap<String, Vec<i64>>,
+    /// By username, phone number, and name where the name is unique.
     pub cadres: HashMap<String, i64>,
+    /// Names several active cadres share, and how many.
+    pub same_name: HashMap<String, usize>,
 }
 
 /// Which column of the file holds each template column, from the header row.
@@ -150,7 +154,9 @@ pub fn check(
     let mut fail = |col: &str, message: String| {
         errors.push(RowError {
             line,
+            name: String::new(),
             column: col.to_owned(),
+            value: String::new(),
             message,
         });
     };
@@ -298,14 +304,27 @@ pub fn check(
         None
     } else {
         let found = ctx.cadres.get(&cadre_v).copied();
-        if found.is_none() {
-            fail(
+        match (found, ctx.same_name.get(&cadre_v)) {
+            (Some(_), _) => {}
+            (None, Some(n)) => fail(
+                "团干部",
+                fill(
+                    t.imp_ambiguous_cadre,
+                    &[("value", &shown(&cadre_v)), ("n", &n.to_string())],
+                ),
+            ),
+            (None, None) => fail(
                 "团干部",
                 fill(t.imp_unknown_cadre, &[("value", &shown(&cadre_v))]),
-            );
+            ),
         }
         found
     };
+    // Each problem with the row's name and what its cell holds.
+    for e in &mut errors {
+        e.name = shown(&name);
+        e.value = shown(&cell(&e.column));
+    }
 
     match (gender, sector, political) {
         (Some(gender), Some(sector), Some(political)) if errors.is_empty() => Ok(Youth {
@@ -405,7 +424,12 @@ mod tests {
                 ("河东中学团委".to_owned(), vec![3]),
                 ("团支部".to_owned(), vec![4, 5]),
             ]),
-            cadres: HashMap::from([("cadre01".to_owned(), 7), ("13900000001".to_owned(), 7)]),
+            cadres: HashMap::from([
+                ("cadre01".to_owned(), 7),
+                ("13900000001".to_owned(), 7),
+                ("李明".to_owned(), 7),
+            ]),
+            same_name: HashMap::from([("王芳".to_owned(), 2)]),
         }
     }
 
@@ -471,6 +495,43 @@ mod tests {
             (y.gender.as_str(), y.birth_year, y.cadre_id),
             ("female", Some(1998), Some(7))
         );
+        // A cadre named by name, when only one cadre has it; a shared name is refused.
+        let by_name = |cadre: &str| {
+            check(
+                4,
+                &row(&[
+                    "赵六",
+                    "男",
+                    "",
+                    "13800138002",
+                    "",
+                    "",
+                    "",
+                    "学生",
+                    "团员",
+                    cadre,
+                    "",
+                    "",
+                ]),
+                &at,
+                &ctx(),
+            )
+        };
+        assert_eq!(by_name("李明").unwrap().cadre_id, Some(7));
+        let err = by_name("王芳").unwrap_err();
+        assert_eq!(
+            (
+                err[0].column.as_str(),
+                err[0].name.as_str(),
+                err[0].value.as_str()
+            ),
+            ("团干部", "赵六", "王芳")
+        );
+        assert!(
+            err[0].message.contains("2 位") && err[0].message.contains("用户名"),
+            "{}",
+            err[0].message
+        );
     }
 
     #[test]
@@ -510,6 +571,13 @@ mod tests {
             ]
         );
         assert!(errors.iter().all(|e| e.line == 5));
+        // Each with what the cell holds; the row's name (here left empty) with every one.
+        let values: Vec<&str> = errors.iter().map(|e| e.value.as_str()).collect();
+        assert_eq!(
+            values,
+            ["", "未知", "农民", "12345", "1950", "团支部", "nobody"]
+        );
+        assert!(errors.iter().all(|e| e.name.is_empty()));
         assert!(
             errors[1].message.contains("男、女"),
             "{}",

@@ -430,10 +430,28 @@ pub async fn dry_run(
         .filter(account::Column::Active.eq(true))
         .all(db)
         .await?;
+    let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
     for c in cadre_rows.iter().filter(|c| scope.contains(&c.org_id)) {
         cadres.insert(c.username.clone(), c.id);
         if let Some(p) = &c.phone {
             cadres.insert(p.clone(), c.id);
+        }
+        by_name
+            .entry(c.name.trim().to_owned())
+            .or_default()
+            .push(c.id);
+    }
+    // A name names a cadre when one active cadre of the subtree has it; a username or phone
+    // number that happens to read the same wins.
+    let mut same_name: HashMap<String, usize> = HashMap::new();
+    for (name, ids) in by_name {
+        match ids.as_slice() {
+            [id] => {
+                cadres.entry(name).or_insert(*id);
+            }
+            many => {
+                same_name.insert(name, many.len());
+            }
         }
     }
     let ctx = Context {
@@ -441,6 +459,7 @@ pub async fn dry_run(
         this_year: today().year(),
         orgs,
         cadres,
+        same_name,
     };
     let checked = check_off_thread(bytes, ctx).await?;
     let at = match checked.header {
@@ -468,6 +487,7 @@ pub async fn dry_run(
         Some(first) => {
             duplicates.push(Duplicate {
                 line: y.line,
+                name: y.name.clone(),
                 phone: y.phone.clone(),
                 with_line: Some(*first),
                 message: crate::i18n::fill(t.imp_dup_in_file, &[("line", &first.to_string())]),
@@ -510,6 +530,7 @@ pub async fn dry_run(
             if hold {
                 duplicates.push(Duplicate {
                     line: y.line,
+                    name: y.name.clone(),
                     phone: y.phone.clone(),
                     with_line: None,
                     message: t.imp_out_of_scope.to_owned(),
@@ -608,6 +629,7 @@ pub async fn dry_run(
                 {
                     duplicates.push(Duplicate {
                         line: y.line,
+                        name: y.name.clone(),
                         phone: y.phone.clone(),
                         with_line: None,
                         message: crate::i18n::fill(
@@ -618,6 +640,7 @@ pub async fn dry_run(
                 }
                 Some(_) => duplicates.push(Duplicate {
                     line: y.line,
+                    name: y.name.clone(),
                     phone: y.phone.clone(),
                     with_line: None,
                     message: t.imp_out_of_scope.to_owned(),
@@ -1104,6 +1127,45 @@ pub fn template(xlsx: bool) -> Result<Vec<u8>, String> {
     }
     // Phone numbers stay text (Excel would turn 13800138000 into 1.38E+10).
     ws.set_column_format(3, &text).map_err(|e| e.to_string())?;
+    // The coded columns offer their choices as a drop-down, and refuse anything else.
+    let choices: [(&str, Vec<&str>); 3] = [
+        (
+            "性别",
+            crate::types::Gender::ALL
+                .iter()
+                .map(|g| g.label(zh))
+                .collect(),
+        ),
+        (
+            "领域",
+            crate::types::Sector::ALL
+                .iter()
+                .map(|s| s.label(zh))
+                .collect(),
+        ),
+        (
+            "政治面貌",
+            crate::types::PoliticalStatus::ALL
+                .iter()
+                .map(|p| p.label(zh))
+                .collect(),
+        ),
+    ];
+    for (column, list) in choices {
+        let col = COLUMNS
+            .iter()
+            .position(|c| *c == column)
+            .and_then(|i| u16::try_from(i).ok())
+            .ok_or("a coded column is missing")?;
+        let rule = rust_xlsxwriter::DataValidation::new()
+            .allow_list_strings(&list)
+            .and_then(|v| v.set_error_title(column))
+            .and_then(|v| v.set_error_message(format!("请从列表中选择：{}", list.join("、"))))
+            .map_err(|e| e.to_string())?;
+        let last = u32::try_from(crate::imports::rules::MAX_ROWS).unwrap_or(50_000);
+        ws.add_data_validation(1, col, last, col, &rule)
+            .map_err(|e| e.to_string())?;
+    }
     ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
     let help = book.add_worksheet();
     help.set_name("填写说明").map_err(|e| e.to_string())?;
@@ -1145,7 +1207,8 @@ pub fn template(xlsx: bool) -> Result<Vec<u8>, String> {
         ),
         (
             "团干部",
-            "联系该青年的团干部的用户名或手机号；留空则不分配".to_owned(),
+            "联系该青年的团干部的用户名、手机号或姓名（姓名须在您管辖的范围内唯一）；留空则不分配"
+                .to_owned(),
         ),
         ("标签", "选填".to_owned()),
         ("备注", "选填".to_owned()),

@@ -1,7 +1,7 @@
 //! `/admin/import`: download a template, upload a filled-in file for a dry run, read its report
 //! (every bad row with its line, column and reason; every duplicate), then import exactly that.
 
-use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId, SavedNotice};
+use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId};
 use crate::i18n::{fill, use_t};
 use crate::imports::api::{get_import, ApplyImport, ImportReport, RunQuery};
 use crate::page::data_page;
@@ -35,9 +35,9 @@ pub fn ImportPage() -> impl IntoView {
 fn Import(report: Option<ImportReport>) -> impl IntoView {
     let t = use_t();
     view! {
-        <SavedNotice />
         <section class="card">
             <p class="hint">{t.import_hint}</p>
+            <crate::components::links::WeChatHint />
             <p class="small">
                 <a href="/import/template.xlsx" download="" data-testid="template-xlsx">{t.import_template_xlsx}</a>
                 " · "
@@ -79,15 +79,23 @@ fn Report(r: ImportReport) -> impl IntoView {
             {(!r.errors.is_empty()).then(|| view! {
                 <h3>{fill(t.import_errors, &[("n", &r.errors.len().to_string())])}</h3>
                 <div class="table-wrap">
-                    <table data-testid="import-errors">
+                    <table class="problems" data-testid="import-errors">
                         <thead><tr>
-                            <th scope="col">{t.col_line}</th>
+                            <th scope="col" class="num">{t.col_line}</th>
+                            <th scope="col">{t.col_name}</th>
                             <th scope="col">{t.col_column}</th>
+                            <th scope="col">{t.col_value}</th>
                             <th scope="col">{t.col_reason}</th>
                         </tr></thead>
                         <tbody>
                             {r.errors.iter().take(SHOWN).map(|e| view! {
-                                <tr><td>{e.line}</td><td>{e.column.clone()}</td><td>{e.message.clone()}</td></tr>
+                                <tr>
+                                    <td class="num">{e.line}</td>
+                                    <td>{e.name.clone()}</td>
+                                    <td>{e.column.clone()}</td>
+                                    <td class="value">{if e.value.is_empty() { t.empty_cell.to_owned() } else { e.value.clone() }}</td>
+                                    <td>{e.message.clone()}</td>
+                                </tr>
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -96,15 +104,21 @@ fn Report(r: ImportReport) -> impl IntoView {
             {(!r.duplicates.is_empty()).then(|| view! {
                 <h3>{fill(t.import_duplicates, &[("n", &r.duplicates.len().to_string())])}</h3>
                 <div class="table-wrap">
-                    <table data-testid="import-duplicates">
+                    <table class="problems" data-testid="import-duplicates">
                         <thead><tr>
-                            <th scope="col">{t.col_line}</th>
+                            <th scope="col" class="num">{t.col_line}</th>
+                            <th scope="col">{t.col_name}</th>
                             <th scope="col">{t.col_phone}</th>
                             <th scope="col">{t.col_reason}</th>
                         </tr></thead>
                         <tbody>
                             {r.duplicates.iter().take(SHOWN).map(|d| view! {
-                                <tr><td>{d.line}</td><td>{d.phone.clone()}</td><td>{d.message.clone()}</td></tr>
+                                <tr>
+                                    <td class="num">{d.line}</td>
+                                    <td>{d.name.clone()}</td>
+                                    <td class="value">{d.phone.clone()}</td>
+                                    <td>{d.message.clone()}</td>
+                                </tr>
                             }).collect_view()}
                         </tbody>
                     </table>

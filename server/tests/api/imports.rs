@@ -263,6 +263,20 @@ async fn a_file_with_bad_rows_changes_nothing_and_names_each(app: TestApp) {
         }
     }
     let bytes = book.save_to_buffer().unwrap();
+    // Records from before one youth per phone number: the world's youths share 13800138000.
+    {
+        use app::model::entities::youth;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        youth::Entity::update_many()
+            .col_expr(
+                youth::Column::Phone,
+                sea_orm::sea_query::Expr::value("13800138000"),
+            )
+            .filter(youth::Column::Id.is_in(w.a.youths.iter().chain(&w.b.youths).copied()))
+            .exec(&w.admin.db)
+            .await
+            .unwrap();
+    }
     let youths = w.admin.count("youths").await;
     let run = checked(&sup, "名单.xlsx", bytes).await;
     assert_eq!(run["kind"], "XLSX");
@@ -408,6 +422,22 @@ async fn the_import_page_and_templates_work_without_javascript(app: TestApp) {
         .await
         .unwrap()
         .to_vec();
+    // The coded columns carry drop-downs of their choices (性别 is column B).
+    let sheet = {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx.clone())).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    };
+    assert_eq!(sheet.matches("<dataValidation ").count(), 3, "{sheet}");
+    assert!(
+        sheet.contains(r#"sqref="B2:B50001""#) && sheet.contains("男,女"),
+        "{sheet}"
+    );
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
     let first = book.sheet_names()[0].clone();
