@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/study") view=routes::study::StudyPage ssr=SsrMode::Async />
                 <Route path=path!("/exemptions") view=routes::exemptions::ExemptionsPage ssr=SsrMode::Async />
                 <Route path=path!("/late") view=routes::late::LatePage ssr=SsrMode::Async />
+                <Route path=path!("/requests") view=routes::requests::RequestsPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise") view=routes::supervise::DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/cadres/:id") view=routes::supervise::CadreDrillPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/suggestions") view=routes::review::ReviewQueuePage ssr=SsrMode::Async />

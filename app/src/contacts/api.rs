@@ -95,6 +95,19 @@ pub async fn delete_contact(#[server(flatten)] form: ContactId) -> Result<(), Ap
     Ok(())
 }
 
+/// An open request (诉求) on the viewer's roster, with the youth it came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenRequest {
+    pub contact: ContactRow,
+    pub youth_name: String,
+}
+
+/// The requests not yet resolved across the viewer's roster, oldest first (at most 500).
+#[server(prefix = "/api", endpoint = "contacts/requests")]
+pub async fn open_requests() -> Result<Vec<OpenRequest>, AppError> {
+    crate::ssr::respond(super::service::open_requests().await)
+}
+
 /// Moves a request along: open → in progress → resolved (with how).
 #[server(prefix = "/api", endpoint = "contacts/request")]
 pub async fn update_request(#[server(flatten)] form: RequestForm) -> Result<(), AppError> {

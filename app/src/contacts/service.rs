@@ -1,10 +1,10 @@
 //! Contacts on the server. A cadre logs contacts with the youths on their roster; the record stays
 //! with the youth when the roster changes hands.
 
-use super::api::{ContactEdit, ContactForm, ContactId, ContactRow, RequestForm};
+use super::api::{ContactEdit, ContactForm, ContactId, ContactRow, OpenRequest, RequestForm};
 use crate::compliance::service::reopen_weeks;
 use crate::error::AppError;
-use crate::model::entities::contact;
+use crate::model::entities::{contact, youth};
 use crate::model::roster;
 use crate::model::roster::own_youth;
 use crate::rules::{editable, shanghai_date};
@@ -16,7 +16,8 @@ use crate::types::Role;
 use crate::types::{Channel, RequestStatus};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -365,6 +366,48 @@ pub async fn delete(form: ContactId) -> Result<i64, AppError> {
         .await?;
     txn.commit().await?;
     Ok(youth)
+}
+
+/// The requests not yet resolved across the viewer's roster (the youths now theirs, whoever
+/// logged the request), oldest first.
+///
+/// # Errors
+/// `Forbidden` for anyone but cadres.
+pub async fn open_requests() -> Result<Vec<OpenRequest>, AppError> {
+    const MAX: u64 = 500;
+    let auth = require(Role::CADRES)?;
+    let db = auth.db();
+    let mine = youth::Entity::find()
+        .select_only()
+        .column(youth::Column::Id)
+        .filter(youth::Column::CadreId.eq(auth.viewer.id));
+    let open = contact::Entity::find()
+        .filter(contact::Column::YouthId.in_subquery(mine.into_query()))
+        .filter(contact::Column::Request.is_not_null())
+        .filter(contact::Column::RequestStatus.ne(RequestStatus::Resolved.as_str()))
+        .order_by_asc(contact::Column::ContactDate)
+        .order_by_asc(contact::Column::Id)
+        .limit(MAX)
+        .all(db)
+        .await?;
+    let names: HashMap<i64, String> = youth::Entity::find()
+        .select_only()
+        .column(youth::Column::Id)
+        .column(youth::Column::Name)
+        .filter(youth::Column::Id.is_in(open.iter().map(|c| c.youth_id)))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(contact_rows(db, open, auth.viewer.id, today())
+        .await?
+        .into_iter()
+        .map(|c| OpenRequest {
+            youth_name: names.get(&c.youth_id).cloned().unwrap_or_default(),
+            contact: c,
+        })
+        .collect())
 }
 
 /// The youth's current cadre handles the request, whoever logged it.

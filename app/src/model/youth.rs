@@ -80,6 +80,26 @@ pub async fn insert(
     .await?)
 }
 
+/// The youths already holding `phone`, other than `except`: a phone number is a youth's
+/// identity (the import matches rows by it), so the youth form refuses a second youth with it.
+///
+/// # Errors
+/// A database error, as `Internal`.
+#[cfg(feature = "ssr")]
+pub async fn holders_of(
+    db: &impl sea_orm::ConnectionTrait,
+    phone: &str,
+    except: Option<i64>,
+) -> Result<Vec<crate::model::entities::youth::Model>, crate::error::AppError> {
+    use crate::model::entities::youth;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut q = youth::Entity::find().filter(youth::Column::Phone.eq(phone));
+    if let Some(id) = except {
+        q = q.filter(youth::Column::Id.ne(id));
+    }
+    Ok(q.all(db).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

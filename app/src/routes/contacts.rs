@@ -48,6 +48,9 @@ pub fn NewContactPage() -> impl IntoView {
                                             <crate::components::late::LateFields date_field="contact_date" />
                                             <button type="submit" class="primary">{t.save}</button>
                                         </CardForm>
+                                        <div data-live="next-due">
+                                            <NextDue after=p.youth.id />
+                                        </div>
                                         <section class="card" data-live="recent-contacts">
                                             <h2>{t.contact_history}</h2>
                                             <ContactList contacts=recent />
@@ -76,6 +79,40 @@ pub fn NewContactPage() -> impl IntoView {
             </Layout>
         }
     })
+}
+
+/// The youth to contact next: the longest without contact of those due or overdue, other than
+/// `after` (the one on this page). One tap from a saved contact to the next form.
+#[component]
+fn NextDue(after: i64) -> impl IntoView {
+    use crate::rules::{contact_words, ContactStatus};
+    let t = use_t();
+    let next = Suspend::new(async move {
+        let next = get_roster(String::new(), String::new())
+            .await
+            .ok()
+            .and_then(|r| {
+                r.entries
+                    .into_iter()
+                    .find(|e| e.id != after && e.status != ContactStatus::Ok)
+            });
+        next.map(|e| {
+            let words = contact_words(e.status, e.last_contact.is_none(), e.days, t);
+            view! {
+                <section class="card next-due" data-testid="next-due">
+                    <p>
+                        <span class="muted small">{t.next_due}</span>
+                        <br />
+                        <strong>{e.name.clone()}</strong>
+                        " "
+                        <span class=format!("light {}", e.status.class())>{format!("{} · {words}", e.status.label(t))}</span>
+                    </p>
+                    <a class="button primary" href=format!("/contacts/new?youth={}", e.id)>{t.next_due_action}</a>
+                </section>
+            }
+        })
+    });
+    view! { <Suspense>{next}</Suspense> }
 }
 
 #[component]

@@ -72,8 +72,12 @@ fn Today(data: TodayPage) -> impl IntoView {
             <h2>{t.today_week}</h2>
             <p>
                 <span class=format!("light {}", data.week_status.class())>{data.week_status.label(t)}</span>
-                <span class="muted">{format!(" {}", data.week.key())}</span>
+                " "
+                <span class="muted" data-testid="week-span">{week_span(data.week, t)}</span>
             </p>
+            {(data.week_status != crate::rules::WeekStatus::Covered).then(|| view! {
+                <a class="button primary" href="/visits#new" data-testid="log-visit">{t.act_visit}</a>
+            })}
         </section>
         <section class="card" data-testid="today-contacts">
             <h2>{t.today_contacts}</h2>
@@ -98,6 +102,7 @@ fn Today(data: TodayPage) -> impl IntoView {
                     .into_any()
             }}
         </section>
+        <p><a class="button" href="/requests" data-testid="requests-link">{t.open_requests}</a></p>
         <section class="card" data-testid="today-suggestions">
             <h2>
                 {fill(
@@ -123,6 +128,17 @@ fn Today(data: TodayPage) -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// "本周（11月30日–12月6日）": the week as a person reads it.
+fn week_span(week: crate::rules::Week, t: &crate::i18n::Strings) -> String {
+    fill(
+        t.week_span,
+        &[
+            ("from", &week.monday().format(t.day_month).to_string()),
+            ("to", &week.sunday().format(t.day_month).to_string()),
+        ],
+    )
 }
 
 /// A youth to contact, with the one-tap way to log it.

@@ -144,14 +144,14 @@ pub async fn youth_org_choices() -> Result<OrgChoices, AppError> {
 #[server(prefix = "/api", endpoint = "youth/create")]
 pub async fn create_youth(#[server(flatten)] form: YouthForm) -> Result<i64, AppError> {
     let id = crate::ssr::respond(super::service::create(form).await)?;
-    leptos_axum::redirect(&format!("/youth/{id}"));
+    leptos_axum::redirect(&format!("/youth/{id}?saved=1"));
     Ok(id)
 }
 
 #[server(prefix = "/api", endpoint = "youth/update")]
 pub async fn update_youth(#[server(flatten)] form: YouthForm) -> Result<i64, AppError> {
     let id = crate::ssr::respond(super::service::update(form).await)?;
-    leptos_axum::redirect(&format!("/youth/{id}"));
+    leptos_axum::redirect(&format!("/youth/{id}?saved=1"));
     Ok(id)
 }
 

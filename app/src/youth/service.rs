@@ -165,11 +165,27 @@ pub async fn org_choices() -> Result<OrgChoices, AppError> {
     while let Some(parent) = tree.get(root).and_then(|o| o.parent_id) {
         root = parent;
     }
-    Ok(tree
+    // The cadre's own paired organisations first: most youths belong to one of them.
+    let paired: std::collections::HashSet<i64> = crate::model::pairings::open(&auth)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let t = auth.viewer.locale.strings();
+    let (mine, others): (Vec<_>, Vec<_>) = tree
         .listing(root)
         .into_iter()
         .filter(|o| o.active && o.kind.is_grassroots())
-        .map(|o| (o.id, o.name))
+        .partition(|o| paired.contains(&o.id));
+    Ok(mine
+        .into_iter()
+        .map(|o| {
+            (
+                o.id,
+                crate::i18n::fill(t.paired_org_option, &[("org", &o.name)]),
+            )
+        })
+        .chain(others.into_iter().map(|o| (o.id, o.name)))
         .collect())
 }
 
@@ -187,10 +203,12 @@ struct ValidYouth {
     notes: String,
 }
 
+/// `except`: the youth being edited, whose own number is no clash.
 async fn validate(
     auth: &Authorised,
     v: &mut Validator,
     form: &YouthForm,
+    except: Option<i64>,
 ) -> Result<Option<ValidYouth>, AppError> {
     let name = v.text("name", &form.name, rules::NAME_MAX, true);
     let gender = v.choice("gender", &form.gender, Gender::parse);
@@ -198,6 +216,19 @@ async fn validate(
     let years = rules::birth_years(this_year);
     let birth_year = v.optional_int("birth_year", &form.birth_year, *years.start(), *years.end());
     let phone = v.phone("phone", &form.phone, true);
+    if let Some(p) = &phone {
+        // One youth per phone number, as the import has it: the one already there is named
+        // when the cadre may see it, else where to ask.
+        if let Some(other) = rules::holders_of(auth.db(), p, except).await?.first() {
+            let t = v.t();
+            if other.cadre_id == Some(auth.viewer.id) {
+                let message = crate::i18n::fill(t.err_phone_on_roster, &[("name", &other.name)]);
+                v.fail("phone", "phone_taken", &message);
+            } else {
+                v.fail("phone", "phone_taken", t.err_phone_elsewhere);
+            }
+        }
+    }
     let wechat = v.optional_text("wechat", &form.wechat, rules::WECHAT_MAX);
     let org_id = match form.org_id.trim() {
         "" => None,
@@ -249,7 +280,7 @@ pub async fn create(form: YouthForm) -> Result<i64, AppError> {
     if let Some(id) = once.earlier().await? {
         return Ok(id);
     }
-    let valid = validate(&auth, &mut v, &form).await?;
+    let valid = validate(&auth, &mut v, &form, None).await?;
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }
@@ -306,7 +337,7 @@ pub async fn update(form: YouthForm) -> Result<i64, AppError> {
         .map_err(|_| AppError::NotFound)?;
     let (_, existing) = own_youth(db, auth.viewer.id, id).await?;
     let mut v = Validator::new(auth.viewer.locale);
-    let valid = validate(&auth, &mut v, &form).await?;
+    let valid = validate(&auth, &mut v, &form, Some(id)).await?;
     v.finish(&form)?;
     let y = valid.ok_or(AppError::Internal)?;
     let mut am = existing.into_active_model();

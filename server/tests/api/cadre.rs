@@ -132,13 +132,17 @@ pub fn pairs(form: &Form) -> Vec<(&str, &str)> {
 }
 
 /// A valid youth form: a league member aged 25 working at a market, no organisation.
+/// A valid new youth; each with a number of their own (one youth per phone number), all shown
+/// masked as 138****8000.
 pub fn youth_form(name: &str) -> Form {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10_000;
     vec![
         ("request_id", rid()),
         ("name", name.to_owned()),
         ("gender", "female".to_owned()),
         ("birth_year", (today().year() - 25).to_string()),
-        ("phone", "13800138000".to_owned()),
+        ("phone", format!("138{n:04}8000")),
         ("wechat", String::new()),
         ("org_id", String::new()),
         ("workplace", "河东菜市场".to_owned()),

@@ -347,8 +347,20 @@ async fn a_request_moves_from_open_to_in_progress_to_resolved(app: TestApp) {
         }
     };
     assert_eq!(contact(a, id).await["contact"]["request_status"], "Open");
+    // One list of the open requests across the roster: the cadre's, not another's.
+    let open = ok(&a.app, "/api/contacts/requests", &[]).await;
+    assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
+    assert_eq!(open[0]["contact"]["id"], id);
+    assert_eq!(open[0]["contact"]["request"], "希望学校开放周末自习室");
+    assert!(!open[0]["youth_name"].as_str().unwrap().is_empty());
+    assert_eq!(ok(&w.b.app, "/api/contacts/requests", &[]).await, json!([]));
 
     assert_status(request("in_progress", "").await, StatusCode::OK).await;
+    assert_eq!(
+        ok(&a.app, "/api/contacts/requests", &[]).await[0]["contact"]["request_status"],
+        "InProgress",
+        "in progress is still open"
+    );
     let c = &contact(a, id).await["contact"];
     assert_eq!(c["request_status"], "InProgress");
     assert_eq!(c["resolution"], json!(null));
@@ -378,6 +390,7 @@ async fn a_request_moves_from_open_to_in_progress_to_resolved(app: TestApp) {
     assert_eq!(c["request_status"], "Resolved");
     assert_eq!(c["resolution"], "已协调学校周六开放图书馆");
     assert_eq!(w.admin.count("contacts").await, 1);
+    assert_eq!(ok(&a.app, "/api/contacts/requests", &[]).await, json!([]));
 
     // A contact without a request has no request to move.
     let plain = created(&a.app, "/api/contacts/create", &contact_form(youth)).await;

@@ -308,9 +308,9 @@ impl Fixture {
                 ("login", "cadre_a".to_owned()),
                 ("password", PASSWORD.to_owned()),
             ],
-            "logout" | "orgs/list" | "users/list" | "today" | "youth/orgs" | "study/list"
-            | "suggestions/list" | "inbox/list" | "reminders/health" | "settings/get"
-            | "exports/list" => vec![],
+            "logout" | "orgs/list" | "users/list" | "today" | "contacts/requests"
+            | "youth/orgs" | "study/list" | "suggestions/list" | "inbox/list"
+            | "reminders/health" | "settings/get" | "exports/list" => vec![],
             "inbox/read" => id(self.notification),
             "supervise/remind" => {
                 vec![("request_id", rid()), ("cadre_id", self.w.a.id.to_string())]
@@ -505,6 +505,7 @@ const MATRIX: &[(&str, Who)] = &[
     ("contacts/delete", Who::Owner),
     ("contacts/get", Who::Owner),
     ("contacts/request", Who::Owner),
+    ("contacts/requests", Who::Cadres),
     ("visits/list", Who::Cadres),
     ("visits/create", Who::Owner),
     ("visits/get", Who::Owner),

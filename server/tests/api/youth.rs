@@ -327,7 +327,10 @@ async fn a_youth_may_belong_to_any_grassroots_organisation_of_the_district(app: 
     let w = setup(app).await;
     let choices = ok(&w.a.app, "/api/youth/orgs", &[]).await;
     let listed: Vec<(i64, String)> = serde_json::from_value(choices).unwrap();
-    assert!(listed.contains(&(w.a.org, SCHOOL.to_owned())));
+    assert!(
+        listed.contains(&(w.a.org, format!("{SCHOOL}（我的联系点）"))),
+        "{listed:?}"
+    );
     assert!(
         listed.contains(&(w.b.org, COMPANY.to_owned())),
         "not only the paired ones"
@@ -383,3 +386,70 @@ async fn a_malformed_record_id_is_a_client_error_not_a_server_error(app: TestApp
     );
 }
 db_test!(a_malformed_record_id_is_a_client_error_not_a_server_error);
+
+async fn one_youth_per_phone_number_and_the_own_paired_organisations_come_first(app: TestApp) {
+    let w = setup(app).await;
+    let a = &w.a;
+    let first = add_youth(
+        &a.app,
+        &with(youth_form("林一"), &[("phone", "13912345678")]),
+    )
+    .await;
+    // The same number again, typed another way: refused by the field, naming who has it.
+    let res = a
+        .app
+        .call(
+            "/api/youth/create",
+            &pairs(&with(youth_form("林二"), &[("phone", "139-1234-5678")])),
+        )
+        .await;
+    let err = assert_invalid(res, "phone", "phone_taken").await;
+    assert!(err.to_string().contains("林一"), "{err}");
+    // On another cadre's roster: refused without naming anyone.
+    let res =
+        w.b.app
+            .call(
+                "/api/youth/create",
+                &pairs(&with(youth_form("林三"), &[("phone", "13912345678")])),
+            )
+            .await;
+    let err = assert_invalid(res, "phone", "phone_taken").await;
+    assert!(!err.to_string().contains("林一"), "{err}");
+    assert_eq!(w.admin.count("youths").await, 4, "no second copy");
+    // Editing a youth keeps its own number.
+    let id = first.to_string();
+    let res = a
+        .app
+        .call(
+            "/api/youth/update",
+            &pairs(&with(
+                youth_form("林一一"),
+                &[("id", &id), ("phone", "13912345678")],
+            )),
+        )
+        .await;
+    assert_status(res, StatusCode::OK).await;
+    // Moving the number onto another youth of the roster is refused too.
+    let other = a.youths[0].to_string();
+    let res = a
+        .app
+        .call(
+            "/api/youth/update",
+            &pairs(&with(
+                youth_form("张伟"),
+                &[("id", &other), ("phone", "13912345678")],
+            )),
+        )
+        .await;
+    assert_invalid(res, "phone", "phone_taken").await;
+
+    // The organisations a youth may belong to: the cadre's paired one first, marked.
+    let orgs = ok(&a.app, "/api/youth/orgs", &[]).await;
+    assert_eq!(orgs[0][0], a.org, "{orgs}");
+    assert!(
+        orgs[0][1].as_str().unwrap().contains("我的联系点"),
+        "{orgs}"
+    );
+    assert!(orgs.as_array().unwrap().len() > 1);
+}
+db_test!(one_youth_per_phone_number_and_the_own_paired_organisations_come_first);
