@@ -223,8 +223,9 @@ pub async fn mark_read(#[server(flatten)] form: ReadForm) -> Result<u32, AppErro
 /// when pressed at night); once a day per cadre and supervisor.
 #[server(prefix = "/api", endpoint = "supervise/remind")]
 pub async fn remind(#[server(flatten)] form: RemindForm) -> Result<Reminded, AppError> {
+    let anchor = format!("remind-{}", form.cadre_id.trim());
     let r = crate::ssr::respond(super::service::remind(form).await)?;
-    crate::ssr::saved_redirect();
+    crate::ssr::saved_redirect_to(&anchor);
     Ok(r)
 }
 

@@ -95,6 +95,10 @@ pub struct HandoverPlan {
     pub deactivate: bool,
     /// "87 youths, 3 open requests, 2 paired organisations → 王芳, from 2026-12-01".
     pub summary: String,
+    /// The successor's roster once the handover is done, and the policy's target for one
+    /// roster: a preview warns when the first exceeds the second.
+    pub successor_roster: u32,
+    pub roster_target: u32,
 }
 
 #[server(prefix = "/api", endpoint = "roster/list")]

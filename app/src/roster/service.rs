@@ -363,8 +363,14 @@ async fn plan(
     } else {
         Vec::new()
     };
+    let successor_has = youth::Entity::find()
+        .filter(youth::Column::CadreId.eq(c.to.id))
+        .count(db)
+        .await?;
     let youths = u32::try_from(youths).unwrap_or(0);
     let open_requests = u32::try_from(open_requests).unwrap_or(0);
+    let successor_roster = u32::try_from(successor_has).unwrap_or(0) + youths;
+    let roster_target = crate::model::policy::load(db).await?.roster_target;
     let summary = fill(
         t.handover_summary,
         &[
@@ -386,6 +392,8 @@ async fn plan(
         effective_on: c.effective_on,
         deactivate: c.deactivate,
         summary,
+        successor_roster,
+        roster_target,
     })
 }
 

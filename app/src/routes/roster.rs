@@ -66,7 +66,12 @@ fn Roster(r: RosterPage, plan: Preview) -> impl IntoView {
         .cadres
         .iter()
         .filter(|c| c.active && Some(c.id) != r.cadre.as_ref().map(|x| x.id))
-        .map(|c| (c.id.to_string(), format!("{} · {}", c.name, c.org_name)))
+        .map(|c| {
+            (
+                c.id.to_string(),
+                format!("{} · {} ({})", c.name, c.org_name, c.youths),
+            )
+        })
         .collect();
     let link = {
         let (org, whose, q) = (r.org_id.to_string(), whose.clone(), r.q.clone());
@@ -85,7 +90,6 @@ fn Roster(r: RosterPage, plan: Preview) -> impl IntoView {
     };
     view! {
         <p class="small"><a href="/admin/import" data-testid="import-link">{t.import_link}</a></p>
-        <crate::components::form::SavedNotice />
         <form method="get" action="/supervise/roster" class="pickers" role="search">
             <select name="org_id" aria-label=t.pick_org>
                 {r.orgs.iter().map(|o| {
@@ -141,22 +145,40 @@ fn Roster(r: RosterPage, plan: Preview) -> impl IntoView {
         </section>
         {r.cadre.clone().map(|c| {
             let from = c.id.to_string();
+            // What the preview was asked with stays chosen under it.
+            let asked = plan.as_ref().map(|(_, f)| f.clone());
+            let successor = asked.as_ref().map(|f| f.to_cadre_id.clone()).unwrap_or_default();
+            let effective_on = asked
+                .as_ref()
+                .map(|f| f.effective_on.clone())
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| r.today.to_string());
+            let pairings = asked.as_ref().is_none_or(|f| f.pairings == "true");
+            let deactivate = asked.as_ref().is_some_and(|f| f.deactivate == "true");
             view! {
                 <section class="card" id="handover" data-testid="handover">
                     <h2>{fill(t.handover_title, &[("name", &c.name)])}</h2>
                     <form method="get" action="/supervise/roster">
                         <Hidden name="org_id" value=r.org_id.to_string() />
                         <Hidden name="cadre_id" value=from.clone() />
-                        <SelectField name="to_cadre_id" label=t.successor options=targets.clone() placeholder=t.choose />
-                        <TextField name="effective_on" label=t.effective_on kind="date" value=r.today.to_string() />
-                        <label class="check"><input type="checkbox" name="pairings" value="true" checked=true />{t.handover_pairings}</label>
-                        <label class="check"><input type="checkbox" name="deactivate" value="true" />{t.handover_deactivate}</label>
+                        <SelectField name="to_cadre_id" label=t.successor options=targets.clone() placeholder=t.choose value=successor />
+                        <TextField name="effective_on" label=t.effective_on kind="date" value=effective_on />
+                        <label class="check"><input type="checkbox" name="pairings" value="true" checked=pairings />{t.handover_pairings}</label>
+                        // An account already deactivated has nothing left to deactivate.
+                        {c.active.then(|| view! {
+                            <label class="check"><input type="checkbox" name="deactivate" value="true" checked=deactivate />{t.handover_deactivate}</label>
+                        })}
                         <button type="submit">{t.preview}</button>
                     </form>
                     {plan.clone().map(|(result, form)| match result {
                         Ok(p) => view! {
                             <div class="preview" data-testid="handover-preview">
                                 <p class="lead">{p.summary.clone()}</p>
+                                {(p.successor_roster > p.roster_target).then(|| view! {
+                                    <p class="warn-note" role="alert" data-testid="over-target">
+                                        {fill(t.handover_over_target, &[("name", &p.to_name), ("n", &p.successor_roster.to_string()), ("target", &p.roster_target.to_string())])}
+                                    </p>
+                                })}
                                 {p.deactivate.then(|| view! { <p class="hint">{fill(t.will_deactivate, &[("name", &p.from_name)])}</p> })}
                                 <PostForm action=Handover::PATH id="handover-form">
                                     <RequestId />

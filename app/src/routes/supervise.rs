@@ -141,7 +141,6 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
         }
     };
     view! {
-        <crate::components::form::SavedNotice />
         <form method="get" action="/supervise" class="pickers" role="search">
             <label>
                 <span class="small muted">{t.pick_org}</span>
@@ -221,7 +220,7 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
         })}
         <section class="card">
             <h2>{t.trend_title}</h2>
-            <TrendChart points_of=d.trend.clone() />
+            <TrendChart points_of=d.trend.clone() current=crate::rules::Week::of(d.today) />
         </section>
         <CadreTable d=d />
     }
@@ -237,16 +236,8 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
             r.cadre_id, d.period_key
         )
     };
-    view! {
-        <section class="card">
-            <h2>{fill(t.cadre_table_title, &[("n", &d.matching.to_string())])}</h2>
-            <nav class="tabs" aria-label=t.filter_light>
-                <a href=href(&d, &[("light", ""), ("page", "1")]) aria-current=d.light.is_empty().then_some("page")>{t.filter_all}</a>
-                {Light::ALL.into_iter().map(|l| {
-                    let here = d.light == l.as_str();
-                    view! { <a href=href(&d, &[("light", l.as_str()), ("page", "1")]) aria-current=here.then_some("page")>{l.label(t)}</a> }
-                }).collect_view()}
-            </nav>
+    // Built first: the remind forms inside it are enhanced (the page stays where it is).
+    let table = view! {
             <div class="table-wrap">
                 <table class="cadres" data-testid="cadre-table">
                     <thead>
@@ -307,14 +298,29 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+    };
+    view! {
+        <section class="card">
+            <h2>{fill(t.cadre_table_title, &[("n", &d.matching.to_string())])}</h2>
+            <nav class="tabs" aria-label=t.filter_light>
+                <a href=href(&d, &[("light", ""), ("page", "1")]) aria-current=d.light.is_empty().then_some("page")>{t.filter_all}</a>
+                {Light::ALL.into_iter().map(|l| {
+                    let here = d.light == l.as_str();
+                    view! { <a href=href(&d, &[("light", l.as_str()), ("page", "1")]) aria-current=here.then_some("page")>{l.label(t)}</a> }
+                }).collect_view()}
+            </nav>
+            <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
+                {table}
+            </crate::components::enhance::Enhance>
             {(d.cadres.is_empty()).then(|| view! { <p class="hint">{t.no_cadres}</p> })}
             <Pager page=d.page pages=d.pages link=move |p| href(&d, &[("page", &p.to_string())]) />
         </section>
     }
 }
 
-/// The remind button of a cadre: an inbox item and an email naming what is missing, once a day;
-/// it says when this supervisor last pressed it.
+/// The remind button of a cadre: an inbox item and an email naming what is missing, once a day.
+/// Pressed today, it gives way to when it was sent; otherwise it says when it was last pressed.
+/// Its `data-live` region is redrawn after an enhanced press, so the page stays where it is.
 #[component]
 pub fn RemindButton(cadre_id: i64, last: Option<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
     use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId};
@@ -324,16 +330,30 @@ pub fn RemindButton(cadre_id: i64, last: Option<chrono::DateTime<chrono::Utc>>) 
     let t = use_t();
     let pressed_today = last.is_some_and(|l| local(l).date() == crate::page::today());
     let id = cadre_id.to_string();
+    let anchor = format!("remind-{id}");
+    let live = anchor.clone();
     view! {
-        <PostForm action=Remind::PATH id=format!("remind-{id}") key=("cadre_id", id.clone()) class="inline remind">
-            <RequestId />
-            <Hidden name="cadre_id" value=id.clone() />
-            <button type="submit" class="small" disabled=pressed_today>{t.remind_button}</button>
-            {last.map(|l| view! {
-                <span class="small muted reminded">{fill(t.reminded_at, &[("time", &local(l).format("%m-%d %H:%M").to_string())])}</span>
-            })}
-            <FieldMessage name="cadre_id" />
-        </PostForm>
+        <div class="remind" data-live=live>
+            {if let (true, Some(at)) = (pressed_today, last) {
+                view! {
+                    <p class="small reminded" id=anchor>
+                        {fill(t.reminded_at, &[("time", &local(at).format("%H:%M").to_string())])}
+                    </p>
+                }.into_any()
+            } else {
+                view! {
+                    <PostForm action=Remind::PATH id=anchor key=("cadre_id", id.clone()) class="inline">
+                        <RequestId />
+                        <Hidden name="cadre_id" value=id.clone() />
+                        <button type="submit" class="small">{t.remind_button}</button>
+                        {last.map(|l| view! {
+                            <span class="small muted reminded">{fill(t.last_reminded, &[("time", &local(l).format("%m-%d %H:%M").to_string())])}</span>
+                        })}
+                        <FieldMessage name="cadre_id" />
+                    </PostForm>
+                }.into_any()
+            }}
+        </div>
     }
 }
 
@@ -390,10 +410,11 @@ fn Drill(c: CadreDetail) -> impl IntoView {
         </section>
         {c.active.then(|| view! {
             <section class="card" id="remind" data-testid="remind">
-                <crate::components::form::SavedNotice />
                 <h2>{t.remind_title}</h2>
                 <p class="hint">{t.remind_hint}</p>
-                <RemindButton cadre_id=r.cadre_id last=c.last_reminded />
+                <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
+                    <RemindButton cadre_id=r.cadre_id last=c.last_reminded />
+                </crate::components::enhance::Enhance>
             </section>
         })}
         <section class="card" id="weeks">

@@ -172,6 +172,16 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 /// After a successful plain-form save, go back to the form's page with `saved=1` (it shows a
 /// notice). A JavaScript-enhanced form stays where it is and shows the notice itself.
 pub fn saved_redirect() {
+    redirect_back(None);
+}
+
+/// [`saved_redirect`], landing at the element `anchor` of the page rather than its top: a row's
+/// button on a long list leaves the reader where they were.
+pub fn saved_redirect_to(anchor: &str) {
+    redirect_back(Some(anchor));
+}
+
+fn redirect_back(anchor: Option<&str>) {
     let Some(parts) = use_context::<axum::http::request::Parts>() else {
         return;
     };
@@ -185,7 +195,11 @@ pub fn saved_redirect() {
         .get(axum::http::header::REFERER)
         .and_then(|v| v.to_str().ok());
     if let (true, Some(referer)) = (plain_form, referer) {
-        leptos_axum::redirect(&with_saved_flag(referer));
+        let back = with_saved_flag(referer);
+        match anchor.filter(|a| a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')) {
+            Some(a) => leptos_axum::redirect(&format!("{back}#{a}")),
+            None => leptos_axum::redirect(&back),
+        }
     }
 }
 

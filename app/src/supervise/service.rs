@@ -186,7 +186,8 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
             }
         }
     }
-    rollup.retain(|r| r.child || r.cadres > 0);
+    // An organisation without any cadre has nothing to show (本级 neither).
+    rollup.retain(|r| r.cadres > 0);
 
     // The tiles and roll-up count every cadre; the search and the light narrow the table.
     let search = crate::ssr::validate::search_text(&query.q, 30);

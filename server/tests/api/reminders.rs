@@ -606,7 +606,16 @@ async fn a_supervisor_reminds_a_cadre_once_a_day_by_inbox_and_email(app: TestApp
     assert_eq!(d["reminded"][0][0], a.id);
     let detail = ok(&sup, "/api/supervise/cadre", &[("id", &a.id.to_string())]).await;
     assert!(detail["last_reminded"].is_string());
-
+    // The dashboard's row says so in words, where the button was.
+    let html = sup.page("/supervise").await;
+    assert!(
+        html.contains(&format!(r#"id="remind-{}""#, a.id)),
+        "the row's anchor"
+    );
+    assert!(
+        html.contains("今天") && html.contains("已提醒"),
+        "when it was sent"
+    );
     // Mailed at once in the day; pressed at night it waits for 08:00.
     let d = deliveries(admin).await;
     assert_eq!(d.len(), 1);
@@ -627,6 +636,20 @@ async fn a_supervisor_reminds_a_cadre_once_a_day_by_inbox_and_email(app: TestApp
         assert_eq!(mails.len(), 1, "mailed at once");
         assert!(mails[0].subject().contains("测试用户"));
     }
+    // Without JavaScript, a press lands back on the row, not the top of the page.
+    let b = &w.b;
+    let res = sup
+        .submit(
+            "/supervise?period=2026Q4",
+            "/api/supervise/remind",
+            &[("request_id", &rid()), ("cadre_id", &b.id.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(
+        res.headers()[reqwest::header::LOCATION],
+        sup.url(&format!("/supervise?period=2026Q4&saved=1#remind-{}", b.id))
+    );
 }
 smtp_test!(a_supervisor_reminds_a_cadre_once_a_day_by_inbox_and_email);
 

@@ -140,6 +140,18 @@ async fn supervisors_see_only_their_subtree(app: TestApp) {
         )
         .await;
     assert_status(res, StatusCode::NOT_FOUND).await;
+    // The page for it: not found, with the way back to the viewer's own dashboard.
+    let res = s
+        .sup
+        .get(&format!("/supervise?org_id={}", s.other_street))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("data-testid=\"not-found\""), "{page}");
+    assert!(
+        page.contains(r#"href="/supervise" class="button">返回履职看板</a>"#),
+        "{page}"
+    );
     let res = s
         .sup
         .call("/api/supervise/cadre", &[("id", &s.c.to_string())])
@@ -154,6 +166,8 @@ async fn supervisors_see_only_their_subtree(app: TestApp) {
     assert!(rollup
         .iter()
         .any(|r| r["org_name"] == STREET && r["cadres"] == 2));
+    // An organisation without cadres has no line.
+    assert!(rollup.iter().all(|r| r["cadres"].as_u64() > Some(0)));
     // A search narrows the table, never the tiles; it cannot reach past the subtree.
     let found = dashboard(&s.w.admin, &[("q", "CADRE_B")]).await;
     assert_eq!(found["tiles"]["cadres"], 3);
