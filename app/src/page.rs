@@ -33,6 +33,22 @@ mod imp {
     pub fn demo_mode() -> bool {
         crate::ssr::state().is_ok_and(|s| s.settings.demo)
     }
+    /// In demo mode, who can sign in, by role; outside it, nobody is listed.
+    pub async fn demo_sign_ins() -> Vec<(crate::types::Role, Vec<String>)> {
+        crate::auth::service::demo_sign_ins()
+            .await
+            .unwrap_or_default()
+    }
+    /// Whether the page is open in WeChat's in-app browser, which blocks downloads and
+    /// `webcal://` links.
+    pub fn in_wechat() -> bool {
+        leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|p| {
+            p.headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|ua| ua.contains("MicroMessenger"))
+        })
+    }
     pub fn today() -> chrono::NaiveDate {
         crate::ssr::today()
     }
@@ -71,6 +87,12 @@ mod imp {
     pub fn today() -> chrono::NaiveDate {
         crate::rules::shanghai_date(chrono::Utc::now())
     }
+    pub async fn demo_sign_ins() -> Vec<(crate::types::Role, Vec<String>)> {
+        Vec::new()
+    }
+    pub fn in_wechat() -> bool {
+        false
+    }
     pub fn failed_form() -> Option<(String, crate::error::AppError)> {
         None
     }
@@ -81,8 +103,8 @@ mod imp {
 }
 
 pub use imp::{
-    css_href, demo_mode, failed_form, locale, provide_csp_nonce, redirect, set_status, today,
-    viewer,
+    css_href, demo_mode, demo_sign_ins, failed_form, in_wechat, locale, provide_csp_nonce,
+    redirect, set_status, today, viewer,
 };
 
 /// Renders a page for a signed-in viewer with one of `roles`; sends everyone else to sign in, and
@@ -116,7 +138,10 @@ where
     Fut: std::future::Future<Output = Result<T, crate::error::AppError>> + Send + 'static,
     V: IntoView + 'static,
 {
-    use crate::components::{form::ErrorNote, layout::Layout};
+    use crate::components::{
+        form::ErrorNote,
+        layout::{Layout, NotFoundNote},
+    };
     guard(roles, move |viewer| {
         view! {
             <Layout viewer=viewer title=title>
@@ -124,6 +149,8 @@ where
                     {Suspend::new(async move {
                         match load().await {
                             Ok(data) => render(data).into_any(),
+                            // A record (an organisation, a cadre) outside the viewer's subtree.
+                            Err(crate::error::AppError::NotFound) => view! { <NotFoundNote page=title /> }.into_any(),
                             Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                         }
                     })}

@@ -56,6 +56,35 @@ async fn usable(db: &impl sea_orm::ConnectionTrait, a: &account::Model) -> Resul
 /// `Invalid` for a missing field or wrong credentials (one message, on `password`, that does not
 /// say which was wrong); `TooManyAttempts` while the account or the address is slowed down.
 #[tracing::instrument(skip_all, err(level = "info"))]
+/// In demo mode, the usernames that can sign in now (active accounts), by role as the sign-in
+/// page lists them: admins, supervisors, cadres. Outside demo mode, none.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn demo_sign_ins() -> Result<Vec<(Role, Vec<String>)>, AppError> {
+    use sea_orm::QueryOrder;
+    let s = state()?;
+    if !s.settings.demo {
+        return Ok(Vec::new());
+    }
+    let active = account::Entity::find()
+        .filter(account::Column::Active.eq(true))
+        .order_by_asc(account::Column::Username)
+        .all(&s.db)
+        .await?;
+    Ok([Role::Admin, Role::Supervisor, Role::Cadre]
+        .into_iter()
+        .map(|role| {
+            let names = active
+                .iter()
+                .filter(|a| Role::parse(&a.role) == Some(role))
+                .map(|a| a.username.clone())
+                .collect();
+            (role, names)
+        })
+        .collect())
+}
+
 pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
     let st = state()?;
     let db = &st.db;

@@ -253,13 +253,11 @@ pub fn CardForm(
     children: Children,
 ) -> impl IntoView {
     let t = use_t();
-    let saved = use_context::<SavedFlag>().is_some_and(|s| s.0);
     view! {
         <section class="card">
             {title.map(|t| view! { <h2>{t}</h2> })}
             <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
                 <PostForm action=action id=id>
-                    {saved.then(|| view! { <p class="notice" role="status">{t.saved_notice}</p> })}
                     {children()}
                 </PostForm>
             </crate::components::enhance::Enhance>
@@ -271,7 +269,8 @@ pub fn CardForm(
 #[derive(Clone, Copy, Debug)]
 pub struct SavedFlag(pub bool);
 
-/// "Saved", on a page reached right after a plain-form save.
+/// "Saved", on a page reached right after a plain-form save: once, under the page's title (the
+/// frame draws it), where the reloaded page starts. An enhanced form says it in the form itself.
 #[component]
 pub fn SavedNotice() -> impl IntoView {
     let t = use_t();

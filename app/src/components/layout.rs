@@ -16,6 +16,7 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/supervise", t.nav_dashboard),
             ("/admin/orgs", t.nav_orgs),
             ("/admin/users", t.nav_users),
+            ("/admin/import", t.nav_import),
             ("/admin/policy", t.nav_policy),
             ("/admin/calendar", t.nav_calendar),
             ("/admin/reminders", t.nav_reminders),
@@ -26,6 +27,7 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/visits", t.nav_visits),
             ("/suggestions", t.nav_suggestions),
             ("/study", t.nav_study),
+            ("/exemptions", t.nav_exemptions),
         ],
         Role::Supervisor => vec![
             ("/supervise", t.nav_dashboard),
@@ -40,17 +42,10 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
     } else {
         t.nav_inbox.to_owned()
     };
-    let nav_hrefs: Vec<&'static str> = nav.iter().map(|(h, _)| *h).collect();
-    let current = current_path();
-    let section = format!(
-        "/{}",
-        current
-            .trim_start_matches('/')
-            .split('/')
-            .next()
-            .unwrap_or("")
-    );
-    let saved = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("saved").is_some());
+    let here = current_tab(&nav, &current_path());
+    // A refused submission after a save shows its error alone, not also the save's 已保存.
+    let saved = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("saved").is_some())
+        && crate::page::failed_form().is_none();
     provide_context(crate::components::form::SavedFlag(saved));
     view! {
         <Title text=crate::markup::rcdata(&format!("{title} · {}", t.app_short)) />
@@ -70,24 +65,49 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
         </header>
         <main class="page">
             <h1>{title}</h1>
+            <crate::components::form::SavedNotice />
             {children()}
         </main>
         <nav class="bottom" aria-label=t.main_nav>
             {nav
                 .into_iter()
                 .map(|(href, label)| {
-                    // The longest matching entry is the current one (/supervise/roster, not /supervise).
-                    let here = section == href
-                        || (href != "/"
-                            && current.starts_with(href)
-                            && !nav_hrefs.iter().any(|o| o.len() > href.len() && current.starts_with(o)));
-                    view! {
-                        <a href=href aria-current=here.then_some("page")>{label}</a>
-                    }
+                    view! { <a href=href aria-current=(Some(href) == here).then_some("page")>{label}</a> }
                 })
                 .collect_view()}
         </nav>
     }
+}
+
+/// The tab of the page at `path`: the longest entry that is `path` or a folder above it (one tab
+/// at most: `/supervise/roster` is 名单, not also 看板); pages reached from a tab count as it.
+fn current_tab(nav: &[(&'static str, &'static str)], path: &str) -> Option<&'static str> {
+    // Pages that belong to a tab without living under it.
+    const UNDER: [(&str, &str); 3] = [
+        ("/contacts", "/youth"),
+        ("/late", "/"),
+        ("/supervise/late", "/supervise"),
+    ];
+    let path = UNDER
+        .iter()
+        .find(|(from, _)| within(path, from))
+        .map_or(path, |(_, to)| *to);
+    nav.iter()
+        .map(|(href, _)| *href)
+        .filter(|href| {
+            if *href == "/" {
+                path == "/"
+            } else {
+                within(path, href)
+            }
+        })
+        .max_by_key(|href| href.len())
+}
+
+/// Whether `path` is `folder` or below it.
+fn within(path: &str, folder: &str) -> bool {
+    path.strip_prefix(folder)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 fn current_path() -> String {
@@ -108,5 +128,55 @@ pub fn NotFound() -> impl IntoView {
             <p>{t.not_found_body}</p>
             <p><a href="/">{t.back_home}</a></p>
         </main>
+    }
+}
+
+/// Not found, inside the frame of a page whose address named something that is not there or
+/// not the viewer's (`/supervise?org_id=` of another street): 404, and the way back to the page
+/// as it opens.
+#[component]
+pub fn NotFoundNote(page: &'static str) -> impl IntoView {
+    let t = use_t();
+    crate::page::set_status(404);
+    view! {
+        <section class="card" data-testid="not-found">
+            <h2>{t.not_found_title}</h2>
+            <p>{t.not_found_body}</p>
+            <p><a class="button" href=current_path()>{fill(t.back_to_page, &[("page", page)])}</a></p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::current_tab;
+
+    #[test]
+    fn exactly_one_tab_is_current() {
+        let supervisor = [
+            ("/supervise", "看板"),
+            ("/supervise/suggestions", "建议审核"),
+            ("/supervise/roster", "名单"),
+        ];
+        assert_eq!(current_tab(&supervisor, "/supervise"), Some("/supervise"));
+        assert_eq!(
+            current_tab(&supervisor, "/supervise/roster"),
+            Some("/supervise/roster")
+        );
+        assert_eq!(
+            current_tab(&supervisor, "/supervise/cadres/7"),
+            Some("/supervise")
+        );
+        assert_eq!(
+            current_tab(&supervisor, "/supervise/late"),
+            Some("/supervise")
+        );
+        assert_eq!(current_tab(&supervisor, "/supervisex"), None);
+        let cadre = [("/", "今天"), ("/youth", "青年"), ("/exemptions", "请假")];
+        assert_eq!(current_tab(&cadre, "/"), Some("/"));
+        assert_eq!(current_tab(&cadre, "/youth/3"), Some("/youth"));
+        assert_eq!(current_tab(&cadre, "/contacts/new"), Some("/youth"));
+        assert_eq!(current_tab(&cadre, "/late"), Some("/"));
+        assert_eq!(current_tab(&cadre, "/inbox"), None);
     }
 }

@@ -60,3 +60,14 @@ mod tests {
         assert_eq!(query_link("/a", &[("q", "")], &[]), "/a");
     }
 }
+
+/// In WeChat's in-app browser, how to get past its block on downloads and calendar links: shown
+/// before such links, since tapping them there does nothing.
+#[leptos::component]
+pub fn WeChatHint() -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let t = crate::i18n::use_t();
+    crate::page::in_wechat().then(|| {
+        view! { <p class="warn-note" role="note" data-testid="wechat-hint">{t.wechat_hint}</p> }
+    })
+}

@@ -45,23 +45,31 @@ pub async fn list_orgs() -> Result<Vec<OrgNode>, AppError> {
 /// Creates an organisation under a parent in the admin's subtree; returns its id.
 #[server(prefix = "/api", endpoint = "orgs/create")]
 pub async fn create_org(#[server(flatten)] form: NewOrg) -> Result<i64, AppError> {
-    crate::ssr::respond(super::service::create(form).await)
+    let id = crate::ssr::respond(super::service::create(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(id)
 }
 
 #[server(prefix = "/api", endpoint = "orgs/rename")]
 pub async fn rename_org(#[server(flatten)] form: RenameOrgForm) -> Result<(), AppError> {
-    crate::ssr::respond(super::service::rename(form).await)
+    crate::ssr::respond(super::service::rename(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "orgs/move")]
 pub async fn move_org(#[server(flatten)] form: MoveOrgForm) -> Result<(), AppError> {
-    crate::ssr::respond(super::service::move_to(form).await)
+    crate::ssr::respond(super::service::move_to(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
 }
 
 /// Deactivates (`active=false`) or reactivates an organisation.
 #[server(prefix = "/api", endpoint = "orgs/active")]
 pub async fn set_org_active(#[server(flatten)] form: OrgActiveForm) -> Result<(), AppError> {
-    crate::ssr::respond(super::service::set_active(form).await)
+    crate::ssr::respond(super::service::set_active(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]

@@ -2,6 +2,7 @@
 //! working days per year).
 
 use crate::components::form::{Hidden, PostForm, RequestId, SelectField, TextField};
+use crate::components::islands::ConfirmSubmit;
 use crate::i18n::fmt_amount as hours;
 use crate::i18n::{fill, use_t};
 use crate::page::data_page;
@@ -32,20 +33,24 @@ fn PolicyForm(p: Policy, in_force_from: chrono::NaiveDate) -> impl IntoView {
     let since = (in_force_from > crate::rules::policy_epoch()).then(|| {
         view! { <p class="hint">{fill(t.policy_in_force, &[("date", &in_force_from.to_string())])}</p> }
     });
-    let saved = use_context::<crate::components::form::SavedFlag>().is_some_and(|s| s.0);
     let number = |name: &'static str, label: &'static str, value: String| {
         view! { <TextField name=name label=label inputmode="decimal" value=value required=true maxlength=6 /> }
     };
     view! {
         <section class="card">
             <PostForm action=UpdatePolicy::PATH id="policy">
-                {saved.then(|| view! { <p class="notice" role="status">{t.saved_notice}</p> })}
                 {since}
                 <h2>{t.policy_contacts}</h2>
                 {number("roster_target", t.p_roster_target, p.roster_target.to_string())}
                 {number("contact_due_days", t.p_contact_due_days, p.contact_due_days.to_string())}
                 {number("contact_overdue_days", t.p_contact_overdue_days, p.contact_overdue_days.to_string())}
-                {number("offline_contacts_per_year", t.p_offline_contacts, p.offline_contacts_per_year.to_string())}
+                // A yes/no rule, stored as 1 or 0.
+                <SelectField
+                    name="offline_contacts_per_year"
+                    label=t.p_offline_contacts
+                    options=vec![("1".to_owned(), t.p_required_yes.to_owned()), ("0".to_owned(), t.p_required_no.to_owned())]
+                    value=p.offline_contacts_per_year.min(1).to_string()
+                />
                 {number("contact_late_entry_days", t.p_contact_late_entry, p.contact_late_entry_days.to_string())}
                 <h2>{t.policy_visits}</h2>
                 {number("visit_days_per_week", t.p_visit_days, p.visit_days_per_week.to_string())}
@@ -116,7 +121,6 @@ fn Calendar(c: CalendarYear) -> impl IntoView {
         ("workday".to_owned(), t.cal_workday.to_owned()),
     ];
     view! {
-        <crate::components::form::SavedNotice />
         <nav class="tabs" aria-label=t.calendar_title>
             {c.years.iter().map(|y| {
                 let here = *y == c.year;
@@ -132,16 +136,21 @@ fn Calendar(c: CalendarYear) -> impl IntoView {
                     <ul class="list" data-testid="calendar-days">
                         {c.days.iter().map(|d| {
                             let id = d.id.to_string();
+                            let question = fill(t.confirm_delete_day, &[("day", &d.day.to_string()), ("name", &d.name)]);
                             view! {
                                 <li>
-                                    <span>{format!("{} {}", d.day, d.day.format("%a"))}</span>
+                                    <span>{format!("{} {}", d.day, weekday(d.day, t))}</span>
                                     <span class=if d.kind == "holiday" { "light ok" } else { "light warn" }>
                                         {if d.kind == "holiday" { t.cal_holiday } else { t.cal_workday }}
                                     </span>
                                     <span>{d.name.clone()}</span>
                                     <PostForm action=DeleteCalendarDay::PATH id=format!("del-{id}") key=("id", id.clone()) class="inline">
                                         <Hidden name="id" value=id.clone() />
-                                        <button type="submit" class="link">{t.delete}</button>
+                                        <ConfirmSubmit
+                                            label=t.delete.to_string()
+                                            question=question
+                                            class="link".to_string()
+                                        />
                                     </PostForm>
                                 </li>
                             }
@@ -161,6 +170,15 @@ fn Calendar(c: CalendarYear) -> impl IntoView {
             </PostForm>
         </section>
     }
+}
+
+/// A day's weekday in the viewer's language (周一 … 周日).
+fn weekday(day: chrono::NaiveDate, t: &crate::i18n::Strings) -> &'static str {
+    use chrono::Datelike;
+    t.weekdays
+        .split(',')
+        .nth(day.weekday().num_days_from_monday() as usize)
+        .unwrap_or_default()
 }
 
 /// `study_hours_per_month: 8 → 10` in the admin's words (每月学习小时数：8 → 10).

@@ -27,7 +27,6 @@ fn when(at: chrono::DateTime<chrono::Utc>) -> String {
 fn HealthView(h: Health) -> impl IntoView {
     let t = use_t();
     view! {
-        <crate::components::form::SavedNotice />
         <p class=if h.mail_configured { "notice" } else { "hint" } data-testid="mail-status">
             {if h.mail_configured { t.mail_configured } else { t.mail_not_configured }}
         </p>

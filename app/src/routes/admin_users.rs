@@ -94,6 +94,12 @@ fn Accounts(data: AccountsPage) -> impl IntoView {
     }
 }
 
+/// Whether the last plain submission to `action` failed for this row (its folded form opens).
+fn failed(action: &str, key: &str, value: &str) -> bool {
+    crate::page::failed_form()
+        .is_some_and(|(path, e)| path == action && e.input(key) == Some(value))
+}
+
 #[component]
 fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl IntoView {
     let t = use_t();
@@ -123,6 +129,10 @@ fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl I
         format!("deactivate-{id}"),
     );
     let (id1, id2, id3) = (id.clone(), id.clone(), id.clone());
+    // A folded form that just failed opens, showing its message.
+    let pair_open = failed(PairOrg::PATH, "cadre_id", &id);
+    let manage_open =
+        failed(ResetPassword::PATH, "id", &id) || failed(DeactivateAccount::PATH, "id", &id);
     view! {
         <li class="card account" class:inactive=!account.active data-username=account.username.clone()>
             <div class="account-head">
@@ -143,12 +153,16 @@ fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl I
                             } else {
                                 view! { <p class="muted">{t.user_no_pairings}</p> }.into_any()
                             }}
-                            <PostForm action=PairOrg::PATH id=pair_form key=("cadre_id", id1.clone()) class="row-form">
-                                <RequestId />
-                                <Hidden name="cadre_id" value=id1 />
-                                <SelectField name="org_id" label=t.user_pair_org options=grassroots placeholder=t.choose />
-                                <button type="submit">{t.user_pair}</button>
-                            </PostForm>
+                            // Folded: a page of accounts is a list to scan, not a stack of forms.
+                            <details open=pair_open>
+                                <summary>{t.user_add_pairing}</summary>
+                                <PostForm action=PairOrg::PATH id=pair_form key=("cadre_id", id1.clone()) class="row-form">
+                                    <RequestId />
+                                    <Hidden name="cadre_id" value=id1.clone() />
+                                    <SelectField name="org_id" label=t.user_pair_org options=grassroots placeholder=t.choose />
+                                    <button type="submit">{t.user_pair}</button>
+                                </PostForm>
+                            </details>
                         </div>
                     }
                 })}
@@ -156,7 +170,7 @@ fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl I
                 .active
                 .then(|| {
                     view! {
-                        <details>
+                        <details open=manage_open>
                             <summary>{t.org_manage}</summary>
                             <PostForm action=ResetPassword::PATH id=reset_form key=key.clone() class="row-form">
                                 <Hidden name="id" value=id2 />

@@ -66,7 +66,6 @@ fn Queue(q: ExemptionQueue) -> impl IntoView {
         ("decline".to_owned(), t.e_decline.to_owned()),
     ];
     view! {
-        <crate::components::form::SavedNotice />
         <section class="card">
             <h2>{fill(t.pending_count, &[("n", &q.pending.len().to_string())])}</h2>
             {if q.pending.is_empty() {

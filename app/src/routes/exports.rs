@@ -2,7 +2,7 @@
 //! background and its progress bar moves (with JavaScript) or the page refreshes itself
 //! (without); then a download link. Jobs are kept 7 days.
 
-use crate::components::form::{PostForm, RequestId, SavedNotice, SelectField};
+use crate::components::form::{PostForm, RequestId, SelectField};
 use crate::components::progress::ExportProgress;
 use crate::exports::api::{list_exports, CreateExport, ExportJob, ExportsPage};
 use crate::exports::ExportFormat;
@@ -61,13 +61,13 @@ fn Exports(d: ExportsPage) -> impl IntoView {
         .filter(|id| d.orgs.iter().any(|o| o.id.to_string() == *id))
         .unwrap_or_else(|| d.own_org.to_string());
     view! {
-        <SavedNotice />
         // Without JavaScript the page refreshes itself while an export runs; with it, the
         // progress bars move by themselves.
         {working.then(|| view! { <noscript><meta http-equiv="refresh" content="2" /></noscript> })}
         <section class="card">
             <h2>{t.export_new}</h2>
             <p class="hint">{t.export_hint}</p>
+            <crate::components::links::WeChatHint />
             <PostForm action=CreateExport::PATH id="export">
                 <RequestId />
                 <SelectField name="org_id" label=t.pick_org options=orgs value=org />

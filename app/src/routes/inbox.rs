@@ -30,7 +30,6 @@ pub fn InboxPage() -> impl IntoView {
 fn InboxList(inbox: Inbox) -> impl IntoView {
     let t = use_t();
     view! {
-        <crate::components::form::SavedNotice />
         <div class="actions-row">
             <p class="muted" data-testid="unread-count">{fill(t.unread_count, &[("n", &inbox.unread.to_string())])}</p>
             {(inbox.unread > 0).then(|| view! {

@@ -103,7 +103,6 @@ fn Queue(page: LatePage) -> impl IntoView {
         .into_iter()
         .partition(|r| r.status == Some(crate::types::LateStatus::Pending));
     view! {
-        <crate::components::form::SavedNotice />
         <Filter base="/supervise/late" status=page.status.clone() />
         <section class="card">
             <h2>{fill(t.late_pending_n, &[("n", &page.pending.to_string())])}</h2>

@@ -27,7 +27,23 @@ pub fn LoginPage() -> impl IntoView {
                 <PasswordToggle target="login-password".into() show=t.show_password.into() hide=t.hide_password.into() />
                 <button type="submit" class="primary">{t.sign_in}</button>
             </PostForm>
-            {page::demo_mode().then(|| view! { <p class="hint demo" data-testid="demo-hint">{t.demo_hint}</p> })}
+            <p class="hint" data-testid="forgot-hint">{t.forgot_password_hint}</p>
+            {page::demo_mode().then(|| view! {
+                <Suspense>
+                    {Suspend::new(async move {
+                        let groups = page::demo_sign_ins()
+                            .await
+                            .into_iter()
+                            .filter(|(_, names)| !names.is_empty())
+                            .map(|(role, names)| format!("{}（{}）", crate::i18n::runs(&names).join("、"), role.label(t)))
+                            .collect::<Vec<_>>()
+                            .join("；");
+                        view! {
+                            <p class="hint demo" data-testid="demo-hint">{crate::i18n::fill(t.demo_hint, &[("accounts", &groups)])}</p>
+                        }
+                    })}
+                </Suspense>
+            })}
             <LanguageSwitch />
         </main>
     }

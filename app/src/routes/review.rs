@@ -66,7 +66,6 @@ fn ReviewQueue(q: Queue) -> impl IntoView {
         .collect();
     let items = q.items.clone();
     view! {
-        <crate::components::form::SavedNotice />
         <form method="get" action="/supervise/suggestions" class="pickers" role="search">
             <select name="quarter" aria-label=t.s_quarter>
                 {quarters.into_iter().map(|(k, l)| {

@@ -27,7 +27,6 @@ pub fn SettingsPage() -> impl IntoView {
 fn Settings(s: MySettings, done: Option<String>) -> impl IntoView {
     let t = use_t();
     view! {
-        <crate::components::form::SavedNotice />
         <section class="card">
             <h2>{t.change_password}</h2>
             {(done.as_deref() == Some("password"))
@@ -69,6 +68,7 @@ fn Settings(s: MySettings, done: Option<String>) -> impl IntoView {
         <section class="card" id="calendar">
             <h2>{t.feed_title}</h2>
             <p class="hint">{t.calendar_hint}</p>
+            <crate::components::links::WeChatHint />
             <p><a class="button" href=s.calendar.webcal.clone() data-testid="webcal-link">{t.calendar_subscribe}</a></p>
             <p class="small break" data-testid="calendar-url">{s.calendar.https.clone()}</p>
             <PostForm action=RegenerateCalendar::PATH id="calendar-regenerate">

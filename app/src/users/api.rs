@@ -67,31 +67,41 @@ pub async fn list_accounts(
 /// Creates an account; returns its id. Idempotent on `request_id`.
 #[server(prefix = "/api", endpoint = "users/create")]
 pub async fn create_account(#[server(flatten)] form: NewAccount) -> Result<i64, AppError> {
-    crate::ssr::respond(super::service::create(form).await)
+    let id = crate::ssr::respond(super::service::create(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(id)
 }
 
 /// Sets a new password and ends the account's sessions.
 #[server(prefix = "/api", endpoint = "users/reset-password")]
 pub async fn reset_password(#[server(flatten)] form: ResetPasswordForm) -> Result<(), AppError> {
-    crate::ssr::respond(super::service::reset_password(form).await)
+    crate::ssr::respond(super::service::reset_password(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
 }
 
 /// Deactivates an account; its sessions end at once.
 #[server(prefix = "/api", endpoint = "users/deactivate")]
 pub async fn deactivate_account(#[server(flatten)] form: AccountId) -> Result<(), AppError> {
-    crate::ssr::respond(super::service::deactivate(form).await)
+    crate::ssr::respond(super::service::deactivate(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
 }
 
 /// Pairs a cadre with a grassroots organisation (联系点). Idempotent on `request_id`.
 #[server(prefix = "/api", endpoint = "users/pair")]
 pub async fn pair_org(#[server(flatten)] form: NewPairing) -> Result<i64, AppError> {
-    crate::ssr::respond(super::service::pair(form).await)
+    let id = crate::ssr::respond(super::service::pair(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(id)
 }
 
 /// Ends a pairing (kept with its end date, for the ledgers).
 #[server(prefix = "/api", endpoint = "users/unpair")]
 pub async fn unpair_org(#[server(flatten)] form: PairingId) -> Result<(), AppError> {
-    crate::ssr::respond(super::service::unpair(form).await)
+    crate::ssr::respond(super::service::unpair(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]

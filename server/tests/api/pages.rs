@@ -33,6 +33,24 @@ async fn pages_send_strangers_to_sign_in_and_hide_admin_pages_from_others(app: T
 }
 db_test!(pages_send_strangers_to_sign_in_and_hide_admin_pages_from_others);
 
+async fn in_wechat_the_pages_with_downloads_say_how_to_open_them(app: TestApp) {
+    app.login_as_admin().await;
+    const WECHAT: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN";
+    for path in ["/settings", "/exports", "/admin/import"] {
+        let page = |ua: &'static str| {
+            let req = app.client.get(app.url(path)).header(header::USER_AGENT, ua);
+            async move { req.send().await.unwrap().text().await.unwrap() }
+        };
+        let inside = page(WECHAT).await;
+        assert!(inside.contains("data-testid=\"wechat-hint\""), "{path}");
+        assert!(inside.contains("在浏览器打开"), "{path}");
+        let outside =
+            page("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1").await;
+        assert!(!outside.contains("wechat-hint"), "{path}");
+    }
+}
+db_test!(in_wechat_the_pages_with_downloads_say_how_to_open_them);
+
 async fn a_failed_plain_form_keeps_what_was_typed(app: TestApp) {
     app.login_as_admin().await;
     let rid = uuid::Uuid::new_v4().to_string();
@@ -70,9 +88,11 @@ async fn a_failed_plain_form_keeps_what_was_typed(app: TestApp) {
     );
     assert_eq!(app.count("organisations").await, 1);
 
+    // Corrected and sent from the page the error came back to: saved, said so, and the old
+    // message is gone.
     let res = app
         .submit(
-            "/admin/orgs",
+            &location,
             "/api/orgs/create",
             &[
                 ("request_id", &rid),
@@ -83,13 +103,38 @@ async fn a_failed_plain_form_keeps_what_was_typed(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    let back = res.headers()[header::LOCATION].to_str().unwrap();
-    assert_eq!(
-        back.trim_end_matches('?'),
-        app.url("/admin/orgs"),
-        "back to the page"
+    let back = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(back, app.url("/admin/orgs?saved=1"), "back to the page");
+    let path = |l: &str| l.strip_prefix(&app.url("")).unwrap_or(l).to_owned();
+    let back = path(&back);
+    let page = app.page(&back).await;
+    assert!(page.contains("新的学校团委"));
+    assert!(
+        page.contains(r#"class="notice">已保存</p>"#),
+        "confirmed: {page}"
     );
-    assert!(app.page("/admin/orgs").await.contains("新的学校团委"));
+    assert!(
+        !page.contains("请从列表中选择") && !page.contains("field-error"),
+        "the old error is gone"
+    );
+    assert_eq!(app.count("organisations").await, 2);
+    // An empty form sent after the save: its error alone, not also 已保存.
+    let res = app
+        .submit(
+            &back,
+            "/api/orgs/create",
+            &[
+                ("request_id", &uuid::Uuid::new_v4().to_string()),
+                ("name", ""),
+                ("kind", ""),
+                ("parent_id", "1"),
+            ],
+        )
+        .await;
+    let location = path(res.headers()[header::LOCATION].to_str().unwrap());
+    let page = app.page(&location).await;
+    assert!(page.contains("请填写此项"), "{location}");
+    assert!(!page.contains("已保存"), "one message, not two");
 }
 db_test!(a_failed_plain_form_keeps_what_was_typed);
 
@@ -103,6 +148,12 @@ async fn demo_mode_loads_a_realistic_district(backend: Backend) {
     assert!((1000..=1100).contains(&youths), "{youths}");
     assert_eq!(app.count("assignments").await, youths);
     assert_eq!(app.count("policies").await, 9);
+    // The sign-in page lists who can sign in: not cadre12, who has left; supervisor2 too.
+    let login = app.page("/login").await;
+    assert!(login.contains("cadre01…cadre11（团干部）"), "{login}");
+    assert!(login.contains("supervisor2"));
+    assert!(!login.contains("cadre12"));
+    assert!(login.contains("忘记密码"));
 
     // About two quarters of history.
     let contacts = app.count("contacts").await;
@@ -204,6 +255,14 @@ async fn demo_mode_loads_a_realistic_district(backend: Backend) {
         .unwrap()
         .iter()
         .any(|w| w["green"].as_u64().unwrap() > 0));
+    // The contact-coverage line: youths on the rosters, and those not overdue among them.
+    for w in d["trend"].as_array().unwrap() {
+        let (roster, in_touch) = (
+            w["roster"].as_u64().unwrap(),
+            w["in_touch"].as_u64().unwrap(),
+        );
+        assert!(roster > 0 && in_touch <= roster, "{w}");
+    }
     let queue = crate::cadre::ok(&sup, "/api/suggestions/queue", &[]).await;
     assert!(
         queue["matching"].as_u64().unwrap() >= 5,
