@@ -32,6 +32,11 @@ test.describe('a cadre on a phone, with JavaScript', () => {
 
   test('today shows the week, the youths due, the quarter and the month', async ({ page }) => {
     await expect(page.getByTestId('today-week')).toContainText('本周下基层');
+    // The week as a person reads it, and the way to log it.
+    await expect(page.getByTestId('week-span')).toHaveText(/^本周（\d{1,2}月\d{1,2}日–\d{1,2}月\d{1,2}日）$/);
+    // Leave is a tap away, on today and in the menu.
+    await expect(page.getByTestId('leave-link')).toBeVisible();
+    await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '请假' })).toBeVisible();
     await expect(page.getByTestId('today-contacts')).toContainText(/待联系 \d+ 人/);
     await expect(page.getByTestId('today-contacts')).toContainText(/已逾期 \d+ 人/);
     await expect(page.getByTestId('today-suggestions')).toContainText('河东中学团委');
@@ -67,6 +72,27 @@ test.describe('a cadre on a phone, with JavaScript', () => {
     await page.locator('p.lead a').click();
     await expect(page.getByTestId('contacts').locator('li').first()).toContainText('面对面了解实习情况');
     await expect(page.locator('.light.ok').first()).toHaveText('正常');
+  });
+
+  test('after saving a contact, the next due youth is one tap away', async ({ page }) => {
+    const first = new TodayPage(page).firstDueYouth();
+    const name = (await first.locator('.name').innerText()).trim();
+    await first.getByRole('link', { name: '记联系' }).click();
+    await hydrated(page);
+    const seen = [name];
+    for (let i = 0; i < 2; i++) {
+      await page.getByLabel('内容').fill(`电话回访第 ${i + 1} 位`);
+      await page.getByRole('button', { name: '保存' }).click();
+      await expect(page.getByRole('status')).toHaveText('已保存');
+      // The next one is offered: someone else, still due.
+      const next = page.getByTestId('next-due');
+      const nextName = (await next.locator('strong').innerText()).trim();
+      expect(seen).not.toContain(nextName);
+      await next.getByRole('link', { name: '记录下一位' }).click();
+      await expect(page.locator('p.lead')).toContainText(nextName);
+      await hydrated(page);
+      seen.push(nextName);
+    }
   });
 
   test('a missing field gets a message by the field and keeps what was typed', async ({ page }) => {

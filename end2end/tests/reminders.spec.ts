@@ -30,15 +30,23 @@ test.describe('reminders on a phone', () => {
     const row = page.locator('tr[data-cadre="cadre05"]');
     const button = row.getByRole('button', { name: '提醒' });
     await expect(button).toBeEnabled();
+    await row.scrollIntoViewIfNeeded();
+    const scrolled = await page.evaluate(() => window.scrollY);
     await button.click();
-    // Back on the dashboard: the row says when it was pressed, and once a day is enough.
-    await expect(page.getByRole('status')).toContainText('已保存');
-    await expect(row.locator('.reminded')).toContainText('已于');
-    await expect(row.getByRole('button', { name: '提醒' })).toBeDisabled();
+    // The page stays where it was; the row says when it was sent, and once a day is enough.
+    await expect(row.locator('.reminded')).toContainText(/今天 \d\d:\d\d 已提醒/);
+    await expect(row.getByRole('button', { name: '提醒' })).toHaveCount(0);
+    await expect(page).toHaveURL(/\/supervise$/);
+    expect(Math.abs((await page.evaluate(() => window.scrollY)) - scrolled)).toBeLessThan(40);
 
     const cadre = await asOther(browser, 'cadre05');
     const before = await badge(cadre);
     expect(before).toBeGreaterThanOrEqual(1);
+    // The count is a real badge: white on the red header, readable.
+    const pill = cadre.getByTestId('unread-badge');
+    await expect(pill).toBeVisible();
+    expect(await pill.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(255, 255, 255)');
+    expect(await cadre.getByTestId('inbox-link').evaluate((a) => getComputedStyle(a).color)).toBe('rgb(255, 255, 255)');
     await cadre.getByTestId('inbox-link').click();
     await expect(cadre).toHaveURL(/\/inbox$/);
     await expect(cadre.getByTestId('unread-count')).toHaveText(`${before} 条未读`);

@@ -36,7 +36,13 @@ test.describe('a supervisor on a phone', () => {
     await expect(page.getByRole('heading', { name: '履职看板' })).toBeVisible();
     const tiles = page.getByTestId('tiles');
     await expect(tiles).toContainText('团干部');
-    await expect(page.getByTestId('trend').locator('polyline')).toHaveCount(2);
+    // One line per duty, labelled axes, the current week marked, the figures a tap away.
+    const trend = page.getByTestId('trend');
+    await expect(trend.locator('polyline')).toHaveCount(3);
+    await expect(trend.getByTestId('trend-now')).toHaveText('本周');
+    await expect(trend.locator('svg')).toContainText('周（周一日期）');
+    await trend.getByText('按周查看数值').click();
+    await expect(trend.getByTestId('trend-table').locator('tbody tr')).toHaveCount(13);
     // No page-level sideways scroll at 390 px (the wide table scrolls inside its box).
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -144,21 +150,35 @@ test.describe('a supervisor on a phone', () => {
     const left = page.getByTestId('left-with-roster');
     await expect(left).toContainText('孙浩');
     await left.getByRole('link', { name: '移交' }).click();
+    // One tab is current: 名单, not also 看板.
+    await expect(page.locator('nav.bottom a[aria-current="page"]')).toHaveText(['名单']);
     const youth = (await page.getByTestId('managed-youths').locator('.name').first().textContent())!.trim();
     const handover = page.getByTestId('handover');
-    const successorId = await handover.getByLabel('接收人').locator('option', { hasText: '徐婷' }).getAttribute('value');
-    await handover.getByLabel('接收人').selectOption(successorId!);
+    const successor = handover.getByLabel('接收人');
+    // The successors with their roster sizes; no deactivating an account already deactivated.
+    await expect(successor.locator('option', { hasText: '黄丽' })).toHaveText(/^黄丽 · .+ \(100\)$/);
+    await expect(handover.getByText('同时停用离岗账号')).toHaveCount(0);
+    // A first look with 黄丽: still chosen under the preview, which warns of 164 youths.
+    const huang = await successor.locator('option', { hasText: '黄丽' }).getAttribute('value');
+    await successor.selectOption(huang!);
     await handover.getByRole('button', { name: '预览' }).click();
+    await expect(page.getByTestId('handover').getByLabel('接收人')).toHaveValue(huang!);
+    await expect(page.getByTestId('over-target')).toContainText('黄丽 的名单将有 164 名青年，超过每人联系 100 名');
+    await page.screenshot({ path: 'test-results/handover-preview.png', fullPage: true });
+    const successorId = await successor.locator('option', { hasText: '徐婷' }).getAttribute('value');
+    await successor.selectOption(successorId!);
+    await handover.getByRole('button', { name: '预览' }).click();
+    await expect(page.getByTestId('handover').getByLabel('接收人')).toHaveValue(successorId!);
     const preview = page.getByTestId('handover-preview');
     await expect(preview).toContainText(/\d+ 名青年、\d+ 件未办结诉求、\d+ 个联系点 → 徐婷/);
     await preview.getByRole('button', { name: '确认移交' }).click();
     await expect(page.getByRole('status')).toContainText('已保存');
 
-    const successor = await asOther(browser, 'cadre11');
-    await successor.goto(`/youth?q=${encodeURIComponent(youth)}`);
-    await successor.getByTestId('roster').getByRole('link', { name: new RegExp(youth) }).first().click();
-    await expect(successor.getByTestId('contacts')).toContainText('孙浩');
-    await successor.context().close();
+    const xu = await asOther(browser, 'cadre11');
+    await xu.goto(`/youth?q=${encodeURIComponent(youth)}`);
+    await xu.getByTestId('roster').getByRole('link', { name: new RegExp(youth) }).first().click();
+    await expect(xu.getByTestId('contacts')).toContainText('孙浩');
+    await xu.context().close();
   });
   test('a visit day past its window becomes a 补录申请 that counts once approved', async ({ page, browser }) => {
     // The Sunday of the week three weeks back: past the 7 days, and no demo visit day on it.
