@@ -4,6 +4,7 @@
 //! found by `pdftotext`). krilla has no layout: lines are broken and rows paginated here, with
 //! glyph advances from the font.
 
+use super::sheets::Title;
 use crate::compliance::{CadreRow, Light};
 use crate::i18n::Strings;
 use krilla::color::rgb;
@@ -116,14 +117,6 @@ enum Item {
         y: f32,
         w: f32,
     },
-}
-
-/// The summary's heading lines.
-pub struct Heading {
-    pub org: String,
-    pub quarter: String,
-    /// Local time, e.g. `2026-11-26 14:03`.
-    pub generated: String,
 }
 
 /// Columns of the table: header and width (the content width is 515 pt).
@@ -293,7 +286,7 @@ impl Layout<'_> {
 /// The PDF cannot be written.
 pub fn summary(
     font: &PdfFont,
-    heading: &Heading,
+    heading: &Title,
     rows: &[CadreRow],
     t: &Strings,
 ) -> Result<Vec<u8>, String> {
@@ -303,7 +296,7 @@ pub fn summary(
 
 /// The pages' items: the heading, a table per organisation (its header repeated on each page
 /// it continues on), the signature block.
-fn layout(font: &PdfFont, heading: &Heading, rows: &[CadreRow], t: &Strings) -> Vec<Vec<Item>> {
+fn layout(font: &PdfFont, heading: &Title, rows: &[CadreRow], t: &Strings) -> Vec<Vec<Item>> {
     let mut l = Layout {
         font,
         pages: Vec::new(),
@@ -398,7 +391,7 @@ fn layout(font: &PdfFont, heading: &Heading, rows: &[CadreRow], t: &Strings) -> 
     l.pages
 }
 
-fn draw(font: &PdfFont, heading: &Heading, pages: &[Vec<Item>]) -> Result<Vec<u8>, String> {
+fn draw(font: &PdfFont, heading: &Title, pages: &[Vec<Item>]) -> Result<Vec<u8>, String> {
     let total = pages.len();
     let mut doc = Document::new();
     doc.set_metadata(
@@ -548,11 +541,12 @@ mod tests {
         }
     }
 
-    fn heading() -> Heading {
-        Heading {
+    fn heading() -> Title {
+        Title {
             org: "区团委".to_owned(),
             quarter: "2026 年第 4 季度".to_owned(),
             generated: "2026-11-26 14:00".to_owned(),
+            by: "测试用户（sup_district）".to_owned(),
         }
     }
 
