@@ -1,7 +1,7 @@
 //! Quarterly exports: the workbook and the CSV files hold the sheets, the fixed headers and as
-//! many rows as the database; the workbook has a title block, a filter and a print set-up; a
-//! supervisor exports only their subtree; another person's job is a 404; jobs left by a stopped
-//! instance run again, and expired ones go.
+//! many rows as the database; the workbook has a title block, a filter and a print set-up; the
+//! PDF is landscape with whole numbers and labels; a supervisor exports only their subtree;
+//! another person's job is a 404; jobs left by a stopped instance run again, and expired ones go.
 
 use crate::cadre::*;
 use crate::helpers::TestApp;
@@ -770,6 +770,33 @@ async fn the_pdf_summary_holds_chinese_text_in_an_embedded_subset_font(app: Test
             "{expected:?} in:\n{text}"
         );
     }
+    // Landscape A4.
+    let info = poppler("pdfinfo", &pdf, &[], &[]);
+    let size = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .unwrap_or_else(|| panic!("{info}"));
+    assert!(size.trim().starts_with("841.89 x 595.28 pts"), "{size}");
+    // The table's cells whole on their line: the study hours named by month, the rating with
+    // its label, the contacts with their share.
+    let lines: Vec<String> = text.lines().map(|l| l.replace(' ', "")).collect();
+    let on_a_line = |needle: &str| lines.iter().any(|l| l.contains(needle));
+    assert!(on_a_line("学习（小时）"), "{text}");
+    assert!(on_a_line(&format!("{}月2.5", today().month())), "{text}");
+    assert!(
+        ["绿（正常）", "黄（需关注）", "红（未完成）"]
+            .iter()
+            .any(|r| on_a_line(r)),
+        "{text}"
+    );
+    assert!(
+        on_a_line("2(100%)"),
+        "cadre_a contacted both youths: {text}"
+    );
+    assert!(
+        on_a_line(&format!("导出人：{CADRE_NAME}（sup_street）")),
+        "{text}"
+    );
     let fonts = poppler("pdffonts", &pdf, &[], &[]);
     let line = fonts
         .lines()
