@@ -1,7 +1,8 @@
 //! Quarterly exports: the workbook and the CSV files hold the sheets, the fixed headers and as
-//! many rows as the database; the workbook has a title block, a filter and a print set-up; the
-//! PDF is landscape with whole numbers and labels; a supervisor exports only their subtree;
-//! another person's job is a 404; jobs left by a stopped instance run again, and expired ones go.
+//! many rows as the database; the workbook has a title block, a filter and a print set-up, and
+//! LibreOffice reads it; the PDF is landscape with whole numbers and labels; a supervisor exports
+//! only their subtree; another person's job is a 404; jobs left by a stopped instance run again,
+//! and expired ones go.
 
 use crate::cadre::*;
 use crate::helpers::TestApp;
@@ -711,6 +712,156 @@ async fn the_exports_page_works_without_javascript(app: TestApp) {
         html.contains("<noscript><meta http-equiv=\"refresh\" content=\"2\""),
         "refresh while queued"
     );
+}
+
+/// LibreOffice's `soffice`, or `None` (after saying so) where it is missing and the run may skip
+/// it: CI sets `LIAISON_REQUIRE_POSTGRES` and must run the test (`./dev.sh test` installs
+/// Debian's libreoffice-calc-nogui).
+fn soffice() -> Option<&'static str> {
+    let found = std::process::Command::new("soffice")
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("soffice");
+    }
+    assert!(
+        std::env::var_os("LIAISON_REQUIRE_POSTGRES").is_none(),
+        "soffice (libreoffice-calc-nogui) is missing; ./dev.sh test installs it"
+    );
+    eprintln!("SKIPPED: soffice is not installed (apt-get install libreoffice-calc-nogui)");
+    None
+}
+
+/// Every sheet of `xlsx` as LibreOffice Calc reads it, converted headless to CSV (UTF-8, dates
+/// as shown): the sheets' names and their rows.
+fn calc_csv(soffice: &str, xlsx: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
+    let dir = std::env::temp_dir().join(format!("liaison-calc-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("ledgers.xlsx");
+    std::fs::write(&file, xlsx).unwrap();
+    // A profile of its own: LibreOffice needs a writable one, and two runs must not share it.
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("profile").display()
+    );
+    // Comma, double quotes, UTF-8 (76), from line 1, …, save cell contents as shown, every
+    // sheet to its own file (-1: `ledgers-<sheet>.csv`).
+    let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1";
+    let out = std::process::Command::new(soffice)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            filter,
+        ])
+        .arg("--outdir")
+        .arg(&dir)
+        .arg(&file)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "soffice: {stderr}");
+    assert!(!stderr.contains("Error"), "soffice: {stderr}");
+    let mut sheets = Vec::new();
+    for sheet in SHEETS {
+        let path = dir.join(format!("ledgers-{sheet}.csv"));
+        let raw = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; soffice said: {}{stderr}",
+                path.display(),
+                String::from_utf8_lossy(&out.stdout)
+            )
+        });
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&raw[..]);
+        let rows = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        sheets.push((sheet.to_owned(), rows));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    sheets
+}
+
+crate::db_test!(libreoffice_calc_opens_the_workbook_and_reads_every_ledger);
+async fn libreoffice_calc_opens_the_workbook_and_reads_every_ledger(app: TestApp) {
+    let Some(soffice) = soffice() else {
+        return;
+    };
+    let w = setup(app).await;
+    a_quarters_work(&w).await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let quarter = app::rules::Quarter::of(today());
+    let id = created(
+        &sup,
+        "/api/exports/create",
+        &export_form("", &quarter.key(), "xlsx"),
+    )
+    .await;
+    assert_eq!(finished(&sup, id).await["state"], "done");
+    let bytes = download(&sup, &format!("/exports/{id}/download")).await;
+    let sheets = calc_csv(soffice, &bytes);
+    assert_eq!(
+        sheets.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        SHEETS
+    );
+    for (sheet, rows) in &sheets {
+        // The title block, a blank row, the header.
+        assert_title(
+            &rows[..TITLE_ROWS - 1]
+                .iter()
+                .map(|r| r[0].clone())
+                .collect::<Vec<_>>(),
+            sheet,
+            quarter,
+        );
+        assert!(
+            rows[TITLE_ROWS - 1].iter().all(String::is_empty),
+            "{rows:?}"
+        );
+        assert_eq!(rows[TITLE_ROWS][0], "序号", "{sheet}");
+    }
+    let (_, contacts) = &sheets[1];
+    assert_eq!(contacts[TITLE_ROWS], CONTACT_HEADERS);
+    let records = &contacts[TITLE_ROWS + 1..];
+    assert_eq!(records.len(), 3, "{records:?}");
+    let serials: Vec<&str> = records.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(serials, ["1", "2", "3"]);
+    let risky = records
+        .iter()
+        .find(|r| r[12] == "想找实习")
+        .expect("the contact with a request");
+    // Text stays text: the neutralised formula is not evaluated, the masked phone is as written.
+    assert!(risky[11].starts_with("'=HYPERLINK"), "{risky:?}");
+    assert_eq!(risky[8], "138****8000");
+    assert_eq!(risky[9], day(today()), "a date, shown as written");
+    assert_eq!(risky[7], SCHOOL);
+    assert_eq!(risky[15], "30");
+    assert_eq!(risky[2], "张伟");
+
+    let (_, summary) = &sheets[0];
+    let headers = &summary[TITLE_ROWS];
+    assert_eq!(&headers[..3], ["序号", "团干部", "所属组织"]);
+    assert_eq!(&headers[headers.len() - 3..], ["评定", "原因", "账号"]);
+    let rows = &summary[TITLE_ROWS + 1..];
+    let mut users: Vec<&str> = rows.iter().map(|r| r[r.len() - 1].as_str()).collect();
+    users.sort_unstable();
+    assert_eq!(users, ["cadre_a", "cadre_b"]);
+    let month = headers
+        .iter()
+        .position(|h| *h == format!("{}月学习时长（小时）", today().month()))
+        .unwrap_or_else(|| panic!("{headers:?}"));
+    let row_a = rows.iter().find(|r| r[r.len() - 1] == "cadre_a").unwrap();
+    assert_eq!(row_a[month], "2.5", "{row_a:?}");
+    assert_eq!(row_a[1], CADRE_NAME);
+    assert_eq!(row_a[2], STREET);
 }
 
 /// Runs a poppler tool on a PDF; answers what it printed.
