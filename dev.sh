@@ -64,8 +64,14 @@ setup_fonts() {
 }
 
 setup_pdf_tools() {
-  # pdftotext and pdffonts read the PDF exports back in the tests.
+  # pdftotext, pdffonts and pdfinfo read the PDF exports back in the tests.
   if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null; then apt_install poppler-utils; fi
+}
+
+setup_office() {
+  # LibreOffice Calc (headless soffice) opens the XLSX exports in the tests, as a person would,
+  # and converts them to CSV to read back.
+  if ! command -v soffice >/dev/null; then apt_install libreoffice-calc-nogui; fi
 }
 
 setup_browser() {
@@ -91,6 +97,7 @@ case "${1:-}" in
     setup_build
     setup_fonts
     setup_pdf_tools
+    setup_office
     setup_browser
     say "cargo fmt --check"
     cargo fmt --all -- --check

@@ -86,6 +86,11 @@ fn reviewer() -> Alias {
     Alias::new("reviewer")
 }
 
+/// The organisation a youth belongs to (`organisations AS youth_org`), for 单位/学校.
+fn youth_org() -> Alias {
+    Alias::new("youth_org")
+}
+
 /// Joins the cadre who owns the rows (`accounts AS cadre`) and keeps the scope's.
 fn join_cadre(
     q: &mut SelectStatement,
@@ -135,6 +140,13 @@ fn base(ledger: Ledger, scope: &Scope) -> SelectStatement {
                     youth::Entity,
                     Expr::col((youth::Entity, youth::Column::Id))
                         .equals((contact::Entity, contact::Column::YouthId)),
+                )
+                .join_as(
+                    JoinType::LeftJoin,
+                    organisation::Entity,
+                    youth_org(),
+                    Expr::col((youth_org(), organisation::Column::Id))
+                        .equals((youth::Entity, youth::Column::OrgId)),
                 )
                 .and_where(
                     Expr::col((contact::Entity, contact::Column::ContactDate)).between(start, end),
@@ -330,6 +342,11 @@ pub async fn page(
                     (Y::Phone, "phone"),
                 ],
             );
+            columns(
+                &mut q,
+                youth_org(),
+                &[(organisation::Column::Name, "youth_org_name")],
+            );
         }
         Ledger::Visits => {
             use visit_day::Column as V;
@@ -483,7 +500,9 @@ fn cells(
                 t,
             ),
             label(&s(r, "sector")?, Sector::parse, Sector::label, t),
-            Cell::opt_text(opt(r, "workplace")?),
+            // 单位/学校 as the roster and the youth's page show it: the organisation the youth
+            // belongs to, or else the workplace typed in for a youth outside the listed ones.
+            Cell::opt_text(opt(r, "youth_org_name")?.or(opt(r, "workplace")?)),
             Cell::text(mask_phone(&s(r, "phone")?)),
             Cell::Date(day),
             label(&s(r, "channel")?, Channel::parse, Channel::label, t),

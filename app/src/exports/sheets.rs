@@ -1,12 +1,13 @@
 //! The export's sheets: names, fixed Chinese headers (documented in the README; a change here is
 //! a change of contract) and column widths set for Chinese text (spreadsheet autofit undercounts
-//! CJK characters). What a cell holds, and how formula-looking text is neutralised.
+//! CJK characters); the title block above each table. What a cell holds, and how formula-looking
+//! text is neutralised.
 
 use chrono::NaiveDate;
 use std::borrow::Cow;
 
-/// Excel's rows per sheet; the header takes one, so a ledger longer than this continues on a
-/// sheet named `联系青年台账(2)`.
+/// Excel's rows per sheet; the title block and the header take the first, so a ledger longer
+/// than the rest continues on a sheet named `联系青年台账(2)`.
 pub const MAX_SHEET_ROWS: u32 = 1_048_576;
 
 /// One cell.
@@ -79,6 +80,17 @@ fn cols(list: &[(&str, f64)]) -> Vec<Column> {
         .collect()
 }
 
+/// The first column of every sheet: the row's number in its ledger (1, 2, …; it goes on across
+/// `联系青年台账(2)`), written by the sink, so a printed page can be referred to by line.
+pub const SERIAL: &str = "序号";
+
+/// A table's columns: [`SERIAL`], then `list`.
+fn table(list: &[(&str, f64)]) -> Vec<Column> {
+    let mut columns = cols(&[(SERIAL, 6.0)]);
+    columns.extend(cols(list));
+    columns
+}
+
 pub const SUMMARY: &str = "汇总";
 pub const CONTACTS: &str = "联系青年台账";
 pub const VISITS: &str = "下基层台账";
@@ -87,9 +99,9 @@ pub const STUDY: &str = "学习台账";
 pub const EXEMPTIONS: &str = "请假记录";
 
 /// 汇总: a row per cadre from the compliance engine; a study column per month of the quarter
-/// (`10月学习时长`).
+/// (`10月学习时长（小时）`).
 pub fn summary(months: &[u32]) -> Sheet {
-    let mut columns = cols(&[
+    let mut columns = table(&[
         ("团干部", 12.0),
         ("所属组织", 24.0),
         ("岗位", 8.0),
@@ -106,8 +118,8 @@ pub fn summary(months: &[u32]) -> Sheet {
     ]);
     for m in months {
         columns.push(Column {
-            header: format!("{m}月学习时长"),
-            width: 14.0,
+            header: format!("{m}月学习时长（小时）"),
+            width: 20.0,
         });
     }
     // The account's username last: the columns the review meeting reads come first.
@@ -121,7 +133,7 @@ pub fn summary(months: &[u32]) -> Sheet {
 pub fn contacts() -> Sheet {
     Sheet {
         name: CONTACTS,
-        columns: cols(&[
+        columns: table(&[
             ("团干部", 12.0),
             ("青年姓名", 12.0),
             ("性别", 6.0),
@@ -136,7 +148,7 @@ pub fn contacts() -> Sheet {
             ("诉求", 30.0),
             ("办理状态", 10.0),
             ("办理结果", 30.0),
-            ("时长", 10.0),
+            ("时长（分钟）", 13.0),
         ]),
     }
 }
@@ -144,11 +156,11 @@ pub fn contacts() -> Sheet {
 pub fn visits() -> Sheet {
     Sheet {
         name: VISITS,
-        columns: cols(&[
+        columns: table(&[
             ("日期", 12.0),
             ("团干部", 12.0),
             ("基层组织", 24.0),
-            ("时长", 10.0),
+            ("时长（小时）", 13.0),
             ("工作内容", 40.0),
             ("工作成效", 40.0),
             ("周次", 10.0),
@@ -159,7 +171,7 @@ pub fn visits() -> Sheet {
 pub fn suggestions() -> Sheet {
     Sheet {
         name: SUGGESTIONS,
-        columns: cols(&[
+        columns: table(&[
             ("季度", 8.0),
             ("团干部", 12.0),
             ("基层组织", 24.0),
@@ -177,11 +189,11 @@ pub fn suggestions() -> Sheet {
 pub fn study() -> Sheet {
     Sheet {
         name: STUDY,
-        columns: cols(&[
+        columns: table(&[
             ("月份", 10.0),
             ("团干部", 12.0),
             ("日期", 12.0),
-            ("时长", 10.0),
+            ("时长（小时）", 13.0),
             ("主题", 40.0),
             ("类型", 12.0),
         ]),
@@ -191,7 +203,7 @@ pub fn study() -> Sheet {
 pub fn exemptions() -> Sheet {
     Sheet {
         name: EXEMPTIONS,
-        columns: cols(&[
+        columns: table(&[
             ("团干部", 12.0),
             ("所属组织", 24.0),
             ("开始日期", 12.0),
@@ -205,6 +217,36 @@ pub fn exemptions() -> Sheet {
             ("审批意见", 30.0),
         ]),
     }
+}
+
+/// What the title block above each sheet's table says: the export's organisation, quarter, when
+/// and by whom it was made. The PDF's heading says the same.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Title {
+    pub org: String,
+    /// As people say it, `2026 年第 4 季度`.
+    pub quarter: String,
+    /// Beijing time, `2026-11-26 14:03`.
+    pub generated: String,
+    /// The requester, `王芳（wangfang）`.
+    pub by: String,
+}
+
+impl Title {
+    /// The block's lines above a sheet named `sheet`: its name, then one fact a line. The table's
+    /// header follows after a blank row (see [`Title::ROWS`]).
+    pub fn lines(&self, sheet: &str) -> [String; 5] {
+        [
+            sheet.to_owned(),
+            format!("组织：{}", self.org),
+            format!("季度：{}", self.quarter),
+            format!("生成时间：{}（北京时间）", self.generated),
+            format!("导出人：{}", self.by),
+        ]
+    }
+
+    /// The rows above the table's header: the lines and a blank row.
+    pub const ROWS: u32 = 6;
 }
 
 /// 评定 as the ledgers write it: the colour and what it means, `红（未完成）`.
@@ -272,7 +314,61 @@ mod tests {
         assert_eq!(part_name(CONTACTS, 1), "联系青年台账");
         assert_eq!(part_name(CONTACTS, 2), "联系青年台账(2)");
         let s = summary(&[10, 11, 12]);
-        assert_eq!(s.columns.len(), 13 + 3 + 3);
-        assert_eq!(s.columns[13].header, "10月学习时长");
+        assert_eq!(s.columns.len(), 1 + 13 + 3 + 3);
+        assert_eq!(s.columns[14].header, "10月学习时长（小时）");
+        for s in &sheets {
+            assert_eq!(s.columns[0].header, SERIAL, "{}", s.name);
+        }
+    }
+
+    #[test]
+    fn every_duration_names_its_unit() {
+        let header = |s: &Sheet, i: usize| s.columns[i].header.clone();
+        assert_eq!(header(&contacts(), 15), "时长（分钟）");
+        assert_eq!(header(&visits(), 4), "时长（小时）");
+        assert_eq!(header(&study(), 4), "时长（小时）");
+        for s in [
+            summary(&[1, 2, 3]),
+            contacts(),
+            visits(),
+            suggestions(),
+            study(),
+            exemptions(),
+        ] {
+            for c in &s.columns {
+                if c.header.contains("时长") {
+                    assert!(
+                        c.header.ends_with("（小时）") || c.header.ends_with("（分钟）"),
+                        "{}: {}",
+                        s.name,
+                        c.header
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_title_block_names_organisation_quarter_time_and_requester() {
+        let title = Title {
+            org: "河东街道团工委".to_owned(),
+            quarter: "2026 年第 4 季度".to_owned(),
+            generated: "2026-11-26 14:03".to_owned(),
+            by: "王芳（wangfang）".to_owned(),
+        };
+        assert_eq!(
+            title.lines("联系青年台账(2)"),
+            [
+                "联系青年台账(2)",
+                "组织：河东街道团工委",
+                "季度：2026 年第 4 季度",
+                "生成时间：2026-11-26 14:03（北京时间）",
+                "导出人：王芳（wangfang）",
+            ]
+        );
+        assert!(
+            title.lines("汇总").len() < Title::ROWS as usize,
+            "a blank row before the header"
+        );
     }
 }

@@ -5,14 +5,14 @@
 
 use super::ledger::{self, Cursor, Ledger, Scope};
 use super::service::{MAX_ATTEMPTS, STALE_SECONDS};
-use super::sheets::{self, Cell};
+use super::sheets::{self, Cell, Title};
 use super::writer::{CsvZip, Sink, Xlsx};
 use super::{ExportFormat, JobState};
 use crate::compliance::service::{evaluate_cadres, Cadres};
 use crate::compliance::Period;
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::model::entities::export_job;
+use crate::model::entities::{account, export_job};
 use crate::model::orgtree::OrgTree;
 use crate::rules::Quarter;
 use crate::ssr::audit;
@@ -284,20 +284,30 @@ async fn run(
     let token = uuid::Uuid::new_v4().simple().to_string();
     let file_name = format!("{}-{}.{}", job.id, &token[..12], format.extension());
     let part = settings.export_dir.join(format!("{file_name}.part"));
+    let requester = account::Entity::find_by_id(job.account_id)
+        .one(db)
+        .await
+        .map_err(AppError::from)?;
+    let title = Title {
+        org: tree
+            .get(job.org_id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        quarter: quarter.label(t),
+        generated: crate::reminders::rules::local(Utc::now())
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        by: requester.map_or_else(String::new, |a| format!("{}（{}）", a.name, a.username)),
+    };
     let result = if format == ExportFormat::Pdf {
-        let heading = super::pdf::Heading {
-            org: tree
-                .get(job.org_id)
-                .map(|o| o.name.clone())
-                .unwrap_or_default(),
-            quarter: quarter.label(t),
-            generated: crate::reminders::rules::local(Utc::now())
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
-        };
-        write_pdf(settings, heading, summary.clone(), part.clone()).await
+        write_pdf(settings, title, summary.clone(), part.clone()).await
     } else {
-        write(db, job, format, quarter, &scope, &summary, &part, settings).await
+        let out = Output {
+            format,
+            title,
+            path: &part,
+        };
+        write(db, job, out, quarter, &scope, &summary, settings).await
     };
     if let Err(e) = result {
         let _ = std::fs::remove_file(&part);
@@ -369,7 +379,7 @@ async fn run(
 /// Lays out and writes the PDF off the async threads (the font is read and measured there too).
 async fn write_pdf(
     settings: &Settings,
-    heading: super::pdf::Heading,
+    title: Title,
     rows: Vec<crate::compliance::CadreRow>,
     path: PathBuf,
 ) -> Result<(), RunError> {
@@ -377,7 +387,7 @@ async fn write_pdf(
     let index = settings.pdf_font_index;
     tokio::task::spawn_blocking(move || -> Result<(), String> {
         let font = super::pdf::PdfFont::load(&font_path, index)?;
-        let bytes = super::pdf::summary(&font, &heading, &rows, Locale::ZhCn.strings())?;
+        let bytes = super::pdf::summary(&font, &title, &rows, Locale::ZhCn.strings())?;
         std::fs::write(&path, bytes).map_err(|e| format!("write: {e}"))
     })
     .await
@@ -385,20 +395,26 @@ async fn write_pdf(
     .map_err(RunError::Other)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a spreadsheet export writes and where.
+struct Output<'a> {
+    format: ExportFormat,
+    /// The workbook's title block.
+    title: Title,
+    path: &'a Path,
+}
+
 async fn write(
     db: &DatabaseConnection,
     job: &export_job::Model,
-    format: ExportFormat,
+    out: Output<'_>,
     quarter: Quarter,
     scope: &Scope,
     summary: &[crate::compliance::CadreRow],
-    path: &Path,
     settings: &Settings,
 ) -> Result<(), RunError> {
-    let mut sink: Box<dyn Sink> = match format {
-        ExportFormat::Xlsx => Box::new(Xlsx::create(path)?),
-        ExportFormat::Csv => Box::new(CsvZip::create(path)?),
+    let mut sink: Box<dyn Sink> = match out.format {
+        ExportFormat::Xlsx => Box::new(Xlsx::create(out.path, out.title)?),
+        ExportFormat::Csv => Box::new(CsvZip::create(out.path)?),
         ExportFormat::Pdf => return Err(RunError::Other("a PDF has no sheets".to_owned())),
     };
     let mut progress = Progress {
@@ -414,14 +430,15 @@ async fn write(
     sink.sheet(&sheets::summary(
         &months.iter().map(Datelike::month).collect::<Vec<_>>(),
     ))?;
-    for r in summary {
-        sink.row(&summary_row(r, &months, t))?;
+    for (serial, r) in (1..).zip(summary) {
+        sink.row(serial, &summary_row(r, &months, t))?;
     }
     progress.done += summary.len() as u64;
     progress.save().await?;
     for l in Ledger::ALL {
         sink.sheet(&l.sheet())?;
         let mut after = Cursor::start();
+        let mut serial = 0;
         loop {
             let rows = ledger::page(db, l, scope, after).await?;
             let Some((last, _)) = rows.last() else {
@@ -430,7 +447,8 @@ async fn write(
             after = *last;
             let n = rows.len();
             for (_, cells) in &rows {
-                sink.row(cells)?;
+                serial += 1;
+                sink.row(serial, cells)?;
             }
             progress.done += n as u64;
             progress.save().await?;

@@ -444,8 +444,8 @@ db_test!(one_vocabulary_for_youths_to_contact_on_every_page_and_reminder);
 /// dashboard, the drill-down, the today page, `/visits`, `/study`, the morning digest and the
 /// export's 汇总 row: they agree, so none of them computes a number of its own.
 async fn every_page_digest_and_export_reads_the_same_numbers(backend: Backend) {
-    use crate::exports::{download, export_form, finished, text};
-    use calamine::{Data, Reader};
+    use crate::exports::{download, export_form, finished, open_book, table, text};
+    use calamine::Data;
     let Some(app) = spawn_with(backend, |a| a.demo = true).await else {
         return;
     };
@@ -501,21 +501,8 @@ async fn every_page_digest_and_export_reads_the_same_numbers(backend: Backend) {
     let status = finished(&sup, id).await;
     assert_eq!(status["state"], "done", "{status}");
     let bytes = download(&sup, &format!("/exports/{id}/download")).await;
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let summary: Vec<Vec<Data>> = book
-        .worksheet_range("汇总")
-        .unwrap()
-        .rows()
-        .map(<[Data]>::to_vec)
-        .collect();
-    let headers: Vec<String> = summary[0].iter().map(text).collect();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("{name}"))
-    };
+    let summary = table(&mut open_book(bytes), "汇总");
+    let col = |name: &str| summary.col(name);
     let num = |d: &Data| match d {
         Data::Float(f) => *f,
         Data::Int(i) => *i as f64,
@@ -537,6 +524,7 @@ async fn every_page_digest_and_export_reads_the_same_numbers(backend: Backend) {
         }
         // The export's summary row.
         let line = summary
+            .rows
             .iter()
             .find(|r| r.last().map(text).as_deref() == Some(user.as_str()))
             .unwrap_or_else(|| panic!("{user} in the summary"));
@@ -558,7 +546,7 @@ async fn every_page_digest_and_export_reads_the_same_numbers(backend: Backend) {
         }
         for m in quarter_row["study_months"].as_array().unwrap() {
             let month: chrono::NaiveDate = m["month"].as_str().unwrap().parse().unwrap();
-            let header = format!("{}月学习时长", month.format("%-m"));
+            let header = format!("{}月学习时长（小时）", month.format("%-m"));
             assert_eq!(
                 num(&line[col(&header)]),
                 m["hours"].as_f64().unwrap(),

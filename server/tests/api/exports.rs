@@ -1,10 +1,13 @@
 //! Quarterly exports: the workbook and the CSV files hold the sheets, the fixed headers and as
-//! many rows as the database; a supervisor exports only their subtree; another person's job is
-//! a 404; jobs left by a stopped instance run again, and expired ones go.
+//! many rows as the database; the workbook has a title block, a filter and a print set-up, and
+//! LibreOffice reads it; the PDF is landscape with whole numbers and labels; a supervisor exports
+//! only their subtree; another person's job is a 404; jobs left by a stopped instance run again,
+//! and expired ones go.
 
 use crate::cadre::*;
 use crate::helpers::TestApp;
 use calamine::{Data, Reader};
+use chrono::Datelike;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::io::{Cursor, Read};
@@ -20,7 +23,8 @@ const SHEETS: [&str; 6] = [
 ];
 
 /// The contact ledger's headers, as the README lists them.
-const CONTACT_HEADERS: [&str; 15] = [
+const CONTACT_HEADERS: [&str; 16] = [
+    "序号",
     "团干部",
     "青年姓名",
     "性别",
@@ -35,8 +39,87 @@ const CONTACT_HEADERS: [&str; 15] = [
     "诉求",
     "办理状态",
     "办理结果",
-    "时长",
+    "时长（分钟）",
 ];
+
+/// The rows above a sheet's table: its name, 组织, 季度, 生成时间, 导出人 and a blank row.
+const TITLE_ROWS: usize = 6;
+
+/// A sheet of an exported workbook: the title block's lines, the table's header and its rows.
+pub struct Table {
+    pub title: Vec<String>,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Data>>,
+}
+
+impl Table {
+    /// The column named `header`.
+    pub fn col(&self, header: &str) -> usize {
+        self.headers
+            .iter()
+            .position(|h| h == header)
+            .unwrap_or_else(|| panic!("{header} in {:?}", self.headers))
+    }
+}
+
+pub fn open_book(bytes: Vec<u8>) -> calamine::Xlsx<Cursor<Vec<u8>>> {
+    calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap()
+}
+
+/// `sheet` read back: the title block from A1 down, a blank row, the header on row 7.
+pub fn table(book: &mut calamine::Xlsx<Cursor<Vec<u8>>>, sheet: &str) -> Table {
+    let range = book.worksheet_range(sheet).unwrap();
+    assert_eq!(range.start(), Some((0, 0)), "{sheet} starts at A1");
+    let all: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+    let title: Vec<String> = all[..TITLE_ROWS - 1].iter().map(|r| text(&r[0])).collect();
+    for r in &all[..TITLE_ROWS] {
+        assert!(
+            r[1..].iter().all(|d| *d == Data::Empty),
+            "{sheet}: the title block is in column A only: {r:?}"
+        );
+    }
+    assert!(
+        all[TITLE_ROWS - 1].iter().all(|d| *d == Data::Empty),
+        "{sheet}: a blank row above the header"
+    );
+    Table {
+        title,
+        headers: all[TITLE_ROWS].iter().map(text).collect(),
+        rows: all[TITLE_ROWS + 1..].to_vec(),
+    }
+}
+
+/// The title block of an export of [`STREET`] by `sup_street` for `quarter`, above `sheet`.
+fn assert_title(title: &[String], sheet: &str, quarter: app::rules::Quarter) {
+    assert_eq!(title[0], sheet);
+    assert_eq!(title[1], format!("组织：{STREET}"));
+    assert_eq!(
+        title[2],
+        format!("季度：{} 年第 {} 季度", quarter.year, quarter.q)
+    );
+    let at = title[3]
+        .strip_prefix("生成时间：")
+        .and_then(|s| s.strip_suffix("（北京时间）"))
+        .unwrap_or_else(|| panic!("{:?}", title[3]));
+    let at = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").unwrap();
+    let now = chrono::Utc::now().naive_utc() + chrono::Duration::hours(8);
+    assert!(
+        (now - at).num_minutes().abs() <= 2,
+        "generated just now, Beijing time: {at}"
+    );
+    assert_eq!(title[4], format!("导出人：{CADRE_NAME}（sup_street）"));
+}
+
+/// A file inside the workbook's ZIP, as text.
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
 
 /// Signs in a new supervisor of `org`.
 async fn supervisor(w: &World, username: &str, org: i64) -> TestApp {
@@ -159,39 +242,49 @@ async fn a_supervisor_exports_the_quarter_as_a_workbook_with_every_ledger(app: T
     assert_eq!(status["total"], 2 + 3 + 1 + 1 + 2 * in_week, "{status}");
 
     let bytes = download(&sup, &url).await;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let mut book = open_book(bytes.clone());
     assert_eq!(book.sheet_names(), SHEETS.map(str::to_owned).to_vec());
-    let rows = |book: &mut calamine::Xlsx<Cursor<Vec<u8>>>, sheet: &str| -> Vec<Vec<Data>> {
-        book.worksheet_range(sheet)
-            .unwrap()
-            .rows()
-            .map(<[Data]>::to_vec)
-            .collect()
-    };
+    let q = app::rules::Quarter::of(today());
+    for sheet in SHEETS {
+        let t = table(&mut book, sheet);
+        assert_title(&t.title, sheet, q);
+        assert_eq!(t.headers[0], "序号", "{sheet}");
+        let serials: Vec<Data> = t.rows.iter().map(|r| r[0].clone()).collect();
+        let expected: Vec<Data> = (1..=t.rows.len()).map(|n| Data::Float(n as f64)).collect();
+        assert_eq!(serials, expected, "{sheet}: 序号 counts the rows");
+    }
 
-    let summary = rows(&mut book, "汇总");
-    let headers: Vec<String> = summary[0].iter().map(text).collect();
+    let summary = table(&mut book, "汇总");
+    let headers = &summary.headers;
     assert_eq!(
-        &headers[..5],
-        ["团干部", "所属组织", "岗位", "名单人数", "名单目标"]
+        &headers[..6],
+        ["序号", "团干部", "所属组织", "岗位", "名单人数", "名单目标"]
     );
-    assert!(headers[13].ends_with("月学习时长"), "{headers:?}");
+    let month = format!("{}月学习时长（小时）", today().month());
+    assert!(headers.contains(&month), "{headers:?}");
+    assert!(headers[14].ends_with("月学习时长（小时）"), "{headers:?}");
     assert_eq!(
         headers[headers.len() - 3..],
         ["评定".to_owned(), "原因".to_owned(), "账号".to_owned()]
     );
-    assert_eq!(summary.len() - 1, 2, "one row per cadre");
+    assert_eq!(summary.rows.len(), 2, "one row per cadre");
     let row_a = summary
+        .rows
         .iter()
         .find(|r| r.last().map(text).as_deref() == Some("cadre_a"))
         .expect("cadre_a's row");
-    assert_eq!(row_a[3], Data::Float(2.0), "roster size is a number");
+    assert_eq!(row_a[4], Data::Float(2.0), "roster size is a number");
     assert_eq!(
-        row_a[5],
+        row_a[6],
         Data::Float(2.0),
         "both youths contacted this quarter"
     );
-    assert_eq!(row_a[11], Data::Float(1.0), "one suggestion given");
+    assert_eq!(row_a[12], Data::Float(1.0), "one suggestion given");
+    assert_eq!(
+        row_a[summary.col(&month)],
+        Data::Float(2.5),
+        "this month's study"
+    );
     let rating = text(&row_a[row_a.len() - 3]);
     assert!(
         ["绿（", "黄（", "红（"]
@@ -200,61 +293,128 @@ async fn a_supervisor_exports_the_quarter_as_a_workbook_with_every_ledger(app: T
         "{rating}"
     );
 
-    let contacts = rows(&mut book, "联系青年台账");
+    let contacts = table(&mut book, "联系青年台账");
+    assert_eq!(contacts.headers, CONTACT_HEADERS);
     assert_eq!(
-        contacts[0].iter().map(text).collect::<Vec<_>>(),
-        CONTACT_HEADERS
-    );
-    assert_eq!(
-        contacts.len() - 1,
+        contacts.rows.len(),
         usize::try_from(w.admin.count("contacts").await).unwrap()
     );
     let risky = contacts
+        .rows
         .iter()
-        .find(|r| text(&r[11]) == "想找实习")
+        .find(|r| text(&r[12]) == "想找实习")
         .expect("the contact with a request");
     assert!(
-        text(&risky[10]).starts_with("'=HYPERLINK"),
+        text(&risky[11]).starts_with("'=HYPERLINK"),
         "formula neutralised: {:?}",
-        risky[10]
+        risky[11]
     );
-    assert_eq!(text(&risky[7]), "138****8000", "phones masked");
+    assert_eq!(text(&risky[8]), "138****8000", "phones masked");
     assert!(
-        matches!(risky[8], Data::DateTime(_)),
+        matches!(risky[9], Data::DateTime(_)),
         "a real date: {:?}",
-        risky[8]
+        risky[9]
     );
-    assert_eq!(risky[14], Data::Float(30.0));
-    assert_eq!(text(&risky[2]), "女");
+    assert_eq!(risky[15], Data::Float(30.0));
+    assert_eq!(text(&risky[3]), "女");
+    // 单位/学校: the organisation a youth belongs to (张伟, a pupil of the school, and 王芳 of
+    // the company), else the workplace typed in (李娜).
+    let unit = contacts.col("单位/学校");
+    let mut units: Vec<(String, String)> = contacts
+        .rows
+        .iter()
+        .map(|r| (text(&r[2]), text(&r[unit])))
+        .collect();
+    units.sort();
+    assert_eq!(
+        units,
+        [
+            ("张伟".to_owned(), SCHOOL.to_owned()),
+            ("李娜".to_owned(), "河东菜市场".to_owned()),
+            ("王芳".to_owned(), COMPANY.to_owned()),
+        ]
+    );
 
     // Suggestions and study by their date; visit days and leave by the week they count in.
-    for (sheet, table, listed) in [
+    for (sheet, table_name, listed) in [
         ("下基层台账", "visit_days", in_week == 1),
         ("建议台账", "suggestions", true),
         ("学习台账", "study_records", true),
         ("请假记录", "exemptions", in_week == 1),
     ] {
-        let r = rows(&mut book, sheet);
-        let stored = usize::try_from(w.admin.count(table).await).unwrap();
-        assert_eq!(r.len() - 1, if listed { stored } else { 0 }, "{sheet}");
+        let r = table(&mut book, sheet);
+        let stored = usize::try_from(w.admin.count(table_name).await).unwrap();
+        assert_eq!(r.rows.len(), if listed { stored } else { 0 }, "{sheet}");
     }
-    let visits = rows(&mut book, "下基层台账");
+    let visits = table(&mut book, "下基层台账");
     assert_eq!(
-        visits[0].iter().map(text).collect::<Vec<_>>(),
+        visits.headers,
         [
+            "序号",
             "日期",
             "团干部",
             "基层组织",
-            "时长",
+            "时长（小时）",
             "工作内容",
             "工作成效",
             "周次"
         ]
     );
     if in_week == 1 {
-        assert_eq!(text(&visits[1][2]), SCHOOL);
-        assert_eq!(visits[1][3], Data::Float(8.0));
+        assert_eq!(text(&visits.rows[0][3]), SCHOOL);
+        assert_eq!(visits.rows[0][4], Data::Float(8.0));
     }
+    let study = table(&mut book, "学习台账");
+    assert_eq!(
+        study.headers,
+        [
+            "序号",
+            "月份",
+            "团干部",
+            "日期",
+            "时长（小时）",
+            "主题",
+            "类型"
+        ]
+    );
+    assert_eq!(study.rows[0][4], Data::Float(2.5));
+
+    // Print set-up and filter, as Excel reads them from the workbook's parts: every sheet
+    // landscape on A4, one page wide, its header row repeated on each printed page, and an
+    // autofilter from the header over every row (联系青年台账: A7 to P10, three contacts).
+    let workbook = part(&bytes, "xl/workbook.xml").replace('\'', "");
+    for (i, sheet) in SHEETS.iter().enumerate() {
+        let xml = part(&bytes, &format!("xl/worksheets/sheet{}.xml", i + 1));
+        assert!(
+            xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
+            "{sheet}: {xml}"
+        );
+        let setup = xml
+            .split("<pageSetup ")
+            .nth(1)
+            .and_then(|s| s.split("/>").next())
+            .unwrap_or_else(|| panic!("{sheet}: no pageSetup in {xml}"));
+        for attribute in [
+            r#"paperSize="9""#,
+            r#"orientation="landscape""#,
+            r#"fitToHeight="0""#,
+        ] {
+            assert!(setup.contains(attribute), "{sheet}: {setup}");
+        }
+        assert!(xml.contains("<autoFilter ref=\"A7:"), "{sheet}: {xml}");
+        assert!(
+            workbook.contains(&format!(
+                r#"<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{sheet}!$7:$7</definedName>"#
+            )),
+            "{sheet}: {workbook}"
+        );
+    }
+    let xml = part(&bytes, "xl/worksheets/sheet2.xml");
+    assert!(xml.contains(r#"<autoFilter ref="A7:P10"/>"#), "{xml}");
+    assert!(
+        workbook.contains("联系青年台账!$A$7:$P$10</definedName>"),
+        "{workbook}"
+    );
 
     // Audit-logged with the row counts.
     use app::model::entities::audit_log;
@@ -312,9 +472,14 @@ async fn the_csv_export_is_a_zip_of_csv_files_with_a_bom(app: TestApp) {
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 3);
-    let risky = records.iter().find(|r| &r[11] == "想找实习").unwrap();
-    assert!(risky[10].starts_with("'=HYPERLINK"), "{:?}", &risky[10]);
-    assert_eq!(&risky[8], day(today()));
+    let serials: Vec<&str> = records.iter().map(|r| &r[0]).collect();
+    assert_eq!(serials, ["1", "2", "3"], "序号 as in the workbook");
+    let risky = records.iter().find(|r| &r[12] == "想找实习").unwrap();
+    assert!(risky[11].starts_with("'=HYPERLINK"), "{:?}", &risky[11]);
+    assert_eq!(&risky[9], day(today()));
+    assert_eq!(&risky[7], SCHOOL, "单位/学校");
+    assert_eq!(&risky[15], "30", "minutes");
+    assert!(records.iter().all(|r| !r[7].is_empty()), "{records:?}");
 }
 
 crate::db_test!(exports_are_scoped_private_and_checked);
@@ -549,6 +714,156 @@ async fn the_exports_page_works_without_javascript(app: TestApp) {
     );
 }
 
+/// LibreOffice's `soffice`, or `None` (after saying so) where it is missing and the run may skip
+/// it: CI sets `LIAISON_REQUIRE_POSTGRES` and must run the test (`./dev.sh test` installs
+/// Debian's libreoffice-calc-nogui).
+fn soffice() -> Option<&'static str> {
+    let found = std::process::Command::new("soffice")
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("soffice");
+    }
+    assert!(
+        std::env::var_os("LIAISON_REQUIRE_POSTGRES").is_none(),
+        "soffice (libreoffice-calc-nogui) is missing; ./dev.sh test installs it"
+    );
+    eprintln!("SKIPPED: soffice is not installed (apt-get install libreoffice-calc-nogui)");
+    None
+}
+
+/// Every sheet of `xlsx` as LibreOffice Calc reads it, converted headless to CSV (UTF-8, dates
+/// as shown): the sheets' names and their rows.
+fn calc_csv(soffice: &str, xlsx: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
+    let dir = std::env::temp_dir().join(format!("liaison-calc-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("ledgers.xlsx");
+    std::fs::write(&file, xlsx).unwrap();
+    // A profile of its own: LibreOffice needs a writable one, and two runs must not share it.
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("profile").display()
+    );
+    // Comma, double quotes, UTF-8 (76), from line 1, …, save cell contents as shown, every
+    // sheet to its own file (-1: `ledgers-<sheet>.csv`).
+    let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1";
+    let out = std::process::Command::new(soffice)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            filter,
+        ])
+        .arg("--outdir")
+        .arg(&dir)
+        .arg(&file)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "soffice: {stderr}");
+    assert!(!stderr.contains("Error"), "soffice: {stderr}");
+    let mut sheets = Vec::new();
+    for sheet in SHEETS {
+        let path = dir.join(format!("ledgers-{sheet}.csv"));
+        let raw = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; soffice said: {}{stderr}",
+                path.display(),
+                String::from_utf8_lossy(&out.stdout)
+            )
+        });
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&raw[..]);
+        let rows = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        sheets.push((sheet.to_owned(), rows));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    sheets
+}
+
+crate::db_test!(libreoffice_calc_opens_the_workbook_and_reads_every_ledger);
+async fn libreoffice_calc_opens_the_workbook_and_reads_every_ledger(app: TestApp) {
+    let Some(soffice) = soffice() else {
+        return;
+    };
+    let w = setup(app).await;
+    a_quarters_work(&w).await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let quarter = app::rules::Quarter::of(today());
+    let id = created(
+        &sup,
+        "/api/exports/create",
+        &export_form("", &quarter.key(), "xlsx"),
+    )
+    .await;
+    assert_eq!(finished(&sup, id).await["state"], "done");
+    let bytes = download(&sup, &format!("/exports/{id}/download")).await;
+    let sheets = calc_csv(soffice, &bytes);
+    assert_eq!(
+        sheets.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        SHEETS
+    );
+    for (sheet, rows) in &sheets {
+        // The title block, a blank row, the header.
+        assert_title(
+            &rows[..TITLE_ROWS - 1]
+                .iter()
+                .map(|r| r[0].clone())
+                .collect::<Vec<_>>(),
+            sheet,
+            quarter,
+        );
+        assert!(
+            rows[TITLE_ROWS - 1].iter().all(String::is_empty),
+            "{rows:?}"
+        );
+        assert_eq!(rows[TITLE_ROWS][0], "序号", "{sheet}");
+    }
+    let (_, contacts) = &sheets[1];
+    assert_eq!(contacts[TITLE_ROWS], CONTACT_HEADERS);
+    let records = &contacts[TITLE_ROWS + 1..];
+    assert_eq!(records.len(), 3, "{records:?}");
+    let serials: Vec<&str> = records.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(serials, ["1", "2", "3"]);
+    let risky = records
+        .iter()
+        .find(|r| r[12] == "想找实习")
+        .expect("the contact with a request");
+    // Text stays text: the neutralised formula is not evaluated, the masked phone is as written.
+    assert!(risky[11].starts_with("'=HYPERLINK"), "{risky:?}");
+    assert_eq!(risky[8], "138****8000");
+    assert_eq!(risky[9], day(today()), "a date, shown as written");
+    assert_eq!(risky[7], SCHOOL);
+    assert_eq!(risky[15], "30");
+    assert_eq!(risky[2], "张伟");
+
+    let (_, summary) = &sheets[0];
+    let headers = &summary[TITLE_ROWS];
+    assert_eq!(&headers[..3], ["序号", "团干部", "所属组织"]);
+    assert_eq!(&headers[headers.len() - 3..], ["评定", "原因", "账号"]);
+    let rows = &summary[TITLE_ROWS + 1..];
+    let mut users: Vec<&str> = rows.iter().map(|r| r[r.len() - 1].as_str()).collect();
+    users.sort_unstable();
+    assert_eq!(users, ["cadre_a", "cadre_b"]);
+    let month = headers
+        .iter()
+        .position(|h| *h == format!("{}月学习时长（小时）", today().month()))
+        .unwrap_or_else(|| panic!("{headers:?}"));
+    let row_a = rows.iter().find(|r| r[r.len() - 1] == "cadre_a").unwrap();
+    assert_eq!(row_a[month], "2.5", "{row_a:?}");
+    assert_eq!(row_a[1], CADRE_NAME);
+    assert_eq!(row_a[2], STREET);
+}
+
 /// Runs a poppler tool on a PDF; answers what it printed.
 fn poppler(tool: &str, pdf: &[u8], args: &[&str], after: &[&str]) -> String {
     let path = std::env::temp_dir().join(format!("liaison-test-{}.pdf", uuid::Uuid::new_v4()));
@@ -606,6 +921,33 @@ async fn the_pdf_summary_holds_chinese_text_in_an_embedded_subset_font(app: Test
             "{expected:?} in:\n{text}"
         );
     }
+    // Landscape A4.
+    let info = poppler("pdfinfo", &pdf, &[], &[]);
+    let size = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .unwrap_or_else(|| panic!("{info}"));
+    assert!(size.trim().starts_with("841.89 x 595.28 pts"), "{size}");
+    // The table's cells whole on their line: the study hours named by month, the rating with
+    // its label, the contacts with their share.
+    let lines: Vec<String> = text.lines().map(|l| l.replace(' ', "")).collect();
+    let on_a_line = |needle: &str| lines.iter().any(|l| l.contains(needle));
+    assert!(on_a_line("学习（小时）"), "{text}");
+    assert!(on_a_line(&format!("{}月2.5", today().month())), "{text}");
+    assert!(
+        ["绿（正常）", "黄（需关注）", "红（未完成）"]
+            .iter()
+            .any(|r| on_a_line(r)),
+        "{text}"
+    );
+    assert!(
+        on_a_line("2(100%)"),
+        "cadre_a contacted both youths: {text}"
+    );
+    assert!(
+        on_a_line(&format!("导出人：{CADRE_NAME}（sup_street）")),
+        "{text}"
+    );
     let fonts = poppler("pdffonts", &pdf, &[], &[]);
     let line = fonts
         .lines()
@@ -662,29 +1004,24 @@ async fn a_quarters_summary_counts_what_its_visit_ledger_lists(app: TestApp) {
     .await;
     assert_eq!(finished(&sup, id).await["state"], "done");
     let bytes = download(&sup, &format!("/exports/{id}/download")).await;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
-    let rows = |book: &mut calamine::Xlsx<Cursor<Vec<u8>>>, sheet: &str| -> Vec<Vec<Data>> {
-        book.worksheet_range(sheet)
-            .unwrap()
-            .rows()
-            .map(<[Data]>::to_vec)
-            .collect()
-    };
-    let visits: Vec<Vec<String>> = rows(&mut book, "下基层台账")
+    let mut book = open_book(bytes);
+    let ledger = table(&mut book, "下基层台账");
+    let week = ledger.col("周次");
+    let visits: Vec<Vec<String>> = ledger
+        .rows
         .iter()
-        .skip(1)
         .map(|r| r.iter().map(text).collect())
         .collect();
-    let weeks_listed: Vec<String> = visits.iter().map(|r| r[6].clone()).collect();
+    let weeks_listed: Vec<String> = visits.iter().map(|r| r[week].clone()).collect();
     assert_eq!(
         weeks_listed,
         vec![weeks[0].key(), weeks[1].key()],
         "the quarter's two weeks, not the one before: {visits:?}"
     );
-    let summary = rows(&mut book, "汇总");
-    let headers: Vec<String> = summary[0].iter().map(text).collect();
-    let covered = headers.iter().position(|h| h == "4+1已下").unwrap();
+    let summary = table(&mut book, "汇总");
+    let covered = summary.col("4+1已下");
     let row_a = summary
+        .rows
         .iter()
         .find(|r| r.last().map(text).as_deref() == Some("cadre_a"))
         .unwrap();
