@@ -790,6 +790,18 @@ fn calc_csv(soffice: &str, xlsx: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
     sheets
 }
 
+/// `quarter` of the supervisor's own subtree exported as `format`, waited for: the job's id and
+/// its finished status.
+async fn exported(sup: &TestApp, quarter: &app::rules::Quarter, format: &str) -> (i64, Value) {
+    let id = created(
+        sup,
+        "/api/exports/create",
+        &export_form("", &quarter.key(), format),
+    )
+    .await;
+    (id, finished(sup, id).await)
+}
+
 crate::db_test!(libreoffice_calc_opens_the_workbook_and_reads_every_ledger);
 async fn libreoffice_calc_opens_the_workbook_and_reads_every_ledger(app: TestApp) {
     let Some(soffice) = soffice() else {
@@ -799,13 +811,8 @@ async fn libreoffice_calc_opens_the_workbook_and_reads_every_ledger(app: TestApp
     a_quarters_work(&w).await;
     let sup = supervisor(&w, "sup_street", w.street).await;
     let quarter = app::rules::Quarter::of(today());
-    let id = created(
-        &sup,
-        "/api/exports/create",
-        &export_form("", &quarter.key(), "xlsx"),
-    )
-    .await;
-    assert_eq!(finished(&sup, id).await["state"], "done");
+    let (id, status) = exported(&sup, &quarter, "xlsx").await;
+    assert_eq!(status["state"], "done", "{status}");
     let bytes = download(&sup, &format!("/exports/{id}/download")).await;
     let sheets = calc_csv(soffice, &bytes);
     assert_eq!(
@@ -889,13 +896,7 @@ async fn the_pdf_summary_holds_chinese_text_in_an_embedded_subset_font(app: Test
     a_quarters_work(&w).await;
     let sup = supervisor(&w, "sup_street", w.street).await;
     let quarter = app::rules::Quarter::of(today());
-    let id = created(
-        &sup,
-        "/api/exports/create",
-        &export_form("", &quarter.key(), "pdf"),
-    )
-    .await;
-    let status = finished(&sup, id).await;
+    let (_, status) = exported(&sup, &quarter, "pdf").await;
     assert_eq!(status["state"], "done", "{status}");
     assert_eq!(status["total"], 2, "the summary: one row per cadre");
     let res = sup.get(status["url"].as_str().unwrap()).await;
@@ -996,13 +997,8 @@ async fn a_quarters_summary_counts_what_its_visit_ledger_lists(app: TestApp) {
         .await
         .unwrap();
     }
-    let id = created(
-        &sup,
-        "/api/exports/create",
-        &export_form("", &quarter.key(), "xlsx"),
-    )
-    .await;
-    assert_eq!(finished(&sup, id).await["state"], "done");
+    let (id, status) = exported(&sup, &quarter, "xlsx").await;
+    assert_eq!(status["state"], "done", "{status}");
     let bytes = download(&sup, &format!("/exports/{id}/download")).await;
     let mut book = open_book(bytes);
     let ledger = table(&mut book, "下基层台账");
