@@ -91,6 +91,13 @@ test.describe('every page, every role, on a phone', () => {
       ['/settings'],
     ];
     for (const [url, shot] of pages) await check(page, url, shot && `supervisor-${shot}`);
+    // Further down the dashboard: the trend, and the cadres as cards.
+    await page.goto('/supervise');
+    for (const [id, shot] of [['trend', 'trend'], ['cadre-table', 'cards']]) {
+      await page.getByTestId(id).scrollIntoViewIfNeeded();
+      await page.evaluate(() => window.scrollBy(0, -70));
+      await page.screenshot({ path: path.join(shots, `supervisor-${shot}-phone.png`) });
+    }
   });
 
   test('an admin', async ({ page }) => {
@@ -123,7 +130,11 @@ test.describe('on a desk', () => {
     const table = page.getByTestId('cadre-table');
     const box = await table.boundingBox();
     expect(box!.width).toBeGreaterThan(1000);
-    await expect(table.locator('tbody tr').first().locator('td.act')).toBeInViewport();
+    const act = table.locator('tbody tr').first().locator('td.act');
+    await act.scrollIntoViewIfNeeded();
+    const right = await act.evaluate((e) => e.getBoundingClientRect().right);
+    expect(right, '提醒 without scrolling sideways').toBeLessThanOrEqual(1366);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
     await page.context().clearCookies();
     await signIn(page, 'cadre01');
     await check(page, '/', 'cadre-today-desk');

@@ -63,7 +63,9 @@ pub fn label_ys(ends: &[f64]) -> Vec<f64> {
     out
 }
 
-/// A line of the chart: its name, colour, dash pattern and one value per completed week.
+/// A line of the chart: its name, colour, dash pattern and one value per completed week. The
+/// legend's swatches (`.key.k0` …) carry the same colours in the stylesheet: the page's CSP
+/// allows no inline styles.
 struct Line {
     name: &'static str,
     colour: &'static str,
@@ -161,7 +163,7 @@ pub fn TrendChart(points_of: Vec<TrendPoint>, current: Week) -> impl IntoView {
                 <polyline points=points(&l.values, slots) fill="none" stroke=l.colour stroke-width="2" stroke-dasharray=l.dash />
                 {dots}
                 {end.map(|v| view! {
-                    <text x=format!("{:.1}", x(n.saturating_sub(1), slots) + 6.0) y=format!("{label_y:.1}") dominant-baseline="middle" font-size="10" font-weight="700" fill=l.colour>
+                    <text x=format!("{:.1}", x(n, slots) + band / 2.0 + 2.0) y=format!("{label_y:.1}") dominant-baseline="middle" font-size="10" font-weight="700" fill=l.colour>
                         {pct(v)}
                     </text>
                 })}
@@ -196,8 +198,8 @@ pub fn TrendChart(points_of: Vec<TrendPoint>, current: Week) -> impl IntoView {
                 {drawn}
             </svg>
             <figcaption class="small">
-                {lines.iter().zip(&ends).map(|(l, v)| view! {
-                    <span class="key" style=format!("--key: {}", l.colour)>{format!("{} {}", l.name, pct(*v))}</span>
+                {lines.iter().zip(&ends).enumerate().map(|(i, (l, v))| view! {
+                    <span class=format!("key k{i}")>{format!("{} {}", l.name, pct(*v))}</span>
                 }).collect_view()}
                 <span class="muted">{fill(t.trend_now_note, &[("week", &format!("{}–{}", current.monday().format("%-m/%-d"), current.sunday().format("%-m/%-d")))])}</span>
             </figcaption>
