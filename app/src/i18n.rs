@@ -129,7 +129,7 @@ strings! {
     user_inactive: "已停用", "Deactivated";
     user_pairings: "联系点", "Paired organisations";
     user_pair: "添加联系点", "Pair with organisation";
-    user_add_pairing: "添加联系点", "Add a paired organisation";
+    user_add_pairing: "管理联系点", "Pair with an organisation";
     user_pair_org: "基层团组织", "Grassroots organisation";
     user_unpair: "解除", "Unpair";
     user_no_pairings: "尚无联系点", "No paired organisations yet";

@@ -111,6 +111,10 @@ test.describe('a cadre on a phone, with JavaScript', () => {
     await page.getByRole('navigation', { name: '快捷操作' }).getByRole('link', { name: '记下基层' }).click();
     await expect(page).toHaveURL(/\/visits#new$/);
     await hydrated(page);
+    // The form's heading lands below the sticky header, not under it.
+    const header = await page.locator('header.top').evaluate((h) => h.getBoundingClientRect().bottom);
+    const heading = await page.locator('#new h2').first().evaluate((h) => h.getBoundingClientRect().top);
+    expect(heading).toBeGreaterThanOrEqual(header);
     await page.getByLabel('组织').selectOption({ label: '河东社区团支部' });
     await page.getByLabel('时长（小时）').fill('6.5');
     await page.getByLabel('工作内容').fill('参加社区团支部主题团日，走访两户困难青年家庭');

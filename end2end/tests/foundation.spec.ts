@@ -63,7 +63,9 @@ test.describe('with JavaScript', () => {
     await expect(card).toContainText('林晓');
     await expect(card).toContainText('河东第二中学团委');
 
-    // Pair the new cadre with a grassroots organisation.
+    // Pair the new cadre with a grassroots organisation (the form is folded under 管理联系点).
+    await expect(card.getByLabel('基层团组织')).toBeHidden();
+    await card.getByText('管理联系点').click();
     await card.getByLabel('基层团组织').selectOption({ label: '河东第二中学团委' });
     await card.getByRole('button', { name: '添加联系点' }).click();
     await expect(page.locator('li.account[data-username="linxiao"] .pairings li')).toContainText('河东第二中学团委');
