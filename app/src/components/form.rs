@@ -42,6 +42,12 @@ fn failed_submission(path: &str) -> Option<AppError> {
         .map(|(_, e)| e)
 }
 
+/// Whether the last plain submission to `action` failed for the row whose `key` field is
+/// `value` (a folded form opens to show its message).
+pub fn failed_for(action: &str, key: &str, value: &str) -> bool {
+    failed_submission(action).is_some_and(|e| e.input(key) == Some(value))
+}
+
 /// A message for errors that belong to no field.
 pub fn general_message(err: &AppError, t: &Strings) -> Option<String> {
     match err {
@@ -252,16 +258,27 @@ pub fn CardForm(
     #[prop(optional)] title: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
-    let t = use_t();
     view! {
         <section class="card">
             {title.map(|t| view! { <h2>{t}</h2> })}
-            <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
+            <Enhanced>
                 <PostForm action=action id=id>
                     {children()}
                 </PostForm>
-            </crate::components::enhance::Enhance>
+            </Enhanced>
         </section>
+    }
+}
+
+/// Forms inside are enhanced (no page load once the wasm is there), with the notices in the
+/// viewer's language.
+#[component]
+pub fn Enhanced(children: Children) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
+            {children()}
+        </crate::components::enhance::Enhance>
     }
 }
 

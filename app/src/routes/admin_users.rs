@@ -1,7 +1,9 @@
 //! `/admin/users`: create accounts, reset passwords, deactivate, and pair cadres with grassroots
 //! organisations (联系点).
 
-use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField};
+use crate::components::form::{
+    failed_for, FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField,
+};
 use crate::components::islands::ConfirmSubmit;
 use crate::i18n::use_t;
 use crate::page::data_page;
@@ -94,12 +96,6 @@ fn Accounts(data: AccountsPage) -> impl IntoView {
     }
 }
 
-/// Whether the last plain submission to `action` failed for this row (its folded form opens).
-fn failed(action: &str, key: &str, value: &str) -> bool {
-    crate::page::failed_form()
-        .is_some_and(|(path, e)| path == action && e.input(key) == Some(value))
-}
-
 #[component]
 fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl IntoView {
     let t = use_t();
@@ -130,9 +126,9 @@ fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl I
     );
     let (id1, id2, id3) = (id.clone(), id.clone(), id.clone());
     // A folded form that just failed opens, showing its message.
-    let pair_open = failed(PairOrg::PATH, "cadre_id", &id);
-    let manage_open =
-        failed(ResetPassword::PATH, "id", &id) || failed(DeactivateAccount::PATH, "id", &id);
+    let pair_open = failed_for(PairOrg::PATH, "cadre_id", &id);
+    let manage_open = failed_for(ResetPassword::PATH, "id", &id)
+        || failed_for(DeactivateAccount::PATH, "id", &id);
     view! {
         <li class="card account" class:inactive=!account.active data-username=account.username.clone()>
             <div class="account-head">

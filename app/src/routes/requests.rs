@@ -27,7 +27,7 @@ fn Requests(items: Vec<OpenRequest>) -> impl IntoView {
     }
     view! {
         <p class="muted small">{fill(t.open_requests_count, &[("n", &items.len().to_string())])}</p>
-        <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
+        <crate::components::form::Enhanced>
             <ul class="list requests" data-testid="open-requests">
                 {items.into_iter().map(|r| view! {
                     <li class="card">
@@ -36,7 +36,7 @@ fn Requests(items: Vec<OpenRequest>) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-        </crate::components::enhance::Enhance>
+        </crate::components::form::Enhanced>
     }
     .into_any()
 }

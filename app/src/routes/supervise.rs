@@ -309,9 +309,9 @@ fn CadreTable(d: DashboardPage) -> impl IntoView {
                     view! { <a href=href(&d, &[("light", l.as_str()), ("page", "1")]) aria-current=here.then_some("page")>{l.label(t)}</a> }
                 }).collect_view()}
             </nav>
-            <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
+            <crate::components::form::Enhanced>
                 {table}
-            </crate::components::enhance::Enhance>
+            </crate::components::form::Enhanced>
             {(d.cadres.is_empty()).then(|| view! { <p class="hint">{t.no_cadres}</p> })}
             <Pager page=d.page pages=d.pages link=move |p| href(&d, &[("page", &p.to_string())]) />
         </section>
@@ -412,9 +412,9 @@ fn Drill(c: CadreDetail) -> impl IntoView {
             <section class="card" id="remind" data-testid="remind">
                 <h2>{t.remind_title}</h2>
                 <p class="hint">{t.remind_hint}</p>
-                <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
+                <crate::components::form::Enhanced>
                     <RemindButton cadre_id=r.cadre_id last=c.last_reminded />
-                </crate::components::enhance::Enhance>
+                </crate::components::form::Enhanced>
             </section>
         })}
         <section class="card" id="weeks">
