@@ -9,7 +9,9 @@ const root = path.resolve(__dirname, '..');
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
 const bin = process.env.LIAISON_BIN ?? path.join(targetDir, 'release', 'server');
 const siteRoot = process.env.LIAISON_SITE_ROOT ?? path.join(root, 'target', 'site');
-const db = path.join(os.tmpdir(), `liaison-e2e-${process.pid}-${Date.now()}.db`);
+// The database file, named once (the workers load this file again): tests read it to count rows.
+process.env.LIAISON_E2E_DB ??= path.join(os.tmpdir(), `liaison-e2e-${process.pid}-${Date.now()}.db`);
+const db = process.env.LIAISON_E2E_DB;
 const exports = path.join(os.tmpdir(), `liaison-e2e-exports-${process.pid}-${Date.now()}`);
 
 export default defineConfig({

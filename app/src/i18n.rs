@@ -708,6 +708,36 @@ strings! {
     err_unauthenticated: "请先登录", "Please sign in first";
     err_internal: "服务器出错，请稍后重试。您填写的内容已保留。", "Something went wrong on the server; please retry. Your input is kept.";
     err_transport: "网络不稳定，请重试。您填写的内容已保留。", "The network failed; please retry. Your input is kept.";
+    outbox_title: "待发送", "Waiting to send";
+    outbox_intro: "没有网络时保存的记录先存在这部手机上，联网后自动按顺序发送，每条只保存一次。只有您本人登录时能看到和发送它们。", "Records saved without signal wait on this phone and are sent in order when the signal returns, each stored once. Only you, signed in, see and send them.";
+    outbox_kept: "已保存在手机上，联网后自动发送", "Saved on this phone: it is sent when the signal returns";
+    outbox_badge: "待发送 {n}", "To send: {n}";
+    outbox_empty: "没有待发送的记录。", "Nothing is waiting to be sent.";
+    outbox_send_now: "立即发送", "Send now";
+    outbox_no_script: "待发送的记录需要浏览器启用 JavaScript。", "The outbox needs JavaScript in the browser.";
+    outbox_offline_note: "离线：没有网络。现在保存的记录先存在手机上，联网后自动发送。", "Offline: no signal. What you save now waits on this phone and is sent when the signal returns.";
+    outbox_state_pending: "待发送", "Waiting";
+    outbox_state_invalid: "需修改", "Needs a fix";
+    outbox_state_held: "等待重新登录", "Waiting for you to sign in";
+    outbox_refused: "服务器未接受这条记录。", "The server did not accept this record.";
+    outbox_fix: "修改并重新发送", "Fix and send again";
+    outbox_fixing: "这条记录未能保存：请按提示修改后重新提交。", "This record was not saved: fix what is marked and submit it again.";
+    outbox_delete: "删除", "Delete";
+    outbox_delete_confirm: "删除这条未发送的记录？删除后无法恢复。", "Delete this unsent record? It cannot be undone.";
+    outbox_stale: "已等待超过一天：请尽快联网发送（手机长时间不用可能清除网站数据）。", "Waiting for over a day: send it soon (a phone may clear a site's data when it is not used for a while).";
+    outbox_age_now: "刚刚", "just now";
+    outbox_age_minutes: "{n} 分钟前", "{n} min ago";
+    outbox_age_hours: "{n} 小时前", "{n} h ago";
+    outbox_age_days: "{n} 天前", "{n} days ago";
+    outbox_signout_title: "退出登录", "Sign out";
+    outbox_signout_pending: "还有 {n} 条未发送", "{n} records have not been sent";
+    outbox_signout_note: "先发送最稳妥。保留的记录留在这部手机上，您下次登录后自动发送，其他账号看不到。", "Sending first is safest. Kept records stay on this phone and are sent when you next sign in; other accounts do not see them.";
+    outbox_signout_send: "先发送", "Send first";
+    outbox_signout_keep: "保留并退出", "Keep them and sign out";
+    outbox_signout_delete: "删除并退出", "Delete them and sign out";
+    outbox_signout_delete_confirm: "删除这些未发送的记录并退出？删除后无法恢复。", "Delete these unsent records and sign out? This cannot be undone.";
+    outbox_signout_left: "仍有 {n} 条未发送：服务器暂时未接受，请查看待发送列表。", "{n} records are still unsent: the server did not take them yet; see the outbox.";
+    outbox_signout_offline: "仍有 {n} 条未发送：现在没有网络。", "{n} records are still unsent: there is no signal now.";
 }
 
 /// Replace `{name}` placeholders in a translated text.

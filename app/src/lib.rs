@@ -56,7 +56,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#c8102e" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+                <meta name="apple-mobile-web-app-capable" content="yes" />
+                <meta name="apple-mobile-web-app-title" content=locale.strings().app_short />
                 <link rel="stylesheet" href=page::css_href() />
+                // Before the islands' module: the enhanced forms hand it what the network refused.
+                <script src=components::outbox::SCRIPT_PATH defer></script>
                 <HydrationScripts options=options islands=true />
                 <MetaTags />
             </head>
@@ -94,6 +100,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/exemptions") view=routes::exemptions::ExemptionsPage ssr=SsrMode::Async />
                 <Route path=path!("/late") view=routes::late::LatePage ssr=SsrMode::Async />
                 <Route path=path!("/requests") view=routes::requests::RequestsPage ssr=SsrMode::Async />
+                <Route path=path!("/outbox") view=routes::outbox::OutboxPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise") view=routes::supervise::DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/cadres/:id") view=routes::supervise::CadreDrillPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/suggestions") view=routes::review::ReviewQueuePage ssr=SsrMode::Async />

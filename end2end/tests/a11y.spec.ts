@@ -69,6 +69,7 @@ test.describe('every page, every role, on a phone', () => {
       ['/exemptions', 'leave'],
       ['/late'],
       ['/requests', 'requests'],
+      ['/outbox'],
       ['/inbox', 'inbox'],
       ['/settings'],
     ];

@@ -23,6 +23,8 @@ pub struct Assets {
     /// cargo-leptos' `hash.txt`, when this build has hashed names.
     pub hash_file: Option<PathBuf>,
     pub css_href: String,
+    /// The bundle's addresses (JS, wasm, CSS): what the service worker keeps.
+    pub pkg_files: Vec<String>,
 }
 
 impl Assets {
@@ -53,6 +55,7 @@ impl Assets {
                 return Assets {
                     hash_file: Some(hash_file),
                     css_href: format!("/pkg/{css}"),
+                    pkg_files: [&js, &wasm, &css].map(|f| format!("/pkg/{f}")).to_vec(),
                 };
             }
             tracing::warn!(hash_file = %path.display(), "hash file names files the site does not have; ignored");
@@ -60,6 +63,9 @@ impl Assets {
         Assets {
             hash_file: None,
             css_href: "/pkg/liaison.css".to_owned(),
+            pkg_files: ["liaison.js", "liaison.wasm", "liaison.css"]
+                .map(|f| format!("/pkg/{f}"))
+                .to_vec(),
         }
     }
 }
@@ -94,15 +100,21 @@ pub fn static_files(pkg_dir: &Path) -> Router {
         .layer(middleware::from_fn(cache_policy))
 }
 
-/// The site icon: its name never changes, so a week's caching, not a year's.
-pub fn favicon(site_root: &Path) -> Router {
+/// A file of the site root whose name never changes (the icons, the manifest, the outbox
+/// script), with its cache policy: a week for icons, revalidation for what a deployment changes.
+pub fn site_file(site_root: &Path, name: &str, policy: &'static str) -> Router {
     Router::new()
-        .fallback_service(ServeFile::new(site_root.join("favicon.svg")))
+        .fallback_service(ServeFile::new(site_root.join(name)))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=604800"),
+            HeaderValue::from_static(policy),
         ))
 }
+
+/// A week: icons, whose names never change.
+pub const WEEK: &str = "public, max-age=604800";
+/// Revalidated on every use (answered 304 when unchanged).
+pub const REVALIDATE: &str = "no-cache";
 
 async fn cache_policy(req: Request, next: Next) -> Response {
     let hashed = req.uri().path().rsplit('/').next().is_some_and(is_hashed);

@@ -14,6 +14,7 @@ pub mod feed;
 pub mod generate;
 pub mod imports;
 pub mod memory;
+pub mod outbox;
 pub mod scheduler;
 pub mod security;
 pub mod startup;

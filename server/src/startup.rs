@@ -61,6 +61,7 @@ impl Application {
                 idle_days: args.idle_days,
                 admin_idle_hours: args.admin_idle_hours,
                 css_href: assets.css_href,
+                pkg_files: assets.pkg_files,
                 public_url: args.mail.public_url.trim_end_matches('/').to_owned(),
                 mailer: args.mail.mailer()?,
                 instance: crate::scheduler::instance_name(&host),
@@ -141,8 +142,9 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
-    Router::new()
+    let site_root = std::path::Path::new(state.leptos_options.site_root.as_ref());
+    let pkg_dir = site_root.join("pkg");
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/cal/{file}", get(crate::feed::calendar))
         .route("/settings/email/confirm", get(crate::email::confirm))
@@ -158,9 +160,20 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", assets::static_files(&pkg_dir))
         .route_service(
             "/favicon.svg",
-            assets::favicon(std::path::Path::new(
-                state.leptos_options.site_root.as_ref(),
-            )),
+            assets::site_file(site_root, "favicon.svg", assets::WEEK),
+        )
+        .route_service(
+            "/manifest.webmanifest",
+            assets::site_file(site_root, "manifest.webmanifest", assets::REVALIDATE),
+        )
+        .route_service(
+            "/outbox.js",
+            assets::site_file(site_root, "outbox.js", assets::REVALIDATE),
+        )
+        .nest_service("/icons", assets::static_files(&site_root.join("icons")))
+        .route_service(
+            "/sw.js",
+            crate::outbox::worker(site_root, &state.settings.pkg_files),
         )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
@@ -179,7 +192,19 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(security::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(crate::feed::redacted_span))
-        .with_state(state)
+        .with_state(state);
+    // The outbox's replay sends each record through `app` itself, with every layer above.
+    Router::new()
+        .route(
+            app::components::outbox::REPLAY_PATH,
+            axum::routing::post(crate::outbox::replay),
+        )
+        .with_state(app.clone())
+        .layer(middleware::from_fn(security::csrf_guard))
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(crate::feed::redacted_span))
+        .merge(app)
 }
 
 /// 200 when the database answers.

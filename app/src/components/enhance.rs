@@ -48,16 +48,45 @@ mod browser {
                     let _ = leptos::prelude::window().location().assign(&to);
                 }
                 Ok(Outcome::Saved) => {
+                    outbox(&form, "saved").await;
                     form.reset();
                     renew_request_id(&form);
                     notice(&form, "notice", "status", &saved);
                     refresh_live_regions().await;
                 }
                 Ok(Outcome::Invalid(error)) => show_error(&form, &error, &failed),
-                Err(_) => notice(&form, "form-error", "alert", &failed),
+                // No signal, or no answer in time: a cadre's record waits in the outbox
+                // (`outbox.js`) and is sent when the signal returns.
+                Err(_) => match outbox(&form, "keep").await.as_string() {
+                    Some(kept) => {
+                        form.reset();
+                        renew_request_id(&form);
+                        notice(&form, "notice", "status", &kept);
+                    }
+                    None => notice(&form, "form-error", "alert", &failed),
+                },
             }
         });
     }
+
+    /// Calls `liaisonOutbox[name](form)` from `outbox.js` and waits for it; `undefined` where the
+    /// script is missing or failed.
+    async fn outbox(form: &HtmlFormElement, name: &str) -> JsValue {
+        let window = leptos::prelude::window();
+        let call = Reflect::get(&window, &"liaisonOutbox".into())
+            .and_then(|o| Ok((Reflect::get(&o, &name.into())?, o)))
+            .and_then(|(f, o)| f.dyn_into::<js_sys::Function>()?.call1(&o, form));
+        match call {
+            Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise))
+                .await
+                .unwrap_or(JsValue::UNDEFINED),
+            Err(_) => JsValue::UNDEFINED,
+        }
+    }
+
+    /// How long a save may take before it counts as lost (its record then waits in the outbox;
+    /// if the server did get it, the request id makes the resend a no-op).
+    const TIMEOUT_MS: i32 = 20_000;
 
     enum Outcome {
         Saved,
@@ -75,11 +104,20 @@ mod browser {
         headers.set("Content-Type", "application/x-www-form-urlencoded")?;
         headers.set("Accept", "application/json")?;
         init.set_headers(&headers);
-        let res: Response = JsFuture::from(
-            leptos::prelude::window().fetch_with_str_and_init(&form.action(), &init),
-        )
-        .await?
-        .dyn_into()?;
+        let window = leptos::prelude::window();
+        let abort = web_sys::AbortController::new()?;
+        init.set_signal(Some(&abort.signal()));
+        let timer = {
+            let abort = abort.clone();
+            let cb = wasm_bindgen::closure::Closure::once_into_js(move || abort.abort());
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                cb.unchecked_ref(),
+                TIMEOUT_MS,
+            )?
+        };
+        let answer = JsFuture::from(window.fetch_with_str_and_init(&form.action(), &init)).await;
+        window.clear_timeout_with_handle(timer);
+        let res: Response = answer?.dyn_into()?;
         if res.ok() {
             let redirect = res.headers().get("serverfnredirect")?.is_some();
             return Ok(match res.headers().get("location")? {

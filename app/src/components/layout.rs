@@ -58,11 +58,13 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
                     <span class="badge" data-testid="unread-badge">{if viewer.unread > 99 { "99+".to_owned() } else { viewer.unread.to_string() }}</span>
                 })}
             </a>
+            <crate::components::outbox::OutboxBadge />
             <a class="who" href="/settings" title=t.nav_settings>{viewer.name.clone()}</a>
             <form method="post" action=Logout::PATH class="inline">
                 <button type="submit" class="link">{t.sign_out}</button>
             </form>
         </header>
+        <crate::components::outbox::OutboxFrame viewer=viewer.clone() t=t />
         <main class="page">
             <h1>{title}</h1>
             <crate::components::form::SavedNotice />
@@ -83,8 +85,9 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
 /// at most: `/supervise/roster` is 名单, not also 看板); pages reached from a tab count as it.
 fn current_tab(nav: &[(&'static str, &'static str)], path: &str) -> Option<&'static str> {
     // Pages that belong to a tab without living under it.
-    const UNDER: [(&str, &str); 3] = [
+    const UNDER: [(&str, &str); 4] = [
         ("/contacts", "/youth"),
+        ("/outbox", "/"),
         ("/late", "/"),
         ("/supervise/late", "/supervise"),
     ];

@@ -10,6 +10,7 @@ pub mod lang;
 pub mod late;
 pub mod layout;
 pub mod links;
+pub mod outbox;
 pub mod pager;
 pub mod progress;
 pub mod roster;

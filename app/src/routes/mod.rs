@@ -12,6 +12,7 @@ pub mod import;
 pub mod inbox;
 pub mod late;
 pub mod login;
+pub mod outbox;
 pub mod requests;
 pub mod review;
 pub mod roster;

@@ -38,6 +38,8 @@ pub struct Settings {
     pub admin_idle_hours: i64,
     /// The stylesheet's address (content-hashed in release builds).
     pub css_href: String,
+    /// The bundle's addresses (the service worker keeps them).
+    pub pkg_files: Vec<String>,
     /// The app's address as users reach it (links in emails, the calendar feed's address).
     pub public_url: String,
     /// SMTP, when configured (`--smtp-url`, `--mail-from`): reminders go by email too.
@@ -83,6 +85,7 @@ impl Default for Settings {
             idle_days: defaults::IDLE_DAYS,
             admin_idle_hours: defaults::ADMIN_IDLE_HOURS,
             css_href: "/pkg/liaison.css".to_owned(),
+            pkg_files: Vec::new(),
             public_url: defaults::PUBLIC_URL.to_owned(),
             mailer: None,
             instance: "local".to_owned(),

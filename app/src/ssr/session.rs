@@ -254,6 +254,9 @@ fn client_ip(req: &Request, settings: &Settings) -> Option<String> {
         .map(|ci| ci.0.ip().to_string())
 }
 
+/// The account a request says it belongs to (`outbox.js` names it on every replay).
+pub const ACCOUNT_HEADER: &str = "x-liaison-account";
+
 /// Axum middleware: resolves the session once per request and stores a [`RequestInfo`] in the
 /// request's extensions, where pages and server functions find it.
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -270,7 +273,22 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         ..Default::default()
     };
     if let Some(token) = cookie_value(req.headers(), COOKIE).filter(|t| !t.is_empty()) {
+        // A request that names its account (a record replayed from a phone's outbox) runs
+        // only under that account: under any other session it is signed out.
+        let named = req
+            .headers()
+            .get(ACCOUNT_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         match resolve(&state.db, &token, &state.settings).await {
+            Ok(Some((_, viewer)))
+                if named.as_deref().is_some_and(|a| a != viewer.id.to_string()) =>
+            {
+                tracing::info!(
+                    user = viewer.id,
+                    "request for another account refused (signed out)"
+                );
+            }
             Ok(Some((id, mut viewer))) => {
                 // Pages show the unread count in the header; API calls and files need none.
                 let path = req.uri().path();

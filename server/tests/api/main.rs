@@ -14,6 +14,7 @@ mod imports;
 mod late;
 mod matrix;
 mod orgs;
+mod outbox;
 mod pages;
 mod reminders;
 mod security;
