@@ -419,7 +419,13 @@
     addEventListener("offline", offlineNote);
     guardSignOut();
     if (navigator.serviceWorker && cfg.worker) {
-      navigator.serviceWorker.register(cfg.worker, { updateViaCache: "none" }).catch(function () {});
+      // After the page has loaded: the worker's copy of the bundle then comes from the HTTP
+      // cache, not the network a second time.
+      var register = function () {
+        navigator.serviceWorker.register(cfg.worker, { updateViaCache: "none" }).catch(function () {});
+      };
+      if (document.readyState === "complete") register();
+      else addEventListener("load", register);
     }
     if (!account) return;
     var before = await store.account();

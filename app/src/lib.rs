@@ -118,10 +118,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The browser entry: wake up the islands in the server-rendered page.
+/// The browser entry: wake up the islands in the server-rendered page. (No panic hook: its
+/// formatting machinery would double the bundle; a panic shows as `unreachable` in the console.)
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }

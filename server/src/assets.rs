@@ -6,6 +6,7 @@
 //! with the best settings instead of on every request; a page after the first transfers only its
 //! own HTML.
 
+use axum::body::Bytes;
 use axum::{
     extract::Request,
     http::{header, HeaderValue},
@@ -13,6 +14,7 @@ use axum::{
     response::Response,
     Router,
 };
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -109,6 +111,105 @@ pub fn site_file(site_root: &Path, name: &str, policy: &'static str) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static(policy),
         ))
+}
+
+/// A small text file served from memory: made once at start-up with brotli (best quality) and
+/// gzip copies, like the bundle's (`--precompress`), and an ETag, so a revalidation that finds
+/// it unchanged is a 304.
+#[derive(Clone, Debug)]
+pub struct Packed {
+    plain: Bytes,
+    br: Bytes,
+    gzip: Bytes,
+    etag: HeaderValue,
+    content_type: &'static str,
+    policy: &'static str,
+}
+
+impl Packed {
+    pub fn new(body: Vec<u8>, content_type: &'static str, policy: &'static str) -> Packed {
+        use std::io::Write;
+        let mut br = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+            let _ = w.write_all(&body);
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = gz.write_all(&body);
+        let gzip = gz.finish().unwrap_or_default();
+        let digest = sha2::Sha256::digest(&body);
+        let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..8])))
+            .unwrap_or(HeaderValue::from_static("\"0\""));
+        Packed {
+            plain: body.into(),
+            br: br.into(),
+            gzip: gzip.into(),
+            etag,
+            content_type,
+            policy,
+        }
+    }
+
+    /// The file's text, as read (or made) at start-up.
+    pub fn text(&self) -> &[u8] {
+        &self.plain
+    }
+
+    fn answer(&self, headers: &axum::http::HeaderMap) -> Response {
+        use axum::response::IntoResponse;
+        let mut res = if headers
+            .get(header::IF_NONE_MATCH)
+            .is_some_and(|v| v.as_bytes() == self.etag.as_bytes())
+        {
+            axum::http::StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            let accepts = headers
+                .get(header::ACCEPT_ENCODING)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let takes = |coding: &str| {
+                accepts
+                    .split(',')
+                    .any(|c| c.split(';').next().is_some_and(|n| n.trim() == coding))
+            };
+            let (body, coding) = if takes("br") {
+                (self.br.clone(), Some("br"))
+            } else if takes("gzip") {
+                (self.gzip.clone(), Some("gzip"))
+            } else {
+                (self.plain.clone(), None)
+            };
+            let mut res = body.into_response();
+            if let Some(coding) = coding {
+                res.headers_mut()
+                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+            }
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(self.content_type),
+            );
+            res
+        };
+        let h = res.headers_mut();
+        h.insert(header::ETAG, self.etag.clone());
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.policy));
+        res
+    }
+
+    /// Serves it (an empty file is not there: 404).
+    pub fn router(self) -> Router {
+        Router::new().fallback(move |headers: axum::http::HeaderMap| {
+            let file = self.clone();
+            async move {
+                if file.plain.is_empty() {
+                    use axum::response::IntoResponse;
+                    return axum::http::StatusCode::NOT_FOUND.into_response();
+                }
+                file.answer(&headers)
+            }
+        })
+    }
 }
 
 /// A week: icons, whose names never change.

@@ -9,12 +9,13 @@
 //! - `GET /sw.js`: the service worker, stamped with this build (a new deployment is a new
 //!   worker, whose caches replace the old ones) and the files it keeps.
 
+use crate::assets::{Packed, REVALIDATE};
 use app::components::outbox::{is_queued, BATCH, SCRIPT_PATH};
 use app::ssr::session::ACCOUNT_HEADER;
 use axum::{
     body::Body,
     extract::{ConnectInfo, Request, State},
-    http::{header, HeaderValue, Method, StatusCode},
+    http::{header, Method, StatusCode},
     response::{IntoResponse, Response},
     Json, Router,
 };
@@ -139,65 +140,50 @@ pub async fn replay(State(app): State<Router>, req: Request) -> Response {
 }
 
 /// `GET /sw.js`, made once at start-up from `public/sw.js`: this build's name (from the bundle's
-/// hashes and the two scripts' text), the files it keeps, the queued forms.
-pub fn worker(site_root: &std::path::Path, pkg_files: &[String]) -> Router {
+/// hashes and the two scripts' text), the files it keeps, the queued forms. Checked on every
+/// visit (`no-cache`, answered 304 when unchanged): a new deployment is picked up at once.
+pub fn worker(site_root: &std::path::Path, pkg_files: &[String], script: &Packed) -> Router {
     let template = std::fs::read_to_string(site_root.join("sw.js")).unwrap_or_default();
-    let script =
-        std::fs::read(site_root.join(SCRIPT_PATH.trim_start_matches('/'))).unwrap_or_default();
     let mut h = Sha256::new();
     h.update(template.as_bytes());
-    h.update(&script);
+    h.update(script.text());
     for f in pkg_files {
         h.update(f.as_bytes());
     }
     let build = hex::encode(&h.finalize()[..6]);
     let mut keep: Vec<String> = pkg_files.to_vec();
-    keep.extend(
-        [
-            SCRIPT_PATH,
-            "/manifest.webmanifest",
-            "/favicon.svg",
-            "/icons/icon-192.png",
-        ]
-        .map(str::to_owned),
-    );
+    keep.extend([SCRIPT_PATH, "/manifest.webmanifest"].map(str::to_owned));
     let t = app::i18n::Locale::default().strings();
     let queued: Vec<&str> = app::components::outbox::queued(t)
         .iter()
         .map(|(p, _)| *p)
         .collect();
-    let text = template
-        .replace("__BUILD__", &build)
-        .replace(
-            "__PRECACHE__",
-            &serde_json::to_string(&keep).unwrap_or_default(),
-        )
-        .replace(
-            "__QUEUED__",
-            &serde_json::to_string(&queued).unwrap_or_default(),
-        )
-        .replace(
-            "__LOGOUT__",
-            <app::auth::api::Logout as leptos::server_fn::ServerFn>::PATH,
-        );
-    Router::new().fallback(move || {
-        let text = text.clone();
-        async move {
-            if text.is_empty() {
-                return StatusCode::NOT_FOUND.into_response();
-            }
-            (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("text/javascript; charset=utf-8"),
-                    ),
-                    // Checked on every visit: a new deployment is picked up at once.
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-                ],
-                text,
+    let text = if template.is_empty() {
+        String::new()
+    } else {
+        template
+            .replace("__BUILD__", &build)
+            .replace(
+                "__PRECACHE__",
+                &serde_json::to_string(&keep).unwrap_or_default(),
             )
-                .into_response()
-        }
-    })
+            .replace(
+                "__QUEUED__",
+                &serde_json::to_string(&queued).unwrap_or_default(),
+            )
+            .replace(
+                "__LOGOUT__",
+                <app::auth::api::Logout as leptos::server_fn::ServerFn>::PATH,
+            )
+    };
+    Packed::new(text.into_bytes(), JAVASCRIPT, REVALIDATE).router()
 }
+
+/// `GET /outbox.js`: the page's outbox (also loaded by the worker).
+pub fn script(site_root: &std::path::Path) -> Packed {
+    let text =
+        std::fs::read(site_root.join(SCRIPT_PATH.trim_start_matches('/'))).unwrap_or_default();
+    Packed::new(text, JAVASCRIPT, REVALIDATE)
+}
+
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";

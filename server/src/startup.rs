@@ -144,6 +144,7 @@ pub fn router(state: AppState) -> Router {
     };
     let site_root = std::path::Path::new(state.leptos_options.site_root.as_ref());
     let pkg_dir = site_root.join("pkg");
+    let outbox_script = crate::outbox::script(site_root);
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/cal/{file}", get(crate::feed::calendar))
@@ -167,13 +168,13 @@ pub fn router(state: AppState) -> Router {
             assets::site_file(site_root, "manifest.webmanifest", assets::REVALIDATE),
         )
         .route_service(
-            "/outbox.js",
-            assets::site_file(site_root, "outbox.js", assets::REVALIDATE),
+            app::components::outbox::SCRIPT_PATH,
+            outbox_script.clone().router(),
         )
         .nest_service("/icons", assets::static_files(&site_root.join("icons")))
         .route_service(
-            "/sw.js",
-            crate::outbox::worker(site_root, &state.settings.pkg_files),
+            app::components::outbox::WORKER_PATH,
+            crate::outbox::worker(site_root, &state.settings.pkg_files, &outbox_script),
         )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();

@@ -1,39 +1,103 @@
-//! Progressive enhancement of plain forms. Every form is server-rendered HTML that posts to its
-//! server function and works without JavaScript. Once the wasm has loaded, the [`Enhance`] island
-//! takes over the forms inside it: it submits with `fetch` (no page load), shows each error message
-//! by its field and keeps what was typed; on success it clears the form with a fresh request id,
-//! says "saved", and refreshes the page's `data-live` regions from the server, so lists show the
-//! new record. A server function that redirects (sign-in, edits) is followed.
+//! Progressive enhancement of plain HTML: the one island of the app. Every page is server-rendered
+//! and works without JavaScript. Once the wasm has loaded, [`Enhance`] takes over what is inside
+//! it:
+//!
+//! - **forms**: it submits them with `fetch` (no page load), shows each error message by its
+//!   field and keeps what was typed; on success it clears the form with a fresh request id, says
+//!   "saved", and refreshes the page's `data-live` regions from the server, so lists show the new
+//!   record. A server function that redirects (sign-in, edits) is followed. Without signal a
+//!   cadre's record goes to the outbox (`public/outbox.js`). Forms inside a `data-plain`
+//!   wrapper post as plain HTML.
+//! - **buttons**: `data-confirm="question"` asks first; `data-toggle-password="input id"` shows or
+//!   hides a password (its words in `data-show` / `data-hide`).
+//! - **progress**: while an element with `data-poll="ms"` is on the page, the `data-live` regions
+//!   are refreshed every that many milliseconds (an export's progress bar).
+//!
+//! The island takes no props: what it says comes from the markup around it (`data-saved`,
+//! `data-failed`), so the browser bundle carries no deserializer and no strings of its own.
 
 use leptos::prelude::*;
 
-/// Wraps server-rendered forms. `saved` and `failed` are the notices in the user's language.
+/// Wraps server-rendered markup to enhance (see the module). Use it through
+/// [`crate::components::form::Enhanced`] (forms, notices) or [`Behave`] (buttons only).
 #[island]
-pub fn Enhance(saved: String, failed: String, children: Children) -> impl IntoView {
-    let on_submit =
-        move |ev: leptos::ev::SubmitEvent| browser::submit(ev, saved.clone(), failed.clone());
-    view! { <div class="enhance" on:submit=on_submit>{children()}</div> }
+pub fn Enhance(children: Children) -> impl IntoView {
+    browser::poll_while_asked();
+    view! { <div class="enhance" on:submit=browser::submit on:click=browser::click>{children()}</div> }
+}
+
+/// Enhances the buttons inside (confirmation, password toggle); forms inside post plainly.
+#[component]
+pub fn Behave(children: Children) -> impl IntoView {
+    view! { <div class="enhance-plain" data-plain=""><Enhance>{children()}</Enhance></div> }
+}
+
+/// A submit button that asks first. Without JavaScript it submits straight away.
+#[component]
+pub fn ConfirmSubmit(
+    #[prop(into)] label: String,
+    #[prop(into)] question: String,
+    #[prop(into)] class: String,
+) -> impl IntoView {
+    view! {
+        <Behave>
+            <button type="submit" class=class data-confirm=question>{label}</button>
+        </Behave>
+    }
+}
+
+/// Shows or hides the password typed into the input with id `target` (without JavaScript it
+/// does nothing).
+#[component]
+pub fn PasswordToggle(
+    target: &'static str,
+    show: &'static str,
+    hide: &'static str,
+) -> impl IntoView {
+    view! {
+        <Behave>
+            <button type="button" class="link toggle" data-toggle-password=target data-show=show data-hide=hide aria-pressed="false">
+                {show}
+            </button>
+        </Behave>
+    }
 }
 
 #[cfg(feature = "hydrate")]
 mod browser {
     use js_sys::{Array, Reflect, JSON};
-    use leptos::ev::SubmitEvent;
+    use leptos::ev::{MouseEvent, SubmitEvent};
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        Document, DomParser, Element, FormData, HtmlFormElement, RequestInit, Response,
-        SupportedType, UrlSearchParams,
+        Document, DomParser, Element, FormData, HtmlFormElement, HtmlInputElement, RequestInit,
+        Response, SupportedType, UrlSearchParams,
     };
 
-    pub fn submit(ev: SubmitEvent, saved: String, failed: String) {
+    /// The notices of the enhanced region around `form`, in the viewer's language.
+    fn notices(form: &HtmlFormElement) -> (String, String) {
+        let holder = form.closest("[data-saved]").ok().flatten();
+        let text = |name: &str| {
+            holder
+                .as_ref()
+                .and_then(|h| h.get_attribute(name))
+                .unwrap_or_default()
+        };
+        (text("data-saved"), text("data-failed"))
+    }
+
+    pub fn submit(ev: SubmitEvent) {
         let Some(form) = ev
             .target()
             .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
         else {
             return;
         };
+        if form.closest("[data-plain]").ok().flatten().is_some() {
+            return;
+        }
         ev.prevent_default();
+        let (saved, failed) = notices(&form);
         // A second tap while the first is on its way does nothing (the request id guards the rest).
         if form.get_attribute("aria-busy").as_deref() == Some("true") {
             return;
@@ -52,7 +116,7 @@ mod browser {
                     form.reset();
                     renew_request_id(&form);
                     notice(&form, "notice", "status", &saved);
-                    refresh_live_regions().await;
+                    let _ = refresh_live_regions().await;
                 }
                 Ok(Outcome::Invalid(error)) => show_error(&form, &error, &failed),
                 // No signal, or no answer in time: a cadre's record waits in the outbox
@@ -87,6 +151,83 @@ mod browser {
     /// How long a save may take before it counts as lost (its record then waits in the outbox;
     /// if the server did get it, the request id makes the resend a no-op).
     const TIMEOUT_MS: i32 = 20_000;
+
+    /// A button that asks first, or shows the password.
+    pub fn click(ev: MouseEvent) {
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if let Ok(Some(button)) = target.closest("[data-confirm]") {
+            // Asked once, here: an enhanced region around this one does not ask again.
+            ev.stop_propagation();
+            let question = button.get_attribute("data-confirm").unwrap_or_default();
+            if !leptos::prelude::window()
+                .confirm_with_message(&question)
+                .unwrap_or(true)
+            {
+                ev.prevent_default();
+            }
+        }
+        if let Ok(Some(button)) = target.closest("[data-toggle-password]") {
+            ev.stop_propagation();
+            let id = button
+                .get_attribute("data-toggle-password")
+                .unwrap_or_default();
+            let Some(input) = document()
+                .get_element_by_id(&id)
+                .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let show = input.type_() == "password";
+            input.set_type(if show { "text" } else { "password" });
+            let words = button.get_attribute(if show { "data-hide" } else { "data-show" });
+            button.set_text_content(words.as_deref());
+            let _ = button.set_attribute("aria-pressed", if show { "true" } else { "false" });
+        }
+    }
+
+    /// While the page has an element with `data-poll="ms"`, refreshes its `data-live` regions
+    /// every that many milliseconds (once per page, however many regions hydrate).
+    pub fn poll_while_asked() {
+        let Some(root) = document().document_element() else {
+            return;
+        };
+        if root.has_attribute("data-polling") {
+            return;
+        }
+        let _ = root.set_attribute("data-polling", "");
+        leptos::task::spawn_local(async move {
+            let mut failures = 0;
+            loop {
+                let every = document()
+                    .query_selector("[data-poll]")
+                    .ok()
+                    .flatten()
+                    .and_then(|e| e.get_attribute("data-poll"))
+                    .and_then(|ms| ms.parse::<i32>().ok());
+                let Some(every) = every else { break };
+                sleep(every.max(250)).await;
+                if refresh_live_regions().await.is_ok() {
+                    failures = 0;
+                } else {
+                    failures += 1;
+                    if failures > 30 {
+                        break;
+                    }
+                }
+            }
+            let _ = root.remove_attribute("data-polling");
+        });
+    }
+
+    async fn sleep(ms: i32) {
+        let p = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = leptos::prelude::window()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        });
+        let _ = JsFuture::from(p).await;
+    }
 
     enum Outcome {
         Saved,
@@ -252,15 +393,10 @@ mod browser {
     }
 
     /// Fetches this page again and swaps in its `data-live` regions.
-    async fn refresh_live_regions() {
-        let Ok(html) = fetch_page().await else { return };
-        let Ok(parser) = DomParser::new() else { return };
-        let Ok(fresh) = parser.parse_from_string(&html, SupportedType::TextHtml) else {
-            return;
-        };
-        let Ok(regions) = document().query_selector_all("[data-live]") else {
-            return;
-        };
+    async fn refresh_live_regions() -> Result<(), JsValue> {
+        let html = fetch_page().await?;
+        let fresh = DomParser::new()?.parse_from_string(&html, SupportedType::TextHtml)?;
+        let regions = document().query_selector_all("[data-live]")?;
         for i in 0..regions.length() {
             let Some(old) = regions.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
                 continue;
@@ -270,6 +406,7 @@ mod browser {
                 old.set_inner_html(&new.inner_html());
             }
         }
+        Ok(())
     }
 
     async fn fetch_page() -> Result<String, JsValue> {
@@ -291,6 +428,8 @@ mod browser {
 
 #[cfg(not(feature = "hydrate"))]
 mod browser {
-    /// Islands render on the server too, where nothing is ever submitted.
-    pub fn submit(_ev: leptos::ev::SubmitEvent, _saved: String, _failed: String) {}
+    //! Islands render on the server too, where nothing is ever submitted or clicked.
+    pub fn submit(_ev: leptos::ev::SubmitEvent) {}
+    pub fn click(_ev: leptos::ev::MouseEvent) {}
+    pub fn poll_while_asked() {}
 }

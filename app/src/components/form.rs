@@ -276,9 +276,9 @@ pub fn CardForm(
 pub fn Enhanced(children: Children) -> impl IntoView {
     let t = use_t();
     view! {
-        <crate::components::enhance::Enhance saved=t.saved_notice.to_string() failed=t.err_transport.to_string()>
-            {children()}
-        </crate::components::enhance::Enhance>
+        <div class="enhanced" data-saved=t.saved_notice data-failed=t.err_transport>
+            <crate::components::enhance::Enhance>{children()}</crate::components::enhance::Enhance>
+        </div>
     }
 }
 

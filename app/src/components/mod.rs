@@ -5,7 +5,6 @@ pub mod contacts;
 pub mod enhance;
 pub mod exemptions;
 pub mod form;
-pub mod islands;
 pub mod lang;
 pub mod late;
 pub mod layout;

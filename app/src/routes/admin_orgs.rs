@@ -1,7 +1,7 @@
 //! `/admin/orgs`: the organisation tree — create, rename, move, deactivate.
 
+use crate::components::enhance::ConfirmSubmit;
 use crate::components::form::{FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField};
-use crate::components::islands::ConfirmSubmit;
 use crate::i18n::{use_t, Strings};
 use crate::orgs::api::{list_orgs, CreateOrg, MoveOrg, RenameOrg, SetOrgActive};
 use crate::page::data_page;

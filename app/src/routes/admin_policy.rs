@@ -1,8 +1,8 @@
 //! `/admin/policy` (every number of the policy) and `/admin/calendar` (holidays and adjusted
 //! working days per year).
 
+use crate::components::enhance::ConfirmSubmit;
 use crate::components::form::{Hidden, PostForm, RequestId, SelectField, TextField};
-use crate::components::islands::ConfirmSubmit;
 use crate::i18n::fmt_amount as hours;
 use crate::i18n::{fill, use_t};
 use crate::page::data_page;

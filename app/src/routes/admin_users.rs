@@ -1,10 +1,10 @@
 //! `/admin/users`: create accounts, reset passwords, deactivate, and pair cadres with grassroots
 //! organisations (联系点).
 
+use crate::components::enhance::ConfirmSubmit;
 use crate::components::form::{
     failed_for, FieldMessage, Hidden, PostForm, RequestId, SelectField, TextField,
 };
-use crate::components::islands::ConfirmSubmit;
 use crate::i18n::use_t;
 use crate::page::data_page;
 use crate::types::{AccountRow, AccountsPage, OrgNode, Post, Role};

@@ -2,8 +2,8 @@
 //! the profile page shares.
 
 use crate::components::contacts::{ContactFields, ContactList};
+use crate::components::enhance::ConfirmSubmit;
 use crate::components::form::{CardForm, ErrorNote, FieldMessage, Hidden, PostForm, RequestId};
-use crate::components::islands::ConfirmSubmit;
 use crate::components::layout::{Layout, NotFound};
 use crate::components::roster::RosterList;
 use crate::contacts::api::{

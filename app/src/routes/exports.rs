@@ -1,6 +1,6 @@
 //! `/exports`: choose an organisation, a quarter and a format; the export runs in the
-//! background and its progress bar moves (with JavaScript) or the page refreshes itself
-//! (without); then a download link. Jobs are kept 7 days.
+//! background and its progress bar moves (with JavaScript the list refreshes in place; without,
+//! the page refreshes itself); then a download link. Jobs are kept 7 days.
 
 use crate::components::form::{PostForm, RequestId, SelectField};
 use crate::components::progress::ExportProgress;
@@ -87,16 +87,21 @@ fn Exports(d: ExportsPage) -> impl IntoView {
         </section>
         <section class="card">
             <h2>{t.export_mine}</h2>
-            {if d.jobs.is_empty() {
-                view! { <p class="hint">{t.export_none}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="list exports" data-testid="exports">
-                        {d.jobs.into_iter().map(|j| view! { <JobItem j=j /> }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
+            // Refreshed in place while a job runs (`data-poll` in its progress).
+            <crate::components::form::Enhanced>
+                <div data-live="exports">
+                    {if d.jobs.is_empty() {
+                        view! { <p class="hint">{t.export_none}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="list exports" data-testid="exports">
+                                {d.jobs.into_iter().map(|j| view! { <JobItem j=j /> }).collect_view()}
+                            </ul>
+                        }
+                        .into_any()
+                    }}
+                </div>
+            </crate::components::form::Enhanced>
         </section>
     }
 }
@@ -125,20 +130,11 @@ fn JobItem(j: ExportJob) -> impl IntoView {
             <span class="full"><strong>{title}</strong></span>
             <span class="small muted full">{format!("{when} · {}", fill(t.export_expires, &[("date", &expires)]))}</span>
             <ExportProgress
-                id=s.id
-                state=s.state.as_str().to_owned()
+                state=s.state.as_str()
                 done=s.done
                 total=s.total
                 url=s.url.clone().unwrap_or_default()
                 size=j.file_size.map(size).unwrap_or_default()
-                labels=vec![
-                    t.job_queued.to_owned(),
-                    t.job_running.to_owned(),
-                    t.job_done.to_owned(),
-                    t.job_failed.to_owned(),
-                    t.export_rows.to_owned(),
-                    t.export_download.to_owned(),
-                ]
             />
             {counts.map(|c| view! { <span class="small muted full" data-testid="counts">{c}</span> })}
         </li>

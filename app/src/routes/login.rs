@@ -1,8 +1,8 @@
 //! `/login`: sign in with a phone number or username and a password.
 
 use crate::auth::api::Login;
+use crate::components::enhance::PasswordToggle;
 use crate::components::form::{PostForm, TextField};
-use crate::components::islands::PasswordToggle;
 use crate::components::lang::LanguageSwitch;
 use crate::i18n::use_t;
 use crate::page;
@@ -24,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
             <PostForm action=Login::PATH id="login">
                 <TextField name="login" label=t.login_field required=true autocomplete="username" maxlength=50 />
                 <TextField name="password" label=t.password kind="password" required=true autocomplete="current-password" />
-                <PasswordToggle target="login-password".into() show=t.show_password.into() hide=t.hide_password.into() />
+                <PasswordToggle target="login-password" show=t.show_password hide=t.hide_password />
                 <button type="submit" class="primary">{t.sign_in}</button>
             </PostForm>
             <p class="hint" data-testid="forgot-hint">{t.forgot_password_hint}</p>

@@ -227,7 +227,28 @@ async fn the_worker_and_the_manifest_are_served_from_the_root(app: TestApp) {
         assert_eq!(res.status(), StatusCode::OK, "{icon}");
         assert_eq!(res.headers()[header::CONTENT_TYPE], "image/png");
     }
-    assert_eq!(app.get("/outbox.js").await.status(), StatusCode::OK);
+    // Compressed once at start-up; a revalidation of the unchanged script is a 304.
+    let res = app
+        .client
+        .get(app.url("/outbox.js"))
+        .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+    let etag = res.headers()[header::ETAG].clone();
+    let res = app
+        .client
+        .get(app.url("/outbox.js"))
+        .header(header::IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    let plain = app.get("/outbox.js").await;
+    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    assert!(plain.text().await.unwrap().contains("liaisonOutboxStore"));
     assert_eq!(
         app.get("/icons/apple-touch-icon.png").await.status(),
         StatusCode::OK
