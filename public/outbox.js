@@ -254,10 +254,15 @@
     return say("age_days", Math.floor(h / 24));
   }
 
-  var refreshing = null;
+  // Draws the badge and the list; a call while drawing draws once more after it.
+  var drawing = null;
+  var again = false;
   function refresh() {
-    if (!refreshing) refreshing = Promise.resolve().then(draw).finally(function () { refreshing = null; });
-    return refreshing;
+    if (drawing) { again = true; return drawing; }
+    drawing = (async function () {
+      do { again = false; await draw(); } while (again);
+    })().finally(function () { drawing = null; });
+    return drawing;
   }
 
   async function draw() {

@@ -1,5 +1,8 @@
-import { test, expect, type BrowserContext, type Page } from '@playwright/test';
+import { test, expect, chromium, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DEMO_PASSWORD, LoginPage } from './pages';
 
 // The outbox: records saved without signal wait on the phone and reach the server exactly once;
@@ -35,12 +38,18 @@ async function openContactForm(page: Page) {
 }
 
 async function logContact(page: Page, content: string, date?: string) {
-  if (date) await page.getByLabel('日期').fill(date);
+  if (date) await page.locator('input[name="contact_date"]').fill(date);
   await page.getByLabel('内容').fill(content);
   await page.getByRole('button', { name: '保存' }).click();
 }
 
-async function logVisit(page: Page, work: string) {
+/** A date `n` days back, as the date inputs take it (one visit day a date: each test its own). */
+function daysAgo(n: number) {
+  return new Date(Date.now() + 8 * 3600 * 1000 - n * 24 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+async function logVisit(page: Page, work: string, date: string) {
+  await page.locator('input[name="visit_date"]').fill(date);
   await page.getByLabel('组织').selectOption({ label: '河东社区团支部' });
   await page.getByLabel('时长（小时）').fill('4');
   await page.getByLabel('工作内容').fill(work);
@@ -69,13 +78,13 @@ test.describe('the outbox, without a service worker (WeChat on iOS)', () => {
     const texts = [unique('离线联系一'), unique('离线联系二'), unique('离线联系三')];
     for (const [i, text] of texts.entries()) {
       await logContact(page, text);
-      await expect(page.getByRole('status')).toHaveText('已保存在手机上，联网后自动发送');
+      await expect(page.locator('form .notice[role="status"]')).toHaveText('已保存在手机上，联网后自动发送');
       await expect(badge(page)).toHaveText(`待发送 ${i + 1}`);
       await expect(page.getByLabel('内容')).toHaveValue('');
     }
     const work = unique('离线下基层');
-    await logVisit(visits, work);
-    await expect(visits.getByRole('status')).toHaveText('已保存在手机上，联网后自动发送');
+    await logVisit(visits, work, daysAgo(3));
+    await expect(visits.locator('form .notice[role="status"]')).toHaveText('已保存在手机上，联网后自动发送');
     await expect(badge(visits)).toHaveText('待发送 4');
     expect(texts.map(contactsWith)).toEqual([0, 0, 0]);
     await goOnline(context, visits);
@@ -120,7 +129,7 @@ test.describe('the outbox, without a service worker (WeChat on iOS)', () => {
     await openContactForm(page);
     await context.setOffline(true);
     const text = unique('日期填错');
-    const tomorrow = new Date(Date.now() + 36 * 3600 * 1000).toISOString().slice(0, 10);
+    const tomorrow = daysAgo(-1);
     await logContact(page, text, tomorrow);
     await expect(badge(page)).toHaveText('待发送 1');
     await context.setOffline(false);
@@ -128,17 +137,18 @@ test.describe('the outbox, without a service worker (WeChat on iOS)', () => {
     const item = page.getByTestId('outbox-item');
     await expect(item).toHaveAttribute('data-state', 'invalid', { timeout: 20_000 });
     await expect(item).toContainText('需修改');
-    await expect(item.locator('.field-error')).toContainText('日期');
+    await expect(item.locator('.field-error')).toContainText('不能晚于今天');
     await expect(badge(page)).toHaveClass(/invalid/);
     await item.getByTestId('outbox-fix').click();
     await expect(page).toHaveURL(/\/contacts\/new\?youth=\d+#outbox=/);
     await hydrated(page);
     await expect(page.getByTestId('outbox-fixing')).toBeVisible();
     await expect(page.getByLabel('内容')).toHaveValue(text);
-    await expect(page.locator('.field.invalid').filter({ has: page.getByLabel('日期') })).toContainText('日期');
-    await page.getByLabel('日期').fill(new Date().toISOString().slice(0, 10));
+    const date = page.locator('input[name="contact_date"]');
+    await expect(page.locator('.field.invalid').filter({ has: date })).toContainText('不能晚于今天');
+    await date.fill(daysAgo(0));
     await page.getByRole('button', { name: '保存' }).click();
-    await expect(page.getByRole('status')).toHaveText('已保存');
+    await expect(page.locator('form .notice[role="status"]')).toHaveText('已保存');
     await expect(badge(page)).toBeHidden();
     expect(contactsWith(text)).toBe(1);
   });
@@ -153,6 +163,20 @@ test.describe('the outbox, without a service worker (WeChat on iOS)', () => {
     await context.setOffline(false);
     // Block the replay so the record is still waiting at sign-out.
     await page.route('**/api/outbox/replay', (route) => route.abort('internetdisconnected'));
+    // Waiting for more than a day turns the badge red.
+    await page.evaluate(async () => {
+      const w = window as unknown as {
+        liaisonOutboxStore: { list(a: string): Promise<{ typed_at: number }[]>; put(r: unknown): Promise<void> };
+        liaisonOutbox: { refresh(): Promise<void> };
+      };
+      const account = JSON.parse(document.getElementById('outbox-config')!.dataset.config!).account;
+      for (const r of await w.liaisonOutboxStore.list(account)) {
+        r.typed_at -= 2 * 24 * 3600 * 1000;
+        await w.liaisonOutboxStore.put(r);
+      }
+      await w.liaisonOutbox.refresh();
+    });
+    await expect(badge(page)).toHaveClass(/stale/);
     await page.getByRole('button', { name: '退出登录' }).click();
     const dialog = page.locator('dialog#signout-dialog');
     await expect(dialog.getByTestId('signout-pending')).toHaveText('还有 1 条未发送');
@@ -189,15 +213,36 @@ test.describe('with the service worker', () => {
     });
   }
 
-  test('the app is installable', async ({ page }) => {
-    await signIn(page);
-    await controlled(page);
-    const cdp = await page.context().newCDPSession(page);
-    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
-    expect(installabilityErrors).toEqual([]);
-    const manifest = await (await page.request.get('/manifest.webmanifest')).json();
-    expect(manifest.name).toBe('团干部直接联系青年');
-    expect(await page.locator('link[rel="apple-touch-icon"]').getAttribute('href')).toBe('/icons/apple-touch-icon.png');
+  test('the app is installable', async ({ baseURL }) => {
+    // A browser profile of its own: Chrome installs nothing from an incognito window.
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-install-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu'],
+      baseURL,
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      locale: 'zh-CN',
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await signIn(page);
+      await controlled(page);
+      const cdp = await context.newCDPSession(page);
+      const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+      expect(installabilityErrors).toEqual([]);
+      const { url, errors } = await cdp.send('Page.getAppManifest');
+      expect(url).toMatch(/\/manifest\.webmanifest$/);
+      expect(errors).toEqual([]);
+      const manifest = await (await page.request.get('/manifest.webmanifest')).json();
+      expect(manifest.name).toBe('团干部直接联系青年');
+      expect(manifest.short_name).toBe('联系青年');
+      expect(await page.locator('link[rel="apple-touch-icon"]').getAttribute('href')).toBe('/icons/apple-touch-icon.png');
+      expect(await page.locator('meta[name="apple-mobile-web-app-title"]').getAttribute('content')).toBe('联系青年');
+    } finally {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
   });
 
   test('today opens offline from the cache, marked 离线, with what waits', async ({ page, context }) => {
@@ -212,6 +257,8 @@ test.describe('with the service worker', () => {
     await expect(badge(page)).toHaveText('待发送 1');
     await page.goto('/');
     await expect(page.getByTestId('today-week')).toBeVisible();
+    // From the worker's cache (it marks what it serves so), not the network.
+    await expect(page.locator('html')).toHaveAttribute('data-offline', '');
     await expect(page.getByTestId('offline-note')).toBeVisible();
     await expect(badge(page)).toHaveText('待发送 1');
     // Reloaded offline: still there.
@@ -228,6 +275,7 @@ test.describe('with the service worker', () => {
     await hydrated(page);
     await context.setOffline(true);
     const work = unique('未加载脚本');
+    await page.locator('input[name="visit_date"]').fill(daysAgo(4));
     await page.getByLabel('组织').selectOption({ label: '河东社区团支部' });
     await page.getByLabel('时长（小时）').fill('3');
     await page.getByLabel('工作内容').fill(work);
