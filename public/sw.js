@@ -17,12 +17,13 @@ var KEEP_PAGES = 40;
 // The cadre's own pages worth having offline: today, the roster, a youth, the forms.
 var OFFLINE_PAGES = /^\/(youth(\/\d+)?|contacts\/new|visits|suggestions|study|exemptions|requests|outbox)?$/;
 
-importScripts("/outbox.js");
+importScripts("__OUTBOX__");
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(STATIC).then(function (c) { return c.addAll(PRECACHE); }).then(function () {
-    return self.skipWaiting();
-  }));
+  // Each file on its own: one that fails now (a blip) is kept when a page next asks for it.
+  event.waitUntil(caches.open(STATIC).then(function (c) {
+    return Promise.all(PRECACHE.map(function (p) { return c.add(p).catch(function () {}); }));
+  }).then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener("activate", function (event) {
@@ -47,7 +48,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (req.method !== "GET") return;
-  if (url.pathname.indexOf("/pkg/") === 0 || PRECACHE.indexOf(url.pathname) >= 0) {
+  if (url.pathname.indexOf("/pkg/") === 0 || PRECACHE.indexOf(url.pathname + url.search) >= 0) {
     event.respondWith(caches.open(STATIC).then(function (c) {
       return c.match(req).then(function (hit) {
         return hit || fetch(req).then(function (res) {

@@ -69,6 +69,11 @@ mod imp {
             .map(|s| s.settings.css_href.clone())
             .unwrap_or_else(|_| "/pkg/liaison.css".to_owned())
     }
+    pub fn outbox_href() -> String {
+        crate::ssr::state()
+            .map(|s| s.settings.outbox_href.clone())
+            .unwrap_or_else(|_| "/outbox.js".to_owned())
+    }
 }
 
 #[cfg(not(feature = "ssr"))]
@@ -100,11 +105,14 @@ mod imp {
     pub fn css_href() -> String {
         String::new()
     }
+    pub fn outbox_href() -> String {
+        String::new()
+    }
 }
 
 pub use imp::{
-    css_href, demo_mode, demo_sign_ins, failed_form, in_wechat, locale, provide_csp_nonce,
-    redirect, set_status, today, viewer,
+    css_href, demo_mode, demo_sign_ins, failed_form, in_wechat, locale, outbox_href,
+    provide_csp_nonce, redirect, set_status, today, viewer,
 };
 
 /// Renders a page for a signed-in viewer with one of `roles`; sends everyone else to sign in, and

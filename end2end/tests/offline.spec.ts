@@ -57,6 +57,13 @@ async function logVisit(page: Page, work: string, date: string) {
 }
 
 const badge = (page: Page) => page.getByTestId('outbox-badge');
+
+// Screenshots of the outbox at 390 px (LIAISON_SCREENSHOT_DIR=docs/screenshots keeps them).
+const shots = process.env.LIAISON_SCREENSHOT_DIR ?? path.join(__dirname, '..', 'test-results', 'screenshots');
+async function shot(page: Page, name: string) {
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, `${name}-phone.png`) });
+}
 const unique = (what: string) => `${what} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 
 async function goOnline(context: BrowserContext, page: Page) {
@@ -86,6 +93,7 @@ test.describe('the outbox, without a service worker (WeChat on iOS)', () => {
     await logVisit(visits, work, daysAgo(3));
     await expect(visits.locator('form .notice[role="status"]')).toHaveText('已保存在手机上，联网后自动发送');
     await expect(badge(visits)).toHaveText('待发送 4');
+    await shot(visits, 'cadre-offline');
     expect(texts.map(contactsWith)).toEqual([0, 0, 0]);
     await goOnline(context, visits);
     expect(texts.map(contactsWith)).toEqual([1, 1, 1]);
@@ -139,6 +147,7 @@ test.describe('the outbox, without a service worker (WeChat on iOS)', () => {
     await expect(item).toContainText('需修改');
     await expect(item.locator('.field-error')).toContainText('不能晚于今天');
     await expect(badge(page)).toHaveClass(/invalid/);
+    await shot(page, 'cadre-outbox');
     await item.getByTestId('outbox-fix').click();
     await expect(page).toHaveURL(/\/contacts\/new\?youth=\d+#outbox=/);
     await hydrated(page);
@@ -180,6 +189,7 @@ test.describe('the outbox, without a service worker (WeChat on iOS)', () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     const dialog = page.locator('dialog#signout-dialog');
     await expect(dialog.getByTestId('signout-pending')).toHaveText('还有 1 条未发送');
+    await shot(page, 'cadre-signout');
     // Sending first fails while the server cannot be reached: it says so and stays.
     await dialog.getByTestId('signout-send').click();
     await expect(dialog.getByTestId('signout-pending')).toContainText('仍有 1 条未发送');
@@ -266,6 +276,11 @@ test.describe('with the service worker', () => {
     await expect(badge(page)).toHaveText('待发送 1');
     await goOnline(context, page);
     expect(contactsWith(text)).toBe(1);
+    // Signing out drops the cadre's pages from the cache.
+    const pagesKept = () => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('liaison-pages-')).length);
+    expect(await pagesKept()).toBeGreaterThan(0);
+    await new LoginPage(page).signOut();
+    expect(await pagesKept()).toBe(0);
   });
 
   test('a plain form posted offline before the wasm arrived lands in the outbox', async ({ page, context }) => {

@@ -122,6 +122,8 @@ pub struct Packed {
     br: Bytes,
     gzip: Bytes,
     etag: HeaderValue,
+    /// Names this content: asked for as `?v=<version>` it is cached for a year.
+    version: String,
     content_type: &'static str,
     policy: &'static str,
 }
@@ -138,13 +140,15 @@ impl Packed {
         let _ = gz.write_all(&body);
         let gzip = gz.finish().unwrap_or_default();
         let digest = sha2::Sha256::digest(&body);
-        let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..8])))
+        let version = hex::encode(&digest[..8]);
+        let etag = HeaderValue::from_str(&format!("\"{version}\""))
             .unwrap_or(HeaderValue::from_static("\"0\""));
         Packed {
             plain: body.into(),
             br: br.into(),
             gzip: gzip.into(),
             etag,
+            version,
             content_type,
             policy,
         }
@@ -155,7 +159,12 @@ impl Packed {
         &self.plain
     }
 
-    fn answer(&self, headers: &axum::http::HeaderMap) -> Response {
+    /// `path?v=<version>`: the address pages use, cached for a year (a change is a new address).
+    pub fn href(&self, path: &str) -> String {
+        format!("{path}?v={}", self.version)
+    }
+
+    fn answer(&self, query: Option<&str>, headers: &axum::http::HeaderMap) -> Response {
         use axum::response::IntoResponse;
         let mut res = if headers
             .get(header::IF_NONE_MATCH)
@@ -193,25 +202,33 @@ impl Packed {
         let h = res.headers_mut();
         h.insert(header::ETAG, self.etag.clone());
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.policy));
+        let named = query.is_some_and(|q| q == format!("v={}", self.version));
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if named { IMMUTABLE } else { self.policy }),
+        );
         res
     }
 
     /// Serves it (an empty file is not there: 404).
     pub fn router(self) -> Router {
-        Router::new().fallback(move |headers: axum::http::HeaderMap| {
-            let file = self.clone();
-            async move {
-                if file.plain.is_empty() {
-                    use axum::response::IntoResponse;
-                    return axum::http::StatusCode::NOT_FOUND.into_response();
+        Router::new().fallback(
+            move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+                let file = self.clone();
+                async move {
+                    if file.plain.is_empty() {
+                        use axum::response::IntoResponse;
+                        return axum::http::StatusCode::NOT_FOUND.into_response();
+                    }
+                    file.answer(uri.query(), &headers)
                 }
-                file.answer(&headers)
-            }
-        })
+            },
+        )
     }
 }
 
+/// A year, never revalidated: a hashed name.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// A week: icons, whose names never change.
 pub const WEEK: &str = "public, max-age=604800";
 /// Revalidated on every use (answered 304 when unchanged).
@@ -221,11 +238,7 @@ async fn cache_policy(req: Request, next: Next) -> Response {
     let hashed = req.uri().path().rsplit('/').next().is_some_and(is_hashed);
     let mut res = next.run(req).await;
     if res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED {
-        let policy = if hashed {
-            "public, max-age=31536000, immutable"
-        } else {
-            "no-cache"
-        };
+        let policy = if hashed { IMMUTABLE } else { "no-cache" };
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }

@@ -152,7 +152,8 @@ pub fn worker(site_root: &std::path::Path, pkg_files: &[String], script: &Packed
     }
     let build = hex::encode(&h.finalize()[..6]);
     let mut keep: Vec<String> = pkg_files.to_vec();
-    keep.extend([SCRIPT_PATH, "/manifest.webmanifest"].map(str::to_owned));
+    let script_href = script.href(SCRIPT_PATH);
+    keep.extend([script_href.clone(), "/manifest.webmanifest".to_owned()]);
     let t = app::i18n::Locale::default().strings();
     let queued: Vec<&str> = app::components::outbox::queued(t)
         .iter()
@@ -163,6 +164,7 @@ pub fn worker(site_root: &std::path::Path, pkg_files: &[String], script: &Packed
     } else {
         template
             .replace("__BUILD__", &build)
+            .replace("__OUTBOX__", &script_href)
             .replace(
                 "__PRECACHE__",
                 &serde_json::to_string(&keep).unwrap_or_default(),

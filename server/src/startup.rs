@@ -38,6 +38,8 @@ impl Application {
         let listener = TcpListener::bind(args.listen).await?;
         let addr = listener.local_addr()?;
         let assets = assets::Assets::find(&args.site_root);
+        let outbox_href =
+            crate::outbox::script(&args.site_root).href(app::components::outbox::SCRIPT_PATH);
         let mut leptos_options = LeptosOptions::builder()
             .output_name("liaison")
             .site_root(args.site_root.to_string_lossy().to_string())
@@ -62,6 +64,7 @@ impl Application {
                 admin_idle_hours: args.admin_idle_hours,
                 css_href: assets.css_href,
                 pkg_files: assets.pkg_files,
+                outbox_href,
                 public_url: args.mail.public_url.trim_end_matches('/').to_owned(),
                 mailer: args.mail.mailer()?,
                 instance: crate::scheduler::instance_name(&host),

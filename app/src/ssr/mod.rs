@@ -40,6 +40,8 @@ pub struct Settings {
     pub css_href: String,
     /// The bundle's addresses (the service worker keeps them).
     pub pkg_files: Vec<String>,
+    /// The outbox script's address, named by its content (`/outbox.js?v=…`).
+    pub outbox_href: String,
     /// The app's address as users reach it (links in emails, the calendar feed's address).
     pub public_url: String,
     /// SMTP, when configured (`--smtp-url`, `--mail-from`): reminders go by email too.
@@ -86,6 +88,7 @@ impl Default for Settings {
             admin_idle_hours: defaults::ADMIN_IDLE_HOURS,
             css_href: "/pkg/liaison.css".to_owned(),
             pkg_files: Vec::new(),
+            outbox_href: "/outbox.js".to_owned(),
             public_url: defaults::PUBLIC_URL.to_owned(),
             mailer: None,
             instance: "local".to_owned(),

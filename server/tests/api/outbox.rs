@@ -216,7 +216,23 @@ async fn the_worker_and_the_manifest_are_served_from_the_root(app: TestApp) {
         "filled in"
     );
     assert!(sw.contains("\"/api/contacts/create\""), "the queued forms");
-    assert!(sw.contains("importScripts(\"/outbox.js\")"));
+    // Pages and the worker name the outbox script by its content: cached for a year.
+    let login = app.page("/login").await;
+    let href = login
+        .split("src=\"")
+        .find_map(|rest| {
+            rest.split('"')
+                .next()
+                .filter(|h| h.starts_with("/outbox.js?v="))
+        })
+        .expect("the page loads the outbox script by its versioned address")
+        .to_owned();
+    assert!(sw.contains(&format!("importScripts(\"{href}\")")), "{sw}");
+    let res = app.get(&href).await;
+    assert_eq!(
+        res.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
     let res = app.get("/manifest.webmanifest").await;
     assert_eq!(res.status(), StatusCode::OK);
     let manifest: Value = res.json().await.unwrap();
