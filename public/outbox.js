@@ -93,6 +93,12 @@
   function summaryOf(form) {
     var name = form.elements.name;
     if (name && name.value) return name.value.trim().slice(0, 40);
+    // A contact for the youth the page is about: the youth's name, as the page shows it.
+    var youth = form.elements.youth_id;
+    if (youth && youth.type === "hidden") {
+      var shown = document.querySelector("p.lead a") || document.querySelector("main h1");
+      if (shown) return shown.textContent.trim().slice(0, 40);
+    }
     var sel = form.querySelector("select");
     if (sel && sel.value && sel.selectedIndex >= 0) return sel.options[sel.selectedIndex].text.trim();
     var input = form.querySelector("input[type=text], input:not([type]), textarea");

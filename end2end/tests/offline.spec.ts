@@ -43,9 +43,22 @@ async function logContact(page: Page, content: string, date?: string) {
   await page.getByRole('button', { name: '保存' }).click();
 }
 
-/** A date `n` days back, as the date inputs take it (one visit day a date: each test its own). */
+/** A date `n` days back (Asia/Shanghai), as the date inputs take it. */
 function daysAgo(n: number) {
   return new Date(Date.now() + 8 * 3600 * 1000 - n * 24 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+/** A day of the last week without a visit day of `cadre01` yet (one visit day a date). */
+function freeVisitDate(): string {
+  for (let n = 1; n <= 6; n++) {
+    const d = daysAgo(n);
+    const taken = count(
+      "SELECT COUNT(*) FROM visit_days v JOIN accounts a ON a.id = v.cadre_id WHERE a.username = 'cadre01' AND v.visit_date = ?",
+      d,
+    );
+    if (taken === 0) return d;
+  }
+  throw new Error('cadre01 has a visit day on every day of the last week');
 }
 
 async function logVisit(page: Page, work: string, date: string) {
@@ -72,36 +85,64 @@ async function goOnline(context: BrowserContext, page: Page) {
   await expect(badge(page)).toBeHidden({ timeout: 20_000 });
 }
 
+/**
+ * Three contacts (on the contact form) and a visit day (in a second tab) saved offline: 待发送 4,
+ * still there after a reload offline where a worker serves the pages, then each reaches the
+ * server exactly once when the signal returns.
+ */
+async function fourOffline(page: Page, context: BrowserContext, visitDate: string, reload: boolean) {
+  const visits = await context.newPage();
+  // Pages the cadre opened online are the ones the worker has offline.
+  if (reload) await visits.goto('/outbox');
+  await visits.goto('/visits');
+  await hydrated(visits);
+  await openContactForm(page);
+  const youth = (await page.locator('p.lead a').innerText()).trim();
+  await context.setOffline(true);
+  const texts = [unique('离线联系一'), unique('离线联系二'), unique('离线联系三')];
+  for (const [i, text] of texts.entries()) {
+    await logContact(page, text);
+    await expect(page.locator('form .notice[role="status"]')).toHaveText('已保存在手机上，联网后自动发送');
+    await expect(badge(page)).toHaveText(`待发送 ${i + 1}`);
+    await expect(page.getByLabel('内容')).toHaveValue('');
+  }
+  const work = unique('离线下基层');
+  await logVisit(visits, work, visitDate);
+  await expect(visits.locator('form .notice[role="status"]')).toHaveText('已保存在手机上，联网后自动发送');
+  await expect(badge(visits)).toHaveText('待发送 4');
+  if (!reload) await shot(visits, 'cadre-offline');
+  expect(texts.map(contactsWith)).toEqual([0, 0, 0]);
+  if (reload) {
+    await visits.reload();
+    await expect(visits.locator('html')).toHaveAttribute('data-offline', '');
+    await hydrated(visits);
+    await expect(badge(visits)).toHaveText('待发送 4');
+    // The list, from the phone's store: each record, its state and age.
+    await visits.goto('/outbox');
+    const items = visits.getByTestId('outbox-item');
+    await expect(items).toHaveCount(4);
+    await expect(items.first()).toContainText(`记联系 · ${youth}`);
+    await expect(items.first()).toContainText('待发送');
+    await expect(items.first()).toContainText('刚刚');
+    await expect(items.last()).toContainText('记下基层 · 河东社区团支部');
+  }
+  await goOnline(context, visits);
+  expect(texts.map(contactsWith)).toEqual([1, 1, 1]);
+  expect(visitsWith(work)).toBe(1);
+  // Nothing is sent again later.
+  await page.reload();
+  await expect(badge(page)).toBeHidden();
+  expect(texts.map(contactsWith)).toEqual([1, 1, 1]);
+  expect(visitsWith(work)).toBe(1);
+  await visits.close();
+}
+
 test.describe('the outbox, without a service worker (WeChat on iOS)', () => {
   test.use({ serviceWorkers: 'block' });
 
   test('three contacts and a visit day saved offline reach the server once each', async ({ page, context }) => {
     await signIn(page);
-    const visits = await context.newPage();
-    await visits.goto('/visits');
-    await hydrated(visits);
-    await openContactForm(page);
-    await context.setOffline(true);
-    const texts = [unique('离线联系一'), unique('离线联系二'), unique('离线联系三')];
-    for (const [i, text] of texts.entries()) {
-      await logContact(page, text);
-      await expect(page.locator('form .notice[role="status"]')).toHaveText('已保存在手机上，联网后自动发送');
-      await expect(badge(page)).toHaveText(`待发送 ${i + 1}`);
-      await expect(page.getByLabel('内容')).toHaveValue('');
-    }
-    const work = unique('离线下基层');
-    await logVisit(visits, work, daysAgo(3));
-    await expect(visits.locator('form .notice[role="status"]')).toHaveText('已保存在手机上，联网后自动发送');
-    await expect(badge(visits)).toHaveText('待发送 4');
-    await shot(visits, 'cadre-offline');
-    expect(texts.map(contactsWith)).toEqual([0, 0, 0]);
-    await goOnline(context, visits);
-    expect(texts.map(contactsWith)).toEqual([1, 1, 1]);
-    expect(visitsWith(work)).toBe(1);
-    // Nothing is sent again later.
-    await page.reload();
-    await expect(badge(page)).toBeHidden();
-    expect(texts.map(contactsWith)).toEqual([1, 1, 1]);
+    await fourOffline(page, context, freeVisitDate(), false);
   });
 
   test('a replay whose answer was lost stores nothing twice', async ({ page, context }) => {
@@ -169,9 +210,9 @@ test.describe('the outbox, without a service worker (WeChat on iOS)', () => {
     const text = unique('换人登录');
     await logContact(page, text);
     await expect(badge(page)).toHaveText('待发送 1');
-    await context.setOffline(false);
-    // Block the replay so the record is still waiting at sign-out.
+    // The replay is blocked, so the record is still waiting at sign-out.
     await page.route('**/api/outbox/replay', (route) => route.abort('internetdisconnected'));
+    await context.setOffline(false);
     // Waiting for more than a day turns the badge red.
     await page.evaluate(async () => {
       const w = window as unknown as {
@@ -222,6 +263,12 @@ test.describe('with the service worker', () => {
       }
     });
   }
+
+  test('three contacts and a visit day saved offline survive a reload offline and reach the server once each', async ({ page, context }) => {
+    await signIn(page);
+    await controlled(page);
+    await fourOffline(page, context, freeVisitDate(), true);
+  });
 
   test('the app is installable', async ({ baseURL }) => {
     // A browser profile of its own: Chrome installs nothing from an incognito window.
@@ -290,7 +337,7 @@ test.describe('with the service worker', () => {
     await hydrated(page);
     await context.setOffline(true);
     const work = unique('未加载脚本');
-    await page.locator('input[name="visit_date"]').fill(daysAgo(4));
+    await page.locator('input[name="visit_date"]').fill(freeVisitDate());
     await page.getByLabel('组织').selectOption({ label: '河东社区团支部' });
     await page.getByLabel('时长（小时）').fill('3');
     await page.getByLabel('工作内容').fill(work);
