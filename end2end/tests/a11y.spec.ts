@@ -2,19 +2,12 @@ import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEMO_PASSWORD, LoginPage } from './pages';
+import { signIn } from './pages';
 
 // Every page for every role: no serious or critical axe-core violation (WCAG 2.1 A and AA), no
 // sideways scroll at 390 px, and a screenshot of each (phone here; the desk in its own test).
 // LIAISON_SCREENSHOT_DIR=docs/screenshots writes them where the README shows them.
 const shots = process.env.LIAISON_SCREENSHOT_DIR ?? path.join(__dirname, '..', 'test-results', 'screenshots');
-
-async function signIn(page: Page, login: string) {
-  const l = new LoginPage(page);
-  await l.open();
-  await l.signIn(login, DEMO_PASSWORD);
-  await expect(page).not.toHaveURL(/\/login/);
-}
 
 /** The first link on `from` whose address matches `pattern`, as a path. */
 async function firstLink(page: Page, from: string, pattern: RegExp): Promise<string> {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEMO_PASSWORD, LoginPage } from './pages';
+import { LoginPage, signIn } from './pages';
 
 // The outbox: records saved without signal wait on the phone and reach the server exactly once;
 // the service worker keeps the cadre's pages and a plain form posted offline; the app installs.
@@ -16,13 +16,6 @@ function count(sql: string, ...params: (string | number)[]): number {
 
 const contactsWith = (text: string) => count('SELECT COUNT(*) FROM contacts WHERE content = ?', text);
 const visitsWith = (text: string) => count('SELECT COUNT(*) FROM visit_days WHERE work_done = ?', text);
-
-async function signIn(page: Page, login = 'cadre01') {
-  const l = new LoginPage(page);
-  await l.open();
-  await l.signIn(login, DEMO_PASSWORD);
-  await expect(page).not.toHaveURL(/\/login/);
-}
 
 async function hydrated(page: Page) {
   await page.waitForFunction(() => (window as unknown as { __hydrateIsland?: unknown }).__hydrateIsland !== undefined);

@@ -2,6 +2,14 @@ import { expect, type Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'demo-liaison';
 
+/** Signs in on `/login` and waits to have left it. */
+export async function signIn(page: Page, login = 'cadre01') {
+  const l = new LoginPage(page);
+  await l.open();
+  await l.signIn(login, DEMO_PASSWORD);
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
 /** The sign-in page. */
 export class LoginPage {
   constructor(private readonly page: Page) {}

@@ -1,12 +1,5 @@
 import { test, expect, type ConsoleMessage, type Page } from '@playwright/test';
-import { DEMO_PASSWORD, LoginPage } from './pages';
-
-async function signIn(page: Page, login: string) {
-  const l = new LoginPage(page);
-  await l.open();
-  await l.signIn(login, DEMO_PASSWORD);
-  await expect(page).not.toHaveURL(/\/login/);
-}
+import { signIn } from './pages';
 
 /** Resolves once the islands have hydrated (the wasm is there). */
 async function hydrated(page: Page) {
