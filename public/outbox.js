@@ -32,7 +32,12 @@
         r.result.createObjectStore(RECORDS, { keyPath: "id" });
         r.result.createObjectStore(META);
       };
-      opened = request(r);
+      opened = request(r).then(function (db) {
+        // iOS may close the connection while the app is in the background: open it again.
+        db.onclose = function () { opened = null; };
+        db.onversionchange = function () { db.close(); opened = null; };
+        return db;
+      });
       opened.catch(function () { opened = null; });
     }
     return opened;
@@ -77,6 +82,24 @@
   if (typeof document === "undefined") return;
 
   // ---- the page ----
+  // Request ids for browsers without crypto.randomUUID (iOS before 15.4): the enhanced forms
+  // renew theirs with it after every save.
+  if (self.crypto && !crypto.randomUUID && crypto.getRandomValues) {
+    crypto.randomUUID = function () {
+      var b = crypto.getRandomValues(new Uint8Array(16));
+      b[6] = (b[6] & 0x0f) | 0x40;
+      b[8] = (b[8] & 0x3f) | 0x80;
+      var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+      return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+    };
+  }
+
+  function renewId(input) {
+    var id = crypto.randomUUID();
+    input.value = id;
+    input.defaultValue = id;
+    return id;
+  }
   var cfgEl = document.getElementById("outbox-config");
   var cfg = cfgEl ? JSON.parse(cfgEl.dataset.config) : { account: null, queued: {}, text: {} };
   var text = cfg.text;
@@ -109,14 +132,33 @@
     return new URLSearchParams(new FormData(form)).toString();
   }
 
+  // What each form sent, as it was when sent (the fields stay editable while it is on its way,
+  // and a record kept must be what the server may already have under its request id).
+  var sent = new WeakMap();
+  document.addEventListener("submit", function (ev) {
+    if (ev.target instanceof HTMLFormElement) sent.set(ev.target, bodyOf(ev.target));
+  }, true);
+
   // Called by the enhanced forms (the wasm) when the network failed or timed out: keeps the
   // record if its form may be queued. Resolves to what the form says when kept, else false.
   async function keep(form) {
     var action = path(form.action);
-    var id = form.elements.request_id && form.elements.request_id.value;
+    var input = form.elements.request_id;
+    var id = input && input.value;
     if (!account || !cfg.queued[action] || !id) return false;
+    var body = sent.get(form) || bodyOf(form);
+    var earlier = await store.get(id);
+    if (earlier && earlier.body !== body && form.dataset.outboxFix !== id) {
+      // The same request id on another record (a page reopened from the cache): a new one, so
+      // neither replaces the other.
+      var fresh = crypto.randomUUID();
+      var params = new URLSearchParams(body);
+      params.set("request_id", fresh);
+      body = params.toString();
+      id = fresh;
+    }
     await store.put({
-      id: id, account: account, action: action, body: bodyOf(form),
+      id: id, account: account, action: action, body: body,
       page: location.pathname + location.search, summary: summaryOf(form),
       typed_at: Date.now(), state: "pending", errors: [], message: "",
     });
@@ -136,7 +178,7 @@
   }
 
   // ---- sending ----
-  var sending = false;
+  var sending = null;
   var timer = null;
   var backoff = 0;
 
@@ -155,9 +197,9 @@
   // Sends this account's pending records, oldest first, a batch at a time. Resolves when the
   // outbox is empty or the network or server said to wait.
   function flush() {
-    if (!account || sending) return Promise.resolve();
-    sending = true;
-    return locked(async function () {
+    if (!account) return Promise.resolve();
+    if (sending) return sending;
+    sending = locked(async function () {
       try {
         for (;;) {
           var pending = (await store.list(account)).filter(function (r) { return r.state === "pending"; });
@@ -175,8 +217,8 @@
           var stop = false;
           for (var i = 0; i < answer.length; i++) {
             var a = answer[i];
-            var r = batch.find(function (b) { return b.id === a.id; });
-            if (!r) continue;
+            var r = await store.get(a.id);
+            if (!r || !batch.some(function (b) { return b.id === a.id; })) continue;
             if (a.status >= 200 && a.status < 300) {
               await store.remove(r.id);
             } else if (a.status === 401) {
@@ -201,11 +243,12 @@
           refresh();
         }
       } finally {
-        sending = false;
+        sending = null;
         mark("");
         refresh();
       }
     });
+    return sending;
   }
 
   async function post(batch) {
@@ -372,6 +415,10 @@
       var form = ev.target;
       if (!cfg.logout || path(form.action) !== cfg.logout || form.dataset.confirmed) return;
       ev.preventDefault();
+      if (!navigator.onLine) {
+        alert(say("signout_needs_signal"));
+        return;
+      }
       var records = [];
       try { records = await store.list(account); } catch (e) { /* no store: nothing waits */ }
       if (!records.length) return signOut(form);
@@ -417,8 +464,9 @@
       for (var i = 0; i < left.length; i++) await store.remove(left[i].id);
       signOut(form);
     });
-    cancel.addEventListener("click", function () { dialog.close(); dialog.remove(); });
-    if (dialog.showModal) dialog.showModal(); else dialog.setAttribute("open", "");
+    cancel.addEventListener("click", function () { if (dialog.close) dialog.close(); dialog.remove(); });
+    if (dialog.showModal) dialog.showModal();
+    else { dialog.setAttribute("open", ""); dialog.classList.add("fallback"); dialog.scrollIntoView(); }
     send.focus();
   }
 
@@ -438,7 +486,19 @@
       if (document.readyState === "complete") register();
       else addEventListener("load", register);
     }
-    if (!account) return;
+    if (document.documentElement.hasAttribute("data-offline")) {
+      // A page from the worker's cache carries the request ids it was drawn with: new ones, so
+      // a record saved here never takes the id of one saved before.
+      Array.prototype.forEach.call(document.querySelectorAll('input[name="request_id"]'), renewId);
+    }
+    if (!account) {
+      // Signed out (the session ended, or was ended elsewhere): no one's pages stay cached.
+      if (cfgEl === null && document.querySelector("main")) {
+        await liaisonDropPages();
+        await store.setAccount(null);
+      }
+      return;
+    }
     var before = await store.account();
     if (before !== account) {
       // Another account signed in on this phone: its pages leave the cache (its records stay,

@@ -738,6 +738,7 @@ strings! {
     outbox_signout_delete_confirm: "删除这些未发送的记录并退出？删除后无法恢复。", "Delete these unsent records and sign out? This cannot be undone.";
     outbox_signout_left: "仍有 {n} 条未发送：服务器暂时未接受，请查看待发送列表。", "{n} records are still unsent: the server did not take them yet; see the outbox.";
     outbox_signout_offline: "仍有 {n} 条未发送：现在没有网络。", "{n} records are still unsent: there is no signal now.";
+    outbox_signout_needs_signal: "退出登录需要网络：现在没有网络，请联网后再退出。没有发送的记录仍保存在手机上。", "Signing out needs a signal: there is none now. Sign out when it returns; unsent records stay on this phone.";
 }
 
 /// Replace `{name}` placeholders in a translated text.

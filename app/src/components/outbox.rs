@@ -74,6 +74,7 @@ fn config(viewer: &Viewer, t: &Strings) -> String {
         "signout_delete_confirm": t.outbox_signout_delete_confirm,
         "signout_left": t.outbox_signout_left,
         "signout_offline": t.outbox_signout_offline,
+        "signout_needs_signal": t.outbox_signout_needs_signal,
         "cancel": t.cancel,
     });
     serde_json::json!({
