@@ -48,6 +48,16 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (req.method !== "GET") return;
+  // A file named by its content never changes; an unnamed one (a development build) is asked
+  // for each time, the cache only standing in without signal.
+  var named = /\.[^./]+\.[^./]+$/.test(url.pathname) || url.search.indexOf("v=") === 1;
+  if (!named && url.pathname.indexOf("/pkg/") === 0) {
+    event.respondWith(fetch(req).then(function (res) {
+      if (res.ok) { var copy = res.clone(); caches.open(STATIC).then(function (c) { c.put(req, copy); }); }
+      return res;
+    }).catch(function () { return caches.match(req); }));
+    return;
+  }
   if (url.pathname.indexOf("/pkg/") === 0 || PRECACHE.indexOf(url.pathname + url.search) >= 0) {
     event.respondWith(caches.open(STATIC).then(function (c) {
       return c.match(req).then(function (hit) {

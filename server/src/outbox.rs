@@ -140,13 +140,14 @@ pub async fn replay(State(app): State<Router>, req: Request) -> Response {
 }
 
 /// `GET /sw.js`, made once at start-up from `public/sw.js`: this build's name (from the bundle's
-/// hashes and the two scripts' text), the files it keeps, the queued forms. Checked on every
+/// hashes, the two scripts' text and the manifest), the files it keeps, the queued forms. Checked on every
 /// visit (`no-cache`, answered 304 when unchanged): a new deployment is picked up at once.
 pub fn worker(site_root: &std::path::Path, pkg_files: &[String], script: &Packed) -> Router {
     let template = std::fs::read_to_string(site_root.join("sw.js")).unwrap_or_default();
     let mut h = Sha256::new();
     h.update(template.as_bytes());
     h.update(script.text());
+    h.update(std::fs::read(site_root.join("manifest.webmanifest")).unwrap_or_default());
     for f in pkg_files {
         h.update(f.as_bytes());
     }
