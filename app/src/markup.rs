@@ -67,6 +67,8 @@ mod tests {
             ("<Title", "routes/login.rs"),
             ("<title", "components/chart.rs"),
             ("inner_html", "components/enhance.rs"),
+            // The outbox script's tag: an address, no content.
+            ("<script", "lib.rs"),
         ];
         for (path, text) in &files {
             if path.ends_with("markup.rs") {
