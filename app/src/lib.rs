@@ -62,7 +62,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="apple-mobile-web-app-title" content=locale.strings().app_short />
                 <link rel="stylesheet" href=page::css_href() />
                 // Before the islands' module: the enhanced forms hand it what the network refused.
-                <script src=page::outbox_href() defer></script>
+                <script src=page::outbox_href() defer nonce=leptos::nonce::use_nonce()></script>
                 <HydrationScripts options=options islands=true />
                 <MetaTags />
             </head>

@@ -285,7 +285,10 @@ async fn a_visit_day_saved_by_a_plain_form_comes_back_to_its_page_with_a_notice(
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.ends_with("/visits?saved=1"), "{location}");
     let page = a.app.page("/visits?saved=1").await;
-    assert!(page.contains("已保存"), "the page says it was saved");
+    assert!(
+        page.contains(r#"class="notice">已保存</p>"#),
+        "the page says it was saved"
+    );
     assert!(
         page.contains("无脚本提交的下基层记录"),
         "and lists the visit day"
