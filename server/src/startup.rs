@@ -38,8 +38,9 @@ impl Application {
         let listener = TcpListener::bind(args.listen).await?;
         let addr = listener.local_addr()?;
         let assets = assets::Assets::find(&args.site_root);
-        let outbox_href =
-            crate::outbox::script(&args.site_root).href(app::components::outbox::SCRIPT_PATH);
+        // Read and compressed once: the pages name it by its content, the worker loads it.
+        let outbox_script = crate::outbox::script(&args.site_root);
+        let outbox_href = outbox_script.href(app::components::outbox::SCRIPT_PATH);
         let mut leptos_options = LeptosOptions::builder()
             .output_name("liaison")
             .site_root(args.site_root.to_string_lossy().to_string())
@@ -77,7 +78,7 @@ impl Application {
             }),
             metrics: Arc::default(),
         };
-        let router = router(state.clone());
+        let router = router(state.clone(), &outbox_script);
         Ok(Application {
             listener,
             router,
@@ -139,7 +140,7 @@ impl Application {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, outbox_script: &assets::Packed) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
@@ -147,7 +148,6 @@ pub fn router(state: AppState) -> Router {
     };
     let site_root = std::path::Path::new(state.leptos_options.site_root.as_ref());
     let pkg_dir = site_root.join("pkg");
-    let outbox_script = crate::outbox::script(site_root);
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/cal/{file}", get(crate::feed::calendar))
@@ -177,7 +177,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/icons", assets::static_files(&site_root.join("icons")))
         .route_service(
             app::components::outbox::WORKER_PATH,
-            crate::outbox::worker(site_root, &state.settings.pkg_files, &outbox_script),
+            crate::outbox::worker(site_root, &state.settings.pkg_files, outbox_script),
         )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
