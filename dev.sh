@@ -77,6 +77,8 @@ setup_office() {
 setup_browser() {
   # Browsers cannot be downloaded here: use Debian's Chromium.
   if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
+  # The browser tests count rows in the test server's SQLite file with Python's sqlite3.
+  if ! command -v python3 >/dev/null; then apt_install python3; fi
 }
 
 build() {
