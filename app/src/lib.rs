@@ -24,6 +24,7 @@ pub mod reminders;
 pub mod roster;
 pub mod routes;
 pub mod rules;
+pub mod signoff;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod study;
@@ -106,6 +107,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/supervise/suggestions") view=routes::review::ReviewQueuePage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/exemptions") view=routes::exemptions::ExemptionReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/late") view=routes::late::LateReviewPage ssr=SsrMode::Async />
+                <Route path=path!("/supervise/signoff") view=routes::signoff::SignoffPage ssr=SsrMode::Async />
                 <Route path=path!("/supervise/roster") view=routes::roster::RosterManagementPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/policy") view=routes::admin_policy::PolicyPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/calendar") view=routes::admin_policy::CalendarPage ssr=SsrMode::Async />

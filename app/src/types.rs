@@ -289,6 +289,7 @@ coded! {
         StudyDue = "study_due" => rk_study_due,
         SupervisorDigest = "supervisor_digest" => rk_supervisor_digest,
         Remind = "remind" => rk_remind,
+        SignoffDue = "signoff_due" => rk_signoff_due,
     }
 }
 
@@ -383,6 +384,28 @@ coded! {
     LateKind {
         Contact = "contact" => lk_contact,
         VisitDay = "visit_day" => lk_visit_day,
+        Study = "study" => lk_study,
+        Suggestion = "suggestion" => lk_suggestion,
+        Leave = "leave" => lk_leave,
+    }
+}
+
+coded! {
+    /// What a 补录申请 does to its record: logs it, changes it or deletes it.
+    LateAction {
+        Create = "create" => la_create,
+        Update = "update" => la_update,
+        Delete = "delete" => la_delete,
+    }
+}
+
+coded! {
+    /// Where an organisation's quarter stands (季度审核): 未审核, 已审核, and for the district
+    /// once every committee below it is approved, 已审定.
+    SignoffState {
+        Open = "open" => so_open,
+        Approved = "approved" => so_approved,
+        Accepted = "accepted" => so_accepted,
     }
 }
 

@@ -78,6 +78,7 @@ test.describe('every page, every role, on a phone', () => {
       ['/supervise/suggestions', 'review'],
       ['/supervise/exemptions'],
       ['/supervise/late'],
+      ['/supervise/signoff', 'signoff'],
       ['/supervise/roster', 'roster'],
       ['/exports', 'exports'],
       ['/admin/import'],

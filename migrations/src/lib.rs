@@ -14,6 +14,7 @@ mod m20261201_000003_policy_dates;
 mod m20261201_000004_late_requests;
 pub mod m20261201_000005_fact_cache;
 mod m20261202_000001_trend_duties;
+mod m20261203_000001_signoff;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_late_requests::Migration),
             Box::new(m20261201_000005_fact_cache::Migration),
             Box::new(m20261202_000001_trend_duties::Migration),
+            Box::new(m20261203_000001_signoff::Migration),
         ]
     }
 }

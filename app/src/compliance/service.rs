@@ -12,8 +12,8 @@ use super::{CadreRow, Period, TrendPoint, WeekLine};
 use crate::error::AppError;
 use crate::i18n::Strings;
 use crate::model::entities::{
-    account, assignment, compliance_week, contact, exemption, organisation, pairing, study_record,
-    suggestion, visit_day, youth,
+    account, assignment, compliance_week, contact, exemption, organisation, pairing,
+    quarter_signoff, study_record, suggestion, visit_day, youth,
 };
 use crate::model::orgtree::OrgTree;
 use crate::model::policy;
@@ -103,6 +103,80 @@ pub async fn evaluate_cadres(
     };
     let facts = facts(db, tree, cadres, period, today, policies, Source::Now).await?;
     Ok(facts.iter().map(|f| evaluate(f, &ctx)).collect())
+}
+
+/// The figures of every active cadre in `org`'s subtree for `quarter`, judged on `today`: what
+/// a quarter's approval stores, as JSON.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn freeze(
+    db: &impl ConnectionTrait,
+    tree: &OrgTree,
+    org: i64,
+    quarter: crate::rules::Quarter,
+    today: NaiveDate,
+) -> Result<String, AppError> {
+    let orgs = (tree.root() != Some(org)).then(|| tree.subtree(org));
+    let rows: Vec<CadreRow> = evaluate_cadres(
+        db,
+        tree,
+        &Cadres::InOrgs(orgs),
+        Period::Quarter(quarter),
+        today,
+        crate::i18n::Locale::ZhCn.strings(),
+    )
+    .await?
+    .into_iter()
+    .map(|(row, _)| row)
+    .collect();
+    serde_json::to_string(&rows).map_err(|_| AppError::Internal)
+}
+
+/// The figures an approval stored ([`freeze`]), their reasons put in the viewer's language.
+///
+/// # Errors
+/// `Internal` for figures that do not read back (never written so).
+pub fn frozen(figures: &str, t: &'static Strings) -> Result<Vec<CadreRow>, AppError> {
+    let mut rows: Vec<CadreRow> = serde_json::from_str(figures).map_err(|e| {
+        tracing::error!(error = %e, "frozen figures do not read back");
+        AppError::Internal
+    })?;
+    for r in &mut rows {
+        for reason in &mut r.reasons {
+            *reason = super::Reason::new(reason.rule, reason.light, reason.amount, t);
+        }
+    }
+    Ok(rows)
+}
+
+/// The figures of `org`'s subtree for `period` (`orgs`: the subtree, `None` for the district):
+/// for a quarter approved for `org`, those stored at its approval, with the approval; else
+/// judged on `today`. The dashboard and the export read them here, so an approved quarter shows
+/// the same frozen figures everywhere.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn subtree_rows(
+    db: &impl ConnectionTrait,
+    tree: &OrgTree,
+    org: i64,
+    orgs: Option<HashSet<i64>>,
+    period: Period,
+    today: NaiveDate,
+    t: &'static Strings,
+) -> Result<(Vec<CadreRow>, Option<quarter_signoff::Model>), AppError> {
+    if let Period::Quarter(q) = period {
+        if let Some(approval) = crate::model::signoff::approval(db, org, q).await? {
+            return Ok((frozen(&approval.figures, t)?, Some(approval)));
+        }
+    }
+    let rows = evaluate_cadres(db, tree, &Cadres::InOrgs(orgs), period, today, t)
+        .await?
+        .into_iter()
+        .map(|(row, _)| row)
+        .collect();
+    Ok((rows, None))
 }
 
 /// One cadre's figures (the today page, the drill-down).

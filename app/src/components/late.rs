@@ -33,6 +33,15 @@ pub fn LateFields(date_field: &'static str) -> impl IntoView {
     }
 }
 
+/// 联系青年, or 联系青年 · 修改 for a change to a record (删除 for a deletion).
+pub fn kind_label(r: &LateRow, t: &crate::i18n::Strings) -> String {
+    let kind = r.kind.map_or("-", |k| k.label(t));
+    match r.action {
+        Some(a) if a != crate::types::LateAction::Create => format!("{kind} · {}", a.label(t)),
+        _ => kind.to_owned(),
+    }
+}
+
 fn status_class(s: Option<LateStatus>) -> &'static str {
     match s {
         Some(LateStatus::Approved) => "ok",
@@ -56,7 +65,7 @@ pub fn LateList(items: Vec<LateRow>, #[prop(optional)] cadres: bool) -> impl Int
                     view! {
                         <li data-late=r.id>
                             <strong>{r.record_date.to_string()}</strong>
-                            <span class="tag">{r.kind.map(|k| k.label(t)).unwrap_or("-")}</span>
+                            <span class="tag">{kind_label(&r, t)}</span>
                             <span class=format!("light {}", status_class(r.status))>
                                 {r.status.map(|s| s.label(t)).unwrap_or("-")}
                             </span>

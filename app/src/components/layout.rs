@@ -68,6 +68,7 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
         <main class="page">
             <h1>{title}</h1>
             <crate::components::form::SavedNotice />
+            {(viewer.role == Role::Cadre).then(|| view! { <crate::components::signoff::LockBanner /> })}
             {children()}
         </main>
         <nav class="bottom" aria-label=t.main_nav>

@@ -13,4 +13,5 @@ pub mod outbox;
 pub mod pager;
 pub mod progress;
 pub mod roster;
+pub mod signoff;
 pub mod suggestions;

@@ -44,7 +44,8 @@ pub struct ContactForm {
     pub content: String,
     pub request: String,
     pub duration_minutes: String,
-    /// `true`: a contact dated past the late-entry window, filed as a 补录申请 (logging only).
+    /// `true`: file as a 补录申请 (a contact dated past the late-entry window, or a contact
+    /// logged, changed or deleted in a quarter that is approved and locked).
     pub late: String,
     /// Why it is late (required with `late=true`).
     pub late_reason: String,
@@ -62,6 +63,11 @@ pub struct RequestForm {
 #[serde(default)]
 pub struct ContactId {
     pub id: String,
+    /// With `late=true`: the late entry's idempotency key.
+    pub request_id: String,
+    /// `true`: a contact of a locked quarter; the deletion is filed as a 补录申请.
+    pub late: String,
+    pub late_reason: String,
 }
 
 /// Logs a contact with a youth on the cadre's roster; returns its id (with `late=true`, the id of
@@ -79,20 +85,38 @@ pub async fn log_contact(#[server(flatten)] form: ContactForm) -> Result<i64, Ap
     Ok(id)
 }
 
-/// Changes one's own contact within 7 days.
+/// Changes one's own contact within 7 days (in a locked quarter, with `late=true`: files the
+/// change as a 补录申请). Returns the late entry's id when one is filed.
 #[server(prefix = "/api", endpoint = "contacts/update")]
-pub async fn update_contact(#[server(flatten)] form: ContactForm) -> Result<(), AppError> {
-    let youth = crate::ssr::respond(super::service::update(form).await)?;
-    leptos_axum::redirect(&format!("/youth/{youth}?saved=1"));
-    Ok(())
+pub async fn update_contact(#[server(flatten)] form: ContactForm) -> Result<Option<i64>, AppError> {
+    use crate::late::service::Outcome;
+    match crate::ssr::respond(super::service::update(form).await)? {
+        Outcome::Done(youth) => {
+            leptos_axum::redirect(&format!("/youth/{youth}?saved=1"));
+            Ok(None)
+        }
+        Outcome::Filed(id) => {
+            leptos_axum::redirect("/late?filed=1");
+            Ok(Some(id))
+        }
+    }
 }
 
-/// Deletes one's own contact within 7 days.
+/// Deletes one's own contact within 7 days (in a locked quarter, with `late=true`: files the
+/// deletion as a 补录申请). Returns the late entry's id when one is filed.
 #[server(prefix = "/api", endpoint = "contacts/delete")]
-pub async fn delete_contact(#[server(flatten)] form: ContactId) -> Result<(), AppError> {
-    let youth = crate::ssr::respond(super::service::delete(form).await)?;
-    leptos_axum::redirect(&format!("/youth/{youth}"));
-    Ok(())
+pub async fn delete_contact(#[server(flatten)] form: ContactId) -> Result<Option<i64>, AppError> {
+    use crate::late::service::Outcome;
+    match crate::ssr::respond(super::service::delete(form).await)? {
+        Outcome::Done(youth) => {
+            leptos_axum::redirect(&format!("/youth/{youth}"));
+            Ok(None)
+        }
+        Outcome::Filed(id) => {
+            leptos_axum::redirect("/late?filed=1");
+            Ok(Some(id))
+        }
+    }
 }
 
 /// An open request (诉求) on the viewer's roster, with the youth it came from.
@@ -123,4 +147,4 @@ pub async fn contact_for_edit(#[server(default)] id: String) -> Result<ContactEd
 }
 
 #[cfg(feature = "ssr")]
-crate::ssr::once::has_request_id!(ContactForm);
+crate::ssr::once::has_request_id!(ContactForm, ContactId);

@@ -4,16 +4,18 @@
 use super::api::{ContactEdit, ContactForm, ContactId, ContactRow, OpenRequest, RequestForm};
 use crate::compliance::service::reopen_weeks;
 use crate::error::AppError;
+use crate::late::service::Outcome;
 use crate::model::entities::{contact, youth};
 use crate::model::roster;
 use crate::model::roster::own_youth;
+use crate::model::signoff;
 use crate::rules::{editable, shanghai_date};
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::types::Role;
 use crate::types::{Channel, RequestStatus};
+use crate::types::{LateAction, LateKind, Role};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -72,10 +74,12 @@ struct ValidContact {
 /// How a contact's date meets the late-entry window.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Window {
-    /// Logging: a date past the window asks for a 补录申请; `true` when the form is one.
-    Logging { late: bool },
-    /// Changing a contact: the date stays within the window.
-    Editing,
+    /// Logging: a date past the window, or in a locked quarter, asks for a 补录申请; `late`
+    /// when the form is one, `locked` when the quarter is approved.
+    Logging { late: bool, locked: bool },
+    /// Changing a contact: the date stays within the window, unless the change is a 补录申请
+    /// (its quarter is locked; the approver judges the date).
+    Editing { late: bool },
     /// Storing an approved 补录申请: the window was met by asking.
     Approved,
 }
@@ -96,15 +100,21 @@ fn validate(
         let days = late_days.to_string();
         if d > today {
             v.fail("contact_date", "date_in_future", t.err_date_future);
-        } else if past_window && window == (Window::Logging { late: false }) {
+        } else if past_window && matches!(window, Window::Logging { late: false, .. }) {
             let msg = crate::i18n::fill(t.err_contact_too_late, &[("days", &days)]);
             v.fail("contact_date", "date_too_old", msg);
-        } else if past_window && window == Window::Editing {
+        } else if past_window && window == (Window::Editing { late: false }) {
             let msg = crate::i18n::fill(t.err_contact_too_late_edit, &[("days", &days)]);
             v.fail("contact_date", "date_too_old", msg);
         } else if assigned_on.is_some_and(|a| d < a) {
             v.fail("contact_date", "before_assignment", t.err_before_assignment);
-        } else if !past_window && window == (Window::Logging { late: true }) {
+        } else if !past_window
+            && window
+                == (Window::Logging {
+                    late: true,
+                    locked: false,
+                })
+        {
             v.fail("late", "late_not_needed", t.err_late_not_needed);
         }
     }
@@ -224,12 +234,18 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
         .await?
         .contact_late_entry_days;
     let late = crate::late::service::asked(&form.late);
+    let locked = match crate::rules::parse_date(&form.contact_date) {
+        Some(d) => {
+            signoff::guard(db, &mut v, "contact_date", auth.viewer.org_id, (d, d), late).await?
+        }
+        None => false,
+    };
     let valid = validate(
         &mut v,
         &form,
         youth.as_ref().map(|(a, _)| a.assigned_on),
         late_days,
-        Window::Logging { late },
+        Window::Logging { late, locked },
     );
     let reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));
     if let Some(id) = once.settled(&v).await? {
@@ -245,7 +261,9 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
             &auth,
             &once,
             crate::late::service::Filing {
-                kind: crate::types::LateKind::Contact,
+                kind: LateKind::Contact,
+                action: LateAction::Create,
+                target: None,
                 date: c.date,
                 form: &form,
                 summary,
@@ -300,29 +318,9 @@ pub async fn for_edit(id: i64) -> Result<ContactEdit, AppError> {
     })
 }
 
-/// Returns the youth's id.
-///
-/// # Errors
-/// `Forbidden`, `NotFound`; `Invalid` for bad fields or after 7 days.
-pub async fn update(form: ContactForm) -> Result<i64, AppError> {
-    let auth = require(Role::CADRES)?;
-    let c = own_contact(&auth, &form.id).await?;
-    let mut v = Validator::new(auth.viewer.locale);
-    check_window(&mut v, &c);
-    // While the youth is still on the roster, the date cannot go before the assignment.
-    let assigned_on = own_youth(auth.db(), auth.viewer.id, c.youth_id)
-        .await
-        .ok()
-        .map(|(a, _)| a.assigned_on);
-    let late_days = crate::model::policy::load(auth.db())
-        .await?
-        .contact_late_entry_days;
-    let valid = validate(&mut v, &form, assigned_on, late_days, Window::Editing);
-    v.finish(&form)?;
-    let new = valid.ok_or(AppError::Internal)?;
-    let (id, youth, old_date) = (c.id, c.youth_id, c.contact_date);
+/// The contact with its changed fields (not yet stored).
+fn changed(c: contact::Model, new: ValidContact) -> contact::ActiveModel {
     let had_request = c.request.is_some();
-    let new_date = new.date;
     let mut am = c.into_active_model();
     am.contact_date = Set(new.date);
     am.channel = Set(new.channel.as_str().to_owned());
@@ -337,27 +335,160 @@ pub async fn update(form: ContactForm) -> Result<i64, AppError> {
     am.request = Set(new.request);
     am.duration_minutes = Set(new.duration);
     am.updated_at = Set(Utc::now());
+    am
+}
+
+/// Changes one's own contact within 7 days; in a locked quarter, with `late=true`, files the
+/// change as a 补录申请.
+///
+/// # Errors
+/// `Forbidden`, `NotFound`; `Invalid` for bad fields, after 7 days, or in a locked quarter
+/// without `late`.
+/// Returns the youth's id when done.
+pub async fn update(form: ContactForm) -> Result<Outcome, AppError> {
+    let auth = require(Role::CADRES)?;
+    let mut v = Validator::new(auth.viewer.locale);
+    let late = crate::late::service::asked(&form.late);
+    let mut edit =
+        crate::late::service::LateEdit::new(&auth, "contacts/update", &mut v, &form, late);
+    if let Some(id) = edit.earlier().await? {
+        return Ok(Outcome::Filed(id));
+    }
+    let c = own_contact(&auth, &form.id).await?;
+    check_window(&mut v, &c);
+    let new_date = crate::rules::parse_date(&form.contact_date).unwrap_or(c.contact_date);
+    let days = (c.contact_date.min(new_date), c.contact_date.max(new_date));
+    edit.guard(&auth, &mut v, "contact_date", days).await?;
+    // While the youth is still on the roster, the date cannot go before the assignment.
+    let assigned_on = own_youth(auth.db(), auth.viewer.id, c.youth_id)
+        .await
+        .ok()
+        .map(|(a, _)| a.assigned_on);
+    let late_days = crate::model::policy::load(auth.db())
+        .await?
+        .contact_late_entry_days;
+    let valid = validate(
+        &mut v,
+        &form,
+        assigned_on,
+        late_days,
+        Window::Editing { late },
+    );
+    let reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));
+    v.finish(&form)?;
+    let new = valid.ok_or(AppError::Internal)?;
+    if let (Some(once), Some(reason)) = (&edit.once, reason) {
+        let t = auth.viewer.locale.strings();
+        let youth_name = youth::Entity::find_by_id(c.youth_id)
+            .one(auth.db())
+            .await?
+            .map(|y| y.name)
+            .unwrap_or_default();
+        let summary = format!("{youth_name} · {} · {}", new.channel.label(t), new.content);
+        let filing = crate::late::service::Filing {
+            kind: LateKind::Contact,
+            action: LateAction::Update,
+            target: Some(c.id),
+            date: days.0,
+            form: &form,
+            summary,
+            reason,
+        };
+        return Ok(Outcome::Filed(
+            crate::late::service::file(&auth, once, filing).await?,
+        ));
+    }
+    let (id, youth, old_date) = (c.id, c.youth_id, c.contact_date);
     let txn = auth.db().begin().await?;
-    am.update(&txn).await?;
+    changed(c, new).update(&txn).await?;
     roster::contacts_changed(&txn, youth).await?;
     reopen_weeks(&txn, old_date.min(new_date)).await?;
     auth.audit(&txn, "update", "contact", Some(id), String::new())
         .await?;
     txn.commit().await?;
-    Ok(youth)
+    Ok(Outcome::Done(youth))
 }
 
-/// Returns the youth's id. Deleting twice is fine (the second is `NotFound`, nothing changes).
+/// The change of an approved 补录申请 to its contact, marked as approved by `approver`.
+/// `Ok(Err(message))` when the contact is gone or the fields no longer pass.
 ///
 /// # Errors
-/// `Forbidden`, `NotFound`; `Invalid` after 7 days.
-pub async fn delete(form: ContactId) -> Result<i64, AppError> {
+/// A database error, as `Internal`.
+pub async fn update_late(
+    txn: &impl ConnectionTrait,
+    request: &crate::model::entities::late_request::Model,
+    approver: i64,
+    locale: crate::i18n::Locale,
+) -> Result<Result<i64, String>, AppError> {
+    let form: ContactForm = crate::late::service::fields(request)?;
+    let t = locale.strings();
+    let target = match request.target_id {
+        Some(id) => contact::Entity::find_by_id(id).one(txn).await?,
+        None => None,
+    };
+    let Some(c) = target else {
+        return Ok(Err(t.err_late_target_gone.to_owned()));
+    };
+    let mut v = Validator::new(locale);
+    let late_days = crate::model::policy::load(txn)
+        .await?
+        .contact_late_entry_days;
+    let valid = validate(&mut v, &form, None, late_days, Window::Approved);
+    let (Some(new), true) = (valid, v.is_empty()) else {
+        return Ok(Err(t.err_internal.to_owned()));
+    };
+    let (id, youth, old_date, new_date) = (c.id, c.youth_id, c.contact_date, new.date);
+    let mut am = changed(c, new);
+    am.late_approved_by = Set(Some(approver));
+    am.update(txn).await?;
+    roster::contacts_changed(txn, youth).await?;
+    reopen_weeks(txn, old_date.min(new_date)).await?;
+    Ok(Ok(id))
+}
+
+/// Deletes one's own contact within 7 days; in a locked quarter, with `late=true`, files the
+/// deletion as a 补录申请. Deleting twice is fine (the second is `NotFound`, nothing changes).
+///
+/// # Errors
+/// `Forbidden`, `NotFound`; `Invalid` after 7 days, or in a locked quarter without `late`.
+/// Returns the youth's id when done.
+pub async fn delete(form: ContactId) -> Result<Outcome, AppError> {
     let auth = require(Role::CADRES)?;
-    let c = own_contact(&auth, &form.id).await?;
     let mut v = Validator::new(auth.viewer.locale);
+    let late = crate::late::service::asked(&form.late);
+    let mut edit =
+        crate::late::service::LateEdit::new(&auth, "contacts/delete", &mut v, &form, late);
+    if let Some(id) = edit.earlier().await? {
+        return Ok(Outcome::Filed(id));
+    }
+    let c = own_contact(&auth, &form.id).await?;
     check_window(&mut v, &c);
+    edit.guard(&auth, &mut v, "id", (c.contact_date, c.contact_date))
+        .await?;
+    let reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));
     v.finish(&form)?;
     let (id, youth, date) = (c.id, c.youth_id, c.contact_date);
+    if let (Some(once), Some(reason)) = (&edit.once, reason) {
+        let t = auth.viewer.locale.strings();
+        let youth_name = youth::Entity::find_by_id(youth)
+            .one(auth.db())
+            .await?
+            .map(|y| y.name)
+            .unwrap_or_default();
+        let channel = Channel::parse(&c.channel).map_or("", |ch| ch.label(t));
+        let filing = crate::late::service::Filing {
+            kind: LateKind::Contact,
+            action: LateAction::Delete,
+            target: Some(id),
+            date,
+            form: &form,
+            summary: format!("{youth_name} · {channel} · {}", c.content),
+            reason,
+        };
+        return Ok(Outcome::Filed(
+            crate::late::service::file(&auth, once, filing).await?,
+        ));
+    }
     let txn = auth.db().begin().await?;
     contact::Entity::delete_by_id(id).exec(&txn).await?;
     roster::contacts_changed(&txn, youth).await?;
@@ -365,7 +496,29 @@ pub async fn delete(form: ContactId) -> Result<i64, AppError> {
     auth.audit(&txn, "delete", "contact", Some(id), String::new())
         .await?;
     txn.commit().await?;
-    Ok(youth)
+    Ok(Outcome::Done(youth))
+}
+
+/// The deletion of an approved 补录申请. `Ok(Err(message))` when the contact is gone already.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn delete_late(
+    txn: &impl ConnectionTrait,
+    request: &crate::model::entities::late_request::Model,
+    locale: crate::i18n::Locale,
+) -> Result<Result<i64, String>, AppError> {
+    let target = match request.target_id {
+        Some(id) => contact::Entity::find_by_id(id).one(txn).await?,
+        None => None,
+    };
+    let Some(c) = target else {
+        return Ok(Err(locale.strings().err_late_target_gone.to_owned()));
+    };
+    contact::Entity::delete_by_id(c.id).exec(txn).await?;
+    roster::contacts_changed(txn, c.youth_id).await?;
+    reopen_weeks(txn, c.contact_date).await?;
+    Ok(Ok(c.id))
 }
 
 /// The requests not yet resolved across the viewer's roster (the youths now theirs, whoever

@@ -32,6 +32,9 @@ pub struct ExemptionForm {
     /// `leave`, `business_trip`, `training`, `other`.
     pub reason: String,
     pub note: String,
+    /// `true`: leave in a quarter that is approved and locked, filed as a 补录申请.
+    pub late: String,
+    pub late_reason: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -66,8 +69,13 @@ pub struct ExemptionQueue {
 /// Asks for an exemption; returns its id. Idempotent on `request_id`.
 #[server(prefix = "/api", endpoint = "exemptions/request")]
 pub async fn request_exemption(#[server(flatten)] form: ExemptionForm) -> Result<i64, AppError> {
+    let late = crate::late::service::asked(&form.late);
     let id = crate::ssr::respond(super::service::request(form).await)?;
-    crate::ssr::saved_redirect();
+    if late {
+        leptos_axum::redirect("/late?filed=1");
+    } else {
+        crate::ssr::saved_redirect();
+    }
     Ok(id)
 }
 

@@ -4,13 +4,14 @@ use super::api::{DecisionForm, ExemptionForm, ExemptionQueue, ExemptionRow, MyEx
 use crate::error::AppError;
 use crate::model::entities::{account, exemption};
 use crate::model::orgtree::OrgTree;
+use crate::model::signoff;
 use crate::rules::{shanghai_date, Quarter, Week};
 use crate::ssr::guard::require;
 use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::types::Role;
 use crate::types::{ExemptionReason, ExemptionStatus};
+use crate::types::{LateAction, LateKind, Role};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -135,8 +136,18 @@ pub async fn request(form: ExemptionForm) -> Result<i64, AppError> {
             v.fail("end_date", "too_long", t.err_exemption_too_long);
         }
     }
+    let late = crate::late::service::asked(&form.late);
+    if let (Some(s), Some(e)) = (start, end) {
+        let org = auth.viewer.org_id;
+        let locked =
+            signoff::guard(auth.db(), &mut v, "start_date", org, (s, e.max(s)), late).await?;
+        if late && !locked {
+            v.fail("late", "late_not_needed", t.err_late_not_needed);
+        }
+    }
     let reason = v.choice("reason", &form.reason, ExemptionReason::parse);
     let note = v.lines("note", &form.note, 500, false);
+    let late_reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }
@@ -144,6 +155,18 @@ pub async fn request(form: ExemptionForm) -> Result<i64, AppError> {
     let (Some(start), Some(end), Some(reason)) = (start, end, reason) else {
         return Err(AppError::Internal);
     };
+    if let Some(late_reason) = late_reason {
+        let filing = crate::late::service::Filing {
+            kind: LateKind::Leave,
+            action: LateAction::Create,
+            target: None,
+            date: start,
+            form: &form,
+            summary: format!("{start} – {end} · {} · {note}", reason.label(t)),
+            reason: late_reason,
+        };
+        return crate::late::service::file(&auth, &once, filing).await;
+    }
     let txn = match once.begin().await? {
         once::Begun::Earlier(id) => return Ok(id),
         once::Begun::Fresh(txn) => txn,
@@ -203,6 +226,64 @@ pub async fn request(form: ExemptionForm) -> Result<i64, AppError> {
     .await?;
     once::finish(txn, once.uuid, saved.id).await?;
     Ok(saved.id)
+}
+
+/// Stores the leave of an approved 补录申请 as approved by `approver` (deciding the 补录申请
+/// decides the leave). `Ok(Err(message))` when it now overlaps another.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn store_late(
+    txn: &impl ConnectionTrait,
+    request: &crate::model::entities::late_request::Model,
+    approver: i64,
+    locale: crate::i18n::Locale,
+) -> Result<Result<i64, String>, AppError> {
+    let form: ExemptionForm = crate::late::service::fields(request)?;
+    let mut v = Validator::new(locale);
+    let t = v.t();
+    let start = v.date("start_date", &form.start_date);
+    let end = v.date("end_date", &form.end_date);
+    let reason = v.choice("reason", &form.reason, ExemptionReason::parse);
+    let note = v.lines("note", &form.note, 500, false);
+    let (Some(start), Some(end), Some(reason), true) = (start, end, reason, v.is_empty()) else {
+        return Ok(Err(t.err_internal.to_owned()));
+    };
+    let overlapping = exemption::Entity::find()
+        .filter(exemption::Column::CadreId.eq(request.cadre_id))
+        .filter(exemption::Column::Status.ne(ExemptionStatus::Declined.as_str()))
+        .filter(exemption::Column::StartDate.lte(end))
+        .filter(exemption::Column::EndDate.gte(start))
+        .one(txn)
+        .await?;
+    if let Some(other) = overlapping {
+        return Ok(Err(crate::i18n::fill(
+            t.err_exemption_overlap,
+            &[
+                ("start", &other.start_date.to_string()),
+                ("end", &other.end_date.to_string()),
+            ],
+        )));
+    }
+    let now = Utc::now();
+    let saved = exemption::ActiveModel {
+        uuid: Set(uuid::Uuid::new_v4()),
+        cadre_id: Set(request.cadre_id),
+        start_date: Set(start),
+        end_date: Set(end),
+        reason: Set(reason.as_str().to_owned()),
+        note: Set(note),
+        status: Set(ExemptionStatus::Approved.as_str().to_owned()),
+        decided_by: Set(Some(approver)),
+        decided_at: Set(Some(now)),
+        decision_comment: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    crate::compliance::service::reopen_weeks(txn, start).await?;
+    Ok(Ok(saved.id))
 }
 
 /// A supervisor approves or declines a pending request.

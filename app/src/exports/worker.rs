@@ -8,7 +8,7 @@ use super::service::{MAX_ATTEMPTS, STALE_SECONDS};
 use super::sheets::{self, Cell, Title};
 use super::writer::{CsvZip, Sink, Xlsx};
 use super::{ExportFormat, JobState};
-use crate::compliance::service::{evaluate_cadres, Cadres};
+use crate::compliance::service::subtree_rows;
 use crate::compliance::Period;
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -242,20 +242,23 @@ async fn run(
         quarter,
     };
 
-    // The summary comes from the compliance engine, as on the dashboard.
+    // The summary comes from the compliance engine, as on the dashboard: for an approved
+    // quarter, the figures frozen at its approval.
     let t = Locale::ZhCn.strings();
-    let mut summary: Vec<_> = evaluate_cadres(
+    let (mut summary, approval) = subtree_rows(
         db,
         &tree,
-        &Cadres::InOrgs(orgs),
+        job.org_id,
+        orgs,
         Period::Quarter(quarter),
         today(),
         t,
     )
-    .await?
-    .into_iter()
-    .map(|(row, _)| row)
-    .collect();
+    .await?;
+    let stamp = match &approval {
+        Some(a) => Some(crate::signoff::service::stamp(db, &tree, a).await?),
+        None => None,
+    };
     summary.sort_by(|a, b| a.org_name.cmp(&b.org_name).then(a.name.cmp(&b.name)));
 
     let mut counts: Vec<(String, u64)> = vec![(sheets::SUMMARY.to_owned(), summary.len() as u64)];
@@ -293,7 +296,17 @@ async fn run(
             .get(job.org_id)
             .map(|o| o.name.clone())
             .unwrap_or_default(),
-        quarter: quarter.label(t),
+        quarter: match &stamp {
+            // 2026 年第 3 季度（已审核 · 王芳 · 2027-01-05 · 审核后变更 1 项）
+            Some(s) if s.changes.is_empty() => format!("{}（{}）", quarter.label(t), s.line(t)),
+            Some(s) => format!(
+                "{}（{} · {}）",
+                quarter.label(t),
+                s.line(t),
+                crate::i18n::fill(t.signoff_changes, &[("n", &s.changes.len().to_string())])
+            ),
+            None => quarter.label(t),
+        },
         generated: crate::reminders::rules::local(Utc::now())
             .format("%Y-%m-%d %H:%M")
             .to_string(),

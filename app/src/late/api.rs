@@ -1,7 +1,7 @@
 //! Server functions for late entries.
 
 use crate::error::AppError;
-use crate::types::{LateKind, LateStatus};
+use crate::types::{LateAction, LateKind, LateStatus};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 pub struct LateRow {
     pub id: i64,
     pub kind: Option<LateKind>,
+    /// Logs, changes or deletes the record.
+    pub action: Option<LateAction>,
+    /// The record a change or a deletion is about.
+    pub target_id: Option<i64>,
     pub cadre_id: i64,
     pub cadre_name: String,
     pub org_name: String,
@@ -23,7 +27,7 @@ pub struct LateRow {
     pub decided_on: Option<NaiveDate>,
     pub comment: Option<String>,
     pub filed_on: NaiveDate,
-    /// The contact or visit day stored on approval.
+    /// The record stored (or changed, or deleted) on approval.
     pub record_id: Option<i64>,
 }
 

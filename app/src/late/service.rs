@@ -1,6 +1,8 @@
-//! Late entries on the server. The areas whose records have a late-entry window (contacts,
-//! visit days) validate a late form as usual, apart from the window, and file it here with
-//! [`file`]; approving hands the stored fields back to the area's `store_late`.
+//! Late entries on the server. A cadre's record is filed here instead of stored when its date is
+//! past its late-entry window (contacts, visit days) or its quarter is approved and locked (every
+//! kind, and changes and deletions too). The area validates the form as usual, apart from the
+//! window or the lock, and files it with [`file`]; approving hands the stored fields back to the
+//! area (`store_late` and friends), which stores the record as of its date.
 
 use super::api::{LateDecision, LatePage, LateQuery, LateRow};
 use crate::error::AppError;
@@ -11,7 +13,7 @@ use crate::rules::{shanghai_date, Quarter};
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::once;
 use crate::ssr::validate::Validator;
-use crate::types::{LateKind, LateStatus, Role};
+use crate::types::{LateAction, LateKind, LateStatus, Role};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -60,6 +62,9 @@ pub async fn pending_on(
 /// A validated late form, ready to be filed.
 pub struct Filing<'f, F: Serialize> {
     pub kind: LateKind,
+    pub action: LateAction,
+    /// The record a change or a deletion is about.
+    pub target: Option<i64>,
     pub date: NaiveDate,
     /// The form as sent (its fields are stored as they are, and read back on approval).
     pub form: &'f F,
@@ -95,6 +100,8 @@ pub async fn file<F: Serialize>(
         decision_comment: Set(None),
         record_id: Set(None),
         created_at: Set(Utc::now()),
+        action: Set(filing.action.as_str().to_owned()),
+        target_id: Set(filing.target),
         ..Default::default()
     }
     .insert(&txn)
@@ -104,11 +111,80 @@ pub async fn file<F: Serialize>(
         "request",
         "late_request",
         Some(saved.id),
-        format!("{} {}", filing.kind.as_str(), filing.date),
+        format!(
+            "{} {} {}",
+            filing.action.as_str(),
+            filing.kind.as_str(),
+            filing.date
+        ),
     )
     .await?;
     once::finish(txn, once.uuid, saved.id).await?;
     Ok(saved.id)
+}
+
+/// What a change or a deletion came to: done, or filed as a 补录申请 (the quarter is locked).
+pub enum Outcome {
+    /// Done; the id is what the area's answer points to (the record, or its youth).
+    Done(i64),
+    /// Filed as this late entry.
+    Filed(i64),
+}
+
+/// The late-entry part of a change or a deletion: the request (when the form is a late entry),
+/// and the lock on the days it touches.
+pub struct LateEdit<'a> {
+    pub once: Option<once::Request<'a>>,
+    pub locked: bool,
+}
+
+impl<'a> LateEdit<'a> {
+    pub fn new(
+        auth: &'a Authorised,
+        endpoint: &'static str,
+        v: &mut Validator,
+        form: &(impl serde::Serialize + once::HasRequestId),
+        late: bool,
+    ) -> Self {
+        let once = late.then(|| once::Request::new(auth, endpoint, v, form));
+        LateEdit {
+            once,
+            locked: false,
+        }
+    }
+
+    /// The late entry an earlier send of this request filed.
+    ///
+    /// # Errors
+    /// As [`once::Request::earlier`].
+    pub async fn earlier(&self) -> Result<Option<i64>, AppError> {
+        match &self.once {
+            Some(once) => once.earlier().await,
+            None => Ok(None),
+        }
+    }
+
+    /// Checks the lock on `days`; a late form where nothing is locked is refused.
+    ///
+    /// # Errors
+    /// A database error, as `Internal`.
+    pub async fn guard(
+        &mut self,
+        auth: &Authorised,
+        v: &mut Validator,
+        field: &str,
+        days: (NaiveDate, NaiveDate),
+    ) -> Result<(), AppError> {
+        let late = self.once.is_some();
+        self.locked =
+            crate::model::signoff::guard(auth.db(), v, field, auth.viewer.org_id, days, late)
+                .await?;
+        if late && !self.locked {
+            let t = v.t();
+            v.fail("late", "late_not_needed", t.err_late_not_needed);
+        }
+        Ok(())
+    }
 }
 
 /// Late entries whose cadre the viewer may see: a cadre's own, a supervisor's subtree.
@@ -220,6 +296,8 @@ async fn rows(
         .map(|r| LateRow {
             id: r.id,
             kind: LateKind::parse(&r.kind),
+            action: LateAction::parse(&r.action),
+            target_id: r.target_id,
             cadre_id: r.cadre_id,
             cadre_name: name(r.cadre_id),
             org_name: accounts
@@ -238,6 +316,35 @@ async fn rows(
             record_id: r.record_id,
         })
         .collect())
+}
+
+/// The records of `quarter` by cadres of `orgs` that approved late entries changed after
+/// `since` (an approval of the quarter): newest first.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn changes(
+    db: &impl ConnectionTrait,
+    tree: &OrgTree,
+    orgs: &std::collections::HashSet<i64>,
+    quarter: Quarter,
+    since: chrono::DateTime<Utc>,
+) -> Result<Vec<LateRow>, AppError> {
+    let cadres = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .filter(account::Column::OrgId.is_in(orgs.iter().copied()))
+        .into_query();
+    let models = late_request::Entity::find()
+        .filter(late_request::Column::CadreId.in_subquery(cadres))
+        .filter(late_request::Column::Status.eq(LateStatus::Approved.as_str()))
+        .filter(late_request::Column::RecordDate.between(quarter.start(), quarter.end()))
+        .filter(late_request::Column::DecidedAt.gt(since))
+        .order_by_desc(late_request::Column::DecidedAt)
+        .order_by_desc(late_request::Column::Id)
+        .all(db)
+        .await?;
+    rows(db, models, tree).await
 }
 
 /// A supervisor of the cadre's organisation (or above) approves or declines a pending late
@@ -305,27 +412,7 @@ pub async fn decide(form: LateDecision) -> Result<(), AppError> {
     }
     let mut details = decision.as_str().to_owned();
     if decision == LateStatus::Approved {
-        let stored = match LateKind::parse(&request.kind) {
-            Some(LateKind::Contact) => {
-                crate::contacts::service::store_late(
-                    &txn,
-                    &request,
-                    auth.viewer.id,
-                    auth.viewer.locale,
-                )
-                .await?
-            }
-            Some(LateKind::VisitDay) => {
-                crate::visits::service::store_late(
-                    &txn,
-                    &request,
-                    auth.viewer.id,
-                    auth.viewer.locale,
-                )
-                .await?
-            }
-            None => return Err(AppError::Internal),
-        };
+        let stored = store(&txn, &request, auth.viewer.id, auth.viewer.locale).await?;
         let record = match stored {
             Ok(record) => record,
             Err(message) => {
@@ -339,13 +426,58 @@ pub async fn decide(form: LateDecision) -> Result<(), AppError> {
             .exec(&txn)
             .await?;
         details = format!(
-            "approve {} {} → {record}",
-            request.kind, request.record_date
+            "approve {} {} {} → {record}",
+            request.action, request.kind, request.record_date
         );
     }
     auth.audit(&txn, "decide", "late_request", Some(id), details)
         .await?;
     once::finish(txn, once.uuid, id).await
+}
+
+/// Carries out an approved request through its record's area: `Ok(Err(message))` when it can
+/// no longer be (the record was deleted since, or the day has a visit logged since).
+async fn store(
+    txn: &impl ConnectionTrait,
+    request: &late_request::Model,
+    approver: i64,
+    locale: crate::i18n::Locale,
+) -> Result<Result<i64, String>, AppError> {
+    use crate::{contacts, exemptions, study, suggestions, visits};
+    let (Some(kind), Some(action)) = (
+        LateKind::parse(&request.kind),
+        LateAction::parse(&request.action),
+    ) else {
+        return Err(AppError::Internal);
+    };
+    match (kind, action) {
+        (LateKind::Contact, LateAction::Create) => {
+            contacts::service::store_late(txn, request, approver, locale).await
+        }
+        (LateKind::Contact, LateAction::Update) => {
+            contacts::service::update_late(txn, request, approver, locale).await
+        }
+        (LateKind::Contact, LateAction::Delete) => {
+            contacts::service::delete_late(txn, request, locale).await
+        }
+        (LateKind::VisitDay, LateAction::Create) => {
+            visits::service::store_late(txn, request, approver, locale).await
+        }
+        (LateKind::Study, LateAction::Create) => {
+            study::service::store_late(txn, request, approver, locale).await
+        }
+        (LateKind::Suggestion, LateAction::Create) => {
+            suggestions::service::store_late(txn, request, approver, locale).await
+        }
+        (LateKind::Suggestion, LateAction::Update) => {
+            suggestions::service::revise_late(txn, request, approver, locale).await
+        }
+        (LateKind::Leave, LateAction::Create) => {
+            exemptions::service::store_late(txn, request, approver, locale).await
+        }
+        // Never filed: the areas file only the pairs above.
+        _ => Err(AppError::Internal),
+    }
 }
 
 /// The 422 for a decision that cannot be carried out, on the `decision` field.

@@ -20,6 +20,8 @@ pub mod pairings;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod roster;
+#[cfg(feature = "ssr")]
+pub mod signoff;
 
 #[cfg(test)]
 mod tests {

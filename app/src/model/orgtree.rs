@@ -115,6 +115,11 @@ impl OrgTree {
         None
     }
 
+    /// Each organisation's parent.
+    pub fn parents(&self) -> HashMap<i64, Option<i64>> {
+        self.nodes.values().map(|o| (o.id, o.parent_id)).collect()
+    }
+
     /// The root of the tree (the district).
     pub fn root(&self) -> Option<i64> {
         self.children.get(&None).and_then(|r| r.first().copied())

@@ -19,6 +19,8 @@ pub const QUIET_FROM: u32 = 21;
 pub const QUIET_UNTIL: u32 = 8;
 /// Days before the quarter's end when paired organisations without a suggestion are reminded.
 pub const SUGGESTION_LEADS: [i64; 3] = [30, 14, 7];
+/// A supervisor is reminded of a quarter's sign-off this many days after it ended.
+pub const SIGNOFF_AFTER_DAYS: i64 = 7;
 /// The day of the month when study below the target is reminded.
 pub const STUDY_DAY: u32 = 20;
 
@@ -53,8 +55,16 @@ pub struct Due {
 pub enum About {
     Week(Week),
     Day(NaiveDate),
-    Quarter { quarter: Quarter, days_left: i64 },
-    Month { year: i32, month: u32 },
+    Quarter {
+        quarter: Quarter,
+        days_left: i64,
+    },
+    Month {
+        year: i32,
+        month: u32,
+    },
+    /// A quarter that ended a week ago, for the supervisors who have not approved it.
+    Signoff(Quarter),
 }
 
 /// The scheduled reminders of a Shanghai calendar day, each due at 09:00 that day.
@@ -94,6 +104,15 @@ pub fn due_on(date: NaiveDate) -> Vec<Due> {
                 year: date.year(),
                 month: date.month(),
             },
+        });
+    }
+    let ended = quarter.prev();
+    if date == ended.end() + Duration::days(SIGNOFF_AFTER_DAYS) {
+        out.push(Due {
+            kind: ReminderKind::SignoffDue,
+            period_key: ended.key(),
+            on: date,
+            about: About::Signoff(ended),
         });
     }
     if date.weekday() == Weekday::Mon {
@@ -295,6 +314,21 @@ mod tests {
         assert!(jan
             .iter()
             .any(|x| x.kind == ReminderKind::SupervisorDigest && x.period_key == "2026-W53"));
+    }
+
+    #[test]
+    fn supervisors_hear_of_a_sign_off_a_week_after_the_quarter_ended() {
+        let signoff = |day: &str| {
+            due_on(d(day))
+                .into_iter()
+                .filter(|x| x.kind == ReminderKind::SignoffDue)
+                .map(|x| x.period_key)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(signoff("2026-10-07"), ["2026Q3"]);
+        assert_eq!(signoff("2027-01-07"), ["2026Q4"]);
+        assert!(signoff("2026-10-06").is_empty());
+        assert!(signoff("2026-10-08").is_empty());
     }
 
     #[test]

@@ -329,6 +329,23 @@ async fn make_due(
                     }
                 }
             }
+            About::Signoff(quarter) => {
+                let open = crate::signoff::service::unapproved(db, quarter).await?;
+                for sup in people.values().filter(|p| p.role == Role::Supervisor) {
+                    if open.contains(&sup.org_id) {
+                        let org = tree
+                            .get(sup.org_id)
+                            .map(|o| o.name.clone())
+                            .unwrap_or_default();
+                        rows.push(new_notification(
+                            sup,
+                            d,
+                            text::signoff_due(sup.locale, quarter, sup.org_id, &org),
+                            at,
+                        ));
+                    }
+                }
+            }
             About::Week(week) => {
                 // The supervisors' Monday digest of last week.
                 let cadres: Vec<CadreRow> = evaluate_cadres(

@@ -200,6 +200,18 @@ pub fn study_due(l: Locale, missing: f64, done: f64, target: f64) -> Content {
     }
 }
 
+/// A quarter ended a week ago and `org` has not approved it.
+pub fn signoff_due(l: Locale, quarter: Quarter, org_id: i64, org: &str) -> Content {
+    let t = l.strings();
+    let q = quarter.label(t);
+    Content {
+        title: crate::i18n::fill(t.signoff_remind_title, &[("quarter", &q)]),
+        body: crate::i18n::fill(t.signoff_remind_body, &[("quarter", &q), ("org", org)]),
+        link: format!("/supervise/signoff?org={org_id}&quarter={}", quarter.key()),
+        lines: vec![],
+    }
+}
+
 /// One cadre's misses for the supervisor's digest.
 pub struct Missed {
     pub cadre_id: i64,

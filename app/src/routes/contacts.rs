@@ -127,15 +127,19 @@ pub fn EditContactPage() -> impl IntoView {
                     <a href=format!("/youth/{}", c.youth_id)>{edit.youth_name.clone()}</a>
                 </p>
                 <CardForm action=UpdateContact::PATH id="contact-edit">
+                    <RequestId />
                     <Hidden name="id" value=cid />
                     <FieldMessage name="id" />
                     <ContactFields existing=c.clone() />
+                    <crate::components::late::LateFields date_field="contact_date" />
                     <button type="submit" class="primary">{t.save}</button>
                 </CardForm>
                 <section class="card">
                     <PostForm action=DeleteContact::PATH id="contact-delete">
+                        <RequestId />
                         <Hidden name="id" value=cid2 />
                         <FieldMessage name="id" />
+                        <crate::components::late::LateFields date_field="id" />
                         <ConfirmSubmit label=t.delete.to_string() question=t.confirm_delete.to_string() class="danger".to_string() />
                     </PostForm>
                 </section>

@@ -36,6 +36,7 @@ fn Mine(data: MyExemptions) -> impl IntoView {
             <SelectField name="reason" label=t.e_reason options=ExemptionReason::options(t) value="leave" />
             <TextArea name="note" label=t.e_note rows=2 maxlength=500 />
             <p class="hint">{fill(t.exemption_hint, &[("date", &data.earliest.to_string())])}</p>
+            <crate::components::late::LateFields date_field="start_date" />
             <button type="submit" class="primary">{t.exemption_submit}</button>
         </CardForm>
         <section class="card" data-live="exemptions">

@@ -120,7 +120,7 @@ fn Queue(page: LatePage) -> impl IntoView {
                                     <span class="muted small">{r.org_name.clone()}</span>
                                     <span class="full">
                                         {r.record_date.to_string()}
-                                        <span class="tag">{r.kind.map(|k| k.label(t)).unwrap_or("-")}</span>
+                                        <span class="tag">{crate::components::late::kind_label(&r, t)}</span>
                                     </span>
                                     <span class="small full">{r.summary.clone()}</span>
                                     <span class="small full">{format!("{}：{}", t.late_reason, r.reason)}</span>

@@ -17,6 +17,7 @@ pub mod requests;
 pub mod review;
 pub mod roster;
 pub mod settings;
+pub mod signoff;
 pub mod study;
 pub mod suggestions;
 pub mod supervise;

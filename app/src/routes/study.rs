@@ -41,6 +41,7 @@ fn Study(data: StudyPage) -> impl IntoView {
             <TextField name="hours" label=t.st_hours inputmode="decimal" value="2" required=true maxlength=4 />
             <TextField name="topic" label=t.st_topic required=true maxlength=200 />
             <SelectField name="kind" label=t.st_kind options=StudyKind::options(t) value="thematic" />
+            <crate::components::late::LateFields date_field="study_date" />
             <button type="submit" class="primary">{t.save}</button>
         </CardForm>
         <div data-live="study">

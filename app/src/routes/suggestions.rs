@@ -1,7 +1,7 @@
 //! `/suggestions` (make one; the list with review status) and `/suggestions/:id`.
 
 use crate::components::form::{
-    CardForm, Hidden, PostForm, RequestId, SelectField, TextArea, TextField,
+    CardForm, FieldMessage, Hidden, PostForm, RequestId, SelectField, TextArea, TextField,
 };
 use crate::components::layout::Layout;
 use crate::components::suggestions::CoverageList;
@@ -56,6 +56,7 @@ fn Suggestions(data: SuggestionsPage) -> impl IntoView {
                 <SelectField name="kind" label=t.s_kind options=SuggestionKind::options(t) value="suggestion" />
                 <TextField name="title" label=t.s_title required=true maxlength=100 />
                 <TextArea name="description" label=t.s_content required=true rows=5 maxlength=2000 />
+                <crate::components::late::LateFields date_field="quarter" />
                 <button type="submit" class="primary">{t.save}</button>
             </CardForm>
         </div>
@@ -134,9 +135,12 @@ fn ReviseForm(s: SuggestionRow) -> impl IntoView {
         <section class="card" id="revise">
             <h2>{t.revise_title}</h2>
             <PostForm action=crate::suggestions::api::ReviseSuggestion::PATH id="revise-form">
+                <RequestId />
                 <Hidden name="id" value=s.id.to_string() />
+                <FieldMessage name="id" />
                 <TextField name="title" label=t.s_title value=s.title.clone() required=true maxlength=100 />
                 <TextArea name="description" label=t.s_content value=s.description.clone() required=true rows=5 maxlength=2000 />
+                <crate::components::late::LateFields date_field="id" />
                 <button type="submit" class="primary">{t.revise_submit}</button>
             </PostForm>
         </section>

@@ -169,6 +169,24 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
             " · "
             <a href=format!("/exports?org_id={}", d.org_id) data-testid="export-link">{t.export_link}</a>
         </p>
+        {d.signoff.clone().map(|s| {
+            let n = s.changes.len();
+            view! {
+                <section class="card" data-testid="dashboard-signoff">
+                    <p>
+                        <span class="light ok" data-testid="dashboard-stamp">{s.line(t)}</span>
+                        " "
+                        <span class="small muted">{t.signoff_frozen}</span>
+                    </p>
+                    {(n > 0).then(|| view! {
+                        <details>
+                            <summary data-testid="dashboard-changes">{fill(t.signoff_changes, &[("n", &n.to_string())])}</summary>
+                            <crate::components::late::LateList items=s.changes.clone() cadres=true />
+                        </details>
+                    })}
+                </section>
+            }
+        })}
         <nav class="tiles" aria-label=t.tiles_label data-testid="tiles">
             {tile(t.tile_cadres, tiles.cadres, href(&d, &[("light", ""), ("page", "1")]), "")}
             {tile(t.light_red, tiles.red, href(&d, &[("light", "red"), ("page", "1")]), "bad")}
@@ -182,6 +200,7 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
             <a class="button small" href="/supervise/suggestions">{t.nav_review}</a>
             <a class="button small" href="/supervise/exemptions">{t.nav_exemptions_review}</a>
             <a class="button small" href="/supervise/late">{t.nav_late_review}</a>
+            <a class="button small" href=format!("/supervise/signoff?org={}", d.org_id)>{t.nav_signoff}</a>
             <a class="button small" href=format!("/supervise/roster?org_id={}", d.org_id)>{t.nav_roster}</a>
         </nav>
         {(!d.left_with_roster.is_empty()).then(|| view! {
@@ -211,6 +230,10 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
                                     <span class="name">{name}</span>
                                     <span class="light ok">{on_track}</span>
                                     {(r.red > 0).then(|| view! { <span class="light bad">{format!("{} {}", t.light_red, r.red)}</span> })}
+                                    {r.signoff.as_deref().and_then(crate::types::SignoffState::parse).map(|s| {
+                                        let class = if s == crate::types::SignoffState::Open { "tag" } else { "tag ok" };
+                                        view! { <span class=class data-testid="rollup-signoff">{s.label(t)}</span> }
+                                    })}
                                 </a>
                             </li>
                         }

@@ -35,6 +35,9 @@ pub struct StudyForm {
     pub hours: String,
     pub topic: String,
     pub kind: String,
+    /// `true`: study of a quarter that is approved and locked, filed as a 补录申请.
+    pub late: String,
+    pub late_reason: String,
 }
 
 #[server(prefix = "/api", endpoint = "study/list")]
@@ -45,8 +48,13 @@ pub async fn get_study() -> Result<StudyPage, AppError> {
 /// Logs study hours; returns the record's id. Idempotent on `request_id`.
 #[server(prefix = "/api", endpoint = "study/create")]
 pub async fn log_study(#[server(flatten)] form: StudyForm) -> Result<i64, AppError> {
+    let late = crate::late::service::asked(&form.late);
     let id = crate::ssr::respond(super::service::create(form).await)?;
-    crate::ssr::saved_redirect();
+    if late {
+        leptos_axum::redirect("/late?filed=1");
+    } else {
+        crate::ssr::saved_redirect();
+    }
     Ok(id)
 }
 

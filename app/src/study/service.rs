@@ -5,15 +5,15 @@ use crate::compliance::service::evaluate_one;
 use crate::compliance::Period;
 use crate::error::AppError;
 use crate::model::entities::study_record;
+use crate::model::signoff;
 use crate::rules::month_bounds;
 use crate::ssr::guard::require;
 use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::types::Role;
-use crate::types::StudyKind;
+use crate::types::{LateAction, LateKind, Role, StudyKind};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::BTreeMap;
 
 /// # Errors
@@ -69,11 +69,55 @@ pub async fn page() -> Result<StudyPage, AppError> {
     })
 }
 
+/// A study record's checked fields.
+struct ValidStudy {
+    date: NaiveDate,
+    hours: f64,
+    topic: String,
+    kind: StudyKind,
+}
+
+/// Checks the fields but the date's window.
+fn validate(v: &mut Validator, form: &StudyForm, date: Option<NaiveDate>) -> Option<ValidStudy> {
+    let hours = v.hours("hours", &form.hours, 0.5, 12.0);
+    let topic = v.text("topic", &form.topic, 200, true);
+    let kind = v.choice("kind", &form.kind, StudyKind::parse);
+    Some(ValidStudy {
+        date: date?,
+        hours: hours?,
+        topic,
+        kind: kind?,
+    })
+}
+
+fn new_record(
+    uuid: uuid::Uuid,
+    cadre: i64,
+    s: ValidStudy,
+    late_approved_by: Option<i64>,
+) -> study_record::ActiveModel {
+    study_record::ActiveModel {
+        uuid: Set(uuid),
+        cadre_id: Set(cadre),
+        study_date: Set(s.date),
+        hours: Set(s.hours),
+        topic: Set(s.topic),
+        kind: Set(s.kind.as_str().to_owned()),
+        created_at: Set(Utc::now()),
+        late_approved_by: Set(late_approved_by),
+        ..Default::default()
+    }
+}
+
+/// Logs study hours; in a locked quarter, with `late=true`, files them as a 补录申请.
+///
 /// # Errors
-/// `Forbidden`; `Invalid` for a date in the future or before last month, bad hours or fields.
+/// `Forbidden`; `Invalid` for a date in the future or before last month, bad hours or fields,
+/// or a locked quarter without `late`.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn create(form: StudyForm) -> Result<i64, AppError> {
     let auth = require(Role::CADRES)?;
+    let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let once = once::Request::new(&auth, "study/create", &mut v, &form);
@@ -81,6 +125,7 @@ pub async fn create(form: StudyForm) -> Result<i64, AppError> {
         return Ok(id);
     }
     let today = today();
+    let late = crate::late::service::asked(&form.late);
     let date = v.date("study_date", &form.study_date);
     if let Some(d) = date {
         // This month and last month can still be filled in.
@@ -90,31 +135,73 @@ pub async fn create(form: StudyForm) -> Result<i64, AppError> {
         } else if d < earliest {
             v.fail("study_date", "date_too_old", t.err_date_too_old);
         }
+        let org = auth.viewer.org_id;
+        let locked = signoff::guard(db, &mut v, "study_date", org, (d, d), late).await?;
+        if late && !locked {
+            v.fail("late", "late_not_needed", t.err_late_not_needed);
+        }
     }
-    let hours = v.hours("hours", &form.hours, 0.5, 12.0);
-    let topic = v.text("topic", &form.topic, 200, true);
-    let kind = v.choice("kind", &form.kind, StudyKind::parse);
+    let valid = validate(&mut v, &form, date);
+    let reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }
     v.finish(&form)?;
-    let (Some(date), Some(hours), Some(kind)) = (date, hours, kind) else {
-        return Err(AppError::Internal);
-    };
-    let record = study_record::ActiveModel {
-        uuid: Set(once.uuid),
-        cadre_id: Set(auth.viewer.id),
-        study_date: Set(date),
-        hours: Set(hours),
-        topic: Set(topic),
-        kind: Set(kind.as_str().to_owned()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    };
+    let valid = valid.ok_or(AppError::Internal)?;
+    if let Some(reason) = reason {
+        let summary = format!(
+            "{} h · {} · {}",
+            valid.hours,
+            valid.kind.label(t),
+            valid.topic
+        );
+        let filing = crate::late::service::Filing {
+            kind: LateKind::Study,
+            action: LateAction::Create,
+            target: None,
+            date: valid.date,
+            form: &form,
+            summary,
+            reason,
+        };
+        return crate::late::service::file(&auth, &once, filing).await;
+    }
+    let date = valid.date;
+    let record = new_record(once.uuid, auth.viewer.id, valid, None);
     let id = once
         .insert(record, |m| m.id, "study_record", String::new())
         .await?
         .map_err(|_| AppError::Internal)?;
-    crate::compliance::service::reopen_weeks(auth.db(), date).await?;
+    crate::compliance::service::reopen_weeks(db, date).await?;
     Ok(id)
+}
+
+/// Stores the study of an approved 补录申请, by its cadre, as of its date, marked as approved
+/// by `approver`.
+///
+/// # Errors
+/// A database error, as `Internal`; `Ok(Err(message))` for fields that no longer pass.
+pub async fn store_late(
+    txn: &impl ConnectionTrait,
+    request: &crate::model::entities::late_request::Model,
+    approver: i64,
+    locale: crate::i18n::Locale,
+) -> Result<Result<i64, String>, AppError> {
+    use sea_orm::ActiveModelTrait;
+    let form: StudyForm = crate::late::service::fields(request)?;
+    let mut v = Validator::new(locale);
+    let valid = validate(&mut v, &form, Some(request.record_date));
+    let (Some(valid), true) = (valid, v.is_empty()) else {
+        return Ok(Err(v.t().err_internal.to_owned()));
+    };
+    let saved = new_record(
+        uuid::Uuid::new_v4(),
+        request.cadre_id,
+        valid,
+        Some(approver),
+    )
+    .insert(txn)
+    .await?;
+    crate::compliance::service::reopen_weeks(txn, request.record_date).await?;
+    Ok(Ok(saved.id))
 }

@@ -55,6 +55,11 @@ pub struct ReviseForm {
     pub id: String,
     pub title: String,
     pub description: String,
+    /// With `late=true`: the late entry's idempotency key.
+    pub request_id: String,
+    /// `true`: a suggestion of a locked quarter; the revision is filed as a 补录申请.
+    pub late: String,
+    pub late_reason: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -111,6 +116,9 @@ pub struct SuggestionForm {
     pub kind: String,
     pub title: String,
     pub description: String,
+    /// `true`: a suggestion for a quarter that is approved and locked, filed as a 补录申请.
+    pub late: String,
+    pub late_reason: String,
 }
 
 #[server(prefix = "/api", endpoint = "suggestions/list")]
@@ -121,8 +129,13 @@ pub async fn get_suggestions() -> Result<SuggestionsPage, AppError> {
 /// Submits a suggestion or a solved problem for a paired organisation; returns its id.
 #[server(prefix = "/api", endpoint = "suggestions/create")]
 pub async fn submit_suggestion(#[server(flatten)] form: SuggestionForm) -> Result<i64, AppError> {
+    let late = crate::late::service::asked(&form.late);
     let id = crate::ssr::respond(super::service::create(form).await)?;
-    crate::ssr::saved_redirect();
+    if late {
+        leptos_axum::redirect("/late?filed=1");
+    } else {
+        crate::ssr::saved_redirect();
+    }
     Ok(id)
 }
 
@@ -142,10 +155,20 @@ pub async fn review_suggestion(#[server(flatten)] form: ReviewForm) -> Result<()
 
 /// The cadre revises a returned suggestion; it goes back to the queue.
 #[server(prefix = "/api", endpoint = "suggestions/revise")]
-pub async fn revise_suggestion(#[server(flatten)] form: ReviseForm) -> Result<(), AppError> {
-    let id = crate::ssr::respond(super::service::revise(form).await)?;
-    leptos_axum::redirect(&format!("/suggestions/{id}?saved=1"));
-    Ok(())
+pub async fn revise_suggestion(
+    #[server(flatten)] form: ReviseForm,
+) -> Result<Option<i64>, AppError> {
+    use crate::late::service::Outcome;
+    match crate::ssr::respond(super::service::revise(form).await)? {
+        Outcome::Done(id) => {
+            leptos_axum::redirect(&format!("/suggestions/{id}?saved=1"));
+            Ok(None)
+        }
+        Outcome::Filed(id) => {
+            leptos_axum::redirect("/late?filed=1");
+            Ok(Some(id))
+        }
+    }
 }
 
 /// The review queue of the viewer's subtree.
@@ -155,4 +178,4 @@ pub async fn review_queue(#[server(flatten)] query: QueueQuery) -> Result<Queue,
 }
 
 #[cfg(feature = "ssr")]
-crate::ssr::once::has_request_id!(SuggestionForm, ReviewForm);
+crate::ssr::once::has_request_id!(SuggestionForm, ReviewForm, ReviseForm);

@@ -5,15 +5,17 @@ use super::api::{
     SuggestionsPage,
 };
 use crate::error::AppError;
+use crate::late::service::Outcome;
 use crate::model::entities::{account, suggestion, suggestion_review};
 use crate::model::orgtree::OrgTree;
 use crate::model::paging::Paging;
+use crate::model::signoff;
 use crate::rules::{shanghai_date, Quarter};
 use crate::ssr::guard::require;
 use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::types::Role;
+use crate::types::{LateAction, LateKind, Role};
 use crate::types::{ReviewAction, SuggestionKind, SuggestionStatus};
 use chrono::Utc;
 use sea_orm::{
@@ -151,9 +153,19 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
             None
         }
     };
+    let late = crate::late::service::asked(&form.late);
+    if let Some(q) = quarter {
+        let org = auth.viewer.org_id;
+        let days = (q.start(), q.end());
+        let locked = signoff::guard(auth.db(), &mut v, "quarter", org, days, late).await?;
+        if late && !locked {
+            v.fail("late", "late_not_needed", t.err_late_not_needed);
+        }
+    }
     let kind = v.choice("kind", &form.kind, SuggestionKind::parse);
     let title = v.text("title", &form.title, 100, true);
     let description = v.lines("description", &form.description, 2000, true);
+    let reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));
     if let Some(id) = once.settled(&v).await? {
         return Ok(id);
     }
@@ -161,10 +173,46 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
     let (Some(org), Some(quarter), Some(kind)) = (org, quarter, kind) else {
         return Err(AppError::Internal);
     };
+    if let Some(reason) = reason {
+        let org_name = crate::model::pairings::open(&auth)
+            .await?
+            .into_iter()
+            .find(|(id, _)| *id == org)
+            .map(|(_, n)| n)
+            .unwrap_or_default();
+        let filing = crate::late::service::Filing {
+            kind: LateKind::Suggestion,
+            action: LateAction::Create,
+            target: None,
+            date: quarter.end(),
+            form: &form,
+            summary: format!("{org_name} · {} · {title}", kind.label(t)),
+            reason,
+        };
+        return crate::late::service::file(&auth, &once, filing).await;
+    }
+    let record = new_record(
+        once.uuid,
+        auth.viewer.id,
+        (org, quarter, kind),
+        (title, description),
+    );
+    once.insert(record, |m| m.id, "suggestion", quarter.key())
+        .await?
+        .map_err(|_| AppError::Internal)
+}
+
+/// A new suggestion, submitted (not yet stored).
+fn new_record(
+    uuid: uuid::Uuid,
+    cadre: i64,
+    (org, quarter, kind): (i64, Quarter, SuggestionKind),
+    (title, description): (String, String),
+) -> suggestion::ActiveModel {
     let now = Utc::now();
-    let record = suggestion::ActiveModel {
-        uuid: Set(once.uuid),
-        cadre_id: Set(auth.viewer.id),
+    suggestion::ActiveModel {
+        uuid: Set(uuid),
+        cadre_id: Set(cadre),
         org_id: Set(org),
         year: Set(quarter.year),
         quarter: Set(quarter.q as i16),
@@ -178,10 +226,38 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
+    }
+}
+
+/// Stores the suggestion of an approved 补录申请, by its cadre, for its quarter, submitted for
+/// review and marked as approved by `approver`.
+///
+/// # Errors
+/// A database error, as `Internal`; `Ok(Err(message))` for fields that no longer pass.
+pub async fn store_late(
+    txn: &impl ConnectionTrait,
+    request: &crate::model::entities::late_request::Model,
+    approver: i64,
+    locale: crate::i18n::Locale,
+) -> Result<Result<i64, String>, AppError> {
+    let form: SuggestionForm = crate::late::service::fields(request)?;
+    let mut v = Validator::new(locale);
+    let org = v.id("org_id", &form.org_id);
+    let kind = v.choice("kind", &form.kind, SuggestionKind::parse);
+    let title = v.text("title", &form.title, 100, true);
+    let description = v.lines("description", &form.description, 2000, true);
+    let (Some(org), Some(kind), true) = (org, kind, v.is_empty()) else {
+        return Ok(Err(v.t().err_internal.to_owned()));
     };
-    once.insert(record, |m| m.id, "suggestion", quarter.key())
-        .await?
-        .map_err(|_| AppError::Internal)
+    let quarter = Quarter::of(request.record_date);
+    let mut record = new_record(
+        uuid::Uuid::new_v4(),
+        request.cadre_id,
+        (org, quarter, kind),
+        (title, description),
+    );
+    record.late_approved_by = Set(Some(approver));
+    Ok(Ok(record.insert(txn).await?.id))
 }
 
 /// # Errors
@@ -304,27 +380,52 @@ pub async fn review(form: ReviewForm) -> Result<(), AppError> {
 /// `Forbidden` for anyone but cadres, `NotFound` for another's, `Invalid` for bad fields or a
 /// suggestion that was not returned.
 #[tracing::instrument(skip_all, err(level = "info"))]
-pub async fn revise(form: ReviseForm) -> Result<i64, AppError> {
+pub async fn revise(form: ReviseForm) -> Result<Outcome, AppError> {
     let auth = require(Role::CADRES)?;
     let db = auth.db();
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let late = crate::late::service::asked(&form.late);
+    let mut edit =
+        crate::late::service::LateEdit::new(&auth, "suggestions/revise", &mut v, &form, late);
+    if let Some(filed) = edit.earlier().await? {
+        return Ok(Outcome::Filed(filed));
+    }
     let id = crate::ssr::record_id(&form.id)?;
     let s = suggestion::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|s| s.cadre_id == auth.viewer.id)
         .ok_or(AppError::NotFound)?;
-    let mut v = Validator::new(auth.viewer.locale);
-    let t = v.t();
     let title = v.text("title", &form.title, 100, true);
     let description = v.lines("description", &form.description, 2000, true);
     if s.status != SuggestionStatus::Returned.as_str() {
         // Sent twice: the first send already put it back in the queue with this text.
         if s.title == title && s.description == description {
-            return Ok(id);
+            return Ok(Outcome::Done(id));
         }
         v.fail("id", "not_returned", t.err_not_returned);
     }
+    let quarter =
+        Quarter::new(s.year, u32::try_from(s.quarter).unwrap_or(0)).ok_or(AppError::Internal)?;
+    edit.guard(&auth, &mut v, "id", (quarter.start(), quarter.end()))
+        .await?;
+    let reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));
     v.finish(&form)?;
+    if let (Some(once), Some(reason)) = (&edit.once, reason) {
+        let filing = crate::late::service::Filing {
+            kind: LateKind::Suggestion,
+            action: LateAction::Update,
+            target: Some(id),
+            date: quarter.end(),
+            form: &form,
+            summary: title,
+            reason,
+        };
+        return Ok(Outcome::Filed(
+            crate::late::service::file(&auth, once, filing).await?,
+        ));
+    }
     let revision = s.revision + 1;
     let mut am = s.into_active_model();
     am.title = Set(title);
@@ -335,7 +436,48 @@ pub async fn revise(form: ReviseForm) -> Result<i64, AppError> {
     am.update(db).await?;
     auth.audit(db, "revise", "suggestion", Some(id), revision.to_string())
         .await?;
-    Ok(id)
+    Ok(Outcome::Done(id))
+}
+
+/// The revision of an approved 补录申请, marked as approved by `approver`. `Ok(Err(message))`
+/// when the suggestion is gone or no longer returned.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn revise_late(
+    txn: &impl ConnectionTrait,
+    request: &crate::model::entities::late_request::Model,
+    approver: i64,
+    locale: crate::i18n::Locale,
+) -> Result<Result<i64, String>, AppError> {
+    let form: ReviseForm = crate::late::service::fields(request)?;
+    let t = locale.strings();
+    let target = match request.target_id {
+        Some(id) => suggestion::Entity::find_by_id(id).one(txn).await?,
+        None => None,
+    };
+    let Some(s) = target else {
+        return Ok(Err(t.err_late_target_gone.to_owned()));
+    };
+    if s.status != SuggestionStatus::Returned.as_str() {
+        return Ok(Err(t.err_not_returned.to_owned()));
+    }
+    let mut v = Validator::new(locale);
+    let title = v.text("title", &form.title, 100, true);
+    let description = v.lines("description", &form.description, 2000, true);
+    if !v.is_empty() {
+        return Ok(Err(t.err_internal.to_owned()));
+    }
+    let (id, revision) = (s.id, s.revision + 1);
+    let mut am = s.into_active_model();
+    am.title = Set(title);
+    am.description = Set(description);
+    am.status = Set(SuggestionStatus::Submitted.as_str().to_owned());
+    am.revision = Set(revision);
+    am.updated_at = Set(Utc::now());
+    am.late_approved_by = Set(Some(approver));
+    am.update(txn).await?;
+    Ok(Ok(id))
 }
 
 const PAGE_SIZE: usize = 30;

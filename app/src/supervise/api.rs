@@ -64,6 +64,8 @@ pub struct RollupRow {
     pub green: u32,
     pub yellow: u32,
     pub red: u32,
+    /// For a quarter, a child's sign-off: `open`, `approved` or `accepted`.
+    pub signoff: Option<String>,
 }
 
 /// A cadre who left (inactive account) still holding youths: a handover is needed.
@@ -99,6 +101,8 @@ pub struct DashboardPage {
     /// The 13 weeks before this one.
     pub trend: Vec<TrendPoint>,
     pub left_with_roster: Vec<LeftWithRoster>,
+    /// An approved quarter: the figures above are those frozen at approval, with this stamp.
+    pub signoff: Option<crate::signoff::api::Stamp>,
 }
 
 /// A youth on a supervised roster: the phone masked.

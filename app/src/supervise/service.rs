@@ -4,7 +4,7 @@ use super::api::{
     AssignmentLine, CadreDetail, ContactLine, DashboardPage, DashboardQuery, LeftWithRoster,
     OrgChoice, RollupRow, SupervisedYouth, Tiles,
 };
-use crate::compliance::service::{evaluate_cadres, evaluate_one, trend, Cadres};
+use crate::compliance::service::{evaluate_one, subtree_rows, trend};
 use crate::compliance::{CadreRow, Light, Period};
 use crate::error::AppError;
 use crate::model::entities::{account, assignment, contact, exemption, suggestion, youth};
@@ -124,12 +124,26 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
 
     let today = today();
     let orgs = orgs_of(&tree, org);
-    let rows: Vec<CadreRow> =
-        evaluate_cadres(db, &tree, &Cadres::InOrgs(orgs.clone()), period, today, t)
+    let (rows, approval) = subtree_rows(db, &tree, org, orgs.clone(), period, today, t).await?;
+    let signoff = match &approval {
+        Some(a) => Some(crate::signoff::service::stamp(db, &tree, a).await?),
+        None => None,
+    };
+    // Each line's sign-off, for a quarter.
+    let approved: HashSet<i64> = match period {
+        Period::Quarter(q) => crate::model::signoff::approvals(db, q)
             .await?
-            .into_iter()
-            .map(|(row, _)| row)
-            .collect();
+            .into_keys()
+            .collect(),
+        _ => HashSet::new(),
+    };
+    let signoff_of = |id: i64| {
+        matches!(period, Period::Quarter(_)).then(|| {
+            crate::signoff::rules::state(id, &tree.parents(), &approved)
+                .as_str()
+                .to_owned()
+        })
+    };
     let mut tiles = Tiles::default();
     for r in &rows {
         tiles.cadres += 1;
@@ -157,6 +171,7 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
             green: 0,
             yellow: 0,
             red: 0,
+            signoff: signoff_of(o.id),
         })
         .collect();
     let own = RollupRow {
@@ -167,6 +182,7 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         green: 0,
         yellow: 0,
         red: 0,
+        signoff: None,
     };
     rollup.push(own);
     let position: HashMap<i64, usize> = rollup
@@ -286,6 +302,7 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         reminded,
         trend,
         left_with_roster,
+        signoff,
     })
 }
 

@@ -121,6 +121,13 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
     let policy = policy::load(db).await?;
     let late = crate::late::service::asked(&form.late);
     let date = v.date("visit_date", &form.visit_date);
+    let locked = match date {
+        Some(d) => {
+            crate::model::signoff::guard(db, &mut v, "visit_date", auth.viewer.org_id, (d, d), late)
+                .await?
+        }
+        None => false,
+    };
     if let Some(d) = date {
         let taken = || async {
             visit_day::Entity::find()
@@ -141,7 +148,9 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
                     &[("days", &policy.visit_late_entry_days.to_string())],
                 ),
             ),
-            (Ok(()), true) => v.fail("late", "late_not_needed", t.err_late_not_needed),
+            (Ok(()), true) if !locked => {
+                v.fail("late", "late_not_needed", t.err_late_not_needed);
+            }
             (Ok(()) | Err(DateProblem::TooLate), _) => {
                 if taken().await?.is_some() {
                     v.fail("visit_date", "visit_exists", t.err_visit_exists);
@@ -183,6 +192,8 @@ pub async fn create(form: VisitForm) -> Result<i64, AppError> {
             &once,
             crate::late::service::Filing {
                 kind: LateKind::VisitDay,
+                action: crate::types::LateAction::Create,
+                target: None,
                 date,
                 form: &form,
                 summary,

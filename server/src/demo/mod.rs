@@ -113,7 +113,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
     )
     .await?;
     let p = phone(&mut rng, &mut phones);
-    person(
+    let supervisor2 = person(
         &txn,
         "supervisor2",
         "韦书记",
@@ -280,6 +280,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
     app::model::roster::refresh_all(&txn).await?;
     app::suggestions::service::reviews_from_status(&txn).await?;
     supervision_showcase(&txn, &rosters, &timeline).await?;
+    signoff_showcase(&txn, committees[0], supervisor2, &timeline).await?;
     // Every demo account has `<username>@example.org`, so a local SMTP server shows the
     // reminder emails (`--smtp-url smtp://127.0.0.1:2525`).
     for a in account::Entity::find().all(&txn).await? {
@@ -624,6 +625,36 @@ async fn supervision_showcase(
             .exec(db)
             .await?;
     }
+    Ok(())
+}
+
+/// Last quarter signed off by the first street (河东街道团工委, by 韦书记) a few days after it
+/// ended; the district waits for the other streets.
+async fn signoff_showcase(
+    db: &impl ConnectionTrait,
+    street: i64,
+    approver: i64,
+    t: &Timeline,
+) -> anyhow::Result<()> {
+    let tree = app::model::orgtree::OrgTree::load(db).await?;
+    let figures = app::compliance::service::freeze(db, &tree, street, t.previous, t.today)
+        .await
+        .map_err(|e| anyhow::anyhow!("freezing the demo's figures: {e}"))?;
+    let approved_at = (t.previous.end() + Duration::days(5))
+        .and_hms_opt(2, 0, 0)
+        .map_or(t.now, |d| d.and_utc())
+        .min(t.now);
+    app::model::entities::quarter_signoff::ActiveModel {
+        org_id: Set(street),
+        quarter: Set(t.previous.key()),
+        approved_by: Set(approver),
+        approved_at: Set(approved_at),
+        comment: Set(SIGNOFF_COMMENT.to_owned()),
+        figures: Set(figures),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
     Ok(())
 }
 

@@ -58,6 +58,9 @@ pub(super) type CadreSpec = (
     &'static [(usize, usize)],
 );
 
+/// What 韦书记 wrote when signing last quarter off.
+pub(super) const SIGNOFF_COMMENT: &str = "本季度台账已逐项核对，数据属实。";
+
 pub(super) const CADRES: &[CadreSpec] = &[
     (
         "cadre01",

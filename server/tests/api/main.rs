@@ -18,6 +18,7 @@ mod outbox;
 mod pages;
 mod reminders;
 mod security;
+mod signoff;
 mod smtp;
 mod study;
 mod suggestions;

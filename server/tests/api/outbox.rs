@@ -9,7 +9,7 @@ use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
 /// The body `outbox.js` sends: each record's form, urlencoded, under its request id.
-fn batch(records: &[(&str, &Form)]) -> Value {
+pub fn batch(records: &[(&str, &Form)]) -> Value {
     let records: Vec<Value> = records
         .iter()
         .map(|(action, form)| {
@@ -41,7 +41,7 @@ fn url_encode(v: &str) -> String {
 }
 
 /// Sends a replay from the browser signed in as `session`, for the records of `account`.
-async fn replay(session: &TestApp, account: i64, body: &Value) -> (StatusCode, Value) {
+pub async fn replay(session: &TestApp, account: i64, body: &Value) -> (StatusCode, Value) {
     let res = session
         .client
         .post(session.url("/api/outbox/replay"))

@@ -10,7 +10,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub uuid: Uuid,
     pub cadre_id: i64,
-    /// `contact` or `visit_day`.
+    /// `contact`, `visit_day`, `study`, `suggestion` or `leave`.
     pub kind: String,
     pub record_date: Date,
     /// JSON: the form's fields as the cadre sent them.
@@ -26,6 +26,10 @@ pub struct Model {
     /// The record stored on approval.
     pub record_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// `create`, `update` or `delete`.
+    pub action: String,
+    /// The record an update or a deletion is about.
+    pub target_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ pub mod notification;
 pub mod organisation;
 pub mod pairing;
 pub mod policy;
+pub mod quarter_signoff;
 pub mod scheduler_tick;
 pub mod session;
 pub mod study_record;

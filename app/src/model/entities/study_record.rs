@@ -13,6 +13,8 @@ pub struct Model {
     pub topic: String,
     pub kind: String,
     pub created_at: DateTimeUtc,
+    /// Stored from an approved 补录申请, by this supervisor.
+    pub late_approved_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

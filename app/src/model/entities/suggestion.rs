@@ -22,6 +22,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// How many times the cadre revised it after it was returned.
     pub revision: i32,
+    /// Stored (or revised) from an approved 补录申请, by this supervisor.
+    pub late_approved_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
