@@ -97,6 +97,8 @@ pub const VISITS: &str = "下基层台账";
 pub const SUGGESTIONS: &str = "建议台账";
 pub const STUDY: &str = "学习台账";
 pub const EXEMPTIONS: &str = "请假记录";
+/// After an approved quarter's ledgers, when late entries changed it since.
+pub const CHANGES: &str = "审核后变更";
 
 /// 汇总: a row per cadre from the compliance engine; a study column per month of the quarter
 /// (`10月学习时长（小时）`).
@@ -127,6 +129,24 @@ pub fn summary(months: &[u32]) -> Sheet {
     Sheet {
         name: SUMMARY,
         columns,
+    }
+}
+
+/// 审核后变更: the records approved late entries added, changed or deleted after the quarter's
+/// approval (汇总 keeps the figures as approved).
+pub fn changes() -> Sheet {
+    Sheet {
+        name: CHANGES,
+        columns: table(&[
+            ("记录日期", 12.0),
+            ("团干部", 12.0),
+            ("所属组织", 24.0),
+            ("类型", 16.0),
+            ("内容", 50.0),
+            ("补录原因", 30.0),
+            ("批准人", 12.0),
+            ("批准日期", 12.0),
+        ]),
     }
 }
 

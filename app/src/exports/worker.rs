@@ -271,6 +271,14 @@ async fn run(
             ));
         }
     }
+    // What approved late entries changed since the quarter's approval: its own sheet, last.
+    let changes = stamp
+        .as_ref()
+        .map(|s| s.changes.clone())
+        .unwrap_or_default();
+    if format != ExportFormat::Pdf && !changes.is_empty() {
+        counts.push((sheets::CHANGES.to_owned(), changes.len() as u64));
+    }
     let total: u64 = counts.iter().map(|(_, n)| n).sum();
     export_job::Entity::update_many()
         .col_expr(
@@ -320,7 +328,11 @@ async fn run(
             title,
             path: &part,
         };
-        write(db, job, out, quarter, &scope, &summary, settings).await
+        let tables = Tables {
+            summary: &summary,
+            changes: &changes,
+        };
+        write(db, job, out, quarter, &scope, tables, settings).await
     };
     if let Err(e) = result {
         let _ = std::fs::remove_file(&part);
@@ -416,15 +428,23 @@ struct Output<'a> {
     path: &'a Path,
 }
 
+/// What a spreadsheet holds besides the ledgers: the summary rows, and the changes since the
+/// quarter's approval (none for a quarter not approved).
+struct Tables<'a> {
+    summary: &'a [crate::compliance::CadreRow],
+    changes: &'a [crate::late::api::LateRow],
+}
+
 async fn write(
     db: &DatabaseConnection,
     job: &export_job::Model,
     out: Output<'_>,
     quarter: Quarter,
     scope: &Scope,
-    summary: &[crate::compliance::CadreRow],
+    tables: Tables<'_>,
     settings: &Settings,
 ) -> Result<(), RunError> {
+    let summary = tables.summary;
     let mut sink: Box<dyn Sink> = match out.format {
         ExportFormat::Xlsx => Box::new(Xlsx::create(out.path, out.title)?),
         ExportFormat::Csv => Box::new(CsvZip::create(out.path)?),
@@ -470,11 +490,37 @@ async fn write(
             }
         }
     }
+    if !tables.changes.is_empty() {
+        sink.sheet(&sheets::changes())?;
+        for (serial, r) in (1..).zip(tables.changes) {
+            sink.row(serial, &change_row(r, t))?;
+        }
+        progress.done += tables.changes.len() as u64;
+        progress.save().await?;
+    }
     // Packing the workbook compresses every sheet: off the async threads.
     tokio::task::spawn_blocking(move || sink.finish())
         .await
         .map_err(|e| RunError::Other(format!("writer: {e}")))??;
     Ok(())
+}
+
+fn change_row(r: &crate::late::api::LateRow, t: &crate::i18n::Strings) -> Vec<Cell> {
+    let kind = r.kind.map_or("", |k| k.label(t));
+    let kind = match r.action {
+        Some(a) if a != crate::types::LateAction::Create => format!("{kind}（{}）", a.label(t)),
+        _ => kind.to_owned(),
+    };
+    vec![
+        Cell::Date(r.record_date),
+        Cell::text(r.cadre_name.clone()),
+        Cell::text(r.org_name.clone()),
+        Cell::text(kind),
+        Cell::text(r.summary.clone()),
+        Cell::text(r.reason.clone()),
+        Cell::opt_text(r.decided_by.clone()),
+        r.decided_on.map_or(Cell::Blank, Cell::Date),
+    ]
 }
 
 fn summary_row(

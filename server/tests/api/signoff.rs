@@ -672,6 +672,7 @@ db_test!(two_supervisors_approving_at_once_store_one_approval);
 
 async fn the_export_of_an_approved_quarter_carries_its_frozen_figures_and_stamp(app: TestApp) {
     use crate::exports::{download, export_form, finished, open_book, table};
+    use calamine::Reader;
     let s = world(app).await;
     let (w, q) = (&s.w, last());
     let a = &w.a;
@@ -733,6 +734,19 @@ async fn the_export_of_an_approved_quarter_carries_its_frozen_figures_and_stamp(
     // The contact ledger lists both contacts, the late one as it is now stored.
     let ledger = table(&mut book, "联系青年台账");
     assert_eq!(ledger.rows.len(), 2);
+    // And the change has its own sheet, last.
+    assert_eq!(
+        book.sheet_names().last().map(String::as_str),
+        Some("审核后变更")
+    );
+    let changes = table(&mut book, "审核后变更");
+    assert_eq!(changes.rows.len(), 1);
+    let reason = changes.col("补录原因");
+    assert_eq!(crate::exports::text(&changes.rows[0][reason]), "漏登");
+    assert_eq!(
+        crate::exports::text(&changes.rows[0][changes.col("类型")]),
+        "联系青年"
+    );
 }
 db_test!(the_export_of_an_approved_quarter_carries_its_frozen_figures_and_stamp);
 
