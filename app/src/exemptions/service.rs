@@ -139,11 +139,8 @@ pub async fn request(form: ExemptionForm) -> Result<i64, AppError> {
     let late = crate::late::service::asked(&form.late);
     if let (Some(s), Some(e)) = (start, end) {
         let org = auth.viewer.org_id;
-        let locked =
-            signoff::guard(auth.db(), &mut v, "start_date", org, (s, e.max(s)), late).await?;
-        if late && !locked {
-            v.fail("late", "late_not_needed", t.err_late_not_needed);
-        }
+        let days = (s, e.max(s));
+        signoff::guard_lock_only(auth.db(), &mut v, "start_date", org, days, late).await?;
     }
     let reason = v.choice("reason", &form.reason, ExemptionReason::parse);
     let note = v.lines("note", &form.note, 500, false);

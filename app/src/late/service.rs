@@ -176,13 +176,9 @@ impl<'a> LateEdit<'a> {
         days: (NaiveDate, NaiveDate),
     ) -> Result<(), AppError> {
         let late = self.once.is_some();
+        let org = auth.viewer.org_id;
         self.locked =
-            crate::model::signoff::guard(auth.db(), v, field, auth.viewer.org_id, days, late)
-                .await?;
-        if late && !self.locked {
-            let t = v.t();
-            v.fail("late", "late_not_needed", t.err_late_not_needed);
-        }
+            crate::model::signoff::guard_lock_only(auth.db(), v, field, org, days, late).await?;
         Ok(())
     }
 }

@@ -110,6 +110,28 @@ pub async fn guard(
     Ok(locked)
 }
 
+/// [`guard`] for a record whose only reason to be a late entry is the lock (everything but a
+/// new contact or visit day, which also have a late-entry window): a late form where nothing is
+/// locked fails `late` with `late_not_needed`.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn guard_lock_only(
+    db: &impl ConnectionTrait,
+    v: &mut Validator,
+    field: &str,
+    org: i64,
+    days: (NaiveDate, NaiveDate),
+    late: bool,
+) -> Result<bool, AppError> {
+    let locked = guard(db, v, field, org, days, late).await?;
+    if late && !locked {
+        let t = v.t();
+        v.fail("late", "late_not_needed", t.err_late_not_needed);
+    }
+    Ok(locked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,10 +136,7 @@ pub async fn create(form: StudyForm) -> Result<i64, AppError> {
             v.fail("study_date", "date_too_old", t.err_date_too_old);
         }
         let org = auth.viewer.org_id;
-        let locked = signoff::guard(db, &mut v, "study_date", org, (d, d), late).await?;
-        if late && !locked {
-            v.fail("late", "late_not_needed", t.err_late_not_needed);
-        }
+        signoff::guard_lock_only(db, &mut v, "study_date", org, (d, d), late).await?;
     }
     let valid = validate(&mut v, &form, date);
     let reason = late.then(|| crate::late::service::reason(&mut v, &form.late_reason));

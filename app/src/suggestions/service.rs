@@ -157,10 +157,7 @@ pub async fn create(form: SuggestionForm) -> Result<i64, AppError> {
     if let Some(q) = quarter {
         let org = auth.viewer.org_id;
         let days = (q.start(), q.end());
-        let locked = signoff::guard(auth.db(), &mut v, "quarter", org, days, late).await?;
-        if late && !locked {
-            v.fail("late", "late_not_needed", t.err_late_not_needed);
-        }
+        signoff::guard_lock_only(auth.db(), &mut v, "quarter", org, days, late).await?;
     }
     let kind = v.choice("kind", &form.kind, SuggestionKind::parse);
     let title = v.text("title", &form.title, 100, true);
