@@ -416,6 +416,23 @@ impl Fixture {
                 ]
             }
             "late/list" => vec![("status", "all".to_owned())],
+            "signoff/locks" => vec![],
+            "signoff/status" => vec![
+                ("org_id", self.w.street.to_string()),
+                ("quarter", last_quarter()),
+            ],
+            "signoff/approve" => vec![
+                ("request_id", rid()),
+                ("org_id", self.w.street.to_string()),
+                ("quarter", last_quarter()),
+                ("comment", String::new()),
+            ],
+            "signoff/reopen" => vec![
+                ("request_id", rid()),
+                ("org_id", self.w.street.to_string()),
+                ("quarter", last_quarter()),
+                ("reason", "重新核对".to_owned()),
+            ],
             "late/decide" => vec![
                 ("request_id", rid()),
                 ("id", self.late.to_string()),
@@ -525,6 +542,11 @@ const MATRIX: &[(&str, Who)] = &[
     ("exemptions/queue", Who::Supervisors),
     ("late/list", Who::SignedIn),
     ("late/decide", Who::Overseers),
+    ("signoff/status", Who::Overseers),
+    // Approved by the street's supervisor, then reopened by them (the approver).
+    ("signoff/approve", Who::Overseers),
+    ("signoff/reopen", Who::Overseers),
+    ("signoff/locks", Who::SignedIn),
     ("roster/list", Who::Overseers),
     ("roster/reassign", Who::Overseers),
     ("roster/handover-preview", Who::Overseers),
@@ -548,6 +570,11 @@ const MATRIX: &[(&str, Who)] = &[
     ("import/get", Who::Requester),
     ("import/apply", Who::Requester),
 ];
+
+/// The last quarter that has ended (`2026Q3`): the one a street can sign off.
+fn last_quarter() -> String {
+    app::rules::Quarter::of(today()).prev().key()
+}
 
 async fn every_server_function_answers_only_those_who_may_call_it(app: TestApp) {
     let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
