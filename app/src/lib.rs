@@ -5,6 +5,7 @@
 // when the release build lays it out.
 #![recursion_limit = "256"]
 
+pub mod audit;
 pub mod auth;
 pub mod compliance;
 pub mod components;
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/exports") view=routes::exports::ExportsPageView ssr=SsrMode::Async />
                 <Route path=path!("/admin/import") view=routes::import::ImportPage ssr=SsrMode::Async />
                 <Route path=path!("/inbox") view=routes::inbox::InboxPage ssr=SsrMode::Async />
+                <Route path=path!("/audit") view=routes::audit::AuditPageView ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

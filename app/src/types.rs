@@ -7,22 +7,46 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     Cadre,
     Supervisor,
-    Admin,
+    /// 系统管理员: the organisation tree, accounts of cadres and supervisors, policy, calendar,
+    /// imports, reminder health.
+    Sysadmin,
+    /// 安全管理员: the security policy, unlocking accounts, administrator accounts, roles.
+    Secadmin,
+    /// 审计员: reads, exports and verifies the audit trail; changes nothing.
+    Auditor,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Cadre];
+    pub const ALL: [Role; 5] = [
+        Role::Sysadmin,
+        Role::Secadmin,
+        Role::Auditor,
+        Role::Supervisor,
+        Role::Cadre,
+    ];
     /// Any signed-in account.
     pub const ANYONE: &'static [Role] = &Role::ALL;
-    pub const ADMINS: &'static [Role] = &[Role::Admin];
-    /// Those who supervise a subtree: supervisors, and admins (the district admin supervises
-    /// all).
-    pub const SUPERVISORS: &'static [Role] = &[Role::Supervisor, Role::Admin];
+    /// The three administrators (三权分立): none can do another's work.
+    pub const ADMINISTRATORS: [Role; 3] = [Role::Sysadmin, Role::Secadmin, Role::Auditor];
+    pub const SYSADMINS: &'static [Role] = &[Role::Sysadmin];
+    pub const SECADMINS: &'static [Role] = &[Role::Secadmin];
+    pub const AUDITORS: &'static [Role] = &[Role::Auditor];
+    /// Those who supervise a subtree. No administrator does: supervising reads youths'
+    /// personal data, which no administrator's work needs.
+    pub const SUPERVISORS: &'static [Role] = &[Role::Supervisor];
+    /// Those who import rosters: supervisors for their subtree, the system administrator for
+    /// the district.
+    pub const IMPORTERS: &'static [Role] = &[Role::Supervisor, Role::Sysadmin];
+    /// Those who look after the accounts page: the system administrator (cadres and
+    /// supervisors) and the security administrator (administrators, roles, locks).
+    pub const ACCOUNT_KEEPERS: &'static [Role] = &[Role::Sysadmin, Role::Secadmin];
     pub const CADRES: &'static [Role] = &[Role::Cadre];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Admin => "admin",
+            Role::Sysadmin => "sysadmin",
+            Role::Secadmin => "secadmin",
+            Role::Auditor => "auditor",
             Role::Supervisor => "supervisor",
             Role::Cadre => "cadre",
         }
@@ -32,10 +56,28 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// One of the three administrators.
+    pub fn is_administrator(self) -> bool {
+        Role::ADMINISTRATORS.contains(&self)
+    }
+
+    /// The roles whose accounts this role creates, resets and deactivates: the system
+    /// administrator keeps cadres and supervisors, the security administrator the
+    /// administrators (including other security administrators); nobody else keeps any.
+    pub fn keeps(self) -> &'static [Role] {
+        match self {
+            Role::Sysadmin => &[Role::Cadre, Role::Supervisor],
+            Role::Secadmin => &Role::ADMINISTRATORS,
+            _ => &[],
+        }
+    }
+
     /// Where this role starts after signing in.
     pub fn landing(self) -> &'static str {
         match self {
-            Role::Admin => "/admin/orgs",
+            Role::Sysadmin => "/admin/orgs",
+            Role::Secadmin => "/admin/security",
+            Role::Auditor => "/audit",
             Role::Supervisor => "/supervise",
             Role::Cadre => "/",
         }
@@ -43,7 +85,9 @@ impl Role {
 
     pub fn label(self, t: &Strings) -> &'static str {
         match self {
-            Role::Admin => t.role_admin,
+            Role::Sysadmin => t.role_sysadmin,
+            Role::Secadmin => t.role_secadmin,
+            Role::Auditor => t.role_auditor,
             Role::Supervisor => t.role_supervisor,
             Role::Cadre => t.role_cadre,
         }
@@ -179,6 +223,12 @@ pub struct AccountRow {
     pub org_name: String,
     pub post: Option<Post>,
     pub active: bool,
+    /// Signing in is locked after too many wrong passwords (the security administrator
+    /// unlocks it).
+    pub locked: bool,
+    /// Whether the viewer keeps this account (creates, resets, deactivates it): see
+    /// [`Role::keeps`].
+    pub kept: bool,
     pub pairings: Vec<PairingRow>,
 }
 
@@ -193,6 +243,9 @@ pub struct AccountsPage {
     pub pages: usize,
     pub q: String,
     pub role: String,
+    /// The viewer's role and id: what the page offers depends on them.
+    pub viewer_role: Role,
+    pub viewer_id: i64,
 }
 
 #[cfg(test)]

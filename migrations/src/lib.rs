@@ -15,6 +15,9 @@ mod m20261201_000004_late_requests;
 pub mod m20261201_000005_fact_cache;
 mod m20261202_000001_trend_duties;
 mod m20261203_000001_signoff;
+mod m20261204_000001_administrators;
+
+pub mod audit_chain;
 
 pub use m20261127_000001_supervision::OFFICIAL_CALENDAR;
 
@@ -37,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_fact_cache::Migration),
             Box::new(m20261202_000001_trend_duties::Migration),
             Box::new(m20261203_000001_signoff::Migration),
+            Box::new(m20261204_000001_administrators::Migration),
         ]
     }
 }

@@ -110,6 +110,7 @@ pub async fn ensure_reference_data(db: &impl ConnectionTrait) -> Result<(), sea_
 /// A short password, a taken username, or a database error.
 pub async fn create_admin(
     db: &DatabaseConnection,
+    role: app::types::Role,
     username: &str,
     name: &str,
     password: &str,
@@ -163,7 +164,7 @@ pub async fn create_admin(
         username,
         name,
         None,
-        "admin",
+        role.as_str(),
         root,
         None,
         password,

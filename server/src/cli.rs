@@ -22,7 +22,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations, then exit.
     Migrate(DatabaseArgs),
-    /// Create an administrator account (and the district organisation if there is none).
+    /// Create an administrator account (`--role sysadmin|secadmin|auditor`; and the district
+    /// organisation if there is none). A fresh installation needs all three.
     CreateAdmin(CreateAdminArgs),
     /// Write a large generated district into an empty database (for benchmarks).
     Generate(GenerateArgs),
@@ -66,10 +67,16 @@ pub struct GenerateArgs {
 pub struct CreateAdminArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
-    #[arg(long, default_value = "admin")]
-    pub username: String,
-    #[arg(long, default_value = "系统管理员")]
-    pub name: String,
+    /// Which of the three administrators: sysadmin (系统管理员), secadmin (安全管理员), auditor
+    /// (审计员).
+    #[arg(long, default_value = "sysadmin", value_parser = ["sysadmin", "secadmin", "auditor"])]
+    pub role: String,
+    /// Default: the role's name (sysadmin, secadmin, auditor).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Default: the role's label (系统管理员, 安全管理员, 审计员).
+    #[arg(long)]
+    pub name: Option<String>,
     /// The password (at least 8 characters); read from the environment so it stays out of shell history.
     #[arg(long, env = "LIAISON_ADMIN_PASSWORD", hide_env_values = true)]
     pub password: String,
@@ -144,15 +151,23 @@ pub async fn run() -> anyhow::Result<()> {
         Command::CreateAdmin(args) => {
             let conn = db::connect(&args.database).await?;
             db::migrate(&conn).await?;
+            let role = app::types::Role::parse(&args.role)
+                .filter(|r| r.is_administrator())
+                .ok_or_else(|| anyhow::anyhow!("--role: sysadmin, secadmin or auditor"))?;
+            let username = args.username.unwrap_or_else(|| role.as_str().to_owned());
+            let name = args
+                .name
+                .unwrap_or_else(|| role.label(app::i18n::Locale::ZhCn.strings()).to_owned());
             let id = bootstrap::create_admin(
                 &conn,
-                &args.username,
-                &args.name,
+                role,
+                &username,
+                &name,
                 &args.password,
                 &args.district,
             )
             .await?;
-            println!("created admin account {} (id {id})", args.username);
+            println!("created {} account {username} (id {id})", role.as_str());
             Ok(())
         }
     }

@@ -26,7 +26,9 @@ pub async fn download(
         )
             .into_response();
     };
-    match app::exports::service::download(&state.db, &state.settings, viewer, &id).await {
+    match app::exports::service::download(&state.db, &state.settings, viewer, info.ip.clone(), &id)
+        .await
+    {
         Ok((path, name, content_type)) => {
             let mut res = match ServeFile::new(&path).oneshot(req).await {
                 Ok(r) => r.map(Body::new),

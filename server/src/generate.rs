@@ -196,7 +196,14 @@ pub async fn generate(db: &DatabaseConnection, size: Size, password: &str) -> an
             ]
         };
     accounts
-        .push(person(1, "管理员".into(), "admin".into(), "admin", 1, None))
+        .push(person(
+            1,
+            "系统管理员".into(),
+            "sysadmin".into(),
+            "sysadmin",
+            1,
+            None,
+        ))
         .await?;
     accounts
         .push(person(

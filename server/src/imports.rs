@@ -114,12 +114,10 @@ pub async fn template(
     Extension(info): Extension<RequestInfo>,
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Response {
-    let allowed = info.viewer.as_ref().is_some_and(|v| {
-        matches!(
-            v.role,
-            app::types::Role::Supervisor | app::types::Role::Admin
-        )
-    });
+    let allowed = info
+        .viewer
+        .as_ref()
+        .is_some_and(|v| app::types::Role::IMPORTERS.contains(&v.role));
     let (xlsx, content_type, name) = match file.as_str() {
         "template.xlsx" => (
             true,

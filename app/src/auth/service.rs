@@ -72,7 +72,7 @@ pub async fn demo_sign_ins() -> Result<Vec<(Role, Vec<String>)>, AppError> {
         .order_by_asc(account::Column::Username)
         .all(&s.db)
         .await?;
-    Ok([Role::Admin, Role::Supervisor, Role::Cadre]
+    Ok(Role::ALL
         .into_iter()
         .map(|role| {
             let names = active
@@ -120,7 +120,9 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
                 db,
                 audit::Entry {
                     actor_id: other.as_ref().map(|a| a.id),
-                    action: "login_failed",
+                    role: other.as_ref().and_then(|a| Role::parse(&a.role)),
+                    result: audit::Outcome::Failure,
+                    action: "login",
                     entity: "account",
                     entity_id: other.as_ref().map(|a| a.id),
                     // What was typed is stored only when it names an account: a password typed
@@ -156,6 +158,8 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
         db,
         audit::Entry {
             actor_id: Some(acct.id),
+            role: Role::parse(&acct.role),
+            result: audit::Outcome::Success,
             action: "login",
             entity: "account",
             entity_id: Some(acct.id),
@@ -178,6 +182,22 @@ pub async fn logout() -> Result<(), AppError> {
     let info = request_info();
     if let Some(id) = &info.session_id {
         session::end(&st.db, id).await?;
+    }
+    if let Some(viewer) = &info.viewer {
+        audit::record(
+            &st.db,
+            audit::Entry {
+                actor_id: Some(viewer.id),
+                role: Some(viewer.role),
+                action: "logout",
+                entity: "account",
+                entity_id: Some(viewer.id),
+                details: String::new(),
+                ip: info.ip.clone(),
+                result: audit::Outcome::Success,
+            },
+        )
+        .await?;
     }
     set_cookie(session::clear_session_cookie(&st.settings));
     Ok(())

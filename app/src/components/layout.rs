@@ -12,8 +12,7 @@ use leptos_meta::Title;
 pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -> impl IntoView {
     let t = use_t();
     let nav: Vec<(&'static str, &'static str)> = match viewer.role {
-        Role::Admin => vec![
-            ("/supervise", t.nav_dashboard),
+        Role::Sysadmin => vec![
             ("/admin/orgs", t.nav_orgs),
             ("/admin/users", t.nav_users),
             ("/admin/import", t.nav_import),
@@ -21,6 +20,11 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/admin/calendar", t.nav_calendar),
             ("/admin/reminders", t.nav_reminders),
         ],
+        Role::Secadmin => vec![
+            ("/admin/security", t.nav_security),
+            ("/admin/users", t.nav_users),
+        ],
+        Role::Auditor => vec![("/audit", t.nav_audit)],
         Role::Cadre => vec![
             ("/", t.nav_today),
             ("/youth", t.nav_youth),

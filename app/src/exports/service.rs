@@ -150,12 +150,6 @@ async fn visible(auth: &Authorised, id: i64) -> Result<export_job::Model, AppErr
     if job.account_id == auth.viewer.id {
         return Ok(job);
     }
-    if auth.viewer.role == Role::Admin {
-        let tree = OrgTree::load(auth.db()).await?;
-        if tree.is_within(job.org_id, auth.viewer.org_id) {
-            return Ok(job);
-        }
-    }
     Err(AppError::NotFound)
 }
 
@@ -235,19 +229,18 @@ pub async fn download(
     db: &DatabaseConnection,
     settings: &Settings,
     viewer: &crate::types::Viewer,
+    ip: Option<String>,
     id: &str,
 ) -> Result<(PathBuf, String, &'static str), AppError> {
     let id = crate::ssr::record_id(id)?;
-    if !matches!(viewer.role, Role::Supervisor | Role::Admin) {
+    if viewer.role != Role::Supervisor {
         return Err(AppError::NotFound);
     }
     let job = export_job::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tree = OrgTree::load(db).await?;
-    let allowed = job.account_id == viewer.id
-        || (viewer.role == Role::Admin && tree.is_within(job.org_id, viewer.org_id));
+    let allowed = job.account_id == viewer.id;
     let (true, Some(file), Some(format)) = (
         allowed && job.state == JobState::Done.as_str(),
         job.file_name.as_deref(),
@@ -255,6 +248,21 @@ pub async fn download(
     ) else {
         return Err(AppError::NotFound);
     };
+    crate::ssr::audit::record(
+        db,
+        crate::ssr::audit::Entry {
+            actor_id: Some(viewer.id),
+            role: Some(viewer.role),
+            action: "export_download",
+            entity: "export_job",
+            entity_id: Some(job.id),
+            details: format!("{} {}", job.quarter, job.format),
+            ip,
+            result: crate::ssr::audit::Outcome::Success,
+        },
+    )
+    .await?;
+    let tree = OrgTree::load(db).await?;
     let org = tree.get(job.org_id).map(|o| o.name.as_str()).unwrap_or("");
     let name = format!("台账-{org}-{}.{}", job.quarter, format.extension());
     Ok((settings.export_dir.join(file), name, format.content_type()))

@@ -380,6 +380,9 @@ async fn run(
         db,
         audit::Entry {
             actor_id: Some(job.account_id),
+            // Only supervisors ask for exports.
+            role: Some(crate::types::Role::Supervisor),
+            result: audit::Outcome::Success,
             action: "export",
             entity: "export_job",
             entity_id: Some(job.id),

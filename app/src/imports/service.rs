@@ -345,7 +345,7 @@ async fn guessed_too_often(
 
 /// Refuses a file as a probe of masked numbers, and says so in the audit log.
 async fn refuse_probe(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
     viewer: &Viewer,
     ip: Option<String>,
     file_name: &str,
@@ -357,6 +357,8 @@ async fn refuse_probe(
         db,
         audit::Entry {
             actor_id: Some(viewer.id),
+            role: Some(viewer.role),
+            result: audit::Outcome::Failure,
             action: "import_probe",
             entity: "import_run",
             entity_id: None,
@@ -386,7 +388,7 @@ pub async fn dry_run(
     file_name: &str,
     bytes: Bytes,
 ) -> Result<ImportReport, AppError> {
-    if !matches!(viewer.role, Role::Supervisor | Role::Admin) {
+    if !Role::IMPORTERS.contains(&viewer.role) {
         return Err(AppError::Forbidden);
     }
     let db = &state.db;
@@ -403,6 +405,8 @@ pub async fn dry_run(
         db,
         audit::Entry {
             actor_id: Some(viewer.id),
+            role: Some(viewer.role),
+            result: audit::Outcome::Success,
             action: "import_upload",
             entity: "import_run",
             entity_id: None,
@@ -510,6 +514,8 @@ pub async fn dry_run(
             db,
             audit::Entry {
                 actor_id: Some(viewer.id),
+                role: Some(viewer.role),
+                result: audit::Outcome::Failure,
                 action: "import_held",
                 entity: "import_run",
                 entity_id: None,
@@ -704,6 +710,8 @@ pub async fn dry_run(
         db,
         audit::Entry {
             actor_id: Some(viewer.id),
+            role: Some(viewer.role),
+            result: audit::Outcome::Success,
             action: "import_check",
             entity: "import_run",
             entity_id: Some(run.id),
@@ -767,7 +775,7 @@ async fn own_run(
 /// # Errors
 /// `Forbidden` for cadres; `NotFound` for another person's run.
 pub async fn get(query: RunQuery) -> Result<ImportReport, AppError> {
-    let auth = require(Role::SUPERVISORS)?;
+    let auth = require(Role::IMPORTERS)?;
     let id = crate::ssr::record_id(&query.id)?;
     Ok(stored_report(&own_run(auth.db(), &auth.viewer, id).await?))
 }
@@ -776,7 +784,7 @@ pub async fn get(query: RunQuery) -> Result<ImportReport, AppError> {
 /// `Forbidden`; `NotFound` for another person's run; `Invalid` (`has_errors`, `expired`,
 /// `changed`) when it cannot be applied as checked; a database error.
 pub async fn apply(form: ApplyForm) -> Result<Imported, AppError> {
-    let auth = require(Role::SUPERVISORS)?;
+    let auth = require(Role::IMPORTERS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();

@@ -28,7 +28,7 @@ const CREATE: &str = "orgs/create";
 /// `Forbidden` for non-admins; `Invalid` for a bad name, kind or parent, or a reused request id.
 #[tracing::instrument(skip_all, fields(name = %form.name), err(level = "info"))]
 pub async fn create(form: NewOrg) -> Result<i64, AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let once = once::Request::new(&auth, CREATE, &mut v, &form);
     if let Some(id) = once.earlier().await? {
@@ -101,7 +101,7 @@ async fn editable(
 /// `Forbidden`, `NotFound` outside the subtree, `Invalid` for a bad name or the viewer's own
 /// organisation.
 pub async fn rename(form: RenameOrgForm) -> Result<(), AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let name = v.text("name", &form.name, NAME_MAX, true);
     let found = editable(&auth, &mut v, &form.id).await?;
@@ -128,7 +128,7 @@ pub async fn rename(form: RenameOrgForm) -> Result<(), AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound`, `Invalid` for a parent outside the subtree or below the moved node.
 pub async fn move_to(form: MoveOrgForm) -> Result<(), AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let parent = v.id("parent_id", &form.parent_id);
@@ -164,7 +164,7 @@ pub async fn move_to(form: MoveOrgForm) -> Result<(), AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound`; `Invalid` when deactivating an organisation with active children.
 pub async fn set_active(form: OrgActiveForm) -> Result<(), AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     let active = match form.active.trim() {

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 /// # Errors
 /// `Forbidden` for anyone but admins.
 pub async fn get() -> Result<PolicyView, AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let db = auth.db();
     let history = stored::history(db).await?;
     let today = today();
@@ -210,7 +210,7 @@ pub fn pairs(p: &Policy) -> Vec<(&'static str, String)> {
 /// order.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn update(form: PolicyForm) -> Result<(), AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -274,7 +274,7 @@ pub async fn update(form: PolicyForm) -> Result<(), AppError> {
 /// # Errors
 /// `Forbidden` for anyone but admins; `NotFound` for a year outside 2000 to 2100.
 pub async fn year(year: &str) -> Result<CalendarYear, AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let db = auth.db();
     let this = today().year();
     let year = match year.trim() {
@@ -322,7 +322,7 @@ pub async fn year(year: &str) -> Result<CalendarYear, AppError> {
 /// in the calendar with something else.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn add(form: CalendarDayForm) -> Result<i64, AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -384,7 +384,7 @@ pub async fn add(form: CalendarDayForm) -> Result<i64, AppError> {
 /// # Errors
 /// `Forbidden` for anyone but admins.
 pub async fn delete(id: &str) -> Result<(), AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let db = auth.db();
     let id = crate::ssr::record_id(id)?;
     let Some(day) = calendar_day::Entity::find_by_id(id).one(db).await? else {

@@ -395,7 +395,7 @@ pub async fn last_reminded(
 /// # Errors
 /// `Forbidden` for all but admins.
 pub async fn health() -> Result<Health, AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let db = auth.db();
     let since = Utc::now() - Duration::days(7);
     let instances = scheduler_tick::Entity::find()
@@ -497,7 +497,7 @@ pub async fn health() -> Result<Health, AppError> {
 /// # Errors
 /// `Forbidden` for all but admins.
 pub async fn retry(form: RetryForm) -> Result<u32, AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let mut v = Validator::new(auth.viewer.locale);
     let once = once::Request::new(&auth, "reminders/retry", &mut v, &form);
     if let Some(n) = once.earlier().await? {
@@ -787,7 +787,10 @@ pub async fn set_notifications(form: NotificationsForm) -> Result<(), AppError> 
 /// # Errors
 /// `NotFound` for a token that names no pending address, or one older than
 /// [`CONFIRM_HOURS`].
-pub async fn confirm_email(db: &impl ConnectionTrait, token: &str) -> Result<i64, AppError> {
+pub async fn confirm_email(
+    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
+    token: &str,
+) -> Result<i64, AppError> {
     if !token.bytes().all(|b| b.is_ascii_hexdigit()) || token.len() != 64 {
         return Err(AppError::NotFound);
     }
@@ -818,11 +821,13 @@ pub async fn confirm_email(db: &impl ConnectionTrait, token: &str) -> Result<i64
         db,
         crate::ssr::audit::Entry {
             actor_id: Some(acct.id),
+            role: crate::types::Role::parse(&acct.role),
             action: "email_confirmed",
             entity: "account",
             entity_id: Some(acct.id),
             details: format!("email {email}"),
             ip: None,
+            result: crate::ssr::audit::Outcome::Success,
         },
     )
     .await?;

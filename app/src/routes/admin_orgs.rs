@@ -13,7 +13,7 @@ use leptos::server_fn::ServerFn;
 #[component]
 pub fn OrgsPage() -> impl IntoView {
     data_page(
-        Role::ADMINS,
+        Role::SYSADMINS,
         use_t().orgs_title,
         list_orgs,
         |orgs| view! { <OrgTree orgs=orgs /> },

@@ -20,7 +20,7 @@ use leptos_router::hooks::use_query_map;
 pub fn PolicyPage() -> impl IntoView {
     let t = use_t();
     data_page(
-        Role::ADMINS,
+        Role::SYSADMINS,
         t.policy_title,
         get_policy,
         |v| view! { <PolicyForm p=v.policy.clone() in_force_from=v.in_force_from /> <PolicyHistory versions=v.versions in_force_from=v.in_force_from /> },
@@ -104,7 +104,7 @@ pub fn CalendarPage() -> impl IntoView {
     let t = use_t();
     let year = use_query_map().with_untracked(|m| m.get("year").unwrap_or_default());
     data_page(
-        Role::ADMINS,
+        Role::SYSADMINS,
         t.calendar_title,
         move || list_calendar(year),
         |c| {

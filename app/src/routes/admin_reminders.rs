@@ -14,7 +14,7 @@ use leptos::server_fn::ServerFn;
 #[component]
 pub fn RemindersPage() -> impl IntoView {
     let t = use_t();
-    data_page(Role::ADMINS, t.reminders_title, reminder_health, |h| {
+    data_page(Role::SYSADMINS, t.reminders_title, reminder_health, |h| {
         view! { <HealthView h=h /> }
     })
 }

@@ -10,7 +10,7 @@ use crate::page::data_page;
 use crate::types::{AccountRow, AccountsPage, OrgNode, Post, Role};
 use crate::users::api::{
     list_accounts, AccountsQuery, CreateAccount, DeactivateAccount, PairOrg, ResetPassword,
-    UnpairOrg,
+    SetRole, UnlockAccount, UnpairOrg,
 };
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -23,7 +23,7 @@ pub fn UsersPage() -> impl IntoView {
         page: m.get("page").unwrap_or_default(),
     });
     data_page(
-        Role::ADMINS,
+        Role::ACCOUNT_KEEPERS,
         use_t().users_title,
         move || list_accounts(query),
         |data| view! { <Accounts data=data /> },
@@ -47,10 +47,19 @@ fn org_options(orgs: &[OrgNode], grassroots_only: bool) -> Vec<(String, String)>
 #[component]
 fn Accounts(data: AccountsPage) -> impl IntoView {
     let t = use_t();
-    let roles: Vec<(String, String)> = Role::ALL
-        .into_iter()
+    let viewer_role = data.viewer_role;
+    let roles: Vec<(String, String)> = viewer_role
+        .keeps()
+        .iter()
         .map(|r| (r.as_str().to_owned(), r.label(t).to_owned()))
         .collect();
+    let first_role = viewer_role.keeps().first().map_or("", |r| r.as_str());
+    // The security administrator lists everyone (it assigns roles and lifts locks).
+    let listed: Vec<Role> = if viewer_role == Role::Secadmin {
+        Role::ALL.to_vec()
+    } else {
+        viewer_role.keeps().to_vec()
+    };
     let posts: Vec<(String, String)> = std::iter::once((String::new(), t.post_none.to_owned()))
         .chain(
             Post::ALL
@@ -59,10 +68,14 @@ fn Accounts(data: AccountsPage) -> impl IntoView {
         )
         .collect();
     let grassroots = org_options(&data.orgs, true);
+    let viewer_id = data.viewer_id;
     let cards = data
         .accounts
         .into_iter()
-        .map(|a| view! { <AccountCard account=a grassroots=grassroots.clone() /> })
+        .map(|a| {
+            let own = a.id == viewer_id;
+            view! { <AccountCard account=a grassroots=grassroots.clone() viewer_role=viewer_role own=own /> }
+        })
         .collect_view();
     view! {
         <section class="card">
@@ -72,9 +85,11 @@ fn Accounts(data: AccountsPage) -> impl IntoView {
                 <TextField name="name" label=t.user_name required=true maxlength=30 />
                 <TextField name="username" label=t.user_username required=true autocomplete="off" maxlength=30 />
                 <TextField name="phone" label=t.user_phone kind="tel" inputmode="numeric" maxlength=11 />
-                <SelectField name="role" label=t.user_role options=roles value="cadre" />
+                <SelectField name="role" label=t.user_role options=roles value=first_role />
                 <SelectField name="org_id" label=t.user_org options=org_options(&data.orgs, false) placeholder=t.choose />
-                <SelectField name="post" label=t.user_post options=posts value="full_time" />
+                {(viewer_role == Role::Sysadmin).then(|| view! {
+                    <SelectField name="post" label=t.user_post options=posts.clone() value="full_time" />
+                })}
                 <TextField name="password" label=t.user_initial_password kind="password" required=true autocomplete="new-password" />
                 <button type="submit" class="primary">{t.user_create}</button>
             </PostForm>
@@ -83,7 +98,7 @@ fn Accounts(data: AccountsPage) -> impl IntoView {
             <input type="search" name="q" value=data.q.clone() placeholder=t.search_accounts aria-label=t.search_accounts />
             <select name="role" aria-label=t.user_role>
                 <option value="" selected=data.role.is_empty()>{t.filter_all}</option>
-                {Role::ALL.into_iter().map(|r| {
+                {listed.into_iter().map(|r| {
                     let sel = data.role == r.as_str();
                     view! { <option value=r.as_str() selected=sel>{r.label(t)}</option> }
                 }).collect_view()}
@@ -97,11 +112,17 @@ fn Accounts(data: AccountsPage) -> impl IntoView {
 }
 
 #[component]
-fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl IntoView {
+fn AccountCard(
+    account: AccountRow,
+    grassroots: Vec<(String, String)>,
+    viewer_role: Role,
+    own: bool,
+) -> impl IntoView {
     let t = use_t();
+    let is_secadmin = viewer_role == Role::Secadmin;
     let id = account.id.to_string();
     let key = ("id", id.clone());
-    let is_cadre = account.role == Role::Cadre;
+    let is_cadre = account.role == Role::Cadre && viewer_role == Role::Sysadmin;
     let pairings = account
         .pairings
         .iter()
@@ -124,7 +145,16 @@ fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl I
         format!("reset-{id}"),
         format!("deactivate-{id}"),
     );
-    let (id1, id2, id3) = (id.clone(), id.clone(), id.clone());
+    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+    let role_options: Vec<(String, String)> = Role::ALL
+        .into_iter()
+        .map(|r| (r.as_str().to_owned(), r.label(t).to_owned()))
+        .collect();
+    let post_options: Vec<(String, String)> = Post::ALL
+        .into_iter()
+        .map(|p| (p.as_str().to_owned(), p.label(t).to_owned()))
+        .collect();
+    let role_open = failed_for(SetRole::PATH, "id", &id);
     // A folded form that just failed opens, showing its message.
     let pair_open = failed_for(PairOrg::PATH, "cadre_id", &id);
     let manage_open = failed_for(ResetPassword::PATH, "id", &id)
@@ -137,7 +167,25 @@ fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl I
                 <span class="tag">{account.role.label(t)}</span>
                 {account.post.map(|p| view! { <span class="tag">{p.label(t)}</span> })}
                 {(!account.active).then(|| view! { <span class="tag muted">{t.user_inactive}</span> })}
+                {account.locked.then(|| view! { <span class="tag warn" data-testid="locked">{t.user_locked}</span> })}
             </div>
+            {(account.locked && is_secadmin).then(|| view! {
+                <PostForm action=UnlockAccount::PATH id=format!("unlock-{id4}") key=("id", id4.clone()) class="inline">
+                    <Hidden name="id" value=id4.clone() />
+                    <button type="submit">{t.user_unlock}</button>
+                </PostForm>
+            })}
+            {(is_secadmin && !own && account.active).then(|| view! {
+                <details open=role_open>
+                    <summary>{t.user_assign_role}</summary>
+                    <PostForm action=SetRole::PATH id=format!("role-{id5}") key=("id", id5.clone()) class="row-form">
+                        <Hidden name="id" value=id5.clone() />
+                        <SelectField name="role" label=t.user_role options=role_options value=account.role.as_str() />
+                        <SelectField name="post" label=t.user_post options=post_options placeholder=t.post_keep />
+                        <button type="submit">{t.user_assign_role}</button>
+                    </PostForm>
+                </details>
+            })}
             <p class="muted">{account.org_name.clone()} {account.phone.clone().map(|p| format!(" · {p}"))}</p>
             {is_cadre
                 .then(|| {
@@ -162,8 +210,7 @@ fn AccountCard(account: AccountRow, grassroots: Vec<(String, String)>) -> impl I
                         </div>
                     }
                 })}
-            {account
-                .active
+            {(account.active && account.kept && !own)
                 .then(|| {
                     view! {
                         <details open=manage_open>

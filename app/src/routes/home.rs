@@ -45,7 +45,12 @@ pub fn HomePage() -> impl IntoView {
                                 <dd>{viewer.org_name.clone()}</dd>
                             </dl>
                             <p class="hint">
-                                {if viewer.role == Role::Admin { t.home_admin_hint } else { t.home_cadre_hint }}
+                                {match viewer.role {
+                                    Role::Sysadmin => t.home_sysadmin_hint,
+                                    Role::Secadmin => t.home_secadmin_hint,
+                                    Role::Auditor => t.home_auditor_hint,
+                                    Role::Supervisor | Role::Cadre => t.home_cadre_hint,
+                                }}
                             </p>
                         </section>
                     }

@@ -19,7 +19,7 @@ pub fn ImportPage() -> impl IntoView {
     let t = use_t();
     let run = leptos_router::hooks::use_query_map().with_untracked(|m| m.get("run"));
     data_page(
-        Role::SUPERVISORS,
+        Role::IMPORTERS,
         t.import_title,
         move || async move {
             match run {

@@ -101,14 +101,13 @@ impl Board {
     /// Whether the viewer may reopen `org`'s approval.
     fn may_reopen(&self, auth: &Authorised, org: i64) -> bool {
         self.approvals.get(&org).is_some_and(|a| {
-            auth.viewer.role == Role::Admin
-                || rules::may_reopen(
-                    &self.parents,
-                    org,
-                    a.approved_by,
-                    auth.viewer.id,
-                    auth.viewer.org_id,
-                )
+            rules::may_reopen(
+                &self.parents,
+                org,
+                a.approved_by,
+                auth.viewer.id,
+                auth.viewer.org_id,
+            )
         })
     }
 }

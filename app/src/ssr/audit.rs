@@ -1,32 +1,279 @@
-//! The audit log: who did what to which record, when and from where.
+//! The audit trail: who did what to which record, when, from where, and whether it worked.
+//!
+//! Append-only and tamper-evident: rows are only ever inserted (database triggers refuse updates
+//! and deletions, but of rows an archive moved out), and each row's hash covers its content and
+//! the previous row's hash ([`migrations::audit_chain::digest`]). [`verify`] walks the chain and
+//! names the first row that does not hold.
 
 use crate::error::AppError;
-use crate::model::entities::audit_log;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use crate::model::entities::{audit_anchor, audit_head, audit_log};
+use crate::types::Role;
+use chrono::SubsecRound;
+use migrations::audit_chain::{digest, Link, GENESIS};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+
+/// Whether what was attempted happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 2] = [Outcome::Success, Outcome::Failure];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
 
 pub struct Entry<'a> {
     pub actor_id: Option<i64>,
+    /// The actor's role as it acted (`None` without a known actor).
+    pub role: Option<Role>,
     pub action: &'a str,
     pub entity: &'a str,
     pub entity_id: Option<i64>,
     pub details: String,
     pub ip: Option<String>,
+    pub result: Outcome,
 }
 
+/// Appends one row to the chain, inside `db`'s transaction when it is one (the row then stands
+/// or falls with the change it records).
+///
+/// The first statement moves the chain's head on: SQLite takes its write lock, PostgreSQL the
+/// head's row lock, so audit rows queue one behind the other until the transaction that wrote
+/// one commits, and each reads the hash the one before it left.
+///
 /// # Errors
 /// A database error, as `Internal`.
-pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> Result<(), AppError> {
+pub async fn record<C>(db: &C, entry: Entry<'_>) -> Result<(), AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    audit_head::Entity::update_many()
+        .col_expr(
+            audit_head::Column::Seq,
+            Expr::col(audit_head::Column::Seq).add(1),
+        )
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(&txn)
+        .await?;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Internal)?;
+    // PostgreSQL keeps microseconds: the hash must cover what is kept.
+    let at = chrono::Utc::now().trunc_subsecs(6);
+    let role = entry.role.map_or("", Role::as_str);
+    let hash = digest(
+        &head.last_hash,
+        &Link {
+            seq: head.seq,
+            at,
+            actor_id: entry.actor_id,
+            role,
+            ip: entry.ip.as_deref(),
+            action: entry.action,
+            entity: entry.entity,
+            entity_id: entry.entity_id,
+            result: entry.result.as_str(),
+            details: &entry.details,
+        },
+    );
     audit_log::ActiveModel {
-        at: Set(chrono::Utc::now()),
+        at: Set(at),
         actor_id: Set(entry.actor_id),
         action: Set(entry.action.to_owned()),
         entity: Set(entry.entity.to_owned()),
         entity_id: Set(entry.entity_id),
         details: Set(entry.details),
         ip: Set(entry.ip),
+        seq: Set(head.seq),
+        role: Set(role.to_owned()),
+        result: Set(entry.result.as_str().to_owned()),
+        prev_hash: Set(head.last_hash.clone()),
+        hash: Set(hash.clone()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::LastHash, Expr::value(hash))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
     Ok(())
+}
+
+/// Where the chain first does not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    /// The database id of the first row that does not hold (`None`: rows are missing at the
+    /// end, after the last one there).
+    pub id: Option<i64>,
+    pub seq: i64,
+    pub why: Break,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Break {
+    /// The row's content is not what its hash covers: it was changed.
+    Changed,
+    /// The row does not follow the one before it: rows were removed or slipped in before it.
+    Unlinked,
+    /// Rows are missing before this one (its place in the chain skips).
+    Gap,
+    /// The chain ends before its recorded end: rows were removed from the end.
+    Truncated,
+}
+
+impl Break {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Break::Changed => "changed",
+            Break::Unlinked => "unlinked",
+            Break::Gap => "gap",
+            Break::Truncated => "truncated",
+        }
+    }
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.why {
+            Break::Changed => "its content does not match its hash (changed)",
+            Break::Unlinked => "it does not follow the row before it (rows removed or inserted)",
+            Break::Gap => "rows are missing before it",
+            Break::Truncated => "rows are missing at the end of the chain",
+        };
+        match self.id {
+            Some(id) => write!(f, "row id {id} (seq {}): {what}", self.seq),
+            None => write!(f, "after seq {}: {what}", self.seq),
+        }
+    }
+}
+
+/// What a walk of the chain found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// Rows checked.
+    pub rows: u64,
+    /// Where the chain continues from an archive (its last seq), if one was made.
+    pub anchored_at: Option<i64>,
+    pub broken: Option<Broken>,
+}
+
+/// The hash a row's content gives.
+pub fn row_hash(r: &audit_log::Model, prev_hash: &str) -> String {
+    digest(
+        prev_hash,
+        &Link {
+            seq: r.seq,
+            at: r.at,
+            actor_id: r.actor_id,
+            role: &r.role,
+            ip: r.ip.as_deref(),
+            action: &r.action,
+            entity: &r.entity,
+            entity_id: r.entity_id,
+            result: &r.result,
+            details: &r.details,
+        },
+    )
+}
+
+/// Checks rows in chain order against the hash and place the one before left, advancing
+/// `(seq, prev)`; the first that does not hold.
+pub fn check_rows<'a>(
+    rows: impl IntoIterator<Item = &'a audit_log::Model>,
+    seq: &mut i64,
+    prev: &mut String,
+) -> Option<Broken> {
+    for r in rows {
+        let at = |why| {
+            Some(Broken {
+                id: Some(r.id),
+                seq: r.seq,
+                why,
+            })
+        };
+        if r.seq != *seq + 1 {
+            return at(Break::Gap);
+        }
+        if r.prev_hash != *prev {
+            return at(Break::Unlinked);
+        }
+        if row_hash(r, prev) != r.hash {
+            return at(Break::Changed);
+        }
+        *seq = r.seq;
+        prev.clone_from(&r.hash);
+    }
+    None
+}
+
+/// Walks the whole chain, oldest first, from the last archive's anchor (or the start).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn verify(db: &impl ConnectionTrait) -> Result<Verified, AppError> {
+    const BATCH: u64 = 5_000;
+    let anchor = audit_anchor::Entity::find()
+        .order_by_desc(audit_anchor::Column::LastSeq)
+        .one(db)
+        .await?;
+    let (mut seq, mut prev) = anchor.as_ref().map_or((0, GENESIS.to_owned()), |a| {
+        (a.last_seq, a.last_hash.clone())
+    });
+    let anchored_at = anchor.map(|a| a.last_seq);
+    let head = audit_head::Entity::find_by_id(1).one(db).await?;
+    let mut rows = 0u64;
+    loop {
+        let batch = audit_log::Entity::find()
+            .filter(audit_log::Column::Seq.gt(seq))
+            .order_by_asc(audit_log::Column::Seq)
+            .limit(BATCH)
+            .all(db)
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        let before = seq;
+        if let Some(broken) = check_rows(&batch, &mut seq, &mut prev) {
+            let checked = u64::try_from(broken.seq - before - 1).unwrap_or(0);
+            return Ok(Verified {
+                rows: rows + checked,
+                anchored_at,
+                broken: Some(broken),
+            });
+        }
+        rows += batch.len() as u64;
+    }
+    let broken = head
+        .filter(|h| h.seq != seq || h.last_hash != prev)
+        .map(|_| Broken {
+            id: None,
+            seq,
+            why: Break::Truncated,
+        });
+    Ok(Verified {
+        rows,
+        anchored_at,
+        broken,
+    })
 }

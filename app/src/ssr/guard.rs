@@ -70,27 +70,59 @@ impl Authorised {
             .ok_or(AppError::NotFound)
     }
 
-    /// Writes an audit entry for an action of this viewer.
+    /// Writes an audit entry for an action of this viewer that succeeded.
     ///
     /// # Errors
     /// A database error, as `Internal`.
-    pub async fn audit(
+    pub async fn audit<C>(
         &self,
-        db: &impl sea_orm::ConnectionTrait,
+        db: &C,
         action: &str,
         entity: &str,
         entity_id: Option<i64>,
         details: String,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), AppError>
+    where
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    {
+        self.audit_outcome(
+            db,
+            action,
+            entity,
+            entity_id,
+            details,
+            audit::Outcome::Success,
+        )
+        .await
+    }
+
+    /// Writes an audit entry for an action of this viewer, with its result.
+    ///
+    /// # Errors
+    /// A database error, as `Internal`.
+    pub async fn audit_outcome<C>(
+        &self,
+        db: &C,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        details: String,
+        result: audit::Outcome,
+    ) -> Result<(), AppError>
+    where
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    {
         audit::record(
             db,
             audit::Entry {
                 actor_id: Some(self.viewer.id),
+                role: Some(self.viewer.role),
                 action,
                 entity,
                 entity_id,
                 details,
                 ip: self.info.ip.clone(),
+                result,
             },
         )
         .await

@@ -162,7 +162,9 @@ pub async fn end_all_in_org(db: &impl ConnectionTrait, org_id: i64) -> Result<u6
 /// sooner.
 pub fn idle_limit(role: Role, settings: &Settings) -> Duration {
     match role {
-        Role::Admin => Duration::hours(settings.admin_idle_hours),
+        Role::Sysadmin | Role::Secadmin | Role::Auditor => {
+            Duration::hours(settings.admin_idle_hours)
+        }
         Role::Supervisor | Role::Cadre => Duration::days(settings.idle_days),
     }
 }
@@ -392,7 +394,7 @@ mod tests {
     #[test]
     fn administrators_idle_out_sooner() {
         let s = Settings::default();
-        assert_eq!(idle_limit(Role::Admin, &s), Duration::hours(12));
+        assert_eq!(idle_limit(Role::Sysadmin, &s), Duration::hours(12));
         assert_eq!(idle_limit(Role::Cadre, &s), Duration::days(7));
     }
 

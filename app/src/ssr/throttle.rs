@@ -180,6 +180,25 @@ pub async fn clear(db: &DatabaseConnection, key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Which of `keys` are locked now.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn locked(
+    db: &impl sea_orm::ConnectionTrait,
+    keys: Vec<String>,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(login_throttle::Entity::find()
+        .filter(login_throttle::Column::Key.is_in(keys))
+        .filter(login_throttle::Column::LockedUntil.gt(Utc::now()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.key)
+        .collect())
+}
+
 /// Gives back the attempt counted on `key` (see [`refund`]).
 ///
 /// # Errors

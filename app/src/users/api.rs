@@ -33,6 +33,15 @@ pub struct AccountId {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+pub struct RoleForm {
+    pub id: String,
+    pub role: String,
+    /// Needed when the account becomes a cadre and has no post yet.
+    pub post: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewPairing {
     pub request_id: String,
     pub cadre_id: String,
@@ -50,7 +59,7 @@ pub struct PairingId {
 pub struct AccountsQuery {
     /// Part of a name, username or phone number.
     pub q: String,
-    /// `admin`, `supervisor`, `cadre`; empty: all.
+    /// A role (`cadre`, `supervisor`, `sysadmin`, `secadmin`, `auditor`); empty: all.
     pub role: String,
     pub page: String,
 }
@@ -106,3 +115,19 @@ pub async fn unpair_org(#[server(flatten)] form: PairingId) -> Result<(), AppErr
 
 #[cfg(feature = "ssr")]
 crate::ssr::once::has_request_id!(NewAccount, NewPairing);
+
+/// Assigns an account a role (security administrator only); its sessions end.
+#[server(prefix = "/api", endpoint = "users/role")]
+pub async fn set_role(#[server(flatten)] form: RoleForm) -> Result<(), AppError> {
+    crate::ssr::respond(super::service::set_role(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
+}
+
+/// Lifts a sign-in lock (security administrator only).
+#[server(prefix = "/api", endpoint = "users/unlock")]
+pub async fn unlock_account(#[server(flatten)] form: AccountId) -> Result<(), AppError> {
+    crate::ssr::respond(super::service::unlock(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
+}

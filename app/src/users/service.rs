@@ -1,13 +1,18 @@
-//! Accounts and pairings, on the server. Admins manage accounts inside their own subtree.
+//! Accounts and pairings, on the server, inside the viewer's subtree. The system administrator
+//! keeps the accounts of cadres and supervisors and their pairings; the security administrator
+//! keeps the administrators' accounts, assigns roles and lifts sign-in locks (三权分立: see
+//! [`Role::keeps`]).
 
-use super::api::{AccountId, AccountsQuery, NewAccount, NewPairing, PairingId, ResetPasswordForm};
+use super::api::{
+    AccountId, AccountsQuery, NewAccount, NewPairing, PairingId, ResetPasswordForm, RoleForm,
+};
 use crate::error::AppError;
 use crate::model::entities::{account, pairing};
 use crate::model::paging::Paging;
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::validate::Validator;
 use crate::ssr::{once, password, session, throttle, today};
-use crate::types::{AccountRow, AccountsPage, OrgKind, PairingRow, Post, Role};
+use crate::types::{mask_phone, AccountRow, AccountsPage, OrgKind, PairingRow, Post, Role};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
@@ -28,27 +33,33 @@ pub fn valid_username(u: &str) -> bool {
 const PAGE_SIZE: usize = 30;
 
 /// # Errors
-/// `Forbidden` for non-admins; `Invalid` for an unknown role.
+/// `Forbidden` for anyone but the system and security administrators; `Invalid` for an unknown
+/// role.
 pub async fn page(query: AccountsQuery) -> Result<AccountsPage, AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::ACCOUNT_KEEPERS)?;
     let (tree, scope) = auth.scope().await?;
     let mut v = Validator::new(auth.viewer.locale);
+    let listed = listed_roles(auth.viewer.role);
     let role = match query.role.trim() {
         "" => None,
-        r => v.choice("role", r, Role::parse),
+        r => v.choice("role", r, |r| Role::parse(r).filter(|r| listed.contains(r))),
     };
     v.finish(&query)?;
     let search = crate::ssr::validate::search_text(&query.q, 30);
-    let mut q = account::Entity::find().filter(account::Column::OrgId.is_in(scope.iter().copied()));
+    let mut q = account::Entity::find()
+        .filter(account::Column::OrgId.is_in(scope.iter().copied()))
+        .filter(account::Column::Role.is_in(listed.iter().map(|r| r.as_str())));
     if let Some(r) = role {
         q = q.filter(account::Column::Role.eq(r.as_str()));
     }
     if !search.is_empty() {
+        // Phone numbers are matched whole: they are shown masked, and a partial match would
+        // tell their hidden digits one by one.
         q = q.filter(
             sea_orm::Condition::any()
                 .add(account::Column::Name.contains(search.as_str()))
                 .add(account::Column::Username.contains(search.as_str()))
-                .add(account::Column::Phone.contains(search.as_str())),
+                .add(account::Column::Phone.eq(search.as_str())),
         );
     }
     let matching = usize::try_from(q.clone().count(auth.db()).await?).unwrap_or(0);
@@ -79,9 +90,17 @@ pub async fn page(query: AccountsQuery) -> Result<AccountsPage, AppError> {
             started_on: p.started_on,
         });
     }
+    let locked = throttle::locked(
+        auth.db(),
+        accounts.iter().map(|a| format!("acct:{}", a.id)).collect(),
+    )
+    .await?;
+    let keeps = auth.viewer.role.keeps();
     let accounts = accounts
         .into_iter()
         .map(|a| AccountRow {
+            locked: locked.contains(&format!("acct:{}", a.id)),
+            kept: Role::parse(&a.role).is_some_and(|r| keeps.contains(&r)),
             id: a.id,
             org_name: tree
                 .get(a.org_id)
@@ -90,7 +109,8 @@ pub async fn page(query: AccountsQuery) -> Result<AccountsPage, AppError> {
             pairings: by_cadre.remove(&a.id).unwrap_or_default(),
             name: a.name,
             username: a.username,
-            phone: a.phone,
+            // No administrator's work needs a full number.
+            phone: a.phone.as_deref().map(mask_phone),
             role: Role::parse(&a.role).unwrap_or(Role::Cadre),
             org_id: a.org_id,
             post: a.post.as_deref().and_then(Post::parse),
@@ -105,7 +125,18 @@ pub async fn page(query: AccountsQuery) -> Result<AccountsPage, AppError> {
         pages,
         q: search,
         role: role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+        viewer_role: auth.viewer.role,
+        viewer_id: auth.viewer.id,
     })
+}
+
+/// The accounts a keeper lists: the system administrator those it keeps; the security
+/// administrator everyone (it assigns roles and lifts locks).
+fn listed_roles(viewer: Role) -> &'static [Role] {
+    match viewer {
+        Role::Secadmin => &Role::ALL,
+        other => other.keeps(),
+    }
 }
 
 /// Whether `value` is taken as a username or a phone number by any account: the two share one
@@ -128,7 +159,7 @@ const CREATE: &str = "users/create";
 /// `Forbidden`; `Invalid` for any bad field, a taken username or phone number, a weak password.
 #[tracing::instrument(skip_all, fields(username = %form.username), err(level = "info"))]
 pub async fn create(form: NewAccount) -> Result<i64, AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::ACCOUNT_KEEPERS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -142,7 +173,10 @@ pub async fn create(form: NewAccount) -> Result<i64, AppError> {
         v.fail("username", "invalid_username", t.err_invalid_username);
     }
     let phone = v.phone("phone", &form.phone, false);
-    let role = v.choice("role", &form.role, Role::parse);
+    let keeps = auth.viewer.role.keeps();
+    let role = v.choice("role", &form.role, |r| {
+        Role::parse(r).filter(|r| keeps.contains(r))
+    });
     let org_id = v.id("org_id", &form.org_id);
     let post = match form.post.trim() {
         "" if role == Some(Role::Cadre) => {
@@ -248,32 +282,29 @@ async fn in_scope(auth: &Authorised, id: &str) -> Result<account::Model, AppErro
         .ok_or(AppError::NotFound)
 }
 
-/// Refuses changes to an administrator at or above the viewer's own organisation: a subtree
-/// admin must not take over the accounts that administer them.
-async fn not_above(auth: &Authorised, acct: &account::Model) -> Result<(), AppError> {
-    if acct.role != Role::Admin.as_str() || acct.id == auth.viewer.id {
-        return Ok(());
+/// Refuses changes to an account the viewer does not keep (see [`Role::keeps`]): the system
+/// administrator cannot touch an administrator, nor the security administrator a cadre.
+fn kept(auth: &Authorised, acct: &account::Model) -> Result<(), AppError> {
+    match Role::parse(&acct.role) {
+        Some(r) if auth.viewer.role.keeps().contains(&r) => Ok(()),
+        _ => Err(AppError::Forbidden),
     }
-    let (tree, _) = auth.scope().await?;
-    if tree.is_within(auth.viewer.org_id, acct.org_id) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
 }
 
 /// # Errors
-/// `Forbidden` (also for an administrator at or above the viewer's organisation), `NotFound`,
-/// `Invalid` for a weak password or the viewer's own account (that goes through `/settings`,
-/// with the current password).
+/// `Forbidden` (also for an account the viewer does not keep), `NotFound`, `Invalid` for a weak
+/// password or the viewer's own account (that goes through `/settings`, with the current
+/// password).
 pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::ACCOUNT_KEEPERS)?;
     let acct = in_scope(&auth, &form.id).await?;
-    not_above(&auth, &acct).await?;
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
     if acct.id == auth.viewer.id {
         v.fail("new_password", "self_reset", t.err_self_reset);
+        return v.finish(&form);
     }
+    kept(&auth, &acct)?;
     let phone = acct.phone.clone().unwrap_or_default();
     v.new_password(
         "new_password",
@@ -301,18 +332,18 @@ pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
 }
 
 /// # Errors
-/// `Forbidden` (also for an administrator at or above the viewer's organisation), `NotFound`;
-/// `Invalid` for one's own account.
+/// `Forbidden` (also for an account the viewer does not keep), `NotFound`; `Invalid` for one's
+/// own account.
 pub async fn deactivate(form: AccountId) -> Result<(), AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::ACCOUNT_KEEPERS)?;
     let acct = in_scope(&auth, &form.id).await?;
-    not_above(&auth, &acct).await?;
     if acct.id == auth.viewer.id {
         let mut v = Validator::new(auth.viewer.locale);
         let t = v.t();
         v.fail("id", "self_deactivate", t.err_self_deactivate);
         return v.finish(&form);
     }
+    kept(&auth, &acct)?;
     let id = acct.id;
     if acct.active {
         let mut am = acct.into_active_model();
@@ -333,7 +364,7 @@ const PAIR: &str = "users/pair";
 /// `Forbidden`, `NotFound` for a cadre outside the subtree; `Invalid` for a non-cadre, an
 /// organisation that is not grassroots or is already paired.
 pub async fn pair(form: NewPairing) -> Result<i64, AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
@@ -414,7 +445,7 @@ pub async fn pair(form: NewPairing) -> Result<i64, AppError> {
 /// # Errors
 /// `Forbidden`, `NotFound` outside the subtree.
 pub async fn unpair(form: PairingId) -> Result<(), AppError> {
-    let auth = require(Role::ADMINS)?;
+    let auth = require(Role::SYSADMINS)?;
     let id = form
         .id
         .trim()
@@ -433,6 +464,70 @@ pub async fn unpair(form: PairingId) -> Result<(), AppError> {
             .await?;
     }
     Ok(())
+}
+
+/// Assigns `form.role` to an account: the security administrator's work. Its own role stays
+/// (nobody promotes or demotes themselves), and the account's sessions end, so the new role
+/// takes effect at its next sign-in.
+///
+/// # Errors
+/// `Forbidden`, `NotFound` outside the subtree; `Invalid` for an unknown role, one's own
+/// account, or a cadre without a post.
+pub async fn set_role(form: RoleForm) -> Result<(), AppError> {
+    let auth = require(Role::SECADMINS)?;
+    let acct = in_scope(&auth, &form.id).await?;
+    let mut v = Validator::new(auth.viewer.locale);
+    let t = v.t();
+    let role = v.choice("role", &form.role, Role::parse);
+    if acct.id == auth.viewer.id {
+        v.fail("role", "self_role", t.err_self_role);
+    }
+    let post = match form.post.trim() {
+        "" => acct.post.as_deref().and_then(Post::parse),
+        p => v.choice("post", p, Post::parse),
+    };
+    if role == Some(Role::Cadre) && post.is_none() && !v.has("post") {
+        v.fail("post", "required", t.err_required);
+    }
+    v.finish(&form)?;
+    let Some(role) = role else {
+        return Err(AppError::Internal);
+    };
+    let (id, from) = (acct.id, acct.role.clone());
+    if from == role.as_str() {
+        return Ok(());
+    }
+    let txn = sea_orm::TransactionTrait::begin(auth.db()).await?;
+    let mut am = acct.into_active_model();
+    am.role = Set(role.as_str().to_owned());
+    if role == Role::Cadre {
+        am.post = Set(post.map(|p| p.as_str().to_owned()));
+    }
+    am.updated_at = Set(Utc::now());
+    am.update(&txn).await?;
+    session::end_all_for(&txn, id, None).await?;
+    auth.audit(
+        &txn,
+        "role_change",
+        "account",
+        Some(id),
+        format!("{from} -> {}", role.as_str()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Lifts the sign-in lock of an account (its count of wrong passwords starts again).
+///
+/// # Errors
+/// `Forbidden`, `NotFound` outside the subtree.
+pub async fn unlock(form: AccountId) -> Result<(), AppError> {
+    let auth = require(Role::SECADMINS)?;
+    let acct = in_scope(&auth, &form.id).await?;
+    throttle::clear(auth.db(), &format!("acct:{}", acct.id)).await?;
+    auth.audit(auth.db(), "unlock", "account", Some(acct.id), String::new())
+        .await
 }
 
 #[cfg(test)]

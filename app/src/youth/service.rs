@@ -125,6 +125,9 @@ pub async fn profile(id: i64) -> Result<YouthProfile, AppError> {
     let last = contacts.first().map(|c| c.contact_date);
     let today = today();
     let (tree, _) = auth.scope().await?;
+    // The profile shows the number in full (to call it): every such view is on the record.
+    auth.audit(db, "phone_view", "youth", Some(y.id), String::new())
+        .await?;
     let workplace = y
         .org_id
         .and_then(|o| tree.get(o).map(|o| o.name.clone()))

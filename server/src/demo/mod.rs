@@ -86,19 +86,26 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
         grassroots.push(ids);
     }
 
-    let p = phone(&mut rng, &mut phones);
-    person(
-        &txn,
-        "admin",
-        "区团委管理员",
-        Some(p),
-        "admin",
-        district,
-        None,
-        DEMO_PASSWORD,
-        founded,
-    )
-    .await?;
+    // The three administrators (三权分立): none of them supervises, none sees a full number.
+    for (username, name) in [
+        ("sysadmin", "区团委系统管理员"),
+        ("secadmin", "区团委安全管理员"),
+        ("auditor", "区团委审计员"),
+    ] {
+        let p = phone(&mut rng, &mut phones);
+        person(
+            &txn,
+            username,
+            name,
+            Some(p),
+            username,
+            district,
+            None,
+            DEMO_PASSWORD,
+            founded,
+        )
+        .await?;
+    }
     let p = phone(&mut rng, &mut phones);
     let supervisor = person(
         &txn,

@@ -3,6 +3,7 @@
 use crate::db_test;
 use crate::helpers::*;
 use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
 
 async fn an_admin_creates_a_cadre_who_can_sign_in(app: TestApp) {
     app.login_as_admin().await;
@@ -31,10 +32,29 @@ async fn an_admin_creates_a_cadre_who_can_sign_in(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(id, again, "a resend stores one account");
-    assert_eq!(app.count("accounts").await, 2);
+    assert_eq!(
+        app.count("accounts").await,
+        4,
+        "the three administrators and 李明"
+    );
 
     let row = account_row(&app, "liming").await;
-    assert_eq!(row["phone"], "13912345678");
+    assert_eq!(
+        row["phone"], "139****5678",
+        "no administrator sees a full number"
+    );
+    let full: Option<String> = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT phone FROM accounts WHERE username = 'liming'",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "phone")
+        .unwrap();
+    assert_eq!(full.as_deref(), Some("13912345678"), "stored in full");
     assert_eq!(row["post"], "FullTime");
 
     let cadre = app.session();
@@ -117,7 +137,11 @@ async fn bad_account_input_gets_field_messages(app: TestApp) {
         "required",
         "cadres need a post"
     );
-    assert_eq!(app.count("accounts").await, 1);
+    assert_eq!(
+        app.count("accounts").await,
+        3,
+        "only the three administrators"
+    );
 }
 db_test!(bad_account_input_gets_field_messages);
 
@@ -147,7 +171,7 @@ async fn deactivating_an_account_ends_its_sessions_at_once(app: TestApp) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     // One's own account stays.
-    let admin_id = account_row(&app, "admin").await["id"].as_i64().unwrap();
+    let admin_id = crate::security::account_id(&app, "admin").await;
     let res = app
         .call("/api/users/deactivate", &[("id", &admin_id.to_string())])
         .await;
@@ -309,19 +333,22 @@ async fn the_accounts_list_is_searched_filtered_and_paged(app: TestApp) {
             res.json::<serde_json::Value>().await.unwrap()
         }
     };
+    // The system administrator lists the accounts it keeps: cadres and supervisors.
     let first = list("", "", "").await;
-    assert_eq!(first["matching"], 33);
+    assert_eq!(first["matching"], 32);
     assert_eq!(first["pages"], 2);
     assert_eq!(first["accounts"].as_array().unwrap().len(), 30);
     let second = list("", "", "2").await;
-    assert_eq!(second["accounts"].as_array().unwrap().len(), 3);
+    assert_eq!(second["accounts"].as_array().unwrap().len(), 2);
     let one = list("bulk05", "", "").await;
     assert_eq!(one["matching"], 1);
     assert_eq!(one["accounts"][0]["username"], "bulk05");
-    let admins = list("", "admin", "").await;
-    assert_eq!(admins["matching"], 1);
-    let res = app.call("/api/users/list", &[("role", "root")]).await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let supervisors = list("", "supervisor", "").await;
+    assert_eq!(supervisors["matching"], 0);
+    for role in ["root", "sysadmin", "auditor"] {
+        let res = app.call("/api/users/list", &[("role", role)]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{role}");
+    }
     assert!(app.page("/admin/users?q=bulk1").await.contains("bulk12"));
 }
 db_test!(the_accounts_list_is_searched_filtered_and_paged);

@@ -56,6 +56,18 @@ pub async fn setup(app: TestApp) -> World {
     }
 }
 
+/// A supervisor of the whole district (`district_sup`, at the root), signed in: no
+/// administrator supervises.
+pub async fn district_supervisor(w: &World) -> TestApp {
+    let root = w.admin.root_org().await;
+    w.admin
+        .create_account("district_sup", "supervisor", root, PASSWORD)
+        .await;
+    let s = w.admin.session();
+    assert_status(s.login("district_sup", PASSWORD).await, StatusCode::OK).await;
+    s
+}
+
 async fn cadre(
     admin: &TestApp,
     username: &'static str,

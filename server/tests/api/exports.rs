@@ -515,8 +515,8 @@ async fn exports_are_scoped_private_and_checked(app: TestApp) {
     // Signed out: to the sign-in page.
     let anonymous = w.admin.session();
     assert_eq!(anonymous.get(&url).await.status(), StatusCode::SEE_OTHER);
-    // The district's admin may fetch it.
-    assert_eq!(w.admin.get(&url).await.status(), StatusCode::OK);
+    // No administrator may fetch it: a ledger holds youths' personal data.
+    assert_eq!(w.admin.get(&url).await.status(), StatusCode::NOT_FOUND);
 
     // The west supervisor's own export holds their subtree only: nobody there.
     let west_id = created(

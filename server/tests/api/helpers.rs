@@ -1,5 +1,6 @@
 //! `spawn_app()` and friends.
 
+use app::types::Role;
 use reqwest::{header, Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::Value;
@@ -207,11 +208,30 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -
     let addr = app.local_addr();
     let db = app.db().clone();
     let state = app.state.clone();
-    if server::bootstrap::create_admin(&db, "admin", "管理员", ADMIN_PASSWORD, "区团委")
-        .await
-        .is_err()
-    {
-        // demo mode already made one
+    // The three administrators: `admin` is the system administrator (demo mode has its own).
+    let demo = {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        app::model::entities::account::Entity::find()
+            .count(&db)
+            .await
+            .unwrap_or(0)
+            > 0
+    };
+    for (role, username) in if demo {
+        vec![]
+    } else {
+        vec![
+            (Role::Sysadmin, "admin"),
+            (Role::Secadmin, "secadmin"),
+            (Role::Auditor, "auditor"),
+        ]
+    } {
+        if server::bootstrap::create_admin(&db, role, username, "管理员", ADMIN_PASSWORD, "区团委")
+            .await
+            .is_err()
+        {
+            // demo mode already made them
+        }
     }
     tokio::spawn(app.run_until_stopped());
     Some(TestApp {

@@ -340,7 +340,11 @@ async fn an_import_checks_the_subtree_cadres_and_organisations_again_when_applie
         ("youth_ids", youth.to_string()),
         ("to_cadre_id", west_cadre.to_string()),
     ];
-    assert_eq!(ok(&w.admin, "/api/roster/reassign", &pairs(&form)).await, 1);
+    let district = crate::cadre::district_supervisor(&w).await;
+    assert_eq!(
+        ok(&district, "/api/roster/reassign", &pairs(&form)).await,
+        1
+    );
     // …and the old plan is refused: nothing written outside the street.
     assert_invalid(apply(&sup, &run).await, "id", "changed").await;
     let row = app::model::entities::youth::Entity::find_by_id(youth)

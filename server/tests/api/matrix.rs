@@ -22,18 +22,24 @@ enum Caller {
     Supervisor,
     /// A supervisor of another street.
     OtherSupervisor,
-    /// The district administrator.
+    /// The district's system administrator (系统管理员).
     Admin,
+    /// The security administrator (安全管理员).
+    Secadmin,
+    /// The auditor (审计员).
+    Auditor,
 }
 use Caller::*;
 
-const CALLERS: [Caller; 6] = [
+const CALLERS: [Caller; 8] = [
     Anonymous,
     Cadre,
     OtherCadre,
     Supervisor,
     OtherSupervisor,
     Admin,
+    Secadmin,
+    Auditor,
 ];
 
 /// Who may succeed.
@@ -43,15 +49,22 @@ enum Who {
     Public,
     /// Any signed-in account.
     SignedIn,
-    /// Administrators (of a subtree holding the record).
+    /// The system administrator (of a subtree holding the record).
     Admins,
+    /// The system and the security administrator (the accounts page).
+    Keepers,
+    /// The security administrator.
+    Secadmins,
+    /// The auditor.
+    Auditors,
     /// Any cadre, on their own data (the form names no one else's record).
     Cadres,
     /// Only the cadre whose record the form names.
     Owner,
-    /// Supervisors and admins over the cadre (or organisation) the form names.
+    /// Supervisors over the cadre (or organisation) the form names (no administrator
+    /// supervises).
     Overseers,
-    /// Any supervisor or admin (the form names nothing outside their own subtree).
+    /// Any supervisor (the form names nothing outside their own subtree).
     Supervisors,
     /// Only the supervisor who made the record (an import's dry run).
     Requester,
@@ -63,10 +76,13 @@ impl Who {
             Who::Public => true,
             Who::SignedIn => c != Anonymous,
             Who::Admins => c == Admin,
+            Who::Keepers => matches!(c, Admin | Secadmin),
+            Who::Secadmins => c == Secadmin,
+            Who::Auditors => c == Auditor,
             Who::Cadres => matches!(c, Cadre | OtherCadre),
             Who::Owner => c == Cadre,
-            Who::Overseers => matches!(c, Supervisor | Admin),
-            Who::Supervisors => matches!(c, Supervisor | OtherSupervisor | Admin),
+            Who::Overseers => c == Supervisor,
+            Who::Supervisors => matches!(c, Supervisor | OtherSupervisor),
             Who::Requester => c == Supervisor,
         }
     }
@@ -77,6 +93,8 @@ struct Fixture {
     w: World,
     supervisor: TestApp,
     other_supervisor: TestApp,
+    secadmin: TestApp,
+    auditor: TestApp,
     /// An account to deactivate and reset.
     victim: i64,
     /// An organisation to rename, move and deactivate.
@@ -141,6 +159,19 @@ async fn fixture(app: TestApp) -> Fixture {
     };
     let supervisor = signed_in("supervisor_a").await;
     let other_supervisor = signed_in("supervisor_b").await;
+    let administrator = |username: &'static str| {
+        let s = admin.session();
+        async move {
+            assert!(s
+                .login(username, ADMIN_PASSWORD)
+                .await
+                .status()
+                .is_success());
+            s
+        }
+    };
+    let secadmin = administrator("secadmin").await;
+    let auditor = administrator("auditor").await;
     let a = &w.a.app;
     let youth = w.a.youths[0];
     let contact = created(
@@ -164,7 +195,7 @@ async fn fixture(app: TestApp) -> Fixture {
     )
     .await;
     ok(
-        admin,
+        &supervisor,
         "/api/suggestions/review",
         &[
             ("request_id", &rid()),
@@ -276,6 +307,8 @@ async fn fixture(app: TestApp) -> Fixture {
         w,
         supervisor,
         other_supervisor,
+        secadmin,
+        auditor,
         victim,
         spare_org,
         pair_org,
@@ -296,6 +329,8 @@ impl Fixture {
             Supervisor => self.supervisor.same_session(),
             OtherSupervisor => self.other_supervisor.same_session(),
             Admin => self.w.admin.same_session(),
+            Secadmin => self.secadmin.same_session(),
+            Auditor => self.auditor.same_session(),
         }
     }
 
@@ -310,7 +345,14 @@ impl Fixture {
             ],
             "logout" | "orgs/list" | "users/list" | "today" | "contacts/requests"
             | "youth/orgs" | "study/list" | "suggestions/list" | "inbox/list"
-            | "reminders/health" | "settings/get" | "exports/list" => vec![],
+            | "reminders/health" | "settings/get" | "exports/list" | "audit/list"
+            | "audit/verify" => vec![],
+            "users/role" => vec![
+                ("id", self.victim.to_string()),
+                ("role", "supervisor".to_owned()),
+                ("post", String::new()),
+            ],
+            "users/unlock" => id(self.victim),
             "inbox/read" => id(self.notification),
             "supervise/remind" => {
                 vec![("request_id", rid()), ("cadre_id", self.w.a.id.to_string())]
@@ -505,12 +547,16 @@ const MATRIX: &[(&str, Who)] = &[
     ("orgs/rename", Who::Admins),
     ("orgs/move", Who::Admins),
     ("orgs/active", Who::Admins),
-    ("users/list", Who::Admins),
+    ("users/list", Who::Keepers),
     ("users/create", Who::Admins),
     ("users/reset-password", Who::Admins),
     ("users/deactivate", Who::Admins),
     ("users/pair", Who::Admins),
     ("users/unpair", Who::Admins),
+    ("users/role", Who::Secadmins),
+    ("users/unlock", Who::Secadmins),
+    ("audit/list", Who::Auditors),
+    ("audit/verify", Who::Auditors),
     ("today", Who::Cadres),
     ("youth/roster", Who::Cadres),
     ("youth/orgs", Who::Cadres),

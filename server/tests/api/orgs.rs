@@ -170,7 +170,9 @@ async fn only_admins_change_the_tree_and_only_inside_their_subtree(app: TestApp)
         .await;
     app.create_account("cadre_a", "cadre", a, "password-123")
         .await;
-    app.create_account("admin_a", "admin", a, "password-123")
+    let sec = app.session();
+    sec.login("secadmin", ADMIN_PASSWORD).await;
+    sec.create_account("admin_a", "sysadmin", a, "password-123")
         .await;
 
     let cadre = app.session();

@@ -35,10 +35,19 @@ db_test!(pages_send_strangers_to_sign_in_and_hide_admin_pages_from_others);
 
 async fn in_wechat_the_pages_with_downloads_say_how_to_open_them(app: TestApp) {
     app.login_as_admin().await;
+    let root = app.root_org().await;
+    app.create_account("sup_w", "supervisor", root, "password-123")
+        .await;
+    let sup = app.session();
+    sup.login("sup_w", "password-123").await;
     const WECHAT: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN";
-    for path in ["/settings", "/exports", "/admin/import"] {
+    for (who, path) in [
+        (&app, "/settings"),
+        (&sup, "/exports"),
+        (&app, "/admin/import"),
+    ] {
         let page = |ua: &'static str| {
-            let req = app.client.get(app.url(path)).header(header::USER_AGENT, ua);
+            let req = who.client.get(who.url(path)).header(header::USER_AGENT, ua);
             async move { req.send().await.unwrap().text().await.unwrap() }
         };
         let inside = page(WECHAT).await;
@@ -144,7 +153,11 @@ async fn demo_mode_loads_a_realistic_district(backend: Backend) {
         return;
     };
     assert_eq!(app.count("organisations").await, 25);
-    assert_eq!(app.count("accounts").await, 15);
+    assert_eq!(
+        app.count("accounts").await,
+        17,
+        "the three administrators, 2 supervisors, 12 cadres"
+    );
     let youths = app.count("youths").await;
     assert!((1000..=1100).contains(&youths), "{youths}");
     assert_eq!(app.count("assignments").await, youths);
@@ -229,7 +242,14 @@ async fn demo_mode_loads_a_realistic_district(backend: Backend) {
         page.contains("demo-liaison"),
         "the sign-in page tells the demo password"
     );
-    for user in ["admin", "supervisor", "supervisor2", "cadre01"] {
+    for user in [
+        "sysadmin",
+        "secadmin",
+        "auditor",
+        "supervisor",
+        "supervisor2",
+        "cadre01",
+    ] {
         let s = app.session();
         assert_eq!(
             s.login(user, "demo-liaison").await.status(),

@@ -412,7 +412,7 @@ async fn a_lock_holds_whichever_name_the_account_is_typed_by(app: TestApp) {
 }
 db_test!(a_lock_holds_whichever_name_the_account_is_typed_by);
 
-async fn account_id(app: &TestApp, username: &str) -> i64 {
+pub(crate) async fn account_id(app: &TestApp, username: &str) -> i64 {
     account::Entity::find()
         .filter(account::Column::Username.eq(username))
         .one(&app.db)
@@ -647,7 +647,8 @@ async fn failed_sign_ins_log_the_login_only_when_it_names_an_account(app: TestAp
     app.login("my-secret-pw-9", "x").await;
     app.login("admin", "wrong-password").await;
     let rows = audit_log::Entity::find()
-        .filter(audit_log::Column::Action.eq("login_failed"))
+        .filter(audit_log::Column::Action.eq("login"))
+        .filter(audit_log::Column::Result.eq("failure"))
         .all(&app.db)
         .await
         .unwrap();
@@ -781,15 +782,19 @@ async fn admins_cannot_reset_themselves_or_their_peers(app: TestApp) {
         .await;
     assert_invalid(res, "new_password", "self_reset").await;
 
+    // Administrators' accounts are the security administrator's to make: a street's own
+    // system administrator.
     let root = app.root_org().await;
     let street = app
         .create_org("河东街道团工委", "working_committee", root)
         .await;
-    let s1 = app
-        .create_account("street_admin1", "admin", street, PASSWORD)
+    let sec = app.session();
+    assert_status(sec.login("secadmin", ADMIN_PASSWORD).await, StatusCode::OK).await;
+    let s1 = sec
+        .create_account("street_admin1", "sysadmin", street, PASSWORD)
         .await;
-    let s2 = app
-        .create_account("street_admin2", "admin", street, PASSWORD)
+    let s2 = sec
+        .create_account("street_admin2", "sysadmin", street, PASSWORD)
         .await;
     let peer = app.session();
     assert_status(peer.login("street_admin1", PASSWORD).await, StatusCode::OK).await;
@@ -812,7 +817,8 @@ async fn admins_cannot_reset_themselves_or_their_peers(app: TestApp) {
         )
         .await;
     assert_invalid(res, "id", "root_immovable").await;
-    // … but what lies below, yes; and the district admin above them may reset them.
+    // … but what lies below, yes; and the security administrator may reset them, while the
+    // district's system administrator may not.
     let below = peer.create_org("河东小学", "school", street).await;
     ok(
         &peer,
@@ -820,8 +826,15 @@ async fn admins_cannot_reset_themselves_or_their_peers(app: TestApp) {
         &[("id", &below.to_string()), ("name", "河东第一小学")],
     )
     .await;
+    let res = app
+        .call(
+            "/api/users/reset-password",
+            &[("id", &s1.to_string()), ("new_password", "quiet-river-73")],
+        )
+        .await;
+    assert_status(res, StatusCode::FORBIDDEN).await;
     ok(
-        &app,
+        &sec,
         "/api/users/reset-password",
         &[("id", &s1.to_string()), ("new_password", "quiet-river-73")],
     )

@@ -159,8 +159,9 @@ async fn supervisors_see_only_their_subtree(app: TestApp) {
     assert_status(res, StatusCode::NOT_FOUND).await;
     let res = s.w.a.app.call("/api/supervise/dashboard", &[]).await;
     assert_status(res, StatusCode::FORBIDDEN).await;
-    // The district admin sees everyone, with a line per street.
-    let all = dashboard(&s.w.admin, &[]).await;
+    // The district's supervisor sees everyone, with a line per street.
+    let district = district_supervisor(&s.w).await;
+    let all = dashboard(&district, &[]).await;
     assert_eq!(all["tiles"]["cadres"], 3);
     let rollup = all["rollup"].as_array().unwrap();
     assert!(rollup
@@ -169,17 +170,17 @@ async fn supervisors_see_only_their_subtree(app: TestApp) {
     // An organisation without cadres has no line.
     assert!(rollup.iter().all(|r| r["cadres"].as_u64() > Some(0)));
     // A search narrows the table, never the tiles; it cannot reach past the subtree.
-    let found = dashboard(&s.w.admin, &[("q", "CADRE_B")]).await;
+    let found = dashboard(&district, &[("q", "CADRE_B")]).await;
     assert_eq!(found["tiles"]["cadres"], 3);
     assert_eq!(found["matching"], 1);
     assert_eq!(found["cadres"][0]["username"], "cadre_b");
     assert_eq!(found["q"], "CADRE_B");
-    let by_org = dashboard(&s.w.admin, &[("q", "河西")]).await;
+    let by_org = dashboard(&district, &[("q", "河西")]).await;
     assert_eq!(by_org["cadres"][0]["username"], "cadre_c");
     assert_eq!(by_org["matching"], 1);
     assert_eq!(dashboard(&s.sup, &[("q", "cadre_c")]).await["matching"], 0);
     // Filters and periods.
-    let red = dashboard(&s.w.admin, &[("light", "red")]).await;
+    let red = dashboard(&district, &[("light", "red")]).await;
     assert!(red["cadres"]
         .as_array()
         .unwrap()
@@ -666,9 +667,21 @@ async fn the_supervisor_pages_render_for_supervisors_only(app: TestApp) {
     assert!(html.contains("data-testid=\"trend\"") && html.contains("<polyline"));
     let res = s.other_sup.get(&format!("/supervise/cadres/{a_id}")).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    for page in ["/admin/policy", "/admin/calendar", "/supervise"] {
+    for page in ["/admin/policy", "/admin/calendar"] {
         s.w.admin.page(page).await;
     }
+    // No administrator supervises: the dashboard reads youths' personal data.
+    let res = s.w.admin.get("/supervise").await;
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "the system administrator on /supervise"
+    );
+    assert_status(
+        s.w.admin.call("/api/supervise/dashboard", &[]).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     let html = s.w.a.app.page("/exemptions").await;
     assert!(html.contains("name=\"start_date\""));
     let html = s.w.a.app.page("/late").await;

@@ -12,6 +12,14 @@ pub struct Model {
     pub entity_id: Option<i64>,
     pub details: String,
     pub ip: Option<String>,
+    /// The row's place in the hash chain: 1, 2, 3 … without gaps.
+    pub seq: i64,
+    /// The actor's role when it acted (empty without an actor).
+    pub role: String,
+    /// `success` or `failure`.
+    pub result: String,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

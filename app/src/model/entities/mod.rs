@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod assignment;
+pub mod audit_anchor;
+pub mod audit_head;
 pub mod audit_log;
 pub mod cadre_fact;
 pub mod calendar_day;
