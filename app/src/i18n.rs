@@ -336,7 +336,6 @@ strings! {
     nav_policy: "政策", "Policy";
     nav_calendar: "日历", "Calendar";
     nav_reminders: "推送", "Reminders";
-    nav_security: "安全策略", "Security";
     nav_audit: "审计", "Audit";
     nav_import: "导入", "Import";
     nav_inbox: "提醒", "Inbox";

@@ -76,7 +76,7 @@ impl Role {
     pub fn landing(self) -> &'static str {
         match self {
             Role::Sysadmin => "/admin/orgs",
-            Role::Secadmin => "/admin/security",
+            Role::Secadmin => "/admin/users",
             Role::Auditor => "/audit",
             Role::Supervisor => "/supervise",
             Role::Cadre => "/",

@@ -95,22 +95,29 @@ test.describe('every page, every role, on a phone', () => {
     }
   });
 
-  test('an admin', async ({ page }) => {
-    await signIn(page, 'admin');
+  test('the system administrator', async ({ page }) => {
+    await signIn(page, 'sysadmin');
     const pages: [string, string?][] = [
       ['/', 'home'],
-      ['/supervise'],
       ['/admin/orgs', 'orgs'],
       ['/admin/users', 'users'],
       ['/admin/policy', 'policy'],
       ['/admin/calendar', 'calendar'],
       ['/admin/reminders'],
       ['/admin/import', 'import'],
-      ['/exports'],
       ['/settings'],
       ['/inbox'],
     ];
     for (const [url, shot] of pages) await check(page, url, shot && `admin-${shot}`);
+  });
+
+  test('the security administrator and the auditor', async ({ page }) => {
+    await signIn(page, 'secadmin');
+    await check(page, '/admin/users', 'secadmin-users');
+    await page.context().clearCookies();
+    await signIn(page, 'auditor');
+    await check(page, '/audit', 'auditor-audit');
+    await check(page, '/audit?verify=1');
   });
 });
 

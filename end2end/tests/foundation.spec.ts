@@ -31,16 +31,16 @@ test.describe('with JavaScript', () => {
   test('a wrong password shows a message and keeps the login', async ({ page }) => {
     const login = new LoginPage(page);
     await login.open();
-    await login.signIn('admin', 'not-the-password');
+    await login.signIn('sysadmin', 'not-the-password');
     await expect(page.getByRole('alert')).toHaveText('账号或密码错误');
-    await expect(page.getByLabel('手机号或用户名')).toHaveValue('admin');
+    await expect(page.getByLabel('手机号或用户名')).toHaveValue('sysadmin');
     await expect(page.getByLabel('密码', { exact: true })).toHaveValue('');
   });
 
   test('admin signs in, creates an organisation and a cadre, and that cadre signs in', async ({ page }) => {
     const login = new LoginPage(page);
     await login.open();
-    await login.signIn('admin', DEMO_PASSWORD);
+    await login.signIn('sysadmin', DEMO_PASSWORD);
     await expect(page).toHaveURL(/\/admin\/orgs$/);
     const orgs = new OrgsPage(page);
     await expect(orgs.tree()).toContainText('青山区团委');
@@ -83,7 +83,7 @@ test.describe('with JavaScript', () => {
   test('the page fits a 390 px wide phone without sideways scrolling', async ({ page }) => {
     const login = new LoginPage(page);
     await login.open();
-    await login.signIn('admin', DEMO_PASSWORD);
+    await login.signIn('sysadmin', DEMO_PASSWORD);
     await expect(page).toHaveURL(/\/admin\/orgs$/);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -96,11 +96,11 @@ test.describe('without JavaScript', () => {
   test('sign-in and organisation forms work and keep input on errors', async ({ page }) => {
     const login = new LoginPage(page);
     await login.open();
-    await login.signIn('admin', 'wrong-password');
+    await login.signIn('sysadmin', 'wrong-password');
     await expect(page.getByRole('alert')).toHaveText('账号或密码错误');
-    await expect(page.getByLabel('手机号或用户名')).toHaveValue('admin');
+    await expect(page.getByLabel('手机号或用户名')).toHaveValue('sysadmin');
 
-    await login.signIn('admin', DEMO_PASSWORD);
+    await login.signIn('sysadmin', DEMO_PASSWORD);
     await expect(page).toHaveURL(/\/admin\/orgs$/);
     const orgs = new OrgsPage(page);
     await expect(orgs.tree()).toContainText('青山区团委');

@@ -29,7 +29,7 @@ async function check(page: Page, name: string, buffer: Buffer) {
 
 test.describe('roster import on a phone', () => {
   test('a file with a bad row is named line by line and cannot be imported', async ({ page }) => {
-    await signIn(page, 'admin');
+    await signIn(page, 'sysadmin');
     await check(page, '有错误.csv', roster(5, (i) => i === 1));
     await expect(page.getByTestId('import-counts')).toContainText('共 5 行');
     const errors = page.getByTestId('import-errors');
@@ -41,7 +41,7 @@ test.describe('roster import on a phone', () => {
   });
 
   test('an admin checks a template file of 200 youths, imports it, and a second import changes nothing', async ({ page }) => {
-    await signIn(page, 'admin');
+    await signIn(page, 'sysadmin');
     await page.goto('/admin/import');
     // The templates are there to download.
     const [template] = await Promise.all([page.waitForEvent('download'), page.getByTestId('template-xlsx').click()]);

@@ -94,7 +94,7 @@ test.describe('reminders on a phone', () => {
   });
 
   test('an admin sees whether reminders run', async ({ page }) => {
-    await signIn(page, 'admin');
+    await signIn(page, 'sysadmin');
     await page.goto('/admin/reminders');
     await expect(page.getByRole('heading', { name: '提醒运行情况' })).toBeVisible();
     // The server ticks at start: its instance is listed.

@@ -30,6 +30,33 @@ pub enum Command {
     /// Run one reminder tick as if at the given instant: make the reminders due, compose and
     /// send the emails due (for operators and tests; `serve` ticks every minute by itself).
     Remind(RemindArgs),
+    /// The audit trail: verify its hash chain, or archive its oldest rows.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the hash chain and name the first row that does not hold (exit code 1 when one
+    /// does not). With `--file`, walk an archive file on its own instead.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
+    /// Move the rows older than `--before` (YYYY-MM-DD, at least 180 days ago) into `--to`, a
+    /// new file that verifies on its own; the chain continues from an anchor.
+    Archive {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[arg(long)]
+        before: String,
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -118,6 +145,7 @@ pub async fn run() -> anyhow::Result<()> {
             )
             .await
         }
+        Command::Audit { command } => audit(command).await,
         Command::Remind(args) => {
             let at = match args.at.as_deref() {
                 None => chrono::Utc::now(),
@@ -168,6 +196,69 @@ pub async fn run() -> anyhow::Result<()> {
             )
             .await?;
             println!("created {} account {username} (id {id})", role.as_str());
+            Ok(())
+        }
+    }
+}
+
+async fn audit(command: AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify {
+            file: Some(file), ..
+        } => {
+            let v = crate::archive::verify_file(&file)?;
+            match v.broken {
+                None => {
+                    println!(
+                        "archive intact: {} rows, seq {}..={}",
+                        v.rows, v.first_seq, v.last_seq
+                    );
+                    Ok(())
+                }
+                Some(b) => {
+                    println!("archive BROKEN: {b}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        AuditCommand::Verify { database, file: None } => {
+            let conn = db::connect(&database).await?;
+            db::migrate(&conn).await?;
+            let v = app::ssr::audit::verify(&conn)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let from = v
+                .anchored_at
+                .map(|s| format!(" (continuing from the archive anchor at seq {s})"))
+                .unwrap_or_default();
+            match v.broken {
+                None => {
+                    println!("audit chain intact: {} rows{from}", v.rows);
+                    Ok(())
+                }
+                Some(b) => {
+                    println!("audit chain BROKEN at {b}{from}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        AuditCommand::Archive {
+            database,
+            before,
+            to,
+        } => {
+            let before = chrono::NaiveDate::parse_from_str(&before, "%Y-%m-%d")
+                .map_err(|e| anyhow::anyhow!("--before {before:?}: {e} (e.g. 2026-06-01)"))?;
+            let conn = db::connect(&database).await?;
+            db::migrate(&conn).await?;
+            let a = crate::archive::archive(&conn, before, app::ssr::today(), &to).await?;
+            println!(
+                "archived {} audit rows (seq {}..={}) to {}",
+                a.rows,
+                a.first_seq,
+                a.last_seq,
+                to.display()
+            );
             Ok(())
         }
     }

@@ -2,6 +2,7 @@
 //! command line. `startup::Application` is what `main` runs and what the tests spawn.
 
 pub mod api;
+pub mod archive;
 pub mod assets;
 pub mod audit;
 pub mod bootstrap;

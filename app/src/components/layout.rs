@@ -20,10 +20,7 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/admin/calendar", t.nav_calendar),
             ("/admin/reminders", t.nav_reminders),
         ],
-        Role::Secadmin => vec![
-            ("/admin/security", t.nav_security),
-            ("/admin/users", t.nav_users),
-        ],
+        Role::Secadmin => vec![("/admin/users", t.nav_users)],
         Role::Auditor => vec![("/audit", t.nav_audit)],
         Role::Cadre => vec![
             ("/", t.nav_today),

@@ -116,7 +116,7 @@ fn Trail(data: AuditPage, report: Option<ChainReport>) -> impl IntoView {
             }
                 .into_any()
         }}
-        <nav class="pager" aria-label=t.audit_page_of>
+        <nav class="pager" aria-label=t.pages>
             {newer.map(|h| view! { <a href=h rel="prev">{t.audit_newer}</a> })}
             <span>{fill(t.audit_page_of, &[("page", &data.page.to_string())])}</span>
             {older.map(|h| view! { <a href=h rel="next" data-testid="audit-older">{t.audit_older}</a> })}

@@ -255,7 +255,8 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<Verified, AppError> {
         }
         let before = seq;
         if let Some(broken) = check_rows(&batch, &mut seq, &mut prev) {
-            let checked = u64::try_from(broken.seq - before - 1).unwrap_or(0);
+            // `seq` stopped at the last row that held.
+            let checked = u64::try_from(seq - before).unwrap_or(0);
             return Ok(Verified {
                 rows: rows + checked,
                 anchored_at,

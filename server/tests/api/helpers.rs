@@ -23,6 +23,8 @@ pub struct TestApp {
     /// The running app's state (its counters tell what happened inside).
     pub state: app::ssr::AppState,
     pub client: Client,
+    /// The database's URL (for the command-line tools).
+    pub database_url: String,
     /// Drops the test's PostgreSQL database once the last session of the test is gone.
     cleanup: Option<Arc<DropDatabase>>,
 }
@@ -202,7 +204,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 /// Starts the app with adjusted settings, and an admin account (`admin` / [`ADMIN_PASSWORD`]).
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -> Option<TestApp> {
     let (url, cleanup) = fresh_database(backend).await?;
-    let mut args = ServeArgs::new("127.0.0.1:0".parse().unwrap(), url);
+    let mut args = ServeArgs::new("127.0.0.1:0".parse().unwrap(), url.clone());
     adjust(&mut args);
     let app = Application::build(args).await.expect("app builds");
     let addr = app.local_addr();
@@ -236,6 +238,7 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -
     tokio::spawn(app.run_until_stopped());
     Some(TestApp {
         cleanup: cleanup.map(Arc::new),
+        database_url: url,
         addr,
         db,
         state,
@@ -260,6 +263,7 @@ impl TestApp {
     pub fn session(&self) -> TestApp {
         TestApp {
             cleanup: self.cleanup.clone(),
+            database_url: self.database_url.clone(),
             addr: self.addr,
             db: self.db.clone(),
             state: self.state.clone(),
@@ -271,6 +275,7 @@ impl TestApp {
     pub fn same_session(&self) -> TestApp {
         TestApp {
             cleanup: self.cleanup.clone(),
+            database_url: self.database_url.clone(),
             addr: self.addr,
             db: self.db.clone(),
             state: self.state.clone(),

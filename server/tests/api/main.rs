@@ -5,6 +5,7 @@ mod helpers;
 mod hostile;
 
 mod accounts;
+mod audit;
 mod auth;
 mod cadre;
 mod contacts;

@@ -1,0 +1,79 @@
+import { test, expect, type Browser } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { signIn } from './pages';
+
+// 等保 2.0 on a phone: the auditor filters the trail, verifies its chain and exports it as CSV;
+// the security administrator sees a locked account and lifts the lock.
+
+const shots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+
+async function wrongPassword(browser: Browser, login: string, times: number) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  for (let i = 0; i < times; i++) {
+    await page.request.post('/api/login', {
+      form: { login, password: 'not-the-password' },
+      headers: { Accept: 'application/json' },
+    });
+  }
+  await context.close();
+}
+
+test('the auditor finds a failed sign-in, verifies the chain and exports the rows', async ({ page, browser }) => {
+  await wrongPassword(browser, 'cadre12', 1);
+  await signIn(page, 'auditor');
+  await expect(page).toHaveURL(/\/audit$/);
+  // The auditor's navigation holds the trail only.
+  await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link')).toHaveText(['审计']);
+
+  await page.getByLabel('操作人（用户名）').fill('cadre12');
+  await page.getByLabel('结果').selectOption({ label: '失败' });
+  await page.getByRole('button', { name: '筛选' }).click();
+  await expect(page).toHaveURL(/actor=cadre12/);
+  const rows = page.getByTestId('audit-rows').locator('li');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute('data-event', 'login');
+  await expect(rows.first()).toHaveAttribute('data-result', 'failure');
+  await expect(rows.first()).toContainText('cadre12');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, 'auditor-audit-phone.png') });
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('audit-csv').click(),
+  ]);
+  const csv = fs.readFileSync(await download.path(), 'utf8');
+  const lines = csv.trim().split(/\r?\n/);
+  expect(lines[0]).toContain('id,seq,at,actor_id,actor,role,ip,event,object,result,details');
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain('"cadre12"');
+  expect(lines[1]).toContain('failure');
+
+  await page.getByTestId('audit-verify').click();
+  await expect(page.getByTestId('audit-chain')).toHaveAttribute('data-ok', 'true');
+  await expect(page.getByTestId('audit-chain')).toContainText('完整');
+  // The export and the verification are on the record themselves.
+  await page.goto('/audit?actor=auditor');
+  await expect(page.getByTestId('audit-rows').locator('li[data-event="audit_export"]')).toHaveCount(1);
+  await expect(page.getByTestId('audit-rows').locator('li[data-event="audit_verify"]')).toHaveCount(1);
+});
+
+test('the security administrator lifts a sign-in lock', async ({ page, browser }) => {
+  await wrongPassword(browser, 'cadre12', 7);
+  await signIn(page, 'secadmin');
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  await page.getByRole('searchbox').fill('cadre12');
+  await page.getByRole('button', { name: '搜索' }).click();
+  const card = page.locator('li.account[data-username="cadre12"]');
+  await expect(card.getByTestId('locked')).toBeVisible();
+  // Phone numbers show masked to every administrator.
+  await expect(card).toContainText(/1\d\d\*\*\*\*\d{4}/);
+  await card.getByRole('button', { name: '解锁' }).click();
+  await expect(page.locator('li.account[data-username="cadre12"]').getByTestId('locked')).toHaveCount(0);
+  await page.context().clearCookies();
+  await signIn(page, 'cadre12');
+  await expect(page).toHaveURL(/\/$/);
+});
