@@ -25,6 +25,7 @@ pub mod reminders;
 pub mod roster;
 pub mod routes;
 pub mod rules;
+pub mod security;
 pub mod signoff;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -117,6 +118,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/import") view=routes::import::ImportPage ssr=SsrMode::Async />
                 <Route path=path!("/inbox") view=routes::inbox::InboxPage ssr=SsrMode::Async />
                 <Route path=path!("/audit") view=routes::audit::AuditPageView ssr=SsrMode::Async />
+                <Route path=path!("/admin/security") view=routes::admin_security::SecurityPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -76,7 +76,7 @@ impl Role {
     pub fn landing(self) -> &'static str {
         match self {
             Role::Sysadmin => "/admin/orgs",
-            Role::Secadmin => "/admin/users",
+            Role::Secadmin => "/admin/security",
             Role::Auditor => "/audit",
             Role::Supervisor => "/supervise",
             Role::Cadre => "/",
@@ -90,6 +90,51 @@ impl Role {
             Role::Auditor => t.role_auditor,
             Role::Supervisor => t.role_supervisor,
             Role::Cadre => t.role_cadre,
+        }
+    }
+}
+
+/// The security policy (安全策略). The defaults meet level 2 of GB/T 22239-2019.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityPolicy {
+    /// A new password's least length (8 to 64).
+    pub min_length: i32,
+    /// How many of lower case, upper case, digits and other characters it uses (1 to 4).
+    pub char_classes: i32,
+    /// Days until a password must be changed (0: never).
+    pub expiry_days: i32,
+    /// How many earlier passwords may not come back (0: any).
+    pub history: i32,
+    /// Wrong passwords in a row that lock the account.
+    pub lockout_attempts: i32,
+    /// How long the first lock lasts (each further failure within a day doubles it, at most a
+    /// day).
+    pub lockout_minutes: i32,
+    /// Minutes a session may go unused, per role.
+    pub idle_minutes_admin: i32,
+    pub idle_minutes_supervisor: i32,
+    pub idle_minutes_cadre: i32,
+    /// Who must sign in with a second factor (TOTP).
+    pub totp_admins: bool,
+    pub totp_supervisors: bool,
+    pub totp_everyone: bool,
+}
+
+impl Default for SecurityPolicy {
+    fn default() -> Self {
+        SecurityPolicy {
+            min_length: 8,
+            char_classes: 2,
+            expiry_days: 90,
+            history: 5,
+            lockout_attempts: 5,
+            lockout_minutes: 15,
+            idle_minutes_admin: 720,
+            idle_minutes_supervisor: 10_080,
+            idle_minutes_cadre: 10_080,
+            totp_admins: false,
+            totp_supervisors: false,
+            totp_everyone: false,
         }
     }
 }
@@ -191,6 +236,8 @@ pub struct Viewer {
     pub locale: Locale,
     /// Unread reminders (counted for page requests only: the header's badge).
     pub unread: u32,
+    /// The password is older than the policy allows: every page asks for a new one.
+    pub password_expired: bool,
 }
 
 /// One organisation in a tree listing, in depth-first order.

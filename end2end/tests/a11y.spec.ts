@@ -113,6 +113,7 @@ test.describe('every page, every role, on a phone', () => {
 
   test('the security administrator and the auditor', async ({ page }) => {
     await signIn(page, 'secadmin');
+    await check(page, '/admin/security', 'secadmin-security');
     await check(page, '/admin/users', 'secadmin-users');
     await page.context().clearCookies();
     await signIn(page, 'auditor');

@@ -21,21 +21,21 @@ async function wrongPassword(browser: Browser, login: string, times: number) {
 }
 
 test('the auditor finds a failed sign-in, verifies the chain and exports the rows', async ({ page, browser }) => {
-  await wrongPassword(browser, 'cadre12', 1);
+  await wrongPassword(browser, 'cadre10', 1);
   await signIn(page, 'auditor');
   await expect(page).toHaveURL(/\/audit$/);
   // The auditor's navigation holds the trail only.
   await expect(page.getByRole('navigation', { name: '主导航' }).getByRole('link')).toHaveText(['审计']);
 
-  await page.getByLabel('操作人（用户名）').fill('cadre12');
+  await page.getByLabel('操作人（用户名）').fill('cadre10');
   await page.getByLabel('结果').selectOption({ label: '失败' });
   await page.getByRole('button', { name: '筛选' }).click();
-  await expect(page).toHaveURL(/actor=cadre12/);
+  await expect(page).toHaveURL(/actor=cadre10/);
   const rows = page.getByTestId('audit-rows').locator('li');
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toHaveAttribute('data-event', 'login');
   await expect(rows.first()).toHaveAttribute('data-result', 'failure');
-  await expect(rows.first()).toContainText('cadre12');
+  await expect(rows.first()).toContainText('cadre10');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   fs.mkdirSync(shots, { recursive: true });
@@ -49,7 +49,7 @@ test('the auditor finds a failed sign-in, verifies the chain and exports the row
   const lines = csv.trim().split(/\r?\n/);
   expect(lines[0]).toContain('id,seq,at,actor_id,actor,role,ip,event,object,result,details');
   expect(lines).toHaveLength(2);
-  expect(lines[1]).toContain('"cadre12"');
+  expect(lines[1]).toContain('"cadre10"');
   expect(lines[1]).toContain('failure');
 
   await page.getByTestId('audit-verify').click();
@@ -62,18 +62,39 @@ test('the auditor finds a failed sign-in, verifies the chain and exports the row
 });
 
 test('the security administrator lifts a sign-in lock', async ({ page, browser }) => {
-  await wrongPassword(browser, 'cadre12', 7);
+  await wrongPassword(browser, 'cadre10', 7);
   await signIn(page, 'secadmin');
-  await expect(page).toHaveURL(/\/admin\/users$/);
-  await page.getByRole('searchbox').fill('cadre12');
+  // The security administrator starts on the security policy.
+  await expect(page).toHaveURL(/\/admin\/security$/);
+  await expect(page.getByLabel('连续失败几次后锁定')).toHaveValue('5');
+  await page.getByLabel('最短长度').fill('4');
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('.field.invalid')).toContainText('8');
+  await page.getByLabel('最短长度').fill('10');
+  await page.getByLabel('管理员须使用双因素认证').check();
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page.getByText('已保存')).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('最短长度')).toHaveValue('10');
+  await expect(page.getByLabel('管理员须使用双因素认证')).toBeChecked();
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, 'secadmin-security-phone.png'), fullPage: true });
+  // Back to the defaults: the other tests sign in as they always have.
+  await page.getByLabel('最短长度').fill('8');
+  await page.getByLabel('管理员须使用双因素认证').uncheck();
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page.getByText('已保存')).toBeVisible();
+
+  await page.goto('/admin/users');
+  await page.getByRole('searchbox').fill('cadre10');
   await page.getByRole('button', { name: '搜索' }).click();
-  const card = page.locator('li.account[data-username="cadre12"]');
+  const card = page.locator('li.account[data-username="cadre10"]');
   await expect(card.getByTestId('locked')).toBeVisible();
   // Phone numbers show masked to every administrator.
   await expect(card).toContainText(/1\d\d\*\*\*\*\d{4}/);
   await card.getByRole('button', { name: '解锁' }).click();
-  await expect(page.locator('li.account[data-username="cadre12"]').getByTestId('locked')).toHaveCount(0);
+  await expect(page.locator('li.account[data-username="cadre10"]').getByTestId('locked')).toHaveCount(0);
   await page.context().clearCookies();
-  await signIn(page, 'cadre12');
+  await signIn(page, 'cadre10');
   await expect(page).toHaveURL(/\/$/);
 });

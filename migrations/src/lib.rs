@@ -16,6 +16,7 @@ pub mod m20261201_000005_fact_cache;
 mod m20261202_000001_trend_duties;
 mod m20261203_000001_signoff;
 mod m20261204_000001_administrators;
+mod m20261205_000001_security_policy;
 
 pub mod audit_chain;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_trend_duties::Migration),
             Box::new(m20261203_000001_signoff::Migration),
             Box::new(m20261204_000001_administrators::Migration),
+            Box::new(m20261205_000001_security_policy::Migration),
         ]
     }
 }

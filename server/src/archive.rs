@@ -130,7 +130,9 @@ pub async fn archive(
              {KEEP_DAYS} days (the latest day allowed today is {latest})"
         );
     }
-    let walked = audit::verify(db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let walked = audit::verify(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     if let Some(b) = walked.broken {
         bail!("the audit chain is broken ({b}): not archiving");
     }
@@ -139,9 +141,9 @@ pub async fn archive(
         .order_by_desc(audit_anchor::Column::LastSeq)
         .one(db)
         .await?;
-    let (from_seq, prev) = anchor
-        .as_ref()
-        .map_or((0, GENESIS.to_owned()), |a| (a.last_seq, a.last_hash.clone()));
+    let (from_seq, prev) = anchor.as_ref().map_or((0, GENESIS.to_owned()), |a| {
+        (a.last_seq, a.last_hash.clone())
+    });
     // The rows before the first one on or after the cutoff (the chain's order is the order of
     // writing; a row's time is taken just before, so the two agree but for ties).
     let first_kept = audit_log::Entity::find()
@@ -151,12 +153,10 @@ pub async fn archive(
         .await?;
     let last_seq = match first_kept {
         Some(r) => r.seq - 1,
-        None => {
-            audit_head::Entity::find_by_id(1)
-                .one(db)
-                .await?
-                .map_or(0, |h| h.seq)
-        }
+        None => audit_head::Entity::find_by_id(1)
+            .one(db)
+            .await?
+            .map_or(0, |h| h.seq),
     };
     if last_seq <= from_seq {
         bail!("no audit rows older than {before} are left to archive");
@@ -166,7 +166,12 @@ pub async fn archive(
         .write(true)
         .create_new(true)
         .open(to)
-        .with_context(|| format!("{}: cannot create (an existing file is never overwritten)", to.display()))?;
+        .with_context(|| {
+            format!(
+                "{}: cannot create (an existing file is never overwritten)",
+                to.display()
+            )
+        })?;
     let mut out = std::io::BufWriter::new(&mut file);
     serde_json::to_writer(
         &mut out,
@@ -286,12 +291,13 @@ pub fn verify_file(path: &Path) -> anyhow::Result<FileVerified> {
         if next.is_none() {
             let trailer: Trailer =
                 serde_json::from_str(&line).context("no archive trailer on the last line")?;
-            let broken = (trailer.last_seq != seq || trailer.last_hash != prev || trailer.rows != rows)
-                .then_some(Broken {
-                    id: None,
-                    seq,
-                    why: app::ssr::audit::Break::Truncated,
-                });
+            let broken =
+                (trailer.last_seq != seq || trailer.last_hash != prev || trailer.rows != rows)
+                    .then_some(Broken {
+                        id: None,
+                        seq,
+                        why: app::ssr::audit::Break::Truncated,
+                    });
             return Ok(FileVerified {
                 rows,
                 first_seq: header.first_seq,

@@ -77,6 +77,7 @@ pub(crate) async fn person(
         calendar_token: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        password_changed_at: Set(Some(now)),
         ..Default::default()
     }
     .insert(db)
@@ -141,6 +142,19 @@ pub async fn create_admin(
     anyhow::ensure!(
         app::users::service::valid_username(username),
         "the username needs 3 to 30 letters, digits or underscores, not digits only"
+    );
+    let policy = app::model::security::load(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    anyhow::ensure!(
+        password.chars().count() >= usize::try_from(policy.min_length).unwrap_or(8),
+        "the security policy asks for at least {} characters",
+        policy.min_length
+    );
+    anyhow::ensure!(
+        app::model::security::char_classes(password) >= policy.char_classes,
+        "the security policy asks for at least {} of: lower case, upper case, digits, others",
+        policy.char_classes
     );
     anyhow::ensure!(
         account::Entity::find()

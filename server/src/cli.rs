@@ -221,7 +221,10 @@ async fn audit(command: AuditCommand) -> anyhow::Result<()> {
                 }
             }
         }
-        AuditCommand::Verify { database, file: None } => {
+        AuditCommand::Verify {
+            database,
+            file: None,
+        } => {
             let conn = db::connect(&database).await?;
             db::migrate(&conn).await?;
             let v = app::ssr::audit::verify(&conn)

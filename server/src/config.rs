@@ -87,12 +87,6 @@ pub struct ServeArgs {
     /// Days a session lasts without signing in again.
     #[arg(long, env = "LIAISON_SESSION_DAYS", default_value_t = defaults::SESSION_DAYS)]
     pub session_days: i64,
-    /// Days a session may go unused before it ends (cadres and supervisors).
-    #[arg(long, env = "LIAISON_IDLE_DAYS", default_value_t = defaults::IDLE_DAYS)]
-    pub idle_days: i64,
-    /// Hours an administrator's session may go unused before it ends.
-    #[arg(long, env = "LIAISON_ADMIN_IDLE_HOURS", default_value_t = defaults::ADMIN_IDLE_HOURS)]
-    pub admin_idle_hours: i64,
     #[command(flatten)]
     pub mail: MailArgs,
     /// Seconds between reminder ticks (every instance runs them; each reminder and email
@@ -131,8 +125,6 @@ impl ServeArgs {
             trust_proxy: false,
             proxy_hops: defaults::PROXY_HOPS,
             session_days: defaults::SESSION_DAYS,
-            idle_days: defaults::IDLE_DAYS,
-            admin_idle_hours: defaults::ADMIN_IDLE_HOURS,
             mail: MailArgs {
                 smtp_url: None,
                 mail_from: DEFAULT_MAIL_FROM.to_owned(),

@@ -61,8 +61,6 @@ impl Application {
                 trust_proxy: args.trust_proxy,
                 proxy_hops: args.proxy_hops,
                 session_days: args.session_days,
-                idle_days: args.idle_days,
-                admin_idle_hours: args.admin_idle_hours,
                 css_href: assets.css_href,
                 pkg_files: assets.pkg_files,
                 outbox_href,

@@ -6,7 +6,7 @@ use crate::i18n::Locale;
 use crate::model::entities::{account, organisation};
 use crate::ssr::guard::signed_in;
 use crate::ssr::session::{self, request_info};
-use crate::ssr::throttle::{self, ACCOUNT, ADDRESS};
+use crate::ssr::throttle::{self, ADDRESS};
 use crate::ssr::validate::Validator;
 use crate::ssr::{audit, password, set_cookie, state};
 use crate::types::Role;
@@ -104,8 +104,32 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
         Some(a) => format!("acct:{}", a.id),
         None => format!("login:{}", login.to_lowercase()),
     };
+    let policy = crate::model::security::load(db).await?;
     throttle::count(db, &address_key(&info), ADDRESS, t).await?;
-    throttle::count(db, &account_key, ACCOUNT, t).await?;
+    let counted = match throttle::count(db, &account_key, throttle::account_limit(&policy), t).await
+    {
+        Ok(c) => c,
+        Err(e) => {
+            // Refused unchecked while locked: a failure on the record all the same.
+            if let Some(a) = &found {
+                audit::record(
+                    db,
+                    audit::Entry {
+                        actor_id: Some(a.id),
+                        role: Role::parse(&a.role),
+                        result: audit::Outcome::Failure,
+                        action: "login",
+                        entity: "account",
+                        entity_id: Some(a.id),
+                        details: format!("{} (locked)", a.username),
+                        ip: info.ip.clone(),
+                    },
+                )
+                .await?;
+            }
+            return Err(e);
+        }
+    };
 
     let verified = password::verify(
         &st.metrics.password_verifications,
@@ -127,11 +151,35 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
                     entity_id: other.as_ref().map(|a| a.id),
                     // What was typed is stored only when it names an account: a password typed
                     // into the wrong box must not end up in the log.
-                    details: other.map(|a| a.username).unwrap_or_default(),
+                    details: other
+                        .as_ref()
+                        .map(|a| a.username.clone())
+                        .unwrap_or_default(),
                     ip: info.ip.clone(),
                 },
             )
             .await?;
+            // This failure locked the account: that is an event of its own.
+            if let (Some(a), Some(until)) = (&other, counted.locked_until) {
+                audit::record(
+                    db,
+                    audit::Entry {
+                        actor_id: Some(a.id),
+                        role: Role::parse(&a.role),
+                        result: audit::Outcome::Success,
+                        action: "lockout",
+                        entity: "account",
+                        entity_id: Some(a.id),
+                        details: format!(
+                            "{} failures, locked until {}",
+                            counted.failures,
+                            until.format("%Y-%m-%dT%H:%M:%SZ")
+                        ),
+                        ip: info.ip.clone(),
+                    },
+                )
+                .await?;
+            }
             let mut v = Validator::new(info.locale);
             v.fail("password", "bad_credentials", t.err_bad_credentials);
             return v.finish(&form).map(|_| "/login");
@@ -168,6 +216,14 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
         },
     )
     .await?;
+    if crate::model::security::expired(
+        &policy,
+        acct.password_changed_at,
+        acct.created_at,
+        chrono::Utc::now(),
+    ) {
+        return Ok("/settings?expired=1#password");
+    }
     Ok(Role::parse(&acct.role).unwrap_or(Role::Cadre).landing())
 }
 
@@ -223,10 +279,12 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
         v.fail("current_password", "required", t.err_required);
     }
     let phone = acct.phone.clone().unwrap_or_default();
+    let policy = crate::model::security::load(db).await?;
     v.new_password(
         "new_password",
         &form.new_password,
         &[&acct.name, &acct.username, &phone],
+        &policy,
     );
     if form.new_password != form.confirm_password {
         v.fail(
@@ -237,7 +295,7 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
     }
     let key = format!("pwd:{}", acct.id);
     if !form.current_password.is_empty() {
-        throttle::count(db, &key, ACCOUNT, t).await?;
+        throttle::count(db, &key, throttle::account_limit(&policy), t).await?;
         let right = form.current_password.chars().count() <= LOGIN_PASSWORD_MAX
             && password::verify(
                 &auth.state.metrics.password_verifications,
@@ -251,12 +309,34 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
             v.fail("current_password", "wrong_password", t.err_wrong_password);
         }
     }
+    if !v.has("new_password")
+        && !v.has("current_password")
+        && password::reused(
+            db,
+            &auth.state.metrics.password_verifications,
+            acct.id,
+            &acct.password_hash,
+            &form.new_password,
+            policy.history,
+        )
+        .await?
+    {
+        v.fail(
+            "new_password",
+            "password_reused",
+            crate::i18n::fill(t.err_password_reused, &[("n", &policy.history.to_string())]),
+        );
+    }
     v.finish(&form)?;
     let hash = password::hash(&form.new_password).await?;
+    let old_hash = acct.password_hash.clone();
+    let now = chrono::Utc::now();
     let mut am = acct.into_active_model();
     am.password_hash = Set(hash);
-    am.updated_at = Set(chrono::Utc::now());
+    am.password_changed_at = Set(Some(now));
+    am.updated_at = Set(now);
     am.update(db).await?;
+    password::remember(db, auth.viewer.id, old_hash).await?;
     session::end_all_for(db, auth.viewer.id, auth.info.session_id.as_deref()).await?;
     auth.audit(
         db,

@@ -20,7 +20,10 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/admin/calendar", t.nav_calendar),
             ("/admin/reminders", t.nav_reminders),
         ],
-        Role::Secadmin => vec![("/admin/users", t.nav_users)],
+        Role::Secadmin => vec![
+            ("/admin/security", t.nav_security),
+            ("/admin/users", t.nav_users),
+        ],
         Role::Auditor => vec![("/audit", t.nav_audit)],
         Role::Cadre => vec![
             ("/", t.nav_today),
@@ -69,6 +72,11 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
         <main class="page">
             <h1>{title}</h1>
             <crate::components::form::SavedNotice />
+            {viewer.password_expired.then(|| view! {
+                <p class="notice warn" role="alert" data-testid="password-expired">
+                    {t.password_expired_banner} " " <a href="/settings#password">{t.password_expired_link}</a>
+                </p>
+            })}
             {(viewer.role == Role::Cadre).then(|| view! { <crate::components::signoff::LockBanner /> })}
             {children()}
         </main>

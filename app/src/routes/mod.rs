@@ -3,6 +3,7 @@
 pub mod admin_orgs;
 pub mod admin_policy;
 pub mod admin_reminders;
+pub mod admin_security;
 pub mod admin_users;
 pub mod audit;
 pub mod contacts;

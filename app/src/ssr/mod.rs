@@ -33,9 +33,6 @@ pub struct Settings {
     pub proxy_hops: usize,
     /// Absolute lifetime of a session.
     pub session_days: i64,
-    /// A session unused for this long ends (administrators: [`Settings::admin_idle_hours`]).
-    pub idle_days: i64,
-    pub admin_idle_hours: i64,
     /// The stylesheet's address (content-hashed in release builds).
     pub css_href: String,
     /// The bundle's addresses (the service worker keeps them).
@@ -65,8 +62,6 @@ pub struct Settings {
 pub mod defaults {
     pub const PROXY_HOPS: usize = 1;
     pub const SESSION_DAYS: i64 = 30;
-    pub const IDLE_DAYS: i64 = 7;
-    pub const ADMIN_IDLE_HOURS: i64 = 12;
     pub const PUBLIC_URL: &str = "http://127.0.0.1:3000";
     pub const EXPORT_DIR: &str = "data/exports";
     /// The CJK font PDF exports draw with (Debian's `fonts-noto-cjk`), and its face: Simplified
@@ -84,8 +79,6 @@ impl Default for Settings {
             trust_proxy: false,
             proxy_hops: defaults::PROXY_HOPS,
             session_days: defaults::SESSION_DAYS,
-            idle_days: defaults::IDLE_DAYS,
-            admin_idle_hours: defaults::ADMIN_IDLE_HOURS,
             css_href: "/pkg/liaison.css".to_owned(),
             pkg_files: Vec::new(),
             outbox_href: "/outbox.js".to_owned(),

@@ -99,6 +99,63 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// Whether `new` is the account's current password or one of the `history - 1` before it (the
+/// policy's "no reuse of the last N").
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn reused(
+    db: &impl sea_orm::ConnectionTrait,
+    counter: &Verifications,
+    account_id: i64,
+    current_hash: &str,
+    new: &str,
+    history: i32,
+) -> Result<bool, AppError> {
+    use crate::model::entities::password_history;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    if history <= 0 {
+        return Ok(false);
+    }
+    if verify(counter, new, Some(current_hash)).await {
+        return Ok(true);
+    }
+    let earlier = password_history::Entity::find()
+        .filter(password_history::Column::AccountId.eq(account_id))
+        .order_by_desc(password_history::Column::Id)
+        .limit(u64::try_from(history - 1).unwrap_or(0))
+        .all(db)
+        .await?;
+    for e in earlier {
+        if verify(counter, new, Some(&e.password_hash)).await {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Keeps a replaced password's hash for [`reused`].
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn remember(
+    db: &impl sea_orm::ConnectionTrait,
+    account_id: i64,
+    old_hash: String,
+) -> Result<(), AppError> {
+    use crate::model::entities::password_history;
+    use sea_orm::{ActiveModelTrait, Set};
+    password_history::ActiveModel {
+        account_id: Set(account_id),
+        password_hash: Set(old_hash),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
 /// Counts password verifications (tests prove with it that throttling holds under concurrency).
 #[derive(Debug, Default)]
 pub struct Verifications(AtomicU64);

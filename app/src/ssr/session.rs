@@ -158,17 +158,6 @@ pub async fn end_all_in_org(db: &impl ConnectionTrait, org_id: i64) -> Result<u6
         .rows_affected)
 }
 
-/// How long a session may go unused: administrators hold the keys to everything, so theirs ends
-/// sooner.
-pub fn idle_limit(role: Role, settings: &Settings) -> Duration {
-    match role {
-        Role::Sysadmin | Role::Secadmin | Role::Auditor => {
-            Duration::hours(settings.admin_idle_hours)
-        }
-        Role::Supervisor | Role::Cadre => Duration::days(settings.idle_days),
-    }
-}
-
 /// The viewer behind a session token, if the session is live (within its lifetime and used
 /// recently enough) and its account and organisation active.
 ///
@@ -177,7 +166,6 @@ pub fn idle_limit(role: Role, settings: &Settings) -> Duration {
 pub async fn resolve(
     db: &impl ConnectionTrait,
     token: &str,
-    settings: &Settings,
 ) -> Result<Option<(String, Viewer)>, AppError> {
     let id = hash_token(token);
     let now = Utc::now();
@@ -188,7 +176,11 @@ pub async fn resolve(
         return Ok(None);
     };
     let role = Role::parse(&acct.role).unwrap_or(Role::Cadre);
-    if s.expires_at <= now || now - s.last_seen_at > idle_limit(role, settings) {
+    // How long a session may go unused is the security policy's, per role.
+    let policy = crate::model::security::load(db).await?;
+    if s.expires_at <= now
+        || now - s.last_seen_at > crate::model::security::idle_limit(role, &policy)
+    {
         end(db, &id).await?;
         return Ok(None);
     }
@@ -213,7 +205,11 @@ pub async fn resolve(
             .exec(db)
             .await?;
     }
-    Ok(Some((id, viewer_from(acct, org_name))))
+    let expired =
+        crate::model::security::expired(&policy, acct.password_changed_at, acct.created_at, now);
+    let mut viewer = viewer_from(acct, org_name);
+    viewer.password_expired = expired;
+    Ok(Some((id, viewer)))
 }
 
 pub fn viewer_from(acct: account::Model, org_name: String) -> Viewer {
@@ -227,6 +223,7 @@ pub fn viewer_from(acct: account::Model, org_name: String) -> Viewer {
         post: acct.post.as_deref().and_then(Post::parse),
         locale: Locale::from_tag(&acct.locale).unwrap_or_default(),
         unread: 0,
+        password_expired: false,
     }
 }
 
@@ -282,7 +279,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             .get(ACCOUNT_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        match resolve(&state.db, &token, &state.settings).await {
+        match resolve(&state.db, &token).await {
             Ok(Some((_, viewer)))
                 if named.as_deref().is_some_and(|a| a != viewer.id.to_string()) =>
             {
@@ -389,13 +386,6 @@ mod tests {
             HeaderValue::from_static("not-an-address"),
         );
         assert_eq!(forwarded_client(&h, 1), None);
-    }
-
-    #[test]
-    fn administrators_idle_out_sooner() {
-        let s = Settings::default();
-        assert_eq!(idle_limit(Role::Sysadmin, &s), Duration::hours(12));
-        assert_eq!(idle_limit(Role::Cadre, &s), Duration::days(7));
     }
 
     #[test]

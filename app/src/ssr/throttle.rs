@@ -17,20 +17,41 @@ use sea_orm::{
     IntoActiveModel, TransactionTrait,
 };
 
-/// How many attempts a key may make before it is slowed down.
+/// How many attempts a key may make before it is locked, and for how long.
 #[derive(Clone, Copy, Debug)]
 pub struct Limit {
+    /// Failures that lock: the last of them locks (the policy's lockout threshold).
     pub free_attempts: i32,
+    /// The first lock; each further failure doubles it, up to `max_lock`.
+    pub first_lock: Duration,
+    pub max_lock: Duration,
 }
 
-/// Per account: a few typos are free.
-pub const ACCOUNT: Limit = Limit { free_attempts: 5 };
-/// Per address: many cadres share a carrier's NAT address, so allow more.
-pub const ADDRESS: Limit = Limit { free_attempts: 20 };
+/// Per account, before the security policy is read (the policy's defaults): a few typos are
+/// free.
+pub const ACCOUNT: Limit = Limit {
+    free_attempts: 5,
+    first_lock: Duration::seconds(15),
+    max_lock: Duration::hours(1),
+};
+/// Per address: many cadres share a carrier's NAT address, so allow more, and lock briefly.
+pub const ADDRESS: Limit = Limit {
+    free_attempts: 20,
+    first_lock: Duration::seconds(15),
+    max_lock: Duration::hours(1),
+};
 /// Failures are forgotten after a day without any.
 const FORGET_AFTER: Duration = Duration::hours(24);
-const FIRST_LOCK_SECS: i64 = 15;
-const MAX_LOCK: Duration = Duration::hours(1);
+
+/// An account's limit under the security policy: locked at the threshold for the policy's
+/// minutes, doubling with each further failure, at most a day.
+pub fn account_limit(p: &crate::types::SecurityPolicy) -> Limit {
+    Limit {
+        free_attempts: p.lockout_attempts.max(1),
+        first_lock: Duration::minutes(i64::from(p.lockout_minutes.max(1))),
+        max_lock: Duration::hours(24),
+    }
+}
 
 /// A counter's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,15 +61,18 @@ pub struct Counter {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
-/// How long a key is locked once it has counted `failures` attempts: nothing while free, then
-/// 15 s doubling per further attempt, at most an hour.
+/// How long a key is locked once it has counted `failures` attempts: nothing below the
+/// threshold, then the first lock doubling per further attempt, at most `max_lock`.
 pub fn lock_after(failures: i32, limit: Limit) -> Option<Duration> {
     let over = failures - limit.free_attempts;
     if over < 0 {
         return None;
     }
-    let secs = FIRST_LOCK_SECS.saturating_mul(1i64 << over.min(20));
-    Some(Duration::seconds(secs).min(MAX_LOCK))
+    let secs = limit
+        .first_lock
+        .num_seconds()
+        .saturating_mul(1i64 << over.min(20));
+    Some(Duration::seconds(secs).min(limit.max_lock))
 }
 
 /// What one more attempt on a counter means.
@@ -144,7 +168,8 @@ async fn with_counter<T>(
     Ok(out)
 }
 
-/// Counts an attempt on `key`; refused while the key is locked.
+/// Counts an attempt on `key`; refused while the key is locked. Answers the counter with this
+/// attempt counted (a failure then leaves it as it is).
 ///
 /// # Errors
 /// `TooManyAttempts` while locked; a database error as `Internal`.
@@ -153,7 +178,7 @@ pub async fn count(
     key: &str,
     limit: Limit,
     t: &Strings,
-) -> Result<(), AppError> {
+) -> Result<Counter, AppError> {
     let now = Utc::now();
     let outcome = with_counter(db, key, |current| match attempt(current, now, limit) {
         refused @ Attempt::Refused { .. } => (current, refused),
@@ -161,10 +186,17 @@ pub async fn count(
     })
     .await?;
     match outcome {
-        Attempt::Counted(_) => Ok(()),
+        Attempt::Counted(c) => Ok(c),
         Attempt::Refused { retry_after_secs } => Err(AppError::TooManyAttempts {
             retry_after_secs,
-            message: fill(t.err_throttled, &[("secs", &retry_after_secs.to_string())]),
+            message: if retry_after_secs >= 120 {
+                fill(
+                    t.err_throttled_minutes,
+                    &[("min", &retry_after_secs.div_ceil(60).to_string())],
+                )
+            } else {
+                fill(t.err_throttled, &[("secs", &retry_after_secs.to_string())])
+            },
         }),
     }
 }
@@ -254,7 +286,7 @@ mod tests {
         assert_eq!(lock_after(f, ACCOUNT), Some(Duration::seconds(15)));
         assert_eq!(lock_after(f + 1, ACCOUNT), Some(Duration::seconds(30)));
         assert_eq!(lock_after(f + 2, ACCOUNT), Some(Duration::seconds(60)));
-        assert_eq!(lock_after(f + 40, ACCOUNT), Some(MAX_LOCK));
+        assert_eq!(lock_after(f + 40, ACCOUNT), Some(ACCOUNT.max_lock));
     }
 
     #[test]

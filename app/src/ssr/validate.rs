@@ -120,9 +120,31 @@ impl Validator {
 
     /// A new password: long enough, not too long, not common, not made of `context` (the
     /// account's name, username and phone number).
-    pub fn new_password(&mut self, field: &str, value: &str, context: &[&str]) {
+    /// A new password: the fixed rules ([`super::password::weakness`]) and the security
+    /// policy's length and character classes.
+    pub fn new_password(
+        &mut self,
+        field: &str,
+        value: &str,
+        context: &[&str],
+        policy: &crate::types::SecurityPolicy,
+    ) {
         use super::password::{weakness, Weakness, MAX_LEN, MIN_LEN};
         let (code, message) = match weakness(value, context) {
+            None if value.chars().count() < policy.min_length.max(0) as usize => (
+                "password_too_short",
+                fill(
+                    self.t.err_password_short,
+                    &[("min", &policy.min_length.to_string())],
+                ),
+            ),
+            None if crate::model::security::char_classes(value) < policy.char_classes => (
+                "password_classes",
+                fill(
+                    self.t.err_password_classes,
+                    &[("n", &policy.char_classes.to_string())],
+                ),
+            ),
             None => return,
             Some(Weakness::TooShort) => (
                 "password_too_short",

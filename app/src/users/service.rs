@@ -186,10 +186,12 @@ pub async fn create(form: NewAccount) -> Result<i64, AppError> {
         "" => None,
         p => v.choice("post", p, Post::parse),
     };
+    let policy = crate::model::security::load(db).await?;
     v.new_password(
         "password",
         &form.password,
         &[&name, &username, phone.as_deref().unwrap_or_default()],
+        &policy,
     );
     let (tree, scope) = auth.scope().await?;
     if let Some(org) = org_id {
@@ -235,6 +237,7 @@ pub async fn create(form: NewAccount) -> Result<i64, AppError> {
         calendar_token: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        password_changed_at: Set(Some(now)),
         ..Default::default()
     })
     .exec(&txn)
@@ -306,18 +309,41 @@ pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
     }
     kept(&auth, &acct)?;
     let phone = acct.phone.clone().unwrap_or_default();
+    let policy = crate::model::security::load(auth.db()).await?;
     v.new_password(
         "new_password",
         &form.new_password,
         &[&acct.name, &acct.username, &phone],
+        &policy,
     );
+    if !v.has("new_password")
+        && password::reused(
+            auth.db(),
+            &auth.state.metrics.password_verifications,
+            acct.id,
+            &acct.password_hash,
+            &form.new_password,
+            policy.history,
+        )
+        .await?
+    {
+        v.fail(
+            "new_password",
+            "password_reused",
+            crate::i18n::fill(t.err_password_reused, &[("n", &policy.history.to_string())]),
+        );
+    }
     v.finish(&form)?;
     let hash = password::hash(&form.new_password).await?;
     let id = acct.id;
+    let old_hash = acct.password_hash.clone();
+    let now = Utc::now();
     let mut am = acct.into_active_model();
     am.password_hash = Set(hash);
-    am.updated_at = Set(Utc::now());
+    am.password_changed_at = Set(Some(now));
+    am.updated_at = Set(now);
     am.update(auth.db()).await?;
+    password::remember(auth.db(), id, old_hash).await?;
     session::end_all_for(auth.db(), id, None).await?;
     // A new password: the old guesses no longer count against the account.
     throttle::clear(auth.db(), &format!("acct:{id}")).await?;

@@ -55,7 +55,13 @@ async fn drop_guard(app: &TestApp, op: &str) {
 
 async fn audit_rows_form_one_chain_that_verify_walks(app: TestApp) {
     let w = setup(app).await;
-    assert!(w.a.app.login("cadre_a", "wrong-password").await.status().is_client_error());
+    assert!(w
+        .a
+        .app
+        .login("cadre_a", "wrong-password")
+        .await
+        .status()
+        .is_client_error());
     let all = rows(&w.admin).await;
     assert!(all.len() > 10, "{} rows", all.len());
     let mut prev = GENESIS.to_owned();
@@ -153,7 +159,10 @@ async fn verify_names_the_first_row_that_was_tampered_with(app: TestApp) {
     assert_eq!(report["broken_id"], victim.id);
     // The page says so too.
     let page = auditor.page("/audit?verify=1").await;
-    assert!(page.contains("data-ok=\"false\""), "the page shows the break");
+    assert!(
+        page.contains("data-ok=\"false\""),
+        "the page shows the break"
+    );
     assert!(page.contains(&format!("row id {}", victim.id)));
 }
 db_test!(verify_names_the_first_row_that_was_tampered_with);
@@ -211,7 +220,14 @@ async fn archives_keep_six_months_and_leave_a_file_that_verifies(app: TestApp) {
     let recent = (today - chrono::Duration::days(179)).to_string();
     let (code, out) = cli(
         &w.admin,
-        &["audit", "archive", "--before", &recent, "--to", file.to_str().unwrap()],
+        &[
+            "audit",
+            "archive",
+            "--before",
+            &recent,
+            "--to",
+            file.to_str().unwrap(),
+        ],
     )
     .await;
     assert_ne!(code, 0, "{out}");
@@ -220,24 +236,39 @@ async fn archives_keep_six_months_and_leave_a_file_that_verifies(app: TestApp) {
     let oldest = (today - chrono::Duration::days(180)).to_string();
     let (code, out) = cli(
         &w.admin,
-        &["audit", "archive", "--before", &oldest, "--to", file.to_str().unwrap()],
+        &[
+            "audit",
+            "archive",
+            "--before",
+            &oldest,
+            "--to",
+            file.to_str().unwrap(),
+        ],
     )
     .await;
-    assert_ne!(code, 0, "a day 180 days back is allowed, but nothing is that old: {out}");
+    assert_ne!(
+        code, 0,
+        "a day 180 days back is allowed, but nothing is that old: {out}"
+    );
     assert!(out.contains("no audit rows older than"), "{out}");
 
     // Half a year on, today's rows may go.
     let before = rows(&w.admin).await;
     let later = today + chrono::Duration::days(200);
-    let done = server::archive::archive(&w.admin.db, today + chrono::Duration::days(1), later, &file)
-        .await
-        .unwrap();
+    let done =
+        server::archive::archive(&w.admin.db, today + chrono::Duration::days(1), later, &file)
+            .await
+            .unwrap();
     assert_eq!(done.rows, before.len() as u64);
     assert_eq!((done.first_seq, done.last_seq), (1, before.len() as i64));
     let after = rows(&w.admin).await;
     assert_eq!(after.len(), 1, "only the archive's own row is left");
     assert_eq!(after[0].action, "audit_archive");
-    assert_eq!(after[0].prev_hash, before.last().unwrap().hash, "the chain goes on");
+    assert_eq!(
+        after[0].prev_hash,
+        before.last().unwrap().hash,
+        "the chain goes on"
+    );
     let v = app::ssr::audit::verify(&w.admin.db).await.unwrap();
     assert_eq!(v.broken, None);
     assert_eq!(v.anchored_at, Some(before.len() as i64));
@@ -254,7 +285,11 @@ async fn archives_keep_six_months_and_leave_a_file_that_verifies(app: TestApp) {
     // The file verifies on its own …
     let f = server::archive::verify_file(&file).unwrap();
     assert_eq!((f.rows, f.broken), (before.len() as u64, None));
-    let (code, out) = cli(&w.admin, &["audit", "verify", "--file", file.to_str().unwrap()]).await;
+    let (code, out) = cli(
+        &w.admin,
+        &["audit", "verify", "--file", file.to_str().unwrap()],
+    )
+    .await;
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("archive intact"), "{out}");
     // … and an edit to it shows.
@@ -275,13 +310,22 @@ async fn archives_keep_six_months_and_leave_a_file_that_verifies(app: TestApp) {
     std::fs::write(&file, edited).unwrap();
     let f = server::archive::verify_file(&file).unwrap();
     assert_eq!(f.broken.and_then(|b| b.id), Some(victim.id));
-    let (code, out) = cli(&w.admin, &["audit", "verify", "--file", file.to_str().unwrap()]).await;
+    let (code, out) = cli(
+        &w.admin,
+        &["audit", "verify", "--file", file.to_str().unwrap()],
+    )
+    .await;
     assert_eq!(code, 1, "{out}");
     // An archive is never written over.
-    let err = server::archive::archive(&w.admin.db, later, later + chrono::Duration::days(200), &file)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = server::archive::archive(
+        &w.admin.db,
+        later,
+        later + chrono::Duration::days(200),
+        &file,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("never overwritten"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -308,12 +352,21 @@ async fn auditors_filter_page_and_export_the_trail(app: TestApp) {
     for _ in 0..55 {
         ok(&w.a.app, "/api/youth/get", &[("id", &youth.to_string())]).await;
     }
-    assert!(w.b.app.login("cadre_b", "wrong-password").await.status().is_client_error());
+    assert!(w
+        .b
+        .app
+        .login("cadre_b", "wrong-password")
+        .await
+        .status()
+        .is_client_error());
 
     let first = list(&auditor, &[("event", "phone_view")]).await;
     assert_eq!(first["rows"].as_array().unwrap().len(), 50);
     assert_eq!(first["has_next"], true);
-    assert!(first["rows"][0]["seq"].as_i64() > first["rows"][49]["seq"].as_i64(), "newest first");
+    assert!(
+        first["rows"][0]["seq"].as_i64() > first["rows"][49]["seq"].as_i64(),
+        "newest first"
+    );
     let row = &first["rows"][0];
     assert_eq!(row["actor"], "cadre_a");
     assert_eq!(row["role"], "cadre");
@@ -346,7 +399,11 @@ async fn auditors_filter_page_and_export_the_trail(app: TestApp) {
         today.to_string(),
         (today - chrono::Duration::days(1)).to_string(),
     );
-    let todays = list(&auditor, &[("event", "phone_view"), ("from", &t), ("to", &t)]).await;
+    let todays = list(
+        &auditor,
+        &[("event", "phone_view"), ("from", &t), ("to", &t)],
+    )
+    .await;
     assert_eq!(todays["rows"].as_array().unwrap().len(), 50);
     let yesterdays = list(&auditor, &[("from", &y), ("to", &y)]).await;
     assert_eq!(yesterdays["rows"], serde_json::json!([]));
@@ -367,20 +424,35 @@ async fn auditors_filter_page_and_export_the_trail(app: TestApp) {
     // The CSV: the filtered rows, every one, with the export itself on the record.
     let res = auditor.get("/audit/export.csv?event=phone_view").await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     let body = res.text().await.unwrap();
-    assert!(body.starts_with('\u{feff}'), "a BOM for spreadsheet programs");
+    assert!(
+        body.starts_with('\u{feff}'),
+        "a BOM for spreadsheet programs"
+    );
     let mut reader = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes());
     let recs: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(recs.len(), 55);
-    assert!(recs.iter().all(|r| &r[7] == "phone_view" && &r[4] == "cadre_a"));
+    assert!(recs
+        .iter()
+        .all(|r| &r[7] == "phone_view" && &r[4] == "cadre_a"));
     let exported = list(&auditor, &[("event", "audit_export")]).await;
     assert_eq!(exported["rows"][0]["actor"], "auditor");
     assert_eq!(exported["rows"][0]["details"], "event=phone_view");
     // Nobody else reads the trail.
     for who in [&w.admin, &w.a.app] {
-        assert_eq!(who.get("/audit/export.csv").await.status(), StatusCode::FORBIDDEN);
-        assert_status(who.call("/api/audit/list", &[]).await, StatusCode::FORBIDDEN).await;
+        assert_eq!(
+            who.get("/audit/export.csv").await.status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_status(
+            who.call("/api/audit/list", &[]).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
         assert_eq!(who.get("/audit").await.status(), StatusCode::NOT_FOUND);
     }
     assert_eq!(
@@ -389,9 +461,15 @@ async fn auditors_filter_page_and_export_the_trail(app: TestApp) {
     );
     let page = auditor.page("/audit?event=phone_view").await;
     assert!(page.contains("data-testid=\"audit-rows\""));
-    assert!(page.contains("data-testid=\"audit-older\""), "a link to the next page");
+    assert!(
+        page.contains("data-testid=\"audit-older\""),
+        "a link to the next page"
+    );
     // An auditor changes nothing: no page of theirs offers it, and the matrix refuses the rest.
-    assert_eq!(auditor.get("/admin/users").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        auditor.get("/admin/users").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 db_test!(auditors_filter_page_and_export_the_trail);
 
@@ -418,29 +496,52 @@ async fn the_three_administrators_keep_to_their_work(app: TestApp) {
     let sec = signed_in(&w.admin, "secadmin", ADMIN_PASSWORD).await;
     // Administrators' accounts are the security administrator's; the others' the system
     // administrator's.
-    assert_status(create(&sec, "auditor2", "auditor", root).await, StatusCode::OK).await;
-    assert_invalid(create(&sec, "cadre_x", "cadre", root).await, "role", "invalid_choice").await;
-    assert_invalid(create(&w.admin, "sec2", "secadmin", root).await, "role", "invalid_choice").await;
+    assert_status(
+        create(&sec, "auditor2", "auditor", root).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_invalid(
+        create(&sec, "cadre_x", "cadre", root).await,
+        "role",
+        "invalid_choice",
+    )
+    .await;
+    assert_invalid(
+        create(&w.admin, "sec2", "secadmin", root).await,
+        "role",
+        "invalid_choice",
+    )
+    .await;
     let sec_id = crate::security::account_id(&w.admin, "secadmin").await;
     let res = w
         .admin
         .call(
             "/api/users/reset-password",
-            &[("id", &sec_id.to_string()), ("new_password", "quiet-river-73")],
+            &[
+                ("id", &sec_id.to_string()),
+                ("new_password", "quiet-river-73"),
+            ],
         )
         .await;
     assert_status(res, StatusCode::FORBIDDEN).await;
     let res = sec
         .call(
             "/api/users/reset-password",
-            &[("id", &w.a.id.to_string()), ("new_password", "quiet-river-73")],
+            &[
+                ("id", &w.a.id.to_string()),
+                ("new_password", "quiet-river-73"),
+            ],
         )
         .await;
     assert_status(res, StatusCode::FORBIDDEN).await;
 
     // Roles: assigned by the security administrator; the account's sessions end.
     let res = sec
-        .call("/api/users/role", &[("id", &sec_id.to_string()), ("role", "sysadmin")])
+        .call(
+            "/api/users/role",
+            &[("id", &sec_id.to_string()), ("role", "sysadmin")],
+        )
         .await;
     assert_invalid(res, "role", "self_role").await;
     ok(
@@ -449,8 +550,16 @@ async fn the_three_administrators_keep_to_their_work(app: TestApp) {
         &[("id", &w.b.id.to_string()), ("role", "supervisor")],
     )
     .await;
-    assert_status(w.b.app.call("/api/today", &[]).await, StatusCode::UNAUTHORIZED).await;
-    let b = account::Entity::find_by_id(w.b.id).one(&w.admin.db).await.unwrap().unwrap();
+    assert_status(
+        w.b.app.call("/api/today", &[]).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let b = account::Entity::find_by_id(w.b.id)
+        .one(&w.admin.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(b.role, "supervisor");
     let changed = audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq("role_change"))
@@ -458,7 +567,10 @@ async fn the_three_administrators_keep_to_their_work(app: TestApp) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((changed.details.as_str(), changed.role.as_str()), ("cadre -> supervisor", "secadmin"));
+    assert_eq!(
+        (changed.details.as_str(), changed.role.as_str()),
+        ("cadre -> supervisor", "secadmin")
+    );
 
     // A locked account: the security administrator sees it and lifts the lock.
     for _ in 0..7 {
@@ -470,7 +582,10 @@ async fn the_three_administrators_keep_to_their_work(app: TestApp) {
     );
     let listed = ok(&sec, "/api/users/list", &[("q", "cadre_a")]).await;
     assert_eq!(listed["accounts"][0]["locked"], true, "{listed}");
-    assert_eq!(listed["accounts"][0]["kept"], false, "a cadre is not the secadmin's to keep");
+    assert_eq!(
+        listed["accounts"][0]["kept"], false,
+        "a cadre is not the secadmin's to keep"
+    );
     ok(&sec, "/api/users/unlock", &[("id", &w.a.id.to_string())]).await;
     let listed = ok(&sec, "/api/users/list", &[("q", "cadre_a")]).await;
     assert_eq!(listed["accounts"][0]["locked"], false);
@@ -485,7 +600,10 @@ async fn the_three_administrators_keep_to_their_work(app: TestApp) {
 
     // Each has its own pages.
     let page = sec.page("/admin/users").await;
-    assert!(page.contains("分配角色"), "the security administrator assigns roles");
+    assert!(
+        page.contains("分配角色"),
+        "the security administrator assigns roles"
+    );
     assert_eq!(sec.get("/admin/orgs").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(sec.get("/audit").await.status(), StatusCode::NOT_FOUND);
     let page = w.admin.page("/admin/users").await;
@@ -496,19 +614,35 @@ db_test!(the_three_administrators_keep_to_their_work);
 async fn create_admin_makes_each_of_the_three(app: TestApp) {
     let (code, out) = cli(
         &app,
-        &["create-admin", "--role", "auditor", "--username", "auditor_two"],
+        &[
+            "create-admin",
+            "--role",
+            "auditor",
+            "--username",
+            "auditor_two",
+        ],
     )
     .await;
     // The password comes from the environment only.
     assert_ne!(code, 0, "{out}");
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["create-admin", "--role", "auditor", "--username", "auditor_two"])
+        .args([
+            "create-admin",
+            "--role",
+            "auditor",
+            "--username",
+            "auditor_two",
+        ])
         .env("LIAISON_DATABASE_URL", &app.database_url)
         .env("LIAISON_ADMIN_PASSWORD", "quiet-river-73")
         .output()
         .await
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let a = account::Entity::find()
         .filter(account::Column::Username.eq("auditor_two"))
         .one(&app.db)

@@ -17,6 +17,7 @@ mod matrix;
 mod orgs;
 mod outbox;
 mod pages;
+mod passwords;
 mod reminders;
 mod security;
 mod signoff;

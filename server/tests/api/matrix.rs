@@ -353,6 +353,19 @@ impl Fixture {
                 ("post", String::new()),
             ],
             "users/unlock" => id(self.victim),
+            "security/get" => vec![],
+            // The defaults again: the calls after this one see the same policy.
+            "security/update" => vec![
+                ("min_length", "8".to_owned()),
+                ("char_classes", "2".to_owned()),
+                ("expiry_days", "90".to_owned()),
+                ("history", "5".to_owned()),
+                ("lockout_attempts", "5".to_owned()),
+                ("lockout_minutes", "15".to_owned()),
+                ("idle_minutes_admin", "720".to_owned()),
+                ("idle_minutes_supervisor", "10080".to_owned()),
+                ("idle_minutes_cadre", "10080".to_owned()),
+            ],
             "inbox/read" => id(self.notification),
             "supervise/remind" => {
                 vec![("request_id", rid()), ("cadre_id", self.w.a.id.to_string())]
@@ -555,6 +568,8 @@ const MATRIX: &[(&str, Who)] = &[
     ("users/unpair", Who::Admins),
     ("users/role", Who::Secadmins),
     ("users/unlock", Who::Secadmins),
+    ("security/get", Who::Secadmins),
+    ("security/update", Who::Secadmins),
     ("audit/list", Who::Auditors),
     ("audit/verify", Who::Auditors),
     ("today", Who::Cadres),

@@ -35,6 +35,8 @@ pub struct Model {
     /// Moved by the database on every write that can change this cadre's compliance facts
     /// (see `cadre_fact`).
     pub facts_stamp: i64,
+    /// When the password was last set (its expiry counts from here).
+    pub password_changed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
