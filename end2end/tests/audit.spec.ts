@@ -57,8 +57,11 @@ test('the auditor finds a failed sign-in, verifies the chain and exports the row
   await expect(page.getByTestId('audit-chain')).toContainText('完整');
   // The export and the verification are on the record themselves.
   await page.goto('/audit?actor=auditor');
-  await expect(page.getByTestId('audit-rows').locator('li[data-event="audit_export"]')).toHaveCount(1);
-  await expect(page.getByTestId('audit-rows').locator('li[data-event="audit_verify"]')).toHaveCount(1);
+  // (newest first: the verification, then the export before it)
+  const mine = page.getByTestId('audit-rows').locator('li');
+  await expect(mine.nth(0)).toHaveAttribute('data-event', 'audit_verify');
+  await expect(mine.nth(1)).toHaveAttribute('data-event', 'audit_export');
+  await expect(mine.nth(1)).toContainText('actor=cadre10 result=failure');
 });
 
 test('the security administrator lifts a sign-in lock', async ({ page, browser }) => {

@@ -90,7 +90,9 @@ pub async fn export_csv(
             ),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
-        Body::from_stream(stream),
+        // Fused: the compression layer polls once more after the end, which an unfold may not
+        // be.
+        Body::from_stream(futures_util::StreamExt::fuse(stream)),
     )
         .into_response()
 }

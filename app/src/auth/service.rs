@@ -10,7 +10,7 @@ use crate::ssr::throttle::{self, ADDRESS};
 use crate::ssr::validate::Validator;
 use crate::ssr::{audit, password, set_cookie, state};
 use crate::types::Role;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// The longest password a sign-in form takes: longer ones cannot be right (a new password has
 /// at most 128 characters) and would only make the server hash megabytes.
@@ -309,34 +309,21 @@ pub async fn change_password(form: PasswordForm) -> Result<(), AppError> {
             v.fail("current_password", "wrong_password", t.err_wrong_password);
         }
     }
-    if !v.has("new_password")
-        && !v.has("current_password")
-        && password::reused(
+    // Only once the current password is right: guessing it must not buy verifications.
+    if !v.has("current_password") {
+        password::refuse_reuse(
+            &mut v,
+            "new_password",
             db,
             &auth.state.metrics.password_verifications,
-            acct.id,
-            &acct.password_hash,
+            &acct,
             &form.new_password,
-            policy.history,
+            &policy,
         )
-        .await?
-    {
-        v.fail(
-            "new_password",
-            "password_reused",
-            crate::i18n::fill(t.err_password_reused, &[("n", &policy.history.to_string())]),
-        );
+        .await?;
     }
     v.finish(&form)?;
-    let hash = password::hash(&form.new_password).await?;
-    let old_hash = acct.password_hash.clone();
-    let now = chrono::Utc::now();
-    let mut am = acct.into_active_model();
-    am.password_hash = Set(hash);
-    am.password_changed_at = Set(Some(now));
-    am.updated_at = Set(now);
-    am.update(db).await?;
-    password::remember(db, auth.viewer.id, old_hash).await?;
+    password::replace(db, acct, &form.new_password).await?;
     session::end_all_for(db, auth.viewer.id, auth.info.session_id.as_deref()).await?;
     auth.audit(
         db,

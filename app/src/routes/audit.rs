@@ -103,7 +103,7 @@ fn Trail(data: AuditPage, report: Option<ChainReport>) -> impl IntoView {
             </div>
             <div class="row-actions">
                 <button type="submit" class="primary">{t.audit_filter}</button>
-                <a class="button" href=csv download data-testid="audit-csv">{t.audit_export_csv}</a>
+                <a class="button" href=csv data-testid="audit-csv">{t.audit_export_csv}</a>
             </div>
         </form>
         {if rows.is_empty() {

@@ -134,25 +134,68 @@ pub async fn reused(
     Ok(false)
 }
 
-/// Keeps a replaced password's hash for [`reused`].
+/// Refuses on `field` (unless it already failed) a new password the account has used among the
+/// policy's last `history` (`password_reused`).
 ///
 /// # Errors
 /// A database error, as `Internal`.
-pub async fn remember(
+pub async fn refuse_reuse(
+    v: &mut super::validate::Validator,
+    field: &str,
     db: &impl sea_orm::ConnectionTrait,
-    account_id: i64,
-    old_hash: String,
+    counter: &Verifications,
+    acct: &crate::model::entities::account::Model,
+    new: &str,
+    policy: &crate::types::SecurityPolicy,
+) -> Result<(), AppError> {
+    if !v.has(field)
+        && reused(
+            db,
+            counter,
+            acct.id,
+            &acct.password_hash,
+            new,
+            policy.history,
+        )
+        .await?
+    {
+        let t = v.t();
+        v.fail(
+            field,
+            "password_reused",
+            crate::i18n::fill(t.err_password_reused, &[("n", &policy.history.to_string())]),
+        );
+    }
+    Ok(())
+}
+
+/// Gives an account a new password: its hash, when it was set (expiry counts from here), and
+/// the old hash kept for [`reused`].
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn replace(
+    db: &impl sea_orm::ConnectionTrait,
+    acct: crate::model::entities::account::Model,
+    new: &str,
 ) -> Result<(), AppError> {
     use crate::model::entities::password_history;
-    use sea_orm::{ActiveModelTrait, Set};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let hash = hash(new).await?;
+    let now = chrono::Utc::now();
     password_history::ActiveModel {
-        account_id: Set(account_id),
-        password_hash: Set(old_hash),
-        created_at: Set(chrono::Utc::now()),
+        account_id: Set(acct.id),
+        password_hash: Set(acct.password_hash.clone()),
+        created_at: Set(now),
         ..Default::default()
     }
     .insert(db)
     .await?;
+    let mut am = acct.into_active_model();
+    am.password_hash = Set(hash);
+    am.password_changed_at = Set(Some(now));
+    am.updated_at = Set(now);
+    am.update(db).await?;
     Ok(())
 }
 

@@ -316,34 +316,19 @@ pub async fn reset_password(form: ResetPasswordForm) -> Result<(), AppError> {
         &[&acct.name, &acct.username, &phone],
         &policy,
     );
-    if !v.has("new_password")
-        && password::reused(
-            auth.db(),
-            &auth.state.metrics.password_verifications,
-            acct.id,
-            &acct.password_hash,
-            &form.new_password,
-            policy.history,
-        )
-        .await?
-    {
-        v.fail(
-            "new_password",
-            "password_reused",
-            crate::i18n::fill(t.err_password_reused, &[("n", &policy.history.to_string())]),
-        );
-    }
+    password::refuse_reuse(
+        &mut v,
+        "new_password",
+        auth.db(),
+        &auth.state.metrics.password_verifications,
+        &acct,
+        &form.new_password,
+        &policy,
+    )
+    .await?;
     v.finish(&form)?;
-    let hash = password::hash(&form.new_password).await?;
     let id = acct.id;
-    let old_hash = acct.password_hash.clone();
-    let now = Utc::now();
-    let mut am = acct.into_active_model();
-    am.password_hash = Set(hash);
-    am.password_changed_at = Set(Some(now));
-    am.updated_at = Set(now);
-    am.update(auth.db()).await?;
-    password::remember(auth.db(), id, old_hash).await?;
+    password::replace(auth.db(), acct, &form.new_password).await?;
     session::end_all_for(auth.db(), id, None).await?;
     // A new password: the old guesses no longer count against the account.
     throttle::clear(auth.db(), &format!("acct:{id}")).await?;
