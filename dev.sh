@@ -81,6 +81,37 @@ setup_browser() {
   if ! command -v python3 >/dev/null; then apt_install python3; fi
 }
 
+setup_deploy() {
+  # The production set-up's test: Debian's nginx (run unprivileged, never as a service),
+  # openssl for its certificate, psql for its database.
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    # Installed for the test to run: the package must not start a system-wide server on :80.
+    local policy=/usr/sbin/policy-rc.d made=""
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null && as_root chmod +x "$policy" && made=1
+    fi
+    apt_install nginx
+    if [ -n "$made" ]; then as_root rm -f "$policy"; fi
+  fi
+  if ! command -v openssl >/dev/null; then apt_install openssl; fi
+  if ! command -v psql >/dev/null; then apt_install postgresql-client; fi
+}
+
+deploy_test() {
+  local pg="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+  if ! psql "$pg" -qtAX -c 'SELECT 1' >/dev/null 2>&1; then
+    if [ "${LIAISON_REQUIRE_POSTGRES:-}" = 1 ]; then
+      echo "the deploy test needs PostgreSQL at $pg" >&2
+      return 1
+    fi
+    say "deploy test skipped: no PostgreSQL at $pg"
+    return 0
+  fi
+  say "deploy test (nginx, TLS, two instances on PostgreSQL)"
+  PATH="$PATH:/usr/sbin" LIAISON_BIN="$TARGET_DIR/release/server" LIAISON_SITE_ROOT="$ROOT/target/site" \
+    TEST_DATABASE_URL="$pg" deploy/test/run.sh
+}
+
 build() {
   # --precompress: brotli and gzip copies of the bundle, made once here instead of per request.
   say "building (cargo leptos build --release --precompress)"
@@ -92,7 +123,7 @@ case "${1:-}" in
     setup_build
     setup_fonts
     build
-    say "serving http://127.0.0.1:3000 — sign in as admin / demo-liaison"
+    say "serving http://127.0.0.1:3000 — sign in as sysadmin, supervisor or cadre01 / demo-liaison"
     exec "$TARGET_DIR/release/server" serve --demo "${@:2}"
     ;;
   test)
@@ -101,6 +132,7 @@ case "${1:-}" in
     setup_pdf_tools
     setup_office
     setup_browser
+    setup_deploy
     say "cargo fmt --check"
     cargo fmt --all -- --check
     say "clippy (ssr)"
@@ -112,6 +144,7 @@ case "${1:-}" in
     cargo test --release --workspace
     say "browser tests (Chromium, 390×844)"
     (cd end2end && LIAISON_BIN="$TARGET_DIR/release/server" LIAISON_SITE_ROOT="$ROOT/target/site" npx playwright test)
+    deploy_test
     ;;
   *)
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'

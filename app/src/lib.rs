@@ -33,6 +33,7 @@ pub mod study;
 pub mod suggestions;
 pub mod supervise;
 pub mod today;
+pub mod totp;
 pub mod types;
 pub mod users;
 pub mod visits;
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <components::layout::NotFound /> }>
                 <Route path=path!("/login") view=routes::login::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login/totp") view=routes::login::TotpPage ssr=SsrMode::Async />
                 <Route path=path!("/") view=routes::home::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/orgs") view=routes::admin_orgs::OrgsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=routes::admin_users::UsersPage ssr=SsrMode::Async />

@@ -52,6 +52,17 @@ mod imp {
     pub fn today() -> chrono::NaiveDate {
         crate::ssr::today()
     }
+    /// Whether a right password waits for its second factor (the `/login/totp` page).
+    pub fn factor_pending() -> bool {
+        crate::ssr::session::request_info()
+            .pending_account
+            .is_some()
+    }
+    /// Whether this request is for a page a viewer without a required second factor may open.
+    pub fn open_without_factor() -> bool {
+        let path = crate::ssr::session::request_info().path;
+        crate::ssr::guard::OPEN_WITHOUT_FACTOR.contains(&path.as_str())
+    }
     /// The failed plain-form submission this page was sent back with: (server function, error).
     pub fn failed_form() -> Option<(String, crate::error::AppError)> {
         crate::ssr::session::request_info()
@@ -92,6 +103,12 @@ mod imp {
     pub fn today() -> chrono::NaiveDate {
         crate::rules::shanghai_date(chrono::Utc::now())
     }
+    pub fn open_without_factor() -> bool {
+        true
+    }
+    pub fn factor_pending() -> bool {
+        false
+    }
     pub async fn demo_sign_ins() -> Vec<(crate::types::Role, Vec<String>)> {
         Vec::new()
     }
@@ -111,8 +128,8 @@ mod imp {
 }
 
 pub use imp::{
-    css_href, demo_mode, demo_sign_ins, failed_form, in_wechat, locale, outbox_href,
-    provide_csp_nonce, redirect, set_status, today, viewer,
+    css_href, demo_mode, demo_sign_ins, factor_pending, failed_form, in_wechat, locale,
+    open_without_factor, outbox_href, provide_csp_nonce, redirect, set_status, today, viewer,
 };
 
 /// Renders a page for a signed-in viewer with one of `roles`; sends everyone else to sign in, and
@@ -124,6 +141,11 @@ pub fn guard<V: IntoView + 'static>(
     match viewer() {
         None => {
             redirect("/login");
+            ().into_any()
+        }
+        // The policy asks for a second factor this account has not set up: that comes first.
+        Some(v) if v.factor_missing && !open_without_factor() => {
+            redirect("/settings?factor=required#totp");
             ().into_any()
         }
         Some(v) if !roles.contains(&v.role) => {

@@ -238,6 +238,9 @@ pub struct Viewer {
     pub unread: u32,
     /// The password is older than the policy allows: every page asks for a new one.
     pub password_expired: bool,
+    /// The policy asks this account for a second factor it has not set up: every page sends it to
+    /// `/settings` to do so, and nothing else is open.
+    pub factor_missing: bool,
 }
 
 /// One organisation in a tree listing, in depth-first order.
@@ -273,6 +276,8 @@ pub struct AccountRow {
     /// Signing in is locked after too many wrong passwords (the security administrator
     /// unlocks it).
     pub locked: bool,
+    /// A second factor is on (the security administrator can reset it).
+    pub factor: bool,
     /// Whether the viewer keeps this account (creates, resets, deactivates it): see
     /// [`Role::keeps`].
     pub kept: bool,

@@ -74,17 +74,17 @@ test('the security administrator lifts a sign-in lock', async ({ page, browser }
   await page.getByRole('button', { name: '保存' }).click();
   await expect(page.locator('.field.invalid')).toContainText('8');
   await page.getByLabel('最短长度').fill('10');
-  await page.getByLabel('管理员须使用双因素认证').check();
+  await page.getByLabel('分管领导须使用双因素认证').check();
   await page.getByRole('button', { name: '保存' }).click();
   await expect(page.getByText('已保存')).toBeVisible();
   await page.reload();
   await expect(page.getByLabel('最短长度')).toHaveValue('10');
-  await expect(page.getByLabel('管理员须使用双因素认证')).toBeChecked();
+  await expect(page.getByLabel('分管领导须使用双因素认证')).toBeChecked();
   fs.mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, 'secadmin-security-phone.png'), fullPage: true });
   // Back to the defaults: the other tests sign in as they always have.
   await page.getByLabel('最短长度').fill('8');
-  await page.getByLabel('管理员须使用双因素认证').uncheck();
+  await page.getByLabel('分管领导须使用双因素认证').uncheck();
   await page.getByRole('button', { name: '保存' }).click();
   await expect(page.getByText('已保存')).toBeVisible();
 

@@ -12,6 +12,14 @@ pub struct LoginForm {
     pub password: String,
 }
 
+/// The second step of signing in: a code from the authenticator app, or a recovery code.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TotpLoginForm {
+    pub code: String,
+    pub recovery_code: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PasswordForm {
@@ -31,6 +39,16 @@ pub struct LanguageForm {
 pub async fn login(#[server(flatten)] form: LoginForm) -> Result<(), AppError> {
     use crate::ssr::respond;
     let landing = respond(super::service::login(form).await)?;
+    leptos_axum::redirect(landing);
+    Ok(())
+}
+
+/// Finishes a sign-in that a right password started, with the second factor's code (or a
+/// recovery code); redirects to the landing page.
+#[server(prefix = "/api", endpoint = "login/totp")]
+pub async fn login_totp(#[server(flatten)] form: TotpLoginForm) -> Result<(), AppError> {
+    use crate::ssr::respond;
+    let landing = respond(super::service::login_totp(form).await)?;
     leptos_axum::redirect(landing);
     Ok(())
 }

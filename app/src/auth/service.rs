@@ -1,9 +1,10 @@
 //! Sign-in, sign-out, passwords and language, on the server.
 
-use super::api::{LanguageForm, LoginForm, PasswordForm};
+use super::api::{LanguageForm, LoginForm, PasswordForm, TotpLoginForm};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::model::entities::{account, organisation};
+use crate::model::second_factor;
 use crate::ssr::guard::signed_in;
 use crate::ssr::session::{self, request_info};
 use crate::ssr::throttle::{self, ADDRESS};
@@ -190,18 +191,31 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
     if let Some(old) = &info.session_id {
         session::end(db, old).await?;
     }
-    let token = session::create(
-        db,
-        acct.id,
-        &st.settings,
-        info.ip.clone(),
-        info.user_agent.clone(),
-    )
-    .await?;
+    // With a second factor, the right password opens only a pending session: the code is next.
+    let pending = second_factor::confirmed(db, acct.id).await?;
+    let token = session::create(db, acct.id, &st.settings, &info, pending).await?;
     set_cookie(session::session_cookie(&token, &st.settings));
     if let Some(locale) = Locale::from_tag(&acct.locale) {
         set_cookie(session::lang_cookie(locale, &st.settings));
     }
+    if pending {
+        return Ok(TOTP_PAGE);
+    }
+    signed_in_to(db, &info, &acct, &policy, String::new()).await
+}
+
+/// Where a right password on an account with a second factor goes: the code is asked for there.
+pub const TOTP_PAGE: &str = "/login/totp";
+
+/// The end of a sign-in: it is on the record, and the landing page (the password form when the
+/// password has expired).
+async fn signed_in_to(
+    db: &sea_orm::DatabaseConnection,
+    info: &session::RequestInfo,
+    acct: &account::Model,
+    policy: &crate::types::SecurityPolicy,
+    details: String,
+) -> Result<&'static str, AppError> {
     audit::record(
         db,
         audit::Entry {
@@ -211,13 +225,13 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
             action: "login",
             entity: "account",
             entity_id: Some(acct.id),
-            details: String::new(),
+            details,
             ip: info.ip.clone(),
         },
     )
     .await?;
     if crate::model::security::expired(
-        &policy,
+        policy,
         acct.password_changed_at,
         acct.created_at,
         chrono::Utc::now(),
@@ -225,6 +239,121 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
         return Ok("/settings?expired=1#password");
     }
     Ok(Role::parse(&acct.role).unwrap_or(Role::Cadre).landing())
+}
+
+/// The second step of signing in: a code from the authenticator app, or one of the recovery
+/// codes, for the account whose right password opened the pending session. A code is good once;
+/// guesses are throttled like passwords (and lock the same way).
+///
+/// # Errors
+/// `Unauthenticated` without a pending session; `Invalid` for a missing or wrong code;
+/// `TooManyAttempts` while locked.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn login_totp(form: TotpLoginForm) -> Result<&'static str, AppError> {
+    use crate::model::entities::totp_factor;
+    let st = state()?;
+    let db = &st.db;
+    let info = request_info();
+    let t = info.locale.strings();
+    let (Some(pending_id), Some(account_id)) = (info.session_id.clone(), info.pending_account)
+    else {
+        return Err(AppError::Unauthenticated);
+    };
+    let code = form.code.trim();
+    let recovery = form.recovery_code.trim();
+    let mut v = Validator::new(info.locale);
+    if code.is_empty() && recovery.is_empty() {
+        v.fail("code", "required", t.err_required);
+    } else if code.chars().count() > 32 || recovery.chars().count() > 64 {
+        v.fail("code", "bad_code", t.err_totp_code);
+    }
+    v.finish(&form)?;
+    let acct = account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let Some(factor) = totp_factor::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .filter(|f| f.confirmed_at.is_some())
+    else {
+        // Reset while this sign-in waited: start again with the password.
+        session::end(db, &pending_id).await?;
+        return Err(AppError::Unauthenticated);
+    };
+    let policy = crate::model::security::load(db).await?;
+    let key = format!("totp:{account_id}");
+    let counted = throttle::count(db, &key, throttle::account_limit(&policy), t).await?;
+    let now = chrono::Utc::now();
+    let (good, how) = if code.is_empty() {
+        (
+            second_factor::take_recovery_code(db, account_id, recovery, now).await?,
+            "recovery_code",
+        )
+    } else {
+        (
+            second_factor::take_code(db, &factor, code, now).await?,
+            "totp",
+        )
+    };
+    if !good {
+        audit::record(
+            db,
+            audit::Entry {
+                actor_id: Some(acct.id),
+                role: Role::parse(&acct.role),
+                result: audit::Outcome::Failure,
+                action: "totp_failed",
+                entity: "account",
+                entity_id: Some(acct.id),
+                details: format!("{} ({how})", acct.username),
+                ip: info.ip.clone(),
+            },
+        )
+        .await?;
+        if let Some(until) = counted.locked_until {
+            audit::record(
+                db,
+                audit::Entry {
+                    actor_id: Some(acct.id),
+                    role: Role::parse(&acct.role),
+                    result: audit::Outcome::Success,
+                    action: "lockout",
+                    entity: "account",
+                    entity_id: Some(acct.id),
+                    details: format!(
+                        "{} wrong codes, locked until {}",
+                        counted.failures,
+                        until.format("%Y-%m-%dT%H:%M:%SZ")
+                    ),
+                    ip: info.ip.clone(),
+                },
+            )
+            .await?;
+        }
+        let mut v = Validator::new(info.locale);
+        let field = if code.is_empty() {
+            "recovery_code"
+        } else {
+            "code"
+        };
+        v.fail(field, "bad_code", t.err_totp_code);
+        return v.finish(&form).map(|_| TOTP_PAGE);
+    }
+    throttle::clear(db, &key).await?;
+    // A fresh session id for the signed-in session: the pending one ends here.
+    session::end(db, &pending_id).await?;
+    let token = session::create(db, acct.id, &st.settings, &info, false).await?;
+    set_cookie(session::session_cookie(&token, &st.settings));
+    let details = if how == "recovery_code" {
+        format!(
+            "recovery code ({} left)",
+            second_factor::recovery_codes_left(db, acct.id).await?
+        )
+    } else {
+        "totp".to_owned()
+    };
+    signed_in_to(db, &info, &acct, &policy, details).await
 }
 
 fn address_key(info: &session::RequestInfo) -> String {

@@ -77,6 +77,11 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
                     {t.password_expired_banner} " " <a href="/settings#password">{t.password_expired_link}</a>
                 </p>
             })}
+            {viewer.factor_missing.then(|| view! {
+                <p class="notice warn" role="alert" data-testid="factor-missing">
+                    {t.factor_missing_banner} " " <a href="/settings?factor=required#totp">{t.factor_missing_link}</a>
+                </p>
+            })}
             {(viewer.role == Role::Cadre).then(|| view! { <crate::components::signoff::LockBanner /> })}
             {children()}
         </main>

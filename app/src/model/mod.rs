@@ -21,6 +21,8 @@ pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod roster;
 #[cfg(feature = "ssr")]
+pub mod second_factor;
+#[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod signoff;

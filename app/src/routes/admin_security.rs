@@ -1,6 +1,6 @@
 //! `/admin/security`: the security policy (安全策略), for the security administrator.
 
-use crate::components::form::{PostForm, TextField};
+use crate::components::form::{FieldMessage, PostForm, TextField};
 use crate::i18n::{fill, use_t};
 use crate::page::data_page;
 use crate::reminders::rules::local;
@@ -58,6 +58,8 @@ fn SecurityFormView(v: SecurityView) -> impl IntoView {
                 {check("totp_admins", t.sec_totp_admins, p.totp_admins)}
                 {check("totp_supervisors", t.sec_totp_supervisors, p.totp_supervisors)}
                 {check("totp_everyone", t.sec_totp_everyone, p.totp_everyone)}
+                <FieldMessage name="totp_admins" />
+                <FieldMessage name="totp_everyone" />
             </section>
             <button type="submit" class="primary">{t.save}</button>
         </PostForm>

@@ -10,7 +10,7 @@ use crate::page::data_page;
 use crate::types::{AccountRow, AccountsPage, OrgNode, Post, Role};
 use crate::users::api::{
     list_accounts, AccountsQuery, CreateAccount, DeactivateAccount, PairOrg, ResetPassword,
-    SetRole, UnlockAccount, UnpairOrg,
+    ResetTotp, SetRole, UnlockAccount, UnpairOrg,
 };
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -145,7 +145,14 @@ fn AccountCard(
         format!("reset-{id}"),
         format!("deactivate-{id}"),
     );
-    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+    let (id1, id2, id3, id4, id5, id6) = (
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+    );
     let role_options: Vec<(String, String)> = Role::ALL
         .into_iter()
         .map(|r| (r.as_str().to_owned(), r.label(t).to_owned()))
@@ -168,11 +175,18 @@ fn AccountCard(
                 {account.post.map(|p| view! { <span class="tag">{p.label(t)}</span> })}
                 {(!account.active).then(|| view! { <span class="tag muted">{t.user_inactive}</span> })}
                 {account.locked.then(|| view! { <span class="tag warn" data-testid="locked">{t.user_locked}</span> })}
+                {account.factor.then(|| view! { <span class="tag" data-testid="factor-on">{t.user_totp_on}</span> })}
             </div>
             {(account.locked && is_secadmin).then(|| view! {
                 <PostForm action=UnlockAccount::PATH id=format!("unlock-{id4}") key=("id", id4.clone()) class="inline">
                     <Hidden name="id" value=id4.clone() />
                     <button type="submit">{t.user_unlock}</button>
+                </PostForm>
+            })}
+            {(account.factor && is_secadmin && !own).then(|| view! {
+                <PostForm action=ResetTotp::PATH id=format!("totp-reset-{id6}") key=("account_id", id6.clone()) class="inline">
+                    <Hidden name="account_id" value=id6.clone() />
+                    <ConfirmSubmit label=t.user_totp_reset question=t.user_totp_reset_confirm class="" />
                 </PostForm>
             })}
             {(is_secadmin && !own && account.active).then(|| view! {

@@ -1,6 +1,7 @@
-//! `/login`: sign in with a phone number or username and a password.
+//! `/login`: sign in with a phone number or username and a password; `/login/totp`: then the
+//! second factor's code, where the account has one.
 
-use crate::auth::api::Login;
+use crate::auth::api::{Login, LoginTotp};
 use crate::components::enhance::PasswordToggle;
 use crate::components::form::{PostForm, TextField};
 use crate::components::lang::LanguageSwitch;
@@ -44,6 +45,36 @@ pub fn LoginPage() -> impl IntoView {
                     })}
                 </Suspense>
             })}
+            <LanguageSwitch />
+        </main>
+    }
+}
+
+/// The second step of signing in, for a right password on an account with a second factor.
+#[component]
+pub fn TotpPage() -> impl IntoView {
+    let t = use_t();
+    if let Some(v) = page::viewer() {
+        page::redirect(v.role.landing());
+    } else if !page::factor_pending() {
+        page::redirect("/login");
+    }
+    let recovery_open = crate::components::form::failed_for(LoginTotp::PATH, "code", "");
+    view! {
+        <Title text=crate::markup::rcdata(&format!("{} · {}", t.login_totp_title, t.app_name)) />
+        <main class="page narrow login">
+            <h1 class="app-title">{t.app_name}</h1>
+            <h2>{t.login_totp_title}</h2>
+            <p class="hint">{t.login_totp_hint}</p>
+            <PostForm action=LoginTotp::PATH id="login-totp">
+                <TextField name="code" label=t.totp_code_label autocomplete="one-time-code" maxlength=7 inputmode="numeric" />
+                <details open=recovery_open>
+                    <summary>{t.use_recovery_code}</summary>
+                    <TextField name="recovery_code" label=t.recovery_code_label autocomplete="off" maxlength=20 />
+                </details>
+                <button type="submit" class="primary">{t.sign_in}</button>
+            </PostForm>
+            <p class="hint"><a href="/login">{t.login_totp_again}</a></p>
             <LanguageSwitch />
         </main>
     }

@@ -6,6 +6,7 @@ use crate::components::lang::LanguageSwitch;
 use crate::i18n::use_t;
 use crate::page::data_page;
 use crate::reminders::api::{get_my_settings, MySettings, RegenerateCalendar, SetNotifications};
+use crate::totp::api::{totp_status, BeginTotp, ConfirmTotp, FactorStatus};
 use crate::types::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -18,8 +19,12 @@ pub fn SettingsPage() -> impl IntoView {
         q.get("done")
             .or_else(|| q.get("email").map(|e| format!("email_{e}")))
     });
-    data_page(Role::ANYONE, t.settings_title, get_my_settings, move |s| {
-        view! { <Settings s=s done=done /> }
+    let load = || async move { Ok((get_my_settings().await?, totp_status().await?)) };
+    data_page(Role::ANYONE, t.settings_title, load, move |(s, totp)| {
+        view! {
+            <Settings s=s done=done />
+            <SecondFactor status=totp />
+        }
     })
 }
 
@@ -75,6 +80,75 @@ fn Settings(s: MySettings, done: Option<String>) -> impl IntoView {
                 <RequestId />
                 <button type="submit" class="small">{t.calendar_regenerate}</button>
             </PostForm>
+        </section>
+    }
+}
+
+/// The second factor: set it up (a QR code to scan, a code to confirm), or that it is on, with
+/// the recovery codes the once they are shown.
+#[component]
+fn SecondFactor(status: FactorStatus) -> impl IntoView {
+    let t = use_t();
+    let body = if status.enrolled {
+        let left = crate::i18n::fill(
+            t.totp_recovery_left,
+            &[("n", &status.recovery_left.to_string())],
+        );
+        view! {
+            <p class="notice" role="status" data-testid="totp-on">{t.totp_on}</p>
+            {(!status.reveal.is_empty()).then(|| view! {
+                <h3>{t.totp_recovery_title}</h3>
+                <p class="hint">{t.totp_recovery_hint}</p>
+                <ol class="codes" data-testid="recovery-codes">
+                    {status.reveal.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view()}
+                </ol>
+            })}
+            <p class="hint" data-testid="recovery-left">{left}</p>
+        }
+        .into_any()
+    } else if let Some(p) = status.pending {
+        // Four-letter groups read and type more easily.
+        let grouped = p
+            .secret
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        view! {
+            <p class="hint">{t.totp_scan}</p>
+            // The server's own SVG: squares only, no text from anyone.
+            <div class="qr" data-testid="totp-qr" inner_html=p.svg.clone()></div>
+            <p>{t.totp_secret_label} "："<code class="break" data-testid="totp-secret" data-secret=p.secret.clone()>{grouped}</code></p>
+            <p><a href=p.otpauth_url.clone() class="small">{t.totp_open_app}</a></p>
+            // A plain post: the page it lands on shows the recovery codes, and only it.
+            <div data-plain="">
+                <PostForm action=ConfirmTotp::PATH id="totp-confirm">
+                    <TextField name="code" label=t.totp_code_label autocomplete="one-time-code" inputmode="numeric" maxlength=7 required=true />
+                    <button type="submit" class="primary">{t.totp_confirm}</button>
+                </PostForm>
+            </div>
+            <PostForm action=BeginTotp::PATH id="totp-restart">
+                <button type="submit" class="small">{t.totp_restart}</button>
+            </PostForm>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="hint">{t.totp_intro}</p>
+            <PostForm action=BeginTotp::PATH id="totp-begin">
+                <button type="submit" class="primary">{t.totp_start}</button>
+            </PostForm>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card" id="totp">
+            <h2>{t.totp_title}</h2>
+            {(status.required && !status.enrolled).then(|| view! {
+                <p class="notice warn" role="alert" data-testid="totp-required">{t.totp_required}</p>
+            })}
+            {body}
         </section>
     }
 }

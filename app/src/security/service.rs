@@ -144,6 +144,24 @@ pub async fn update(form: SecurityForm) -> Result<(), AppError> {
         totp_supervisors: ticked(&form.totp_supervisors),
         totp_everyone: ticked(&form.totp_everyone),
     };
+    // Asking one's own role for a second factor one has not set up would shut one out of this
+    // very page: set up one's own first (as the security administrator, at /settings).
+    if security::needs_second_factor(&new, auth.viewer.role)
+        && !crate::model::second_factor::confirmed(db, auth.viewer.id).await?
+    {
+        let mut v = Validator::new(auth.viewer.locale);
+        let field = if new.totp_admins {
+            "totp_admins"
+        } else {
+            "totp_everyone"
+        };
+        v.fail(
+            field,
+            "totp_self_first",
+            auth.viewer.locale.strings().err_totp_self_first,
+        );
+        v.finish(&form)?;
+    }
     let txn = db.begin().await?;
     let row = security_policy::Entity::find_by_id(1)
         .one(&txn)

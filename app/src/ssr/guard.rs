@@ -129,13 +129,29 @@ impl Authorised {
     }
 }
 
+/// What a viewer who must still set up a second factor can reach: the settings page (where it
+/// is set up) and what that page posts, signing out, and the language.
+pub const OPEN_WITHOUT_FACTOR: &[&str] = &[
+    "/settings",
+    "/api/totp/begin",
+    "/api/totp/confirm",
+    "/api/totp/status",
+    "/api/password",
+    "/api/language",
+    "/api/logout",
+];
+
 /// Any signed-in account.
 ///
 /// # Errors
-/// `Unauthenticated` without a live session.
+/// `Unauthenticated` without a live session; `Forbidden` for anything but setting up a second
+/// factor while the policy asks for one that the account has not set up.
 pub fn signed_in() -> Result<Authorised, AppError> {
     let info = request_info();
     let viewer = info.viewer.clone().ok_or(AppError::Unauthenticated)?;
+    if viewer.factor_missing && !OPEN_WITHOUT_FACTOR.contains(&info.path.as_str()) {
+        return Err(AppError::Forbidden);
+    }
     Ok(Authorised {
         state: state()?,
         viewer,

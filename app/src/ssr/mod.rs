@@ -146,17 +146,22 @@ pub fn set_cookie(value: String) {
     }
 }
 
+/// Whether the request is a browser's plain form post (it takes HTML back), not an API call or
+/// an enhanced form's fetch.
+pub fn plain_form() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
 /// Gives an error its HTTP status for API clients. A plain HTML form post is left alone: leptos
 /// answers it with a redirect back to the form, carrying the error in the URL.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
-        let plain_form = use_context::<axum::http::request::Parts>().is_some_and(|p| {
-            p.headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
-        if !plain_form {
+        if !plain_form() {
             if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
                 res.set_status(
                     axum::http::StatusCode::from_u16(err.status())

@@ -36,6 +36,10 @@ pub struct RequestInfo {
     pub flash: Option<super::flash::Flash>,
     /// The nonce of this response's Content-Security-Policy, for the inline scripts.
     pub csp_nonce: Option<String>,
+    /// The account whose right password waits for its second factor (a pending session).
+    pub pending_account: Option<i64>,
+    /// The request's path (a viewer who must set up a second factor reaches only that).
+    pub path: String,
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -85,7 +89,11 @@ pub fn lang_cookie(locale: Locale, settings: &Settings) -> String {
     )
 }
 
-/// Starts a session and returns the token for the cookie.
+/// How long a right password waits for its second factor.
+const PENDING_FOR: Duration = Duration::minutes(10);
+
+/// Starts a session and returns the token for the cookie. A `pending` session (a right password,
+/// the second factor still to come) lasts minutes and signs nobody in.
 ///
 /// # Errors
 /// A database error, as `Internal`.
@@ -93,21 +101,30 @@ pub async fn create(
     db: &impl ConnectionTrait,
     account_id: i64,
     settings: &Settings,
-    ip: Option<String>,
-    user_agent: Option<String>,
+    request: &RequestInfo,
+    pending: bool,
 ) -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
     let now = Utc::now();
+    let lifetime = if pending {
+        PENDING_FOR
+    } else {
+        Duration::days(settings.session_days)
+    };
     session::ActiveModel {
         id: Set(hash_token(&token)),
         account_id: Set(account_id),
         created_at: Set(now),
-        expires_at: Set(now + Duration::days(settings.session_days)),
+        expires_at: Set(now + lifetime),
         last_seen_at: Set(now),
-        ip: Set(ip),
-        user_agent: Set(user_agent.map(|ua| ua.chars().take(255).collect())),
+        ip: Set(request.ip.clone()),
+        user_agent: Set(request
+            .user_agent
+            .as_ref()
+            .map(|ua| ua.chars().take(255).collect())),
+        factor_pending: Set(pending),
     }
     .insert(db)
     .await?;
@@ -158,7 +175,16 @@ pub async fn end_all_in_org(db: &impl ConnectionTrait, org_id: i64) -> Result<u6
         .rows_affected)
 }
 
-/// The viewer behind a session token, if the session is live (within its lifetime and used
+/// What a presented session token stands for.
+#[derive(Clone, Debug)]
+pub enum Presented {
+    /// A signed-in viewer (the session's id is the token's hash).
+    Viewer(String, Viewer),
+    /// A right password waiting for its second factor: nobody is signed in yet.
+    Pending { id: String, account_id: i64 },
+}
+
+/// What a session token stands for, if the session is live (within its lifetime and used
 /// recently enough) and its account and organisation active.
 ///
 /// # Errors
@@ -166,7 +192,7 @@ pub async fn end_all_in_org(db: &impl ConnectionTrait, org_id: i64) -> Result<u6
 pub async fn resolve(
     db: &impl ConnectionTrait,
     token: &str,
-) -> Result<Option<(String, Viewer)>, AppError> {
+) -> Result<Option<Presented>, AppError> {
     let id = hash_token(token);
     let now = Utc::now();
     let Some(s) = session::Entity::find_by_id(id.clone()).one(db).await? else {
@@ -194,6 +220,12 @@ pub async fn resolve(
     else {
         return Ok(None);
     };
+    if s.factor_pending {
+        return Ok(Some(Presented::Pending {
+            id,
+            account_id: acct.id,
+        }));
+    }
     let org_name = org.name;
     if now - s.last_seen_at > TOUCH_EVERY {
         session::Entity::update_many()
@@ -207,9 +239,14 @@ pub async fn resolve(
     }
     let expired =
         crate::model::security::expired(&policy, acct.password_changed_at, acct.created_at, now);
+    // The policy asks this role for a second factor it has not set up: until it does, only
+    // setting one up is open (see `guard`).
+    let factor_missing = crate::model::security::needs_second_factor(&policy, role)
+        && !crate::model::second_factor::confirmed(db, acct.id).await?;
     let mut viewer = viewer_from(acct, org_name);
     viewer.password_expired = expired;
-    Ok(Some((id, viewer)))
+    viewer.factor_missing = factor_missing;
+    Ok(Some(Presented::Viewer(id, viewer)))
 }
 
 pub fn viewer_from(acct: account::Model, org_name: String) -> Viewer {
@@ -224,6 +261,7 @@ pub fn viewer_from(acct: account::Model, org_name: String) -> Viewer {
         locale: Locale::from_tag(&acct.locale).unwrap_or_default(),
         unread: 0,
         password_expired: false,
+        factor_missing: false,
     }
 }
 
@@ -261,6 +299,7 @@ pub const ACCOUNT_HEADER: &str = "x-liaison-account";
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let mut info = RequestInfo {
         ip: client_ip(&req, &state.settings),
+        path: req.uri().path().to_owned(),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
@@ -280,7 +319,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         match resolve(&state.db, &token).await {
-            Ok(Some((_, viewer)))
+            Ok(Some(Presented::Viewer(_, viewer)))
                 if named.as_deref().is_some_and(|a| a != viewer.id.to_string()) =>
             {
                 tracing::info!(
@@ -288,7 +327,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                     "request for another account refused (signed out)"
                 );
             }
-            Ok(Some((id, mut viewer))) => {
+            Ok(Some(Presented::Pending { id, account_id })) => {
+                info.session_id = Some(id);
+                info.pending_account = Some(account_id);
+            }
+            Ok(Some(Presented::Viewer(id, mut viewer))) => {
                 // Pages show the unread count in the header; API calls and files need none.
                 let path = req.uri().path();
                 if req.method() == axum::http::Method::GET

@@ -31,6 +31,13 @@ pub struct AccountId {
     pub id: String,
 }
 
+/// The account whose second factor is reset (`POST /api/totp/reset`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FactorReset {
+    pub account_id: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RoleForm {
@@ -128,6 +135,15 @@ pub async fn set_role(#[server(flatten)] form: RoleForm) -> Result<(), AppError>
 #[server(prefix = "/api", endpoint = "users/unlock")]
 pub async fn unlock_account(#[server(flatten)] form: AccountId) -> Result<(), AppError> {
     crate::ssr::respond(super::service::unlock(form).await)?;
+    crate::ssr::saved_redirect();
+    Ok(())
+}
+
+/// Resets an account's second factor (security administrator; a lost phone): it signs in with
+/// its password alone until it sets up another, and its sessions end.
+#[server(prefix = "/api", endpoint = "totp/reset")]
+pub async fn reset_totp(#[server(flatten)] form: FactorReset) -> Result<(), AppError> {
+    crate::ssr::respond(super::service::reset_factor(form).await)?;
     crate::ssr::saved_redirect();
     Ok(())
 }

@@ -1,13 +1,15 @@
 //! Accounts and pairings, on the server, inside the viewer's subtree. The system administrator
 //! keeps the accounts of cadres and supervisors and their pairings; the security administrator
-//! keeps the administrators' accounts, assigns roles and lifts sign-in locks (三权分立: see
+//! keeps the administrators' accounts, assigns roles, lifts sign-in locks and resets second
+//! factors (三权分立: see
 //! [`Role::keeps`]).
 
 use super::api::{
-    AccountId, AccountsQuery, NewAccount, NewPairing, PairingId, ResetPasswordForm, RoleForm,
+    AccountId, AccountsQuery, FactorReset, NewAccount, NewPairing, PairingId, ResetPasswordForm,
+    RoleForm,
 };
 use crate::error::AppError;
-use crate::model::entities::{account, pairing};
+use crate::model::entities::{account, pairing, totp_factor};
 use crate::model::paging::Paging;
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::validate::Validator;
@@ -16,9 +18,9 @@ use crate::types::{mask_phone, AccountRow, AccountsPage, OrgKind, PairingRow, Po
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub const NAME_MAX: usize = 30;
 
@@ -95,10 +97,19 @@ pub async fn page(query: AccountsQuery) -> Result<AccountsPage, AppError> {
         accounts.iter().map(|a| format!("acct:{}", a.id)).collect(),
     )
     .await?;
+    let with_factor: HashSet<i64> = totp_factor::Entity::find()
+        .filter(totp_factor::Column::AccountId.is_in(accounts.iter().map(|a| a.id)))
+        .filter(totp_factor::Column::ConfirmedAt.is_not_null())
+        .all(auth.db())
+        .await?
+        .into_iter()
+        .map(|f| f.account_id)
+        .collect();
     let keeps = auth.viewer.role.keeps();
     let accounts = accounts
         .into_iter()
         .map(|a| AccountRow {
+            factor: with_factor.contains(&a.id),
             locked: locked.contains(&format!("acct:{}", a.id)),
             kept: Role::parse(&a.role).is_some_and(|r| keeps.contains(&r)),
             id: a.id,
@@ -539,6 +550,31 @@ pub async fn unlock(form: AccountId) -> Result<(), AppError> {
     throttle::clear(auth.db(), &format!("acct:{}", acct.id)).await?;
     auth.audit(auth.db(), "unlock", "account", Some(acct.id), String::new())
         .await
+}
+
+/// # Errors
+/// `Forbidden`, `NotFound` outside the subtree, `BadRequest` for the viewer's own factor (a
+/// second security administrator resets that).
+pub async fn reset_factor(form: FactorReset) -> Result<(), AppError> {
+    let auth = require(Role::SECADMINS)?;
+    let acct = in_scope(&auth, &form.account_id).await?;
+    if acct.id == auth.viewer.id {
+        return Err(AppError::BadRequest {
+            message: auth.viewer.locale.strings().err_self_totp_reset.into(),
+        });
+    }
+    let txn = auth.db().begin().await?;
+    let removed = crate::model::second_factor::remove(&txn, acct.id).await?;
+    session::end_all_for(&txn, acct.id, None).await?;
+    let details = if removed {
+        acct.username.clone()
+    } else {
+        format!("{} (had none)", acct.username)
+    };
+    auth.audit(&txn, "totp_reset", "account", Some(acct.id), details)
+        .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -425,3 +425,39 @@ pub fn field_error<'a>(err: &'a Value, field: &str) -> Option<&'a Value> {
         .iter()
         .find(|f| f["field"] == field)
 }
+
+/// The code an authenticator app shows for `account_id`'s factor (being set up or confirmed),
+/// `steps` time steps from now (−1: the code of the 30 seconds before). Computed with totp-rs
+/// from the secret in the database, as the app on a phone does from the scanned secret.
+pub async fn totp_code(db: &DatabaseConnection, account_id: i64, steps: i64) -> String {
+    use app::model::entities::totp_factor;
+    use sea_orm::EntityTrait;
+    let factor = totp_factor::Entity::find_by_id(account_id)
+        .one(db)
+        .await
+        .expect("a query")
+        .expect("a factor");
+    totp_for(&factor.secret, steps)
+}
+
+/// The code of a Base32 secret `steps` time steps from now.
+pub fn totp_for(secret: &str, steps: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .expect("a Base32 secret");
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes);
+    let now = chrono::Utc::now().timestamp();
+    totp.generate(u64::try_from(now + steps * 30).expect("after 1970"))
+}
+
+/// Waits, if need be, until a fresh 30-second step has begun, so that the next `margin` seconds
+/// stay in one step (a test about steps must not cross into the next unawares).
+pub async fn early_in_a_step(margin: i64) {
+    let into = chrono::Utc::now().timestamp().rem_euclid(30);
+    if into > 30 - margin {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            u64::try_from((30 - into) * 1000 + 200).unwrap_or(0),
+        ))
+        .await;
+    }
+}

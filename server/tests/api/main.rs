@@ -26,5 +26,6 @@ mod study;
 mod suggestions;
 mod supervise;
 mod today;
+mod totp;
 mod visits;
 mod youth;

@@ -93,13 +93,14 @@ async fn the_security_policy_is_the_security_administrators(app: TestApp) {
         &[
             ("min_length", "10"),
             ("char_classes", "3"),
-            ("totp_admins", "true"),
+            // (Supervisors: an administrator without a factor would be sent to set one up.)
+            ("totp_supervisors", "true"),
         ],
     )
     .await;
     let p = ok(&sec, "/api/security/get", &[]).await;
     assert_eq!(
-        (&p["min_length"], &p["totp_admins"]),
+        (&p["min_length"], &p["totp_supervisors"]),
         (&Value::from(10), &Value::from(true))
     );
     assert!(
@@ -118,7 +119,7 @@ async fn the_security_policy_is_the_security_administrators(app: TestApp) {
         row.details
     );
     assert!(
-        row.details.contains("totp_admins: false → true"),
+        row.details.contains("totp_supervisors: false → true"),
         "{}",
         row.details
     );

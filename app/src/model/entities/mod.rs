@@ -32,5 +32,7 @@ pub mod session;
 pub mod study_record;
 pub mod suggestion;
 pub mod suggestion_review;
+pub mod totp_factor;
+pub mod totp_recovery_code;
 pub mod visit_day;
 pub mod youth;

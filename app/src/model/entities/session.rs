@@ -11,6 +11,8 @@ pub struct Model {
     pub last_seen_at: DateTimeUtc,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// Opened by a right password; the second factor is still to come (signs nobody in).
+    pub factor_pending: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
