@@ -67,6 +67,8 @@ mod tests {
             ("<Title", "routes/login.rs"),
             ("<title", "components/chart.rs"),
             ("inner_html", "components/enhance.rs"),
+            // The second factor's QR code: the server's own SVG of dark squares, no text in it.
+            ("inner_html", "routes/settings.rs"),
             // The outbox script's tag: an address, no content.
             ("<script", "lib.rs"),
         ];

@@ -36,6 +36,18 @@ cleanup() {
 trap cleanup EXIT
 
 command -v nginx >/dev/null || { echo "nginx is missing (./dev.sh test installs it)" >&2; exit 1; }
+
+if command -v systemd-analyze >/dev/null; then
+  echo "==> the systemd unit"
+  # As installed for port 3001, with this build's binary where /opt/liaison/server would be.
+  sed "s|/opt/liaison/server|$BIN|" "$DEPLOY/liaison@.service" >"$WORK/liaison@3001.service"
+  systemd-analyze verify "$WORK/liaison@3001.service"
+  exposure=$(systemd-analyze security --offline=true "$WORK/liaison@3001.service" 2>/dev/null |
+    awk '/Overall exposure level/ {print $(NF-1)}')
+  echo "  ok  systemd-analyze verify; exposure $exposure (of 10)"
+  awk -v e="$exposure" 'BEGIN { exit !(e != "" && e + 0 <= 2.0) }' ||
+    { echo "  FAIL the unit's exposure is $exposure, more than 2.0" >&2; exit 1; }
+fi
 psql "$PG" -qX -c "CREATE DATABASE $DB" >/dev/null
 
 echo "==> a self-signed certificate"

@@ -314,7 +314,17 @@ mod tests {
         );
         let svg = qr_svg(&url);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
-        assert!(!svg.contains("<script") && !svg.contains("<text"));
+        // Squares only: no element that could hold text or run anything.
+        let elements: std::collections::BTreeSet<&str> = svg
+            .split('<')
+            .skip(1)
+            .map(|t| t.split([' ', '>', '/']).next().unwrap_or(""))
+            .filter(|t| !t.is_empty())
+            .collect();
+        assert!(
+            elements.iter().all(|e| ["svg", "rect", "path"].contains(e)),
+            "{elements:?}"
+        );
     }
 
     #[test]
