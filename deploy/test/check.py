@@ -13,6 +13,10 @@ import sys
 import time
 import urllib.parse
 import uuid
+import warnings
+
+# Old TLS versions are named on purpose: to see them refused.
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 HTTPS = int(os.environ["DEPLOY_HTTPS_PORT"])
 HTTP = int(os.environ["DEPLOY_HTTP_PORT"])
@@ -223,7 +227,7 @@ def sessions_and_data():
     check(status == 200 and isinstance(contact, int), f"a contact logged on instance A ({status})")
     status, seen, _ = cadre.on("B").call("contacts/get", {"id": str(contact)})
     check(
-        status == 200 and seen["content"] == "部署测试：经实例 A 记录",
+        status == 200 and seen["contact"]["content"] == "部署测试：经实例 A 记录",
         "and read on instance B",
     )
     # The same request again (a resend) makes no second contact.
@@ -263,27 +267,27 @@ def limits_and_caching():
 
 
 def reminders():
-    print("reminders: every instance ticks, each reminder is made once", flush=True)
+    print("reminders: both instances tick, each reminder is made once", flush=True)
     deadline = time.time() + 60
+    ticks = "0"
     while time.time() < deadline:
         ticks = sql("SELECT count(*) FROM scheduler_ticks WHERE last_at > now() - interval '1 minute'")
         if ticks == "2":
             break
         time.sleep(1)
     check(ticks == "2", "both instances tick")
-    # Several ticks of each instance, at once, over the same due reminders.
-    time.sleep(8)
+    # Instance A made the reminders due before B started. Take them away: the next ticks of
+    # both instances, every 2 seconds, race to make them again.
     made = int(sql("SELECT count(*) FROM notifications"))
+    check(made > 0, f"{made} reminders are due")
+    sql("DELETE FROM notifications")
+    time.sleep(8)
+    again = int(sql("SELECT count(*) FROM notifications"))
     dups = sql(
         "SELECT count(*) FROM (SELECT account_id, kind, period_key FROM notifications "
         "GROUP BY 1, 2, 3 HAVING count(*) > 1) d"
     )
-    check(made > 0 and dups == "0", f"{made} reminders, none twice")
-    deliveries = sql(
-        "SELECT count(*) FROM (SELECT account_id, slot_key FROM deliveries "
-        "GROUP BY 1, 2 HAVING count(*) > 1) d"
-    )
-    check(deliveries == "0", "no email composed twice")
+    check(again == made and dups == "0", f"made again by racing ticks: {again}, none twice")
 
 
 def exports():
@@ -305,7 +309,7 @@ def exports():
         time.sleep(1)
     check(str(st["state"]).lower() == "done", f"it finishes: {st}")
     claimed = sql(f"SELECT claimed_by FROM export_jobs WHERE id = {job}")
-    maker = next((n for n, (_, pid) in INSTANCES.items() if f"-{pid}-" in claimed), None)
+    maker = next((n for n, (_, pid) in INSTANCES.items() if f":{pid}:" in claimed), None)
     check(maker is not None, f"instance {maker} made it ({claimed})")
     other = "B" if maker == "A" else "A"
     res, data = sup.on(other).request("GET", st["url"], headers={"Accept": "*/*"})
