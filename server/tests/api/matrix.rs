@@ -59,6 +59,8 @@ enum Who {
     Auditors,
     /// Nobody signed in or out: only a session a right password opened for a second factor.
     PendingSignIn,
+    /// Supervisors and the system administrator (the roster import).
+    Importers,
     /// Any cadre, on their own data (the form names no one else's record).
     Cadres,
     /// Only the cadre whose record the form names.
@@ -82,6 +84,7 @@ impl Who {
             Who::Secadmins => c == Secadmin,
             Who::Auditors => c == Auditor,
             Who::PendingSignIn => false,
+            Who::Importers => matches!(c, Supervisor | OtherSupervisor | Admin),
             Who::Cadres => matches!(c, Cadre | OtherCadre),
             Who::Owner => c == Cadre,
             Who::Overseers => c == Supervisor,
@@ -718,3 +721,140 @@ async fn every_server_function_answers_only_those_who_may_call_it(app: TestApp) 
     assert!(checked > 100, "{checked} refusals checked");
 }
 db_test!(every_server_function_answers_only_those_who_may_call_it);
+
+/// Every page, and who sees it (200). Anyone else signed in gets the same 404 as a page that
+/// does not exist; signed out, a redirect to `/login`. `{…}` are the fixture's records (the
+/// cadre's own).
+const PAGES: &[(&str, Who)] = &[
+    ("/settings", Who::SignedIn),
+    ("/inbox", Who::SignedIn),
+    ("/outbox", Who::SignedIn),
+    ("/youth", Who::Cadres),
+    ("/youth/new", Who::Cadres),
+    ("/youth/{youth}", Who::Owner),
+    ("/youth/{youth}/edit", Who::Owner),
+    ("/contacts/new", Who::Cadres),
+    ("/contacts/{contact}/edit", Who::Owner),
+    ("/visits", Who::Cadres),
+    ("/visits/{visit}", Who::Owner),
+    ("/suggestions", Who::Cadres),
+    ("/suggestions/{suggestion}", Who::Owner),
+    ("/study", Who::Cadres),
+    ("/exemptions", Who::Cadres),
+    ("/late", Who::Cadres),
+    ("/requests", Who::Cadres),
+    ("/supervise", Who::Supervisors),
+    ("/supervise/cadres/{cadre}", Who::Overseers),
+    ("/supervise/suggestions", Who::Supervisors),
+    ("/supervise/exemptions", Who::Supervisors),
+    ("/supervise/late", Who::Supervisors),
+    ("/supervise/signoff", Who::Supervisors),
+    ("/supervise/roster", Who::Supervisors),
+    ("/exports", Who::Supervisors),
+    ("/admin/import", Who::Importers),
+    ("/admin/orgs", Who::Admins),
+    ("/admin/policy", Who::Admins),
+    ("/admin/calendar", Who::Admins),
+    ("/admin/reminders", Who::Admins),
+    ("/admin/users", Who::Keepers),
+    ("/admin/security", Who::Secadmins),
+    ("/audit", Who::Auditors),
+];
+
+async fn every_page_answers_only_those_who_may_see_it(app: TestApp) {
+    use reqwest::StatusCode;
+    let f = fixture(app).await;
+    // Every route of the app has a row, but the three every role reaches by its own rules:
+    // the start page, signing in and its second step.
+    let routes: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+        .into_iter()
+        .map(|r| r.path().replace(":id", "{id}"))
+        .collect();
+    let listed: BTreeSet<String> = PAGES
+        .iter()
+        .map(|(p, _)| {
+            let mut p = (*p).to_owned();
+            for key in ["{youth}", "{contact}", "{visit}", "{suggestion}", "{cadre}"] {
+                p = p.replace(key, "{id}");
+            }
+            p
+        })
+        .chain(["/", "/login", "/login/totp"].map(str::to_owned))
+        .collect();
+    assert_eq!(
+        routes, listed,
+        "pages without a row (or rows without a page)"
+    );
+
+    let mut checked = 0;
+    for (pattern, who) in PAGES {
+        let path = pattern
+            .replace("{youth}", &f.w.a.youths[0].to_string())
+            .replace("{contact}", &f.contact.to_string())
+            .replace("{visit}", &f.visit.to_string())
+            .replace("{suggestion}", &f.suggestion.to_string())
+            .replace("{cadre}", &f.w.a.id.to_string());
+        for caller in CALLERS {
+            let res = f.caller(caller).get(&path).await;
+            let status = res.status();
+            let location = res
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let expected = if who.may(caller) {
+                StatusCode::OK
+            } else if caller == Anonymous {
+                StatusCode::FOUND
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(status, expected, "{path} for {caller:?} ({location})");
+            if caller == Anonymous {
+                assert_eq!(location, "/login", "{path} signed out");
+            }
+            checked += 1;
+        }
+    }
+    // The start page: a cadre's today, a supervisor's dashboard, a welcome for the others.
+    for caller in CALLERS {
+        let res = f.caller(caller).get("/").await;
+        let (status, location) = (
+            res.status(),
+            res.headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("")
+                .to_owned(),
+        );
+        match caller {
+            Anonymous => assert_eq!((status, location.as_str()), (StatusCode::FOUND, "/login")),
+            Supervisor | OtherSupervisor => {
+                assert_eq!(
+                    (status, location.as_str()),
+                    (StatusCode::FOUND, "/supervise")
+                );
+            }
+            _ => assert_eq!(status, StatusCode::OK, "/ for {caller:?}"),
+        }
+    }
+    // Signing in: the form for strangers, the landing page for the signed in; the second step
+    // only with a pending sign-in.
+    for caller in CALLERS {
+        let res = f.caller(caller).get("/login").await;
+        if caller == Anonymous {
+            assert_eq!(res.status(), StatusCode::OK);
+        } else {
+            assert_eq!(res.status(), StatusCode::FOUND, "/login for {caller:?}");
+        }
+        let res = f.caller(caller).get("/login/totp").await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FOUND,
+            "/login/totp for {caller:?}"
+        );
+    }
+    assert!(checked > 250, "{checked} page answers checked");
+}
+db_test!(every_page_answers_only_those_who_may_see_it);
