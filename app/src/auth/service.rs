@@ -113,18 +113,13 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
         Err(e) => {
             // Refused unchecked while locked: a failure on the record all the same.
             if let Some(a) = &found {
-                audit::record(
+                on_record(
                     db,
-                    audit::Entry {
-                        actor_id: Some(a.id),
-                        role: Role::parse(&a.role),
-                        result: audit::Outcome::Failure,
-                        action: "login",
-                        entity: "account",
-                        entity_id: Some(a.id),
-                        details: format!("{} (locked)", a.username),
-                        ip: info.ip.clone(),
-                    },
+                    &info,
+                    a,
+                    "login",
+                    audit::Outcome::Failure,
+                    format!("{} (locked)", a.username),
                 )
                 .await?;
             }
@@ -162,22 +157,17 @@ pub async fn login(form: LoginForm) -> Result<&'static str, AppError> {
             .await?;
             // This failure locked the account: that is an event of its own.
             if let (Some(a), Some(until)) = (&other, counted.locked_until) {
-                audit::record(
+                on_record(
                     db,
-                    audit::Entry {
-                        actor_id: Some(a.id),
-                        role: Role::parse(&a.role),
-                        result: audit::Outcome::Success,
-                        action: "lockout",
-                        entity: "account",
-                        entity_id: Some(a.id),
-                        details: format!(
-                            "{} failures, locked until {}",
-                            counted.failures,
-                            until.format("%Y-%m-%dT%H:%M:%SZ")
-                        ),
-                        ip: info.ip.clone(),
-                    },
+                    &info,
+                    a,
+                    "lockout",
+                    audit::Outcome::Success,
+                    format!(
+                        "{} failures, locked until {}",
+                        counted.failures,
+                        until.format("%Y-%m-%dT%H:%M:%SZ")
+                    ),
                 )
                 .await?;
             }
@@ -216,20 +206,7 @@ async fn signed_in_to(
     policy: &crate::types::SecurityPolicy,
     details: String,
 ) -> Result<&'static str, AppError> {
-    audit::record(
-        db,
-        audit::Entry {
-            actor_id: Some(acct.id),
-            role: Role::parse(&acct.role),
-            result: audit::Outcome::Success,
-            action: "login",
-            entity: "account",
-            entity_id: Some(acct.id),
-            details,
-            ip: info.ip.clone(),
-        },
-    )
-    .await?;
+    on_record(db, info, acct, "login", audit::Outcome::Success, details).await?;
     if crate::model::security::expired(
         policy,
         acct.password_changed_at,
@@ -297,37 +274,27 @@ pub async fn login_totp(form: TotpLoginForm) -> Result<&'static str, AppError> {
         )
     };
     if !good {
-        audit::record(
+        on_record(
             db,
-            audit::Entry {
-                actor_id: Some(acct.id),
-                role: Role::parse(&acct.role),
-                result: audit::Outcome::Failure,
-                action: "totp_failed",
-                entity: "account",
-                entity_id: Some(acct.id),
-                details: format!("{} ({how})", acct.username),
-                ip: info.ip.clone(),
-            },
+            &info,
+            &acct,
+            "totp_failed",
+            audit::Outcome::Failure,
+            format!("{} ({how})", acct.username),
         )
         .await?;
         if let Some(until) = counted.locked_until {
-            audit::record(
+            on_record(
                 db,
-                audit::Entry {
-                    actor_id: Some(acct.id),
-                    role: Role::parse(&acct.role),
-                    result: audit::Outcome::Success,
-                    action: "lockout",
-                    entity: "account",
-                    entity_id: Some(acct.id),
-                    details: format!(
-                        "{} wrong codes, locked until {}",
-                        counted.failures,
-                        until.format("%Y-%m-%dT%H:%M:%SZ")
-                    ),
-                    ip: info.ip.clone(),
-                },
+                &info,
+                &acct,
+                "lockout",
+                audit::Outcome::Success,
+                format!(
+                    "{} wrong codes, locked until {}",
+                    counted.failures,
+                    until.format("%Y-%m-%dT%H:%M:%SZ")
+                ),
             )
             .await?;
         }
@@ -354,6 +321,32 @@ pub async fn login_totp(form: TotpLoginForm) -> Result<&'static str, AppError> {
         "totp".to_owned()
     };
     signed_in_to(db, &info, &acct, &policy, details).await
+}
+
+/// An event of sign-in about an account, on the record as that account's own (nobody is signed
+/// in yet).
+async fn on_record(
+    db: &sea_orm::DatabaseConnection,
+    info: &session::RequestInfo,
+    acct: &account::Model,
+    action: &str,
+    result: audit::Outcome,
+    details: String,
+) -> Result<(), AppError> {
+    audit::record(
+        db,
+        audit::Entry {
+            actor_id: Some(acct.id),
+            role: Role::parse(&acct.role),
+            result,
+            action,
+            entity: "account",
+            entity_id: Some(acct.id),
+            details,
+            ip: info.ip.clone(),
+        },
+    )
+    .await
 }
 
 fn address_key(info: &session::RequestInfo) -> String {
