@@ -16,7 +16,7 @@ use server::config::ServeArgs;
 use server::startup::Application;
 use std::time::{Duration, Instant};
 
-const PASSWORD: &str = "demo-liaison-audit";
+const PASSWORD: &str = "Bench-audit-2026x";
 const ACTORS: i64 = 200;
 const RUNS: usize = 15;
 
@@ -181,7 +181,7 @@ async fn run() -> anyhow::Result<()> {
         .date_naive()
         .format("%Y-%m-%d")
         .to_string();
-    let actor = "sys042".to_owned();
+    let actor = "sys040".to_owned();
     let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
         ("everything", vec![]),
         ("one actor", vec![("actor", actor.clone())]),
