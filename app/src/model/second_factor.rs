@@ -77,16 +77,18 @@ pub fn secret_bytes(secret: &str) -> Option<Vec<u8>> {
 /// The `otpauth://` address an authenticator app scans (Key Uri Format): the issuer and the
 /// account name label the entry in the app.
 pub fn otpauth_url(issuer: &str, account: &str, secret: &str) -> String {
-    let label = format!("{issuer}:{account}");
-    let mut url = url::Url::parse("otpauth://totp/").unwrap_or_else(|_| unreachable!());
-    url.set_path(&label);
-    url.query_pairs_mut()
+    let label: String = url::form_urlencoded::byte_serialize(issuer.as_bytes())
+        .chain([":"])
+        .chain(url::form_urlencoded::byte_serialize(account.as_bytes()))
+        .collect();
+    let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("secret", secret)
         .append_pair("issuer", issuer)
         .append_pair("algorithm", "SHA1")
         .append_pair("digits", "6")
-        .append_pair("period", "30");
-    url.to_string()
+        .append_pair("period", "30")
+        .finish();
+    format!("otpauth://totp/{label}?{query}")
 }
 
 /// The address as a QR code, an inline `<svg>` (no XML declaration) of dark squares only.
