@@ -20,7 +20,9 @@ pub mod markup;
 pub mod model;
 pub mod orgs;
 pub mod page;
+pub mod pirequests;
 pub mod policy;
+pub mod privacy;
 pub mod reminders;
 pub mod roster;
 pub mod routes;
@@ -121,6 +123,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/inbox") view=routes::inbox::InboxPage ssr=SsrMode::Async />
                 <Route path=path!("/audit") view=routes::audit::AuditPageView ssr=SsrMode::Async />
                 <Route path=path!("/admin/security") view=routes::admin_security::SecurityPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/privacy") view=routes::admin_privacy::PrivacyPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/pi-requests") view=routes::admin_pi_requests::PiRequestsPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

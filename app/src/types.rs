@@ -41,6 +41,12 @@ impl Role {
     /// supervisors) and the security administrator (administrators, roles, locks).
     pub const ACCOUNT_KEEPERS: &'static [Role] = &[Role::Sysadmin, Role::Secadmin];
     pub const CADRES: &'static [Role] = &[Role::Cadre];
+    /// Those who may ask for a youth's full phone number or WeChat ID with a reason (查看完整号码):
+    /// the youth's own cadre, a supervisor of the subtree, the system administrator (who handles
+    /// rights requests).
+    pub const REVEALERS: &'static [Role] = &[Role::Cadre, Role::Supervisor, Role::Sysadmin];
+    /// Those who record a withdrawal of consent: the youth's cadre, the system administrator.
+    pub const WITHDRAWERS: &'static [Role] = &[Role::Cadre, Role::Sysadmin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -514,6 +520,71 @@ coded! {
     }
 }
 
+coded! {
+    /// The lawful basis for processing a youth's personal information (PIPL Art. 13).
+    Basis {
+        Consent = "consent" => basis_consent,
+        Duty = "duty" => basis_duty,
+    }
+}
+
+coded! {
+    /// Who gave consent for a youth under 14 (PIPL Art. 31).
+    GuardianRelation {
+        Father = "father" => gr_father,
+        Mother = "mother" => gr_mother,
+        Guardian = "guardian" => gr_guardian,
+    }
+}
+
+coded! {
+    /// What a youth asks for under PIPL Arts. 44–47 (个人信息权利请求).
+    PiKind {
+        Copy = "copy" => pik_copy,
+        Correct = "correct" => pik_correct,
+        Delete = "delete" => pik_delete,
+        Withdraw = "withdraw" => pik_withdraw,
+    }
+}
+
+coded! {
+    /// What the system administrator does about a rights request.
+    PiAction {
+        Copy = "copy" => pia_copy,
+        Correct = "correct" => pia_correct,
+        Anonymise = "anonymise" => pia_anonymise,
+        Refuse = "refuse" => pia_refuse,
+    }
+}
+
+coded! {
+    /// Where a rights request stands.
+    PiStatus {
+        Open = "open" => pis_open,
+        Done = "done" => pis_done,
+        Refused = "refused" => pis_refused,
+    }
+}
+
+coded! {
+    /// A field that is masked unless revealed on purpose (查看完整号码).
+    RevealField {
+        Phone = "phone" => rf_phone,
+        Wechat = "wechat" => rf_wechat,
+    }
+}
+
+/// wx****23: a WeChat ID as everyone but the youth's own cadre sees it.
+pub fn mask_wechat(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 5 {
+        return "*".repeat(chars.len().max(4));
+    }
+    let head: String = chars[..2].iter().collect();
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{head}****{tail}")
+}
+
 /// 138****1234: how supervisors see a youth's phone number.
 pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();
@@ -585,6 +656,8 @@ mod coded_tests {
     fn phones_are_masked_for_supervisors() {
         assert_eq!(mask_phone("13812341234"), "138****1234");
         assert_eq!(mask_phone("123"), "***");
+        assert_eq!(mask_wechat("wxid_zhang23"), "wx****23");
+        assert_eq!(mask_wechat("abc"), "****");
     }
 
     #[test]

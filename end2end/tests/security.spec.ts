@@ -60,6 +60,7 @@ test.describe('security, with JavaScript', () => {
         political_status: 'league_member',
         tags: '',
         notes: PAYLOAD,
+        notice_version: '1',
       },
     });
     expect(res.status()).toBe(200);

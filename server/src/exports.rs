@@ -56,7 +56,7 @@ pub async fn download(
 }
 
 /// `attachment` with an ASCII fallback name and the UTF-8 one (RFC 6266 / 5987).
-fn disposition(name: &str) -> String {
+pub fn disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {

@@ -17,6 +17,7 @@ pub mod generate;
 pub mod imports;
 pub mod memory;
 pub mod outbox;
+pub mod pirequests;
 pub mod scheduler;
 pub mod security;
 pub mod startup;

@@ -36,9 +36,21 @@ pub fn spawn(db: DatabaseConnection, env: TickEnv, every: Duration) -> tokio::ta
         // The day whose compliance facts this instance has read and kept (see
         // `app::compliance::kept`): once a day, so supervisors' first views are quick.
         let mut warmed = None;
+        // The day this instance last tried the retention sweep (one instance sweeps a day).
+        let mut swept = None;
         loop {
             interval.tick().await;
             let today = app::ssr::today();
+            if swept != Some(today) {
+                swept = Some(today);
+                match app::privacy::service::sweep(&db, today, &env.instance).await {
+                    Ok(app::privacy::service::Sweep::Done { anonymised }) => {
+                        tracing::info!(anonymised, "retention sweep");
+                    }
+                    Ok(app::privacy::service::Sweep::Claimed) => {}
+                    Err(e) => tracing::warn!(error = ?e, "retention sweep failed"),
+                }
+            }
             if warmed != Some(today) {
                 let started = std::time::Instant::now();
                 match app::compliance::kept::warm(&db, today).await {

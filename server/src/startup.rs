@@ -152,6 +152,7 @@ pub fn router(state: AppState, outbox_script: &assets::Packed) -> Router {
         .route("/settings/email/confirm", get(crate::email::confirm))
         .route("/exports/{id}/download", get(crate::exports::download))
         .route("/audit/export.csv", get(crate::audit::export_csv))
+        .route("/pi-requests/{id}/copy", get(crate::pirequests::copy))
         .route(
             crate::api::UPLOAD_PATH,
             axum::routing::post(crate::imports::dry_run).layer(

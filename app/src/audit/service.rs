@@ -53,6 +53,15 @@ pub const EVENTS: &[&str] = &[
     "security_policy",
     "audit_export",
     "audit_verify",
+    "reveal",
+    "withdraw",
+    "pi_act",
+    "pi_copy",
+    "anonymise",
+    "legal_hold",
+    "legal_release",
+    "notice_publish",
+    "privacy_settings",
 ];
 
 /// The filters, checked.

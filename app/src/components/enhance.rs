@@ -8,6 +8,9 @@
 //!   record. A server function that redirects (sign-in, edits) is followed. Without signal a
 //!   cadre's record goes to the outbox (`public/outbox.js`). Forms inside a `data-plain`
 //!   wrapper post as plain HTML.
+//! - **answers**: a form with `data-answer="element id"` shows what the server answered (a
+//!   text, such as a revealed number) in that element, as text, and unhides it (and what
+//!   around it is hidden).
 //! - **buttons**: `data-confirm="question"` asks first; `data-toggle-password="input id"` shows or
 //!   hides a password (its words in `data-show` / `data-hide`).
 //! - **progress**: while an element with `data-poll="ms"` is on the page, the `data-live` regions
@@ -110,6 +113,19 @@ mod browser {
             match outcome {
                 Ok(Outcome::Redirect(to)) => {
                     let _ = leptos::prelude::window().location().assign(&to);
+                }
+                Ok(Outcome::Answer(text)) => {
+                    form.reset();
+                    if let Some(el) = form
+                        .get_attribute("data-answer")
+                        .and_then(|id| document().get_element_by_id(&id))
+                    {
+                        el.set_text_content(Some(&text));
+                        // The element, and whatever hides it, comes into view.
+                        while let Ok(Some(hidden)) = el.closest("[hidden]") {
+                            let _ = hidden.remove_attribute("hidden");
+                        }
+                    }
                 }
                 Ok(Outcome::Saved) => {
                     outbox(&form, "saved").await;
@@ -231,6 +247,8 @@ mod browser {
 
     enum Outcome {
         Saved,
+        /// The text the server answered, for a form that shows it (`data-answer`).
+        Answer(String),
         Redirect(String),
         Invalid(JsValue),
     }
@@ -261,10 +279,18 @@ mod browser {
         let res: Response = answer?.dyn_into()?;
         if res.ok() {
             let redirect = res.headers().get("serverfnredirect")?.is_some();
-            return Ok(match res.headers().get("location")? {
-                Some(to) if redirect => Outcome::Redirect(to),
-                _ => Outcome::Saved,
-            });
+            if let Some(to) = res.headers().get("location")?.filter(|_| redirect) {
+                return Ok(Outcome::Redirect(to));
+            }
+            if form.has_attribute("data-answer") {
+                let text = JsFuture::from(res.text()?).await?.as_string();
+                let answer = text
+                    .and_then(|t| JSON::parse(&t).ok())
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default();
+                return Ok(Outcome::Answer(answer));
+            }
+            return Ok(Outcome::Saved);
         }
         let text = JsFuture::from(res.text()?)
             .await?

@@ -75,6 +75,9 @@ pub fn PostForm(
     /// `multipart/form-data` for a file upload.
     #[prop(optional)]
     enctype: Option<&'static str>,
+    /// The id of the element that shows the server's answer (see `enhance`).
+    #[prop(optional, into)]
+    answer: Option<String>,
     children: Children,
 ) -> impl IntoView {
     let t = use_t();
@@ -89,7 +92,7 @@ pub fn PostForm(
     };
     view! {
         <Provider value=state>
-            <form method="post" action=action id=id class=class enctype=enctype novalidate>
+            <form method="post" action=action id=id class=class enctype=enctype data-answer=answer novalidate>
                 {general.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                 {children()}
             </form>

@@ -19,6 +19,8 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
             ("/admin/policy", t.nav_policy),
             ("/admin/calendar", t.nav_calendar),
             ("/admin/reminders", t.nav_reminders),
+            ("/admin/privacy", t.nav_privacy),
+            ("/admin/pi-requests", t.nav_pi_requests),
         ],
         Role::Secadmin => vec![
             ("/admin/security", t.nav_security),

@@ -12,6 +12,7 @@ pub mod links;
 pub mod outbox;
 pub mod pager;
 pub mod progress;
+pub mod reveal;
 pub mod roster;
 pub mod signoff;
 pub mod suggestions;

@@ -25,6 +25,7 @@ pub fn RosterList(entries: Vec<RosterEntry>, link: &'static str) -> impl IntoVie
                         <li>
                             <a href=format!("{link}{}", e.id) class="row-link">
                                 <span class="name">{e.name}</span>
+                                {e.minor.then(|| view! { <span class="tag minor" title=t.minor_hint>{t.minor_badge}</span> })}
                                 <span class=format!("light {}", e.status.class())>
                                     {contact_words(e.status, e.last_contact.is_none(), e.days, t)}
                                 </span>

@@ -2,14 +2,18 @@
 //! organisations and cadres the importer may use passed in.
 
 use crate::i18n::{fill, Strings};
+use crate::model::privacy;
 use crate::model::youth;
-use crate::types::{Gender, PoliticalStatus, Sector};
+use crate::types::{Basis, Gender, GuardianRelation, PoliticalStatus, Sector};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The template's columns, in order. 团干部 holds the cadre's username, phone number or name
 /// (a name only when one active cadre of the importer's subtree has it).
-pub const COLUMNS: [&str; 12] = [
+/// The last five came with the PIPL work: 出生月份 (a youth born 14 years ago is under 14 or
+/// not by the month), the guardian's consent for a youth under 14, and 处理依据 (本人同意 or
+/// 履行法定职责或义务; empty: the default the system administrator set).
+pub const COLUMNS: [&str; 17] = [
     "姓名",
     "性别",
     "出生年份",
@@ -22,6 +26,11 @@ pub const COLUMNS: [&str; 12] = [
     "团干部",
     "标签",
     "备注",
+    "出生月份",
+    "监护人姓名",
+    "监护人关系",
+    "监护人同意日期",
+    "处理依据",
 ];
 /// Columns a file must have (the others may be left out).
 pub const REQUIRED_COLUMNS: [&str; 5] = ["姓名", "性别", "手机号", "领域", "政治面貌"];
@@ -63,6 +72,14 @@ pub struct Youth {
     pub cadre_id: Option<i64>,
     pub tags: String,
     pub notes: String,
+    #[serde(default)]
+    pub birth_month: Option<u32>,
+    /// Given for a youth under 14 (and only then kept).
+    #[serde(default)]
+    pub guardian: Option<youth::Guardian>,
+    /// `None`: the default basis (a new youth), the basis on record (a youth already there).
+    #[serde(default)]
+    pub basis: Option<String>,
 }
 
 /// What a row may name: grassroots organisations by name, active cadres by username, phone or
@@ -70,6 +87,8 @@ pub struct Youth {
 pub struct Context<'a> {
     pub t: &'a Strings,
     pub this_year: i32,
+    /// The day of the import: who is under 14 is decided on it.
+    pub today: chrono::NaiveDate,
     pub orgs: HashMap<String, Vec<i64>>,
     /// By username, phone number, and name where the name is unique.
     pub cadres: HashMap<String, i64>,
@@ -117,6 +136,24 @@ fn shown(v: &str) -> String {
 fn has_control(v: &str) -> bool {
     v.chars()
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// A date as people and spreadsheets write it: 2026-11-30, 2026/11/30, 2026-11-30 00:00:00, or
+/// Excel's serial number of days since 1899-12-30 (a date cell read raw).
+fn sheet_date(v: &str) -> Option<chrono::NaiveDate> {
+    let v = v.trim();
+    let day = v.split([' ', 'T']).next().unwrap_or(v).replace('/', "-");
+    if let Some(d) = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| crate::rules::parse_date(&d.to_string()))
+    {
+        return Some(d);
+    }
+    let days: i64 = v.strip_suffix(".0").unwrap_or(v).parse().ok()?;
+    if !(20_000..=80_000).contains(&days) {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(chrono::Duration::days(days))
 }
 
 /// A value from a closed list, by its Chinese label, its English label or its code.
@@ -277,6 +314,104 @@ pub fn check(
         }
     };
 
+    let month_v = cell("出生月份");
+    let month_v = month_v.strip_suffix(".0").unwrap_or(&month_v).to_owned();
+    let birth_month = match month_v.trim_end_matches('月') {
+        "" => None,
+        m => match m.parse::<u32>() {
+            Ok(m) if (1..=12).contains(&m) => Some(m),
+            _ => {
+                fail(
+                    "出生月份",
+                    fill(t.imp_birth_month, &[("value", &shown(&month_v))]),
+                );
+                None
+            }
+        },
+    };
+    let guardian_name = text("监护人姓名", privacy::GUARDIAN_NAME_MAX, false, &mut fail);
+    let relation_v = cell("监护人关系");
+    let consent_v = cell("监护人同意日期");
+    let guardian = match birth_year.map(|y| privacy::under_14(y, birth_month, ctx.today)) {
+        Some(None) if month_v.is_empty() => {
+            fail(
+                "出生月份",
+                fill(
+                    t.err_birth_month_needed,
+                    &[("year", &birth_year.unwrap_or_default().to_string())],
+                ),
+            );
+            None
+        }
+        Some(Some(true)) => {
+            let relation = choice(
+                &relation_v,
+                GuardianRelation::ALL,
+                GuardianRelation::as_str,
+                GuardianRelation::label,
+            );
+            // Excel dates come back as 2026-12-01, 2026/12/1 or a serial number.
+            let consent_on = sheet_date(&consent_v);
+            if guardian_name.is_empty() {
+                fail("监护人姓名", t.imp_guardian_required.to_owned());
+            }
+            if relation_v.is_empty() {
+                fail("监护人关系", t.imp_guardian_required.to_owned());
+            } else if relation.is_none() {
+                let options: Vec<&str> =
+                    GuardianRelation::ALL.iter().map(|r| r.label(zh)).collect();
+                fail(
+                    "监护人关系",
+                    fill(
+                        t.imp_not_in_list,
+                        &[
+                            ("value", &shown(&relation_v)),
+                            ("choices", &options.join("、")),
+                        ],
+                    ),
+                );
+            }
+            if consent_v.is_empty() {
+                fail("监护人同意日期", t.imp_guardian_required.to_owned());
+            } else if consent_on.is_none_or(|d| d > ctx.today) {
+                fail("监护人同意日期", t.imp_consent_date.to_owned());
+            }
+            match (relation, consent_on) {
+                (Some(relation), Some(consent_on)) if !guardian_name.is_empty() => {
+                    Some(youth::Guardian {
+                        name: guardian_name.clone(),
+                        relation: relation.as_str().to_owned(),
+                        consent_on,
+                    })
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let basis_v = cell("处理依据");
+    let basis = if basis_v.is_empty() {
+        None
+    } else {
+        match choice(&basis_v, Basis::ALL, Basis::as_str, Basis::label) {
+            Some(b) => Some(b.as_str().to_owned()),
+            None => {
+                let options: Vec<&str> = Basis::ALL.iter().map(|b| b.label(zh)).collect();
+                fail(
+                    "处理依据",
+                    fill(
+                        t.imp_not_in_list,
+                        &[
+                            ("value", &shown(&basis_v)),
+                            ("choices", &options.join("、")),
+                        ],
+                    ),
+                );
+                None
+            }
+        }
+    };
+
     let org_v = cell("所属组织");
     let org_id = if org_v.is_empty() {
         None
@@ -341,6 +476,9 @@ pub fn check(
             cadre_id,
             tags,
             notes,
+            birth_month,
+            guardian,
+            basis,
         }),
         _ => Err(errors),
     }
@@ -420,6 +558,7 @@ mod tests {
         Context {
             t: Locale::ZhCn.strings(),
             this_year: 2026,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
             orgs: HashMap::from([
                 ("河东中学团委".to_owned(), vec![3]),
                 ("团支部".to_owned(), vec![4, 5]),
@@ -588,6 +727,59 @@ mod tests {
     }
 
     #[test]
+    fn a_youth_under_14_needs_the_guardians_consent_in_the_file() {
+        let at = columns(&header(), Locale::ZhCn.strings()).unwrap();
+        let cells = |month: &str, guardian: [&str; 3]| {
+            let mut r = row(&[
+                "小刚",
+                "男",
+                "2015",
+                "13500000001",
+                "",
+                "",
+                "",
+                "学生",
+                "群众",
+                "",
+                "",
+                "",
+            ]);
+            r.extend([month, guardian[0], guardian[1], guardian[2], ""].map(str::to_owned));
+            r
+        };
+        let errors = check(2, &cells("3", ["", "", ""]), &at, &ctx()).unwrap_err();
+        let columns: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(columns, ["监护人姓名", "监护人关系", "监护人同意日期"]);
+        // A date in the future, or a relationship not on the list, is no consent.
+        let errors =
+            check(2, &cells("3", ["李强", "叔叔", "2026-12-04"]), &at, &ctx()).unwrap_err();
+        let columns: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(columns, ["监护人关系", "监护人同意日期"]);
+        // Excel's date serial (46,000 days after 1899-12-30 is 2025-12-09) and the labels.
+        let ok = check(2, &cells("3", ["李强", "父亲", "46000"]), &at, &ctx()).unwrap();
+        assert_eq!(
+            ok.guardian,
+            Some(youth::Guardian {
+                name: "李强".to_owned(),
+                relation: "father".to_owned(),
+                consent_on: chrono::NaiveDate::from_ymd_opt(2025, 12, 9).unwrap(),
+            })
+        );
+        // Born in 2012, the month decides: needed, and then December 2012 is under 14 on the
+        // third of December.
+        let mut r = cells("", ["", "", ""]);
+        r[2] = "2012".to_owned();
+        let errors = check(2, &r, &at, &ctx()).unwrap_err();
+        assert_eq!(errors[0].column, "出生月份");
+        r[12] = "12月".to_owned();
+        let errors = check(2, &r, &at, &ctx()).unwrap_err();
+        assert_eq!(errors[0].column, "监护人姓名");
+        r[12] = "11".to_owned();
+        let ok = check(2, &r, &at, &ctx()).unwrap();
+        assert_eq!((ok.birth_month, ok.guardian), (Some(11), None));
+    }
+
+    #[test]
     fn a_header_without_the_required_columns_says_which() {
         let err = columns(&row(&["姓名", "电话"]), Locale::ZhCn.strings()).unwrap_err();
         assert!(err.contains("性别") && err.contains("手机号"), "{err}");
@@ -596,8 +788,9 @@ mod tests {
         h.reverse();
         h[0] = format!("\u{feff}{}", h[0]);
         let at = columns(&h, Locale::ZhCn.strings()).unwrap();
-        assert_eq!(at["备注"], 0);
-        assert_eq!(at["姓名"], 11);
+        assert_eq!(at["处理依据"], 0);
+        assert_eq!(at["备注"], COLUMNS.len() - 12);
+        assert_eq!(at["姓名"], COLUMNS.len() - 1);
     }
 
     #[test]

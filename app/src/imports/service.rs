@@ -85,7 +85,29 @@ fn merged(mut new: Youth, old: &youth::Model, at: &HashMap<&'static str, usize>)
     if !at.contains_key("备注") {
         new.notes.clone_from(&old.notes);
     }
+    if !at.contains_key("出生月份") {
+        new.birth_month = old.birth_month.and_then(|m| u32::try_from(m).ok());
+    }
+    if new.guardian.is_none() && !at.contains_key("监护人姓名") {
+        new.guardian = guardian_of(old);
+    }
     new
+}
+
+/// The guardian's consent on record.
+fn guardian_of(old: &youth::Model) -> Option<crate::model::youth::Guardian> {
+    match (
+        &old.guardian_name,
+        &old.guardian_relation,
+        old.guardian_consent_on,
+    ) {
+        (Some(name), Some(relation), Some(consent_on)) => Some(crate::model::youth::Guardian {
+            name: name.clone(),
+            relation: relation.clone(),
+            consent_on,
+        }),
+        _ => None,
+    }
 }
 
 fn same(new: &Youth, old: &youth::Model) -> bool {
@@ -100,6 +122,9 @@ fn same(new: &Youth, old: &youth::Model) -> bool {
         && new.political_status == old.political_status
         && new.tags == old.tags
         && new.notes == old.notes
+        && new.birth_month == old.birth_month.and_then(|m| u32::try_from(m).ok())
+        && new.guardian == guardian_of(old)
+        && new.basis.as_ref().is_none_or(|b| *b == old.basis)
         && new.cadre_id.is_none_or(|c| old.cadre_id == Some(c))
 }
 
@@ -461,6 +486,7 @@ pub async fn dry_run(
     let ctx = Context {
         t,
         this_year: today().year(),
+        today: today(),
         orgs,
         cadres,
         same_name,
@@ -611,6 +637,18 @@ pub async fn dry_run(
                         youth_id: None,
                         checked_at: None,
                         youth: y,
+                    });
+                }
+                // Consent withdrawn: nothing new is recorded about them, a file included.
+                Some([old])
+                    if old.withdrawn_on.is_some() && in_scope(old, &cadre_orgs, &scope, root) =>
+                {
+                    duplicates.push(Duplicate {
+                        line: y.line,
+                        name: y.name.clone(),
+                        phone: y.phone.clone(),
+                        with_line: None,
+                        message: t.imp_withdrawn.to_owned(),
                     });
                 }
                 Some([old]) if in_scope(old, &cadre_orgs, &scope, root) => {
@@ -827,6 +865,7 @@ pub async fn apply(form: ApplyForm) -> Result<Imported, AppError> {
     let now = Utc::now();
     let on = today();
     let scope = Scope::now(&txn, &auth.viewer).await?;
+    let default_basis = crate::model::privacy::settings(&txn).await?.default_basis;
     let (mut created, mut updated) = (0u32, 0u32);
     // A page at a time, all in one transaction: a page that no longer holds undoes the pages
     // written before it.
@@ -854,7 +893,7 @@ pub async fn apply(form: ApplyForm) -> Result<Imported, AppError> {
             return Err(AppError::Internal);
         }
         for c in &changes {
-            write_change(&txn, &auth.viewer, c, now, on).await?;
+            write_change(&txn, &auth.viewer, c, (now, on), default_basis).await?;
             match c.youth_id {
                 None => created += 1,
                 Some(_) => updated += 1,
@@ -909,8 +948,8 @@ async fn write_change(
     txn: &impl ConnectionTrait,
     viewer: &Viewer,
     c: &Change,
-    now: DateTime<Utc>,
-    on: chrono::NaiveDate,
+    (now, on): (DateTime<Utc>, chrono::NaiveDate),
+    default_basis: crate::types::Basis,
 ) -> Result<(), AppError> {
     let y = &c.youth;
     match c.youth_id {
@@ -930,6 +969,14 @@ async fn write_change(
                     political_status: y.political_status.clone(),
                     tags: y.tags.clone(),
                     notes: y.notes.clone(),
+                    basis: y
+                        .basis
+                        .clone()
+                        .unwrap_or_else(|| default_basis.as_str().to_owned()),
+                    // The file cannot tell which notice the youth was shown.
+                    notice_version: None,
+                    birth_month: y.birth_month,
+                    guardian: y.guardian.clone(),
                 },
                 viewer.id,
             )
@@ -954,10 +1001,36 @@ async fn write_change(
                 )
                 .col_expr(youth::Column::Tags, Expr::value(y.tags.clone()))
                 .col_expr(youth::Column::Notes, Expr::value(y.notes.clone()))
+                .col_expr(
+                    youth::Column::BirthMonth,
+                    Expr::value(y.birth_month.and_then(|m| i16::try_from(m).ok())),
+                )
+                .col_expr(
+                    youth::Column::GuardianName,
+                    Expr::value(y.guardian.as_ref().map(|g| g.name.clone())),
+                )
+                .col_expr(
+                    youth::Column::GuardianRelation,
+                    Expr::value(y.guardian.as_ref().map(|g| g.relation.clone())),
+                )
+                .col_expr(
+                    youth::Column::GuardianConsentOn,
+                    Expr::value(y.guardian.as_ref().map(|g| g.consent_on)),
+                )
                 .col_expr(youth::Column::UpdatedAt, Expr::value(now))
                 .filter(youth::Column::Id.eq(id))
                 .exec(txn)
                 .await?;
+            if let Some(basis) = &y.basis {
+                youth::Entity::update_many()
+                    .col_expr(youth::Column::Basis, Expr::value(basis.clone()))
+                    .col_expr(youth::Column::BasisRecordedAt, Expr::value(now))
+                    .col_expr(youth::Column::BasisRecordedBy, Expr::value(viewer.id))
+                    .filter(youth::Column::Id.eq(id))
+                    .filter(youth::Column::Basis.ne(basis.clone()))
+                    .exec(txn)
+                    .await?;
+            }
             let current = youth::Entity::find_by_id(id)
                 .one(txn)
                 .await?
@@ -1136,7 +1209,21 @@ pub fn template(xlsx: bool) -> Result<Vec<u8>, String> {
     // Phone numbers stay text (Excel would turn 13800138000 into 1.38E+10).
     ws.set_column_format(3, &text).map_err(|e| e.to_string())?;
     // The coded columns offer their choices as a drop-down, and refuse anything else.
-    let choices: [(&str, Vec<&str>); 3] = [
+    let choices: [(&str, Vec<&str>); 5] = [
+        (
+            "监护人关系",
+            crate::types::GuardianRelation::ALL
+                .iter()
+                .map(|r| r.label(zh))
+                .collect(),
+        ),
+        (
+            "处理依据",
+            crate::types::Basis::ALL
+                .iter()
+                .map(|b| b.label(zh))
+                .collect(),
+        ),
         (
             "性别",
             crate::types::Gender::ALL
@@ -1177,7 +1264,8 @@ pub fn template(xlsx: bool) -> Result<Vec<u8>, String> {
     ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
     let help = book.add_worksheet();
     help.set_name("填写说明").map_err(|e| e.to_string())?;
-    let notes: Vec<(&str, String)> = vec![
+    let notes: Vec<(&str, String)> =
+        vec![
         ("姓名", "必填，最多 30 个字".to_owned()),
         ("性别", "必填：男、女".to_owned()),
         ("出生年份", "四位数字，如 1998".to_owned()),
@@ -1220,6 +1308,23 @@ pub fn template(xlsx: bool) -> Result<Vec<u8>, String> {
         ),
         ("标签", "选填".to_owned()),
         ("备注", "选填".to_owned()),
+        (
+            "出生月份",
+            "1 到 12；出生年份加 14 等于今年的青年必填（看月份判断是否已满 14 周岁）".to_owned(),
+        ),
+        (
+            "监护人姓名",
+            "未满 14 周岁的青年必填：须经监护人同意才能登记".to_owned(),
+        ),
+        ("监护人关系", "未满 14 周岁必填：父亲、母亲、其他监护人".to_owned()),
+        (
+            "监护人同意日期",
+            "未满 14 周岁必填，如 2026-11-30，不晚于今天".to_owned(),
+        ),
+        (
+            "处理依据",
+            "选填：本人同意、履行法定职责或义务；留空按系统设置的默认依据".to_owned(),
+        ),
     ];
     help.set_column_width(0, 12.0).map_err(|e| e.to_string())?;
     help.set_column_width(1, 60.0).map_err(|e| e.to_string())?;

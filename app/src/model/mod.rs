@@ -4,6 +4,7 @@
 //! another's service for it.
 
 pub mod paging;
+pub mod privacy;
 pub mod youth;
 
 #[cfg(feature = "ssr")]

@@ -42,6 +42,22 @@ pub struct YouthFields {
     pub political_status: String,
     pub tags: String,
     pub notes: String,
+    /// `consent` or `duty`.
+    pub basis: String,
+    /// The privacy notice shown (none: recorded by an import, no notice shown by this system).
+    pub notice_version: Option<i32>,
+    pub birth_month: Option<u32>,
+    /// A guardian's consent, for a youth under 14.
+    pub guardian: Option<Guardian>,
+}
+
+/// A guardian's consent to recording a youth under 14.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Guardian {
+    pub name: String,
+    /// `father`, `mother` or `guardian`.
+    pub relation: String,
+    pub consent_on: chrono::NaiveDate,
 }
 
 /// Writes a new youth (not yet on any roster: `model::roster::assign` puts them on one).
@@ -71,6 +87,14 @@ pub async fn insert(
         political_status: Set(f.political_status),
         tags: Set(f.tags),
         notes: Set(f.notes),
+        basis: Set(f.basis),
+        notice_version: Set(f.notice_version),
+        basis_recorded_at: Set(Some(now)),
+        basis_recorded_by: Set(Some(created_by)),
+        birth_month: Set(f.birth_month.and_then(|m| i16::try_from(m).ok())),
+        guardian_name: Set(f.guardian.as_ref().map(|g| g.name.clone())),
+        guardian_relation: Set(f.guardian.as_ref().map(|g| g.relation.clone())),
+        guardian_consent_on: Set(f.guardian.as_ref().map(|g| g.consent_on)),
         created_by: Set(Some(created_by)),
         created_at: Set(now),
         updated_at: Set(now),

@@ -96,6 +96,9 @@ pub async fn page(query: RosterQuery) -> Result<RosterPage, AppError> {
         Some(c) => q.filter(youth::Column::CadreId.eq(c.id)),
         None => q
             .filter(youth::Column::CadreId.is_null())
+            // Consent withdrawn or anonymised: on no roster again.
+            .filter(youth::Column::WithdrawnOn.is_null())
+            .filter(youth::Column::AnonymisedAt.is_null())
             .filter(youth::Column::OrgId.is_in(orgs.iter().copied())),
     };
     let search = search_text(&query.q, 30);
@@ -227,7 +230,10 @@ pub async fn reassign(form: ReassignForm) -> Result<u32, AppError> {
         Some(c) => owners.get(&c).is_some_and(|o| scope.contains(o)),
         None => y.org_id.is_some_and(|o| scope.contains(&o)),
     };
-    if youths.len() != ids.len() || !youths.iter().all(in_scope) {
+    // Nobody who withdrew consent (or was anonymised) goes back on a roster.
+    let reachable =
+        |y: &youth::Model| in_scope(y) && y.withdrawn_on.is_none() && y.anonymised_at.is_none();
+    if youths.len() != ids.len() || !youths.iter().all(reachable) {
         return Err(AppError::NotFound);
     }
     if let Some(n) = once.settled(&v).await? {

@@ -160,7 +160,16 @@ fn Line(r: AuditRow) -> impl IntoView {
                 {if r.actor.is_empty() { "—".to_owned() } else { format!("{} · {role}", r.actor) }}
                 {(!r.ip.is_empty()).then(|| format!(" · {}", r.ip))}
             </p>
-            <p class="small muted">{r.object.clone()} {(!r.details.is_empty()).then(|| format!(" · {}", r.details))}</p>
+            <p class="small muted">
+                // One record's trail of the same event (every reveal of one youth) is a tap away.
+                {if r.object.contains(':') {
+                    let href = format!("/audit?event={}&object={}", r.event, r.object);
+                    view! { <a href=href data-testid="audit-object">{r.object.clone()}</a> }.into_any()
+                } else {
+                    view! { <span data-testid="audit-object">{r.object.clone()}</span> }.into_any()
+                }}
+                {(!r.details.is_empty()).then(|| format!(" · {}", r.details))}
+            </p>
         </li>
     }
 }

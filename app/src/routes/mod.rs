@@ -1,7 +1,9 @@
 //! One module per page.
 
 pub mod admin_orgs;
+pub mod admin_pi_requests;
 pub mod admin_policy;
+pub mod admin_privacy;
 pub mod admin_reminders;
 pub mod admin_security;
 pub mod admin_users;

@@ -462,7 +462,7 @@ fn Drill(c: CadreDetail) -> impl IntoView {
                     view! {
                         <li>
                             <span class="name">{y.name.clone()}</span>
-                            <span class="muted small">{y.phone.clone()}</span>
+                            <crate::components::reveal::Reveal id=y.id phone=y.phone.clone() wechat=y.wechat.clone() />
                             <span class=format!("light {}", y.status.class())>
                                 {match (y.status, y.last_contact) {
                                     (ContactStatus::Ok, Some(_)) => since,

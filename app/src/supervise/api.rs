@@ -112,6 +112,8 @@ pub struct SupervisedYouth {
     pub name: String,
     /// 138****1234
     pub phone: String,
+    /// wx****23, when given.
+    pub wechat: Option<String>,
     pub workplace: String,
     pub last_contact: Option<NaiveDate>,
     pub days: i64,

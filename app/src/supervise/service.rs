@@ -16,7 +16,7 @@ use crate::rules::Quarter;
 use crate::ssr::guard::require;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
-use crate::types::{mask_phone, Channel, RequestStatus, Role};
+use crate::types::{mask_phone, mask_wechat, Channel, RequestStatus, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use std::cmp::Ordering;
@@ -330,6 +330,7 @@ pub async fn cadre(id: i64, period: &str) -> Result<CadreDetail, AppError> {
             id: e.id,
             name: e.name,
             phone: mask_phone(&y.phone),
+            wechat: y.wechat.as_deref().map(mask_wechat),
             workplace: e.workplace,
             last_contact: e.last_contact,
             days: e.days,

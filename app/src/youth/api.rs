@@ -3,7 +3,7 @@
 use crate::contacts::api::ContactRow;
 use crate::error::AppError;
 use crate::rules::ContactStatus;
-use crate::types::{Gender, PoliticalStatus, Sector};
+use crate::types::{Basis, Gender, GuardianRelation, PoliticalStatus, Sector};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -54,6 +54,8 @@ pub struct RosterEntry {
     /// Days since the last contact (or the assignment).
     pub days: i64,
     pub status: ContactStatus,
+    /// Under 14 (or may be, the birth month unknown): a guardian's consent is on record.
+    pub minor: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,6 +89,24 @@ pub struct YouthDetail {
     pub tags: String,
     pub notes: String,
     pub assigned_on: NaiveDate,
+    pub birth_month: Option<u32>,
+    pub basis: Basis,
+    /// The privacy notice version shown when the youth was recorded (none before notices).
+    pub notice_version: Option<i32>,
+    pub guardian_name: Option<String>,
+    pub guardian_relation: Option<GuardianRelation>,
+    pub guardian_consent_on: Option<NaiveDate>,
+    /// Under 14 today, or may be.
+    pub minor: bool,
+}
+
+/// What the youth form shows about personal information: the notice in force (to show the
+/// youth) and the basis the operator set as default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct YouthNotice {
+    pub notice_version: i32,
+    pub notice: String,
+    pub default_basis: Basis,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -116,6 +136,15 @@ pub struct YouthForm {
     pub political_status: String,
     pub tags: String,
     pub notes: String,
+    /// `consent` or `duty`.
+    pub basis: String,
+    /// The privacy notice version shown to the youth.
+    pub notice_version: String,
+    pub birth_month: String,
+    /// Needed for a youth under 14.
+    pub guardian_name: String,
+    pub guardian_relation: String,
+    pub guardian_consent_on: String,
 }
 
 /// Grassroots organisations a youth may belong to: (id, name).
@@ -155,5 +184,44 @@ pub async fn update_youth(#[server(flatten)] form: YouthForm) -> Result<i64, App
     Ok(id)
 }
 
+#[server(prefix = "/api", endpoint = "youth/privacy")]
+pub async fn youth_privacy() -> Result<YouthNotice, AppError> {
+    crate::ssr::respond(super::service::privacy().await)
+}
+
+/// The full phone number or WeChat ID of a youth, for a supervisor or the system administrator
+/// who gives a reason (查看完整号码); the audit trail keeps who, whom, what and why.
+#[server(prefix = "/api", endpoint = "youth/reveal")]
+pub async fn reveal_youth(#[server(flatten)] form: RevealForm) -> Result<String, AppError> {
+    crate::ssr::respond(super::service::reveal(form).await)
+}
+
+/// 查看完整号码: which youth, `phone` or `wechat`, and why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RevealForm {
+    pub id: String,
+    pub field: String,
+    pub reason: String,
+}
+
+/// Withdrawal of consent (撤回同意).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WithdrawForm {
+    pub request_id: String,
+    pub id: String,
+    pub withdrawn_on: String,
+}
+
+/// Records that a youth withdrew consent: they leave every roster that day and nothing new is
+/// recorded about them. For the youth's cadre and the system administrator. Idempotent.
+#[server(prefix = "/api", endpoint = "youth/withdraw")]
+pub async fn withdraw_youth(#[server(flatten)] form: WithdrawForm) -> Result<i64, AppError> {
+    let (id, back) = crate::ssr::respond(super::service::withdraw(form).await)?;
+    leptos_axum::redirect(back);
+    Ok(id)
+}
+
 #[cfg(feature = "ssr")]
-crate::ssr::once::has_request_id!(YouthForm);
+crate::ssr::once::has_request_id!(YouthForm, WithdrawForm);

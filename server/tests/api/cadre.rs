@@ -162,6 +162,9 @@ pub fn youth_form(name: &str) -> Form {
         ("political_status", "league_member".to_owned()),
         ("tags", String::new()),
         ("notes", String::new()),
+        // The notice the migration writes: shown to every youth recorded until another.
+        ("notice_version", "1".to_owned()),
+        ("basis", "duty".to_owned()),
     ]
 }
 

@@ -414,7 +414,11 @@ async fn the_import_page_and_templates_work_without_javascript(app: TestApp) {
     );
     // Templates: the columns, a CSV with a BOM and an XLSX.
     let csv = sup.get("/import/template.csv").await.bytes().await.unwrap();
-    assert_eq!(&csv[..], format!("\u{feff}{HEADER}\r\n").as_bytes());
+    assert_eq!(
+        &csv[..],
+        format!("\u{feff}{HEADER},出生月份,监护人姓名,监护人关系,监护人同意日期,处理依据\r\n")
+            .as_bytes()
+    );
     let xlsx = sup
         .get("/import/template.xlsx")
         .await
@@ -433,7 +437,8 @@ async fn the_import_page_and_templates_work_without_javascript(app: TestApp) {
             .unwrap();
         xml
     };
-    assert_eq!(sheet.matches("<dataValidation ").count(), 3, "{sheet}");
+    // 性别, 领域, 政治面貌, 监护人关系, 处理依据.
+    assert_eq!(sheet.matches("<dataValidation ").count(), 5, "{sheet}");
     assert!(
         sheet.contains(r#"sqref="B2:B50001""#) && sheet.contains("男,女"),
         "{sheet}"
@@ -450,7 +455,10 @@ async fn the_import_page_and_templates_work_without_javascript(app: TestApp) {
         .iter()
         .map(ToString::to_string)
         .collect();
-    assert_eq!(header.join(","), HEADER);
+    assert_eq!(
+        header.join(","),
+        format!("{HEADER},出生月份,监护人姓名,监护人关系,监护人同意日期,处理依据")
+    );
     assert_eq!(
         w.a.app.get("/import/template.csv").await.status(),
         StatusCode::NOT_FOUND

@@ -18,6 +18,7 @@ mod orgs;
 mod outbox;
 mod pages;
 mod passwords;
+mod privacy;
 mod reminders;
 mod security;
 mod signoff;

@@ -72,6 +72,10 @@ enum Who {
     Supervisors,
     /// Only the supervisor who made the record (an import's dry run).
     Requester,
+    /// The youth's own cadre, a supervisor over them, the system administrator (查看完整号码).
+    Revealers,
+    /// The youth's own cadre, the system administrator (a withdrawal of consent).
+    Withdrawers,
 }
 
 impl Who {
@@ -90,6 +94,8 @@ impl Who {
             Who::Overseers => c == Supervisor,
             Who::Supervisors => matches!(c, Supervisor | OtherSupervisor),
             Who::Requester => c == Supervisor,
+            Who::Revealers => matches!(c, Cadre | Supervisor | Admin),
+            Who::Withdrawers => matches!(c, Cadre | Admin),
         }
     }
 }
@@ -129,6 +135,10 @@ struct Fixture {
     export: i64,
     /// A roster import the supervisor checked.
     import: i64,
+    /// A youth of the cadre's, to withdraw consent.
+    withdrawing: i64,
+    /// A rights request about the cadre's first youth.
+    pi_request: i64,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -301,7 +311,22 @@ async fn fixture(app: TestApp) -> Fixture {
         .unwrap()
         .id
     };
+    let withdrawing = add_youth(a, &youth_form("撤回同意青年")).await;
+    let pi_request = created(
+        admin,
+        "/api/pi-requests/create",
+        &vec![
+            ("request_id", rid()),
+            ("youth_id", youth.to_string()),
+            ("kind", "copy".to_owned()),
+            ("received_on", String::new()),
+            ("note", "要一份副本".to_owned()),
+        ],
+    )
+    .await;
     Fixture {
+        withdrawing,
+        pi_request,
         notification,
         export,
         import,
@@ -555,6 +580,44 @@ impl Fixture {
             "exports/status" => id(self.export),
             "import/get" => id(self.import),
             "import/apply" => vec![("request_id", rid()), ("id", self.import.to_string())],
+            "youth/privacy" | "privacy/notices" => vec![],
+            "youth/reveal" => vec![
+                ("id", youth.clone()),
+                ("field", "phone".to_owned()),
+                ("reason", "核实联系方式".to_owned()),
+            ],
+            "youth/withdraw" => vec![
+                ("request_id", rid()),
+                ("id", self.withdrawing.to_string()),
+                ("withdrawn_on", String::new()),
+            ],
+            "privacy/notice-create" => {
+                vec![("request_id", rid()), ("body", "矩阵测试告知".to_owned())]
+            }
+            "privacy/settings" => vec![
+                ("default_basis", "duty".to_owned()),
+                ("retention_years", "3".to_owned()),
+            ],
+            "privacy/hold" => vec![
+                ("youth_id", youth.clone()),
+                ("reason", "诉讼保全".to_owned()),
+            ],
+            "privacy/release" => vec![("youth_id", youth.clone())],
+            "pi-requests/list" => vec![("status", String::new()), ("page", String::new())],
+            "pi-requests/find" => vec![("q", "张".to_owned())],
+            "pi-requests/create" => vec![
+                ("request_id", rid()),
+                ("youth_id", youth.clone()),
+                ("kind", "correct".to_owned()),
+                ("received_on", String::new()),
+                ("note", String::new()),
+            ],
+            "pi-requests/act" => vec![
+                ("request_id", rid()),
+                ("id", self.pi_request.to_string()),
+                ("action", "copy".to_owned()),
+                ("comment", String::new()),
+            ],
             other => panic!("no form for {other}"),
         }
     }
@@ -649,6 +712,21 @@ const MATRIX: &[(&str, Who)] = &[
     ("totp/status", Who::SignedIn),
     ("login/totp", Who::PendingSignIn),
     ("totp/reset", Who::Secadmins),
+    // Personal information: the youth form's notice, reveals with a reason, withdrawal;
+    // the privacy settings and rights requests, for the system administrator.
+    ("youth/privacy", Who::Cadres),
+    ("youth/reveal", Who::Revealers),
+    ("youth/withdraw", Who::Withdrawers),
+    ("privacy/notices", Who::Admins),
+    ("privacy/notice-create", Who::Admins),
+    ("privacy/settings", Who::Admins),
+    // Set, then released by the next row.
+    ("privacy/hold", Who::Admins),
+    ("privacy/release", Who::Admins),
+    ("pi-requests/list", Who::Admins),
+    ("pi-requests/find", Who::Admins),
+    ("pi-requests/create", Who::Admins),
+    ("pi-requests/act", Who::Admins),
 ];
 
 /// The last quarter that has ended (`2026Q3`): the one a street can sign off.
@@ -758,6 +836,8 @@ const PAGES: &[(&str, Who)] = &[
     ("/admin/reminders", Who::Admins),
     ("/admin/users", Who::Keepers),
     ("/admin/security", Who::Secadmins),
+    ("/admin/privacy", Who::Admins),
+    ("/admin/pi-requests", Who::Admins),
     ("/audit", Who::Auditors),
 ];
 
