@@ -641,7 +641,7 @@ strings! {
     privacy_default_basis: "默认处理依据（新登记青年）", "Default basis (for youths recorded from now on)";
     privacy_retention: "保存期限（不在任何名单上满几年后匿名化）", "Retention (years on no roster before anonymisation)";
     privacy_last_sweep: "最近一次按保存期限匿名化：{day}，{n} 名青年", "Last retention sweep: {day}, {n} youths anonymised";
-    nav_privacy: "个人信息", "Privacy";
+    nav_privacy: "隐私", "Privacy";
     nav_pi_requests: "权利请求", "Rights requests";
     privacy_saved: "已保存", "Saved";
     privacy_notices: "个人信息处理告知", "Privacy notices";

@@ -105,6 +105,8 @@ test.describe('every page, every role, on a phone', () => {
       ['/admin/calendar', 'calendar'],
       ['/admin/reminders'],
       ['/admin/import', 'import'],
+      ['/admin/privacy', 'privacy'],
+      ['/admin/pi-requests?q=张', 'pi-requests'],
       ['/settings'],
       ['/inbox'],
     ];

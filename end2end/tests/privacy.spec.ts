@@ -70,7 +70,7 @@ test('a youth under 14 is saved only with a guardian\'s consent, and the roster 
   const form = page.locator('form#youth-new');
   const year = new Date().getFullYear();
   const phone = `136${String(Date.now()).slice(-8)}`;
-  await form.getByLabel('姓名').fill('小明');
+  await form.getByLabel('姓名', { exact: true }).fill('小明');
   await form.getByLabel('性别').selectOption({ label: '男' });
   await form.getByLabel('手机号').fill(phone);
   await form.getByLabel('出生年份').fill(String(year - 12));

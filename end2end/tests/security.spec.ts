@@ -74,7 +74,7 @@ test.describe('security, with JavaScript', () => {
     // shows the name as text.
     await page.goto(`/youth/${id}/edit`);
     await expect(page.getByLabel('备注')).toHaveValue(PAYLOAD);
-    await expect(page.getByLabel('姓名')).toHaveValue(SHORT);
+    await expect(page.getByLabel('姓名', { exact: true })).toHaveValue(SHORT);
     await page.goto(`/youth/${id}`);
     expect(await page.title()).toBe(`${SHORT} · 联系青年`);
   });
@@ -85,7 +85,7 @@ test.describe('security, with JavaScript', () => {
     const b64 = Buffer.from(err).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
     await page.goto(`/youth/new?__path=${encodeURIComponent('/api/youth/create')}&__err=${encodeURIComponent(b64)}`);
     await hydrated(page);
-    await expect(page.getByLabel('姓名')).toHaveValue('');
+    await expect(page.getByLabel('姓名', { exact: true })).toHaveValue('');
     await expect(page.getByLabel('备注')).toHaveValue('');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });

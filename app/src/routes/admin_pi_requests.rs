@@ -58,17 +58,6 @@ fn PiRequestsView(list: PiPage, found: Vec<FoundYouth>, q: String) -> impl IntoV
         <p class="muted" data-testid="pi-counts">
             {format!("{} {} · {} {}", t.pis_open, list.open, t.pi_overdue, list.overdue)}
         </p>
-        <section class="card" id="new">
-            <h2>{t.pi_new}</h2>
-            <form method="get" action="/admin/pi-requests" class="search" role="search">
-                <input type="search" name="q" value=q.clone() placeholder=t.pi_find aria-label=t.pi_find />
-                <button type="submit">{t.pi_find_button}</button>
-            </form>
-            {(searched && found.is_empty()).then(|| view! { <p class="hint">{t.pi_found_none}</p> })}
-            <ul class="list" data-testid="found-youths">
-                {found.into_iter().map(|y| view! { <FoundRow y=y today=list.today /> }).collect_view()}
-            </ul>
-        </section>
         <nav class="tabs">
             {tabs.into_iter().map(|(code, label)| view! {
                 <a href=format!("/admin/pi-requests?status={code}") aria-current=(code == list.status).then_some("page")>{label}</a>
@@ -84,6 +73,17 @@ fn PiRequestsView(list: PiPage, found: Vec<FoundYouth>, q: String) -> impl IntoV
             }.into_any()
         }}
         <Pager page=list.page pages=list.pages link=link />
+        <section class="card" id="new">
+            <h2>{t.pi_new}</h2>
+            <form method="get" action="/admin/pi-requests#new" class="search" role="search">
+                <input type="search" name="q" value=q.clone() placeholder=t.pi_find aria-label=t.pi_find />
+                <button type="submit">{t.pi_find_button}</button>
+            </form>
+            {(searched && found.is_empty()).then(|| view! { <p class="hint">{t.pi_found_none}</p> })}
+            <ul class="list" data-testid="found-youths">
+                {found.into_iter().map(|y| view! { <FoundRow y=y today=list.today /> }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

@@ -237,13 +237,15 @@ fn YouthFormCard(existing: Option<YouthDetail>) -> impl IntoView {
                     .unwrap_or(Basis::Duty)
                     .as_str()
                     .to_owned();
-                // An edit keeps the notice on record; a new youth is shown the one in force.
-                let notice_version = y
-                    .as_ref()
-                    .and_then(|y| y.notice_version)
-                    .or(privacy.as_ref().map(|p| p.notice_version))
-                    .map(|n| n.to_string())
-                    .unwrap_or_default();
+                // An edit keeps the notice on record (none for youths recorded before notices);
+                // a new youth is shown the one in force.
+                let notice_version = match &y {
+                    Some(y) => y.notice_version,
+                    None => privacy.as_ref().map(|p| p.notice_version),
+                }
+                .map(|n| n.to_string())
+                .unwrap_or_default();
+                let privacy = privacy.filter(|_| y.is_none());
                 let (guardian_name, guardian_relation, guardian_consent_on) = (
                     v(|y| y.guardian_name.clone().unwrap_or_default()),
                     v(|y| y.guardian_relation.map(|r| r.as_str().to_owned()).unwrap_or_default()),
