@@ -18,6 +18,7 @@ mod m20261203_000001_signoff;
 mod m20261204_000001_administrators;
 mod m20261205_000001_security_policy;
 mod m20261206_000001_second_factor;
+mod m20261207_000002_backups;
 
 pub mod audit_chain;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_administrators::Migration),
             Box::new(m20261205_000001_security_policy::Migration),
             Box::new(m20261206_000001_second_factor::Migration),
+            Box::new(m20261207_000002_backups::Migration),
         ]
     }
 }
