@@ -314,7 +314,20 @@ pub async fn make(db: &DatabaseConnection, url: &str, dir: &Path) -> anyhow::Res
             path.display()
         );
     }
-    let partial = Partial::new(dir.join(format!(".{name}.partial")));
+    // Reserved first: a second backup in the same second (another process) cannot write into
+    // this one. VACUUM INTO takes an empty file; pg_dump overwrites it.
+    let partial_at = dir.join(format!(".{name}.partial"));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&partial_at)
+        .with_context(|| {
+            format!(
+                "{}: cannot be created (another backup may be under way)",
+                partial_at.display()
+            )
+        })?;
+    let partial = Partial::new(partial_at);
     let contents = match backend {
         Backend::Sqlite => sqlite::snapshot(db, partial.path()).await?,
         Backend::Postgres => postgres::snapshot(db, url, partial.path()).await?,
