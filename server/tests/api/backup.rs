@@ -12,7 +12,7 @@ use server::backup::nightly::{self, Night, Nightly};
 use server::backup::{self, Failure, Manifest};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -90,7 +90,7 @@ fn writer(
     w: usize,
     root: i64,
     t0: Instant,
-    stop: Arc<AtomicBool>,
+    (stop, written): (Arc<AtomicBool>, Arc<AtomicUsize>),
 ) -> tokio::task::JoinHandle<Vec<(i64, Duration)>> {
     tokio::spawn(async move {
         let mut acked = Vec::new();
@@ -112,6 +112,7 @@ fn writer(
             if res.status() == StatusCode::OK {
                 if let Ok(id) = res.json::<i64>().await {
                     acked.push((id, t0.elapsed()));
+                    written.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }
@@ -127,16 +128,35 @@ async fn a_backup_taken_while_writers_write_restores_every_acknowledged_row_and_
     let initial = org_ids(&app.db).await;
     let dir = scratch("backups");
     let (t0, stop) = (Instant::now(), Arc::new(AtomicBool::new(false)));
+    let written = Arc::new(AtomicUsize::new(0));
     let writers: Vec<_> = (0..4)
-        .map(|w| writer(app.same_session(), w, root, t0, stop.clone()))
+        .map(|w| {
+            writer(
+                app.same_session(),
+                w,
+                root,
+                t0,
+                (stop.clone(), written.clone()),
+            )
+        })
         .collect();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // However busy the machine: writes acknowledged before the backup, and after it.
+    let until = |n: usize| {
+        let written = written.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while written.load(Ordering::Relaxed) < n && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    until(20).await;
     let backup_started = t0.elapsed();
     let made = backup::make(&app.db, &app.database_url, &dir)
         .await
         .expect("the backup is written");
     let backup_ended = t0.elapsed();
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    until(written.load(Ordering::Relaxed) + 12).await;
     stop.store(true, Ordering::Relaxed);
     let mut acked = Vec::new();
     for w in writers {
@@ -145,7 +165,7 @@ async fn a_backup_taken_while_writers_write_restores_every_acknowledged_row_and_
     let before = acked.iter().filter(|(_, at)| *at < backup_started).count();
     let after = acked.iter().filter(|(_, at)| *at > backup_ended).count();
     assert!(
-        before > 10 && after > 0,
+        before >= 20 && after > 0,
         "writers wrote before ({before}) and after ({after}) the backup"
     );
     assert_eq!(
