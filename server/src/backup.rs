@@ -526,13 +526,24 @@ pub struct Restored {
     pub manifest: Manifest,
     /// The restored database's audit chain, walked.
     pub chain: app::ssr::audit::Verified,
+    /// The backup's schema has a migration this build does not know: a newer Liaison made it,
+    /// and only that version serves it.
+    pub newer_schema: bool,
 }
 
 impl Restored {
     pub fn summary(&self, file: &Path, url: &str) -> String {
+        let next = if self.newer_schema {
+            format!(
+                "A newer Liaison made this backup (schema {}, unknown to this build): serve it \
+                 with that version.",
+                self.manifest.schema_version.as_deref().unwrap_or_default()
+            )
+        } else {
+            "`server serve` on it applies any newer migrations first.".to_owned()
+        };
         format!(
-            "restored {} (taken {}) into {}: {}; its audit chain holds ({} rows). `server serve` \
-             on it applies any newer migrations first.",
+            "restored {} (taken {}) into {}: {}; its audit chain holds ({} rows). {next}",
             file.display(),
             self.manifest.taken(),
             shown(url),
@@ -587,9 +598,16 @@ pub async fn restore(file: &Path, url: &str) -> anyhow::Result<Restored> {
         .await
         .map_err(|e| anyhow::anyhow!("the restored audit chain cannot be walked: {e:?}"));
     db.close().await?;
+    use migrations::MigratorTrait;
+    let newer_schema = manifest.schema_version.as_deref().is_some_and(|v| {
+        !migrations::Migrator::migrations()
+            .iter()
+            .any(|m| m.name() == v)
+    });
     Ok(Restored {
         manifest,
         chain: chain?,
+        newer_schema,
     })
 }
 
@@ -697,6 +715,19 @@ pub fn to_prune<'a>(names: impl IntoIterator<Item = &'a str>, keep: usize) -> Ve
     ours.sort();
     let extra = ours.len().saturating_sub(keep);
     ours.into_iter().take(extra).map(|(_, n)| n).collect()
+}
+
+/// Whether `name` is the temporary file of a backup that began over a day before `now` (a
+/// process killed while writing it): `.liaison-<stamp>.db.partial` and its manifest's.
+pub fn stale_partial(name: &str, now: NaiveDateTime) -> bool {
+    let Some(inner) = name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".partial"))
+    else {
+        return false;
+    };
+    let inner = inner.strip_suffix(MANIFEST_SUFFIX).unwrap_or(inner);
+    taken_at(inner).is_some_and(|t| t < now - chrono::Duration::days(1))
 }
 
 /// The night whose backup is due at `at`, given the newest night known to be claimed: the
@@ -859,6 +890,24 @@ mod tests {
         assert!(to_prune(names, 4).is_empty());
         assert!(to_prune(names, 14).is_empty());
         assert_eq!(to_prune(names, 0).len(), 4);
+    }
+
+    #[test]
+    fn only_partial_files_over_a_day_old_are_stale() {
+        let now = NaiveDateTime::parse_from_str("20261203T020000Z", STAMP).unwrap();
+        assert!(stale_partial(".liaison-20261201T180000Z.db.partial", now));
+        assert!(stale_partial(
+            ".liaison-20261201T180000Z.dump.manifest.json.partial",
+            now
+        ));
+        // Under way, perhaps in another process.
+        assert!(!stale_partial(".liaison-20261202T180000Z.db.partial", now));
+        assert!(!stale_partial("liaison-20261201T180000Z.db", now));
+        assert!(!stale_partial(
+            ".liaison-20261201T180000Z.db.restoring",
+            now
+        ));
+        assert!(!stale_partial(".bashrc.partial", now));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! backup, records how it went in its row, and deletes the oldest backups beyond the newest N.
 //! A failure is logged and recorded, never raised: serving goes on.
 
-use super::{due_night, make, to_prune, Made, MANIFEST_SUFFIX};
+use super::{due_night, make, stale_partial, to_prune, Made, MANIFEST_SUFFIX};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -155,7 +155,8 @@ pub async fn tick(
 }
 
 /// Deletes the backups in `dir` beyond the newest `keep` (at least one is kept), each with its
-/// manifest; files this tool did not name are left alone. The paths deleted.
+/// manifest, and the temporary files of backups that began over a day ago and never finished;
+/// files this tool did not name are left alone. The backups deleted.
 ///
 /// # Errors
 /// The directory cannot be read.
@@ -164,6 +165,14 @@ pub fn prune(dir: &Path, keep: usize) -> std::io::Result<Vec<PathBuf>> {
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().into_string().ok())
         .collect();
+    let now = Utc::now().naive_utc();
+    for name in names.iter().filter(|n| stale_partial(n, now)) {
+        // A backup that began over a day ago and never finished (its process was killed).
+        let path = dir.join(name);
+        if std::fs::remove_file(&path).is_ok() {
+            tracing::info!(file = %path.display(), "unfinished old backup deleted");
+        }
+    }
     let mut deleted = Vec::new();
     for name in to_prune(names.iter().map(String::as_str), keep.max(1)) {
         let path = dir.join(name);
@@ -232,6 +241,8 @@ mod tests {
             std::fs::write(dir.join(format!("{n}{MANIFEST_SUFFIX}")), b"{}").unwrap();
         }
         std::fs::write(dir.join("notes.txt"), b"mine").unwrap();
+        // A backup killed while it was written, long ago.
+        std::fs::write(dir.join(".liaison-20261101T180000Z.db.partial"), b"half").unwrap();
         let deleted = prune(&dir, 2).unwrap();
         assert_eq!(deleted, vec![dir.join(names[0])]);
         let mut left: Vec<String> = std::fs::read_dir(&dir)
