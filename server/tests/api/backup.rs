@@ -23,8 +23,36 @@ fn backend(app: &TestApp) -> Backend {
     }
 }
 
-fn scratch(what: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("liaison-{what}-{}", uuid::Uuid::new_v4().simple()))
+/// A path of the test's own under the temporary directory, removed (file or directory) when the
+/// test is done with it.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(what: &str) -> Self {
+        Scratch(
+            std::env::temp_dir().join(format!("liaison-{what}-{}", uuid::Uuid::new_v4().simple())),
+        )
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 async fn connect(url: &str) -> DatabaseConnection {
@@ -126,7 +154,7 @@ async fn a_backup_taken_while_writers_write_restores_every_acknowledged_row_and_
     app.login_as_admin().await;
     let root = app.root_org().await;
     let initial = org_ids(&app.db).await;
-    let dir = scratch("backups");
+    let dir = Scratch::new("backups");
     let (t0, stop) = (Instant::now(), Arc::new(AtomicBool::new(false)));
     let written = Arc::new(AtomicUsize::new(0));
     let writers: Vec<_> = (0..4)
@@ -248,13 +276,12 @@ async fn a_backup_taken_while_writers_write_restores_every_acknowledged_row_and_
         StatusCode::OK,
         "the admin signs in on the restore"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 db_test!(a_backup_taken_while_writers_write_restores_every_acknowledged_row_and_nothing_else);
 
 async fn restore_refuses_a_database_that_holds_anything_and_changes_nothing(app: TestApp) {
     app.login_as_admin().await;
-    let dir = scratch("backups");
+    let dir = Scratch::new("backups");
     let made = backup::make(&app.db, &app.database_url, &dir)
         .await
         .unwrap();
@@ -320,7 +347,9 @@ async fn restore_refuses_a_database_that_holds_anything_and_changes_nothing(app:
 
     // An empty SQLite file is empty: it takes the restore.
     if matches!(backend(&app), Backend::Sqlite) {
-        let file = scratch("empty").with_extension("db");
+        let empty = Scratch::new("empty");
+        std::fs::create_dir_all(&*empty).unwrap();
+        let file = empty.join("liaison.db");
         std::fs::write(&file, b"").unwrap();
         let url = format!("sqlite://{}", file.display());
         let r = backup::restore(&made.path, &url).await.expect("restored");
@@ -330,7 +359,6 @@ async fn restore_refuses_a_database_that_holds_anything_and_changes_nothing(app:
             made.manifest.bytes
         );
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 db_test!(restore_refuses_a_database_that_holds_anything_and_changes_nothing);
 
@@ -349,7 +377,7 @@ async fn verify_names_a_flipped_byte_a_tampered_audit_row_and_a_wrong_count(app:
     for i in 0..6 {
         app.create_org(&format!("核对{i}"), "school", root).await;
     }
-    let dir = scratch("backups");
+    let dir = Scratch::new("backups");
     let made = backup::make(&app.db, &app.database_url, &dir)
         .await
         .unwrap();
@@ -362,7 +390,8 @@ async fn verify_names_a_flipped_byte_a_tampered_audit_row_and_a_wrong_count(app:
     assert!(out.contains("backup intact"), "{out}");
 
     // One byte flipped in the middle: the checksum says so.
-    let flipped = copy_backup(&made.path, &scratch("flipped"));
+    let flipped_dir = Scratch::new("flipped");
+    let flipped = copy_backup(&made.path, &flipped_dir);
     let mut bytes = std::fs::read(&flipped).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x01;
@@ -386,7 +415,8 @@ async fn verify_names_a_flipped_byte_a_tampered_audit_row_and_a_wrong_count(app:
     );
 
     // A manifest that says other counts than the file holds.
-    let recounted = copy_backup(&made.path, &scratch("recounted"));
+    let recounted_dir = Scratch::new("recounted");
+    let recounted = copy_backup(&made.path, &recounted_dir);
     let mut m = backup::read_manifest(&recounted).unwrap();
     *m.tables.get_mut("organisations").unwrap() += 1;
     std::fs::write(
@@ -418,7 +448,8 @@ async fn verify_names_a_flipped_byte_a_tampered_audit_row_and_a_wrong_count(app:
         .execute_unprepared("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")
         .await
         .unwrap();
-    let cut = backup::make(&app.db, &app.database_url, &scratch("cut"))
+    let cut_dir = Scratch::new("cut");
+    let cut = backup::make(&app.db, &app.database_url, &cut_dir)
         .await
         .unwrap();
     match backup::verify(&cut.path).await.unwrap().failure {
@@ -440,7 +471,8 @@ async fn verify_names_a_flipped_byte_a_tampered_audit_row_and_a_wrong_count(app:
         ))
         .await
         .unwrap();
-    let tampered = backup::make(&app.db, &app.database_url, &scratch("tampered"))
+    let tampered_dir = Scratch::new("tampered");
+    let tampered = backup::make(&app.db, &app.database_url, &tampered_dir)
         .await
         .unwrap();
     let v = backup::verify(&tampered.path).await.unwrap();
@@ -457,7 +489,6 @@ async fn verify_names_a_flipped_byte_a_tampered_audit_row_and_a_wrong_count(app:
         out.contains(&format!("audit chain at seq {}", victim.seq)),
         "{out}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 db_test!(verify_names_a_flipped_byte_a_tampered_audit_row_and_a_wrong_count);
 
@@ -476,13 +507,13 @@ async fn one_instance_makes_the_nights_backup_however_many_claim_it(app: TestApp
         .unwrap());
 
     // Two instances ticking at 02:30 the next night into one shared directory: one backup.
-    let dir = scratch("nightly");
+    let dir = Scratch::new("nightly");
     std::fs::create_dir_all(&dir).unwrap();
     let old = "liaison-20200101T180000Z.db";
     std::fs::write(dir.join(old), b"old").unwrap();
     std::fs::write(dir.join(format!("{old}.manifest.json")), b"{}").unwrap();
     let instance = |name: &str| Nightly {
-        dir: dir.clone(),
+        dir: dir.to_path_buf(),
         keep: 1,
         database_url: app.database_url.clone(),
         instance: name.to_owned(),
@@ -550,14 +581,14 @@ async fn one_instance_makes_the_nights_backup_however_many_claim_it(app: TestApp
     ));
 
     // A backup that fails is recorded in its night's row; serving goes on.
-    let blocked = scratch("blocked");
+    let blocked = Scratch::new("blocked");
     std::fs::write(&blocked, b"a file where the directory should be").unwrap();
     let mut k = None;
     let next = at + chrono::Duration::days(1);
     match nightly::tick(
         &app.db,
         &Nightly {
-            dir: blocked.clone(),
+            dir: blocked.to_path_buf(),
             ..instance("host-a:1:aaaaaa")
         },
         next,
@@ -577,24 +608,21 @@ async fn one_instance_makes_the_nights_backup_however_many_claim_it(app: TestApp
     assert!(run.finished_at.is_some() && run.file.is_none());
     assert!(run.error.unwrap_or_default().contains("cannot be created"));
     other.close().await.unwrap();
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::remove_file(&blocked).ok();
 }
 db_test!(one_instance_makes_the_nights_backup_however_many_claim_it);
 
 async fn a_failed_backup_leaves_nothing_under_a_backups_name(app: TestApp) {
     // The directory is created when missing.
-    let base = scratch("fresh");
+    let base = Scratch::new("fresh");
     let dir = base.join("nested").join("backups");
     let made = backup::make(&app.db, &app.database_url, &dir)
         .await
         .unwrap();
     assert!(made.path.starts_with(&dir));
-    std::fs::remove_dir_all(&base).ok();
 
     // The copy cannot be written (its temporary name is taken by a directory, for each of the
     // next seconds): an error, and nothing under a backup's name.
-    let dir = scratch("failing");
+    let dir = Scratch::new("failing");
     std::fs::create_dir_all(&dir).unwrap();
     let ext = match backend(&app) {
         Backend::Sqlite => "db",
@@ -621,6 +649,5 @@ async fn a_failed_backup_leaves_nothing_under_a_backups_name(app: TestApp) {
         names.iter().all(|n| n.ends_with(".partial")),
         "no backup and no manifest: {names:?}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 db_test!(a_failed_backup_leaves_nothing_under_a_backups_name);
