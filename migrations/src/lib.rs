@@ -19,6 +19,7 @@ mod m20261204_000001_administrators;
 mod m20261205_000001_security_policy;
 mod m20261206_000001_second_factor;
 pub mod m20261207_000001_privacy;
+mod m20261207_000002_backups;
 
 pub mod audit_chain;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_security_policy::Migration),
             Box::new(m20261206_000001_second_factor::Migration),
             Box::new(m20261207_000001_privacy::Migration),
+            Box::new(m20261207_000002_backups::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `create-admin`, `generate`, `remind`.
+//! The command line: `serve`, `migrate`, `create-admin`, `generate`, `remind`, `audit`, `backup`,
+//! `restore`.
 
 use crate::config::{DatabaseArgs, ServeArgs};
 use crate::{bootstrap, db, startup::Application};
@@ -35,6 +36,45 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Write a consistent backup of the database into `--to` while it serves (and a manifest
+    /// beside it), or `verify` one.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database (one that holds any table is refused and left
+    /// as it was).
+    Restore(RestoreArgs),
+}
+
+/// `server backup --to DIR [--database URL]`, or `server backup verify FILE`.
+#[derive(Args, Debug)]
+#[command(subcommand_negates_reqs = true)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub command: Option<BackupCommand>,
+    /// The directory to write into (created when missing): `liaison-<UTC time>.db` (SQLite) or
+    /// `.dump` (PostgreSQL, with `pg_dump` from the PATH), and `<file>.manifest.json`.
+    #[arg(long, required = true)]
+    pub to: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// Check a backup on its own against its manifest: checksum, database integrity, row
+    /// counts and the audit chain (exit code 1 naming the check that failed).
+    Verify { file: std::path::PathBuf },
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup file (its manifest beside it).
+    #[arg(long)]
+    pub from: std::path::PathBuf,
+    /// Where to restore: `sqlite://path` (a file not there yet, or an empty database) or
+    /// `postgres://…/db` (an empty database, created beforehand). Never taken from the
+    /// environment: a restore goes where it is told.
+    #[arg(long)]
+    pub database: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -146,6 +186,21 @@ pub async fn run() -> anyhow::Result<()> {
             .await
         }
         Command::Audit { command } => audit(command).await,
+        Command::Backup(args) => backup(args).await,
+        Command::Restore(args) => {
+            let restored = crate::backup::restore(&args.from, &args.database).await?;
+            if let Some(b) = &restored.chain.broken {
+                println!(
+                    "restored {} into {}, but its audit chain is BROKEN at {b} (it was so in \
+                     the backup)",
+                    args.from.display(),
+                    crate::backup::shown(&args.database)
+                );
+                std::process::exit(1);
+            }
+            println!("{}", restored.summary(&args.from, &args.database));
+            Ok(())
+        }
         Command::Remind(args) => {
             let at = match args.at.as_deref() {
                 None => chrono::Utc::now(),
@@ -198,6 +253,35 @@ pub async fn run() -> anyhow::Result<()> {
             println!("created {} account {username} (id {id})", role.as_str());
             Ok(())
         }
+    }
+}
+
+async fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    match (args.command, args.to) {
+        (Some(BackupCommand::Verify { file }), None) => {
+            let v = crate::backup::verify(&file).await?;
+            match &v.failure {
+                None => {
+                    println!("{}", v.summary(&file));
+                    Ok(())
+                }
+                Some(f) => {
+                    println!("backup BROKEN: {} — {f}", file.display());
+                    std::process::exit(1);
+                }
+            }
+        }
+        (Some(_), Some(_)) => anyhow::bail!(
+            "--to goes with `server backup --to DIR`; `server backup verify FILE` reads only the file"
+        ),
+        (None, Some(dir)) => {
+            let conn = crate::backup::open_source(&args.database).await?;
+            let made = crate::backup::make(&conn, &args.database.url, &dir).await?;
+            conn.close().await?;
+            println!("{}", made.summary());
+            Ok(())
+        }
+        (None, None) => anyhow::bail!("say where to write the backup: --to DIR"),
     }
 }
 
@@ -264,5 +348,79 @@ async fn audit(command: AuditCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(args).map(|c| c.command)
+    }
+
+    #[test]
+    fn backup_takes_a_directory_or_verifies_a_file() {
+        match parse(&["server", "backup", "--to", "/var/backups/liaison"]) {
+            Ok(Command::Backup(BackupArgs {
+                command: None,
+                to: Some(to),
+                ..
+            })) => assert_eq!(to, std::path::PathBuf::from("/var/backups/liaison")),
+            other => panic!("{other:?}"),
+        }
+        match parse(&["server", "backup", "verify", "liaison-20261203T020000Z.db"]) {
+            Ok(Command::Backup(BackupArgs {
+                command: Some(BackupCommand::Verify { file }),
+                to: None,
+                ..
+            })) => assert_eq!(
+                file,
+                std::path::PathBuf::from("liaison-20261203T020000Z.db")
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["server", "backup"]).is_err(), "--to is required");
+        assert!(
+            parse(&["server", "backup", "verify"]).is_err(),
+            "a file to verify"
+        );
+    }
+
+    #[test]
+    fn restore_needs_a_file_and_a_database_given_on_the_line() {
+        match parse(&[
+            "server",
+            "restore",
+            "--from",
+            "b.dump",
+            "--database",
+            "postgres://localhost/new",
+        ]) {
+            Ok(Command::Restore(r)) => assert_eq!(r.database, "postgres://localhost/new"),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["server", "restore", "--from", "b.dump"]).is_err());
+    }
+
+    #[test]
+    fn serve_keeps_fourteen_backups_unless_told() {
+        let keep = |args: &[&str]| match parse(args) {
+            Ok(Command::Serve(s)) => Some((s.backup_dir, s.backup_keep)),
+            _ => None,
+        };
+        assert_eq!(keep(&["server", "serve"]).map(|k| k.1), Some(14));
+        assert_eq!(
+            keep(&[
+                "server",
+                "serve",
+                "--backup-dir",
+                "/b",
+                "--backup-keep",
+                "3"
+            ]),
+            Some((Some("/b".into()), 3))
+        );
+        assert_eq!(keep(&["server", "serve", "--backup-keep", "0"]), None);
     }
 }

@@ -108,6 +108,19 @@ pub struct ServeArgs {
     /// up to 15 s, then are told to try again).
     #[arg(long, env = "LIAISON_UPLOAD_PARSERS", default_value_t = defaults::UPLOAD_PARSERS)]
     pub upload_parsers: usize,
+    /// Back the database up into this directory every night at 02:00 (Asia/Shanghai); no
+    /// backups when not given. With several instances one makes each night's backup, into its
+    /// own `--backup-dir`: give them all the same directory (shared storage).
+    #[arg(long, env = "LIAISON_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Nightly backups kept in `--backup-dir`: the oldest beyond these are deleted.
+    #[arg(
+        long,
+        env = "LIAISON_BACKUP_KEEP",
+        default_value_t = crate::backup::DEFAULT_KEEP,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub backup_keep: u32,
 }
 
 impl ServeArgs {
@@ -141,6 +154,8 @@ impl ServeArgs {
             pdf_font: PathBuf::from(defaults::PDF_FONT),
             pdf_font_index: defaults::PDF_FONT_INDEX,
             upload_parsers: defaults::UPLOAD_PARSERS,
+            backup_dir: None,
+            backup_keep: crate::backup::DEFAULT_KEEP,
         }
     }
 }

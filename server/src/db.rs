@@ -36,7 +36,7 @@ pub async fn connect(args: &DatabaseArgs) -> Result<DatabaseConnection, DbErr> {
 }
 
 /// The file behind a `sqlite://` URL, if it names one.
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

@@ -5,6 +5,7 @@ pub mod api;
 pub mod archive;
 pub mod assets;
 pub mod audit;
+pub mod backup;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;

@@ -22,6 +22,7 @@ pub struct Application {
     router: Router,
     pub state: AppState,
     tick_every: Option<std::time::Duration>,
+    nightly: Option<crate::backup::nightly::Nightly>,
 }
 
 impl Application {
@@ -77,7 +78,17 @@ impl Application {
             metrics: Arc::default(),
         };
         let router = router(state.clone(), &outbox_script);
+        let nightly = args
+            .backup_dir
+            .clone()
+            .map(|dir| crate::backup::nightly::Nightly {
+                dir,
+                keep: usize::try_from(args.backup_keep).unwrap_or(usize::MAX),
+                database_url: args.database.url.clone(),
+                instance: state.settings.instance.clone(),
+            });
         Ok(Application {
+            nightly,
             listener,
             router,
             state,
@@ -121,6 +132,14 @@ impl Application {
                 every,
             )
         });
+        let backups = self.nightly.clone().map(|nightly| {
+            tracing::info!(
+                dir = %nightly.dir.display(),
+                keep = nightly.keep,
+                "nightly backup at 02:00 Asia/Shanghai on"
+            );
+            crate::backup::nightly::spawn(self.state.db.clone(), nightly)
+        });
         axum::serve(
             self.listener,
             self.router
@@ -130,6 +149,9 @@ impl Application {
         .await?;
         if let Some(s) = scheduler {
             s.abort();
+        }
+        if let Some(b) = backups {
+            b.abort();
         }
         worker.abort();
         housekeeping.abort();

@@ -7,6 +7,7 @@ mod hostile;
 mod accounts;
 mod audit;
 mod auth;
+mod backup;
 mod cadre;
 mod contacts;
 mod engine;
