@@ -83,7 +83,8 @@ setup_browser() {
 
 setup_deploy() {
   # The production set-up's test: Debian's nginx (run unprivileged, never as a service),
-  # openssl for its certificate, psql for its database.
+  # openssl for its certificate, psql for its database; pg_dump / pg_restore for the backups of
+  # a PostgreSQL database (`server backup`, and their tests).
   if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
     # Installed for the test to run: the package must not start a system-wide server on :80.
     local policy=/usr/sbin/policy-rc.d made=""
@@ -94,7 +95,9 @@ setup_deploy() {
     if [ -n "$made" ]; then as_root rm -f "$policy"; fi
   fi
   if ! command -v openssl >/dev/null; then apt_install openssl; fi
-  if ! command -v psql >/dev/null; then apt_install postgresql-client; fi
+  if ! command -v psql >/dev/null || ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null; then
+    apt_install postgresql-client
+  fi
 }
 
 deploy_test() {
