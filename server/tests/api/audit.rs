@@ -19,12 +19,6 @@ async fn rows(app: &TestApp) -> Vec<audit_log::Model> {
         .unwrap()
 }
 
-async fn signed_in(app: &TestApp, username: &str, password: &str) -> TestApp {
-    let s = app.session();
-    assert_status(s.login(username, password).await, StatusCode::OK).await;
-    s
-}
-
 /// `server <args>` on the test's database: (exit code, stdout + stderr).
 async fn cli(app: &TestApp, args: &[&str]) -> (i32, String) {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))

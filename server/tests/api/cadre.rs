@@ -273,6 +273,13 @@ pub async fn add_youth(app: &TestApp, form: &Form) -> i64 {
     created(app, "/api/youth/create", form).await
 }
 
+/// A new session signed in as `username`.
+pub async fn signed_in(app: &TestApp, username: &str, password: &str) -> TestApp {
+    let s = app.session();
+    assert_status(s.login(username, password).await, StatusCode::OK).await;
+    s
+}
+
 /// Asserts the status of an answer (with its body in the message).
 pub async fn assert_status(res: Response, status: StatusCode) {
     let got = res.status();

@@ -11,12 +11,6 @@ use reqwest::StatusCode;
 use sea_orm::{sea_query::Expr, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 
-async fn signed_in(app: &TestApp, username: &str, password: &str) -> TestApp {
-    let s = app.session();
-    assert_status(s.login(username, password).await, StatusCode::OK).await;
-    s
-}
-
 async fn street_supervisor(w: &World) -> TestApp {
     w.admin
         .create_account("sup_priv", "supervisor", w.street, PASSWORD)
