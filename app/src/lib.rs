@@ -5,11 +5,13 @@
 // when the release build lays it out.
 #![recursion_limit = "256"]
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod compliance;
 pub mod components;
 pub mod contacts;
+pub mod enrol;
 pub mod error;
 pub mod exemptions;
 pub mod exports;
@@ -23,6 +25,7 @@ pub mod page;
 pub mod pirequests;
 pub mod policy;
 pub mod privacy;
+pub mod public;
 pub mod reminders;
 pub mod roster;
 pub mod routes;
@@ -125,6 +128,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/security") view=routes::admin_security::SecurityPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/privacy") view=routes::admin_privacy::PrivacyPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/pi-requests") view=routes::admin_pi_requests::PiRequestsPage ssr=SsrMode::Async />
+                <Route path=path!("/activities") view=routes::activities::ActivitiesListPage ssr=SsrMode::Async />
+                <Route path=path!("/activities/friends") view=routes::activities::FriendsPage ssr=SsrMode::Async />
+                <Route path=path!("/activities/:id") view=routes::activities::ActivityPage ssr=SsrMode::Async />
+                <Route path=path!("/a/:code") view=routes::public::SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/j/:token") view=routes::public::JoinPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

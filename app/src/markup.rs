@@ -69,6 +69,8 @@ mod tests {
             ("inner_html", "components/enhance.rs"),
             // The second factor's QR code: the server's own SVG of dark squares, no text in it.
             ("inner_html", "routes/settings.rs"),
+            // Sign-in and enrolment QR codes: the same SVG, of an address the server made.
+            ("inner_html", "routes/activities.rs"),
             // The outbox script's tag: an address, no content.
             ("<script", "lib.rs"),
         ];

@@ -383,6 +383,44 @@ impl Channel {
 }
 
 coded! {
+    /// What kind of activity a cadre held (活动类型).
+    ActivityKind {
+        ThemeDay = "theme_day" => ak_theme_day,
+        Volunteer = "volunteer" => ak_volunteer,
+        Lecture = "lecture" => ak_lecture,
+        Social = "social" => ak_social,
+        Training = "training" => ak_training,
+        Other = "other" => ak_other,
+    }
+}
+
+coded! {
+    /// How a new friend reached a cadre's queue: a sign-in at an activity from a phone not on the
+    /// cadre's roster, or the cadre's enrolment link.
+    EnrolSource {
+        Checkin = "checkin" => es_checkin,
+        Join = "join" => es_join,
+    }
+}
+
+coded! {
+    EnrolStatus {
+        Attended = "attended" => est_attended,
+        Pending = "pending" => est_pending,
+        Accepted = "accepted" => est_accepted,
+        Dismissed = "dismissed" => est_dismissed,
+    }
+}
+
+coded! {
+    /// What a cadre does with a new friend.
+    EnrolDecision {
+        Accept = "accept" => ed_accept,
+        Dismiss = "dismiss" => ed_dismiss,
+    }
+}
+
+coded! {
     /// The handling of a youth's request (诉求).
     RequestStatus {
         Open = "open" => req_open,

@@ -20,6 +20,7 @@ mod m20261205_000001_security_policy;
 mod m20261206_000001_second_factor;
 pub mod m20261207_000001_privacy;
 mod m20261207_000002_backups;
+mod m20261208_000001_activities;
 
 pub mod audit_chain;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_second_factor::Migration),
             Box::new(m20261207_000001_privacy::Migration),
             Box::new(m20261207_000002_backups::Migration),
+            Box::new(m20261208_000001_activities::Migration),
         ]
     }
 }

@@ -62,6 +62,11 @@ pub const EVENTS: &[&str] = &[
     "legal_release",
     "notice_publish",
     "privacy_settings",
+    "close",
+    "checkin",
+    "join",
+    "enrol_accept",
+    "enrol_dismiss",
 ];
 
 /// The filters, checked.

@@ -399,3 +399,12 @@ impl TrendPoint {
         }
     }
 }
+
+/// What activities reached in a period: activities held, attendances (人次: each youth at each
+/// activity once) and the distinct youths among them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    pub held: u32,
+    pub attendances: u32,
+    pub youths: u32,
+}

@@ -367,6 +367,24 @@ pub fn evaluate(f: &Facts, ctx: &Context) -> (CadreRow, Vec<WeekLine>) {
     (row, weeks)
 }
 
+/// The reach of `activities` given their attendance (activity, youth) pairs: attendances of
+/// other activities are not counted.
+pub fn reach(activities: &[i64], attendance: &[(i64, i64)]) -> super::Reach {
+    let held: HashSet<i64> = activities.iter().copied().collect();
+    let mine: HashSet<(i64, i64)> = attendance
+        .iter()
+        .copied()
+        .filter(|(a, _)| held.contains(a))
+        .collect();
+    let youths: HashSet<i64> = mine.iter().map(|(_, y)| *y).collect();
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    super::Reach {
+        held: count(held.len()),
+        attendances: count(mine.len()),
+        youths: count(youths.len()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -819,5 +837,18 @@ mod tests {
         // Week 53 of 2026 counts in 2026's last quarter; its suggestion quarter is Q4.
         let w53 = Period::parse("2026-W53").unwrap();
         assert_eq!(w53.quarter(), Quarter::new(2026, 4).unwrap());
+    }
+    #[test]
+    fn reach_counts_each_youth_once_per_activity_and_once_overall() {
+        let r = reach(&[1, 2, 3], &[(1, 10), (1, 11), (2, 10), (2, 10), (9, 12)]);
+        assert_eq!(
+            r,
+            super::super::Reach {
+                held: 3,
+                attendances: 3,
+                youths: 2
+            }
+        );
+        assert_eq!(reach(&[], &[(1, 10)]), super::super::Reach::default());
     }
 }

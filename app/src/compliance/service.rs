@@ -1221,3 +1221,61 @@ pub async fn due_youths(
     }
     Ok(out)
 }
+
+/// The activities of `cadres` in `span` and what they reached (the figures of the activities
+/// page, the dashboard, the drill-down and the ledgers).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn activity_reach(
+    db: &impl ConnectionTrait,
+    cadres: &[i64],
+    span: (NaiveDate, NaiveDate),
+) -> Result<super::Reach, AppError> {
+    let (held, attendance) = activity_attendance(db, cadres, span).await?;
+    let ids: Vec<i64> = held.iter().map(|(id, _)| *id).collect();
+    Ok(super::rules::reach(&ids, &attendance))
+}
+
+/// The activities of `cadres` in `span` as (activity, cadre), and their attendance as
+/// (activity, youth).
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn activity_attendance(
+    db: &impl ConnectionTrait,
+    cadres: &[i64],
+    span: (NaiveDate, NaiveDate),
+) -> Result<(Vec<(i64, i64)>, Vec<(i64, i64)>), AppError> {
+    use crate::model::entities::activity;
+    let mut held = Vec::new();
+    let mut attendance = Vec::new();
+    for chunk in cadres.chunks(500) {
+        let of = || {
+            activity::Entity::find()
+                .select_only()
+                .column(activity::Column::Id)
+                .filter(activity::Column::CadreId.is_in(chunk.iter().copied()))
+                .filter(activity::Column::ActivityDate.between(span.0, span.1))
+        };
+        held.extend(
+            of().column(activity::Column::CadreId)
+                .into_tuple::<(i64, i64)>()
+                .all(db)
+                .await?,
+        );
+        attendance.extend(
+            contact::Entity::find()
+                .select_only()
+                .column(contact::Column::ActivityId)
+                .column(contact::Column::YouthId)
+                .filter(contact::Column::ActivityId.in_subquery(of().into_query()))
+                .into_tuple::<(Option<i64>, i64)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|(a, y)| Some((a?, y))),
+        );
+    }
+    Ok((held, attendance))
+}

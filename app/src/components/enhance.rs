@@ -13,6 +13,9 @@
 //!   around it is hidden).
 //! - **buttons**: `data-confirm="question"` asks first; `data-toggle-password="input id"` shows or
 //!   hides a password (its words in `data-show` / `data-hide`).
+//! - **lists**: typing in `<input data-filter="list id">` hides the list's `<li>` whose
+//!   `data-text` lacks what was typed; `<button data-check-all="list id">` ticks the checkboxes of
+//!   the list's visible items (without JavaScript the search is a plain GET form).
 //! - **progress**: while an element with `data-poll="ms"` is on the page, the `data-live` regions
 //!   are refreshed every that many milliseconds (an export's progress bar).
 //!
@@ -26,7 +29,7 @@ use leptos::prelude::*;
 #[island]
 pub fn Enhance(children: Children) -> impl IntoView {
     browser::poll_while_asked();
-    view! { <div class="enhance" on:submit=browser::submit on:click=browser::click>{children()}</div> }
+    view! { <div class="enhance" on:submit=browser::submit on:click=browser::click on:input=browser::input>{children()}</div> }
 }
 
 /// Enhances the buttons inside (confirmation, password toggle); forms inside post plainly.
@@ -184,6 +187,23 @@ mod browser {
                 ev.prevent_default();
             }
         }
+        if let Ok(Some(button)) = target.closest("[data-check-all]") {
+            ev.prevent_default();
+            ev.stop_propagation();
+            let list = button.get_attribute("data-check-all").unwrap_or_default();
+            if let Ok(boxes) = document()
+                .query_selector_all(&format!("#{list} li:not([hidden]) input[type=checkbox]"))
+            {
+                for i in 0..boxes.length() {
+                    if let Some(b) = boxes
+                        .item(i)
+                        .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
+                    {
+                        b.set_checked(true);
+                    }
+                }
+            }
+        }
         if let Ok(Some(button)) = target.closest("[data-toggle-password]") {
             ev.stop_propagation();
             let id = button
@@ -200,6 +220,36 @@ mod browser {
             let words = button.get_attribute(if show { "data-hide" } else { "data-show" });
             button.set_text_content(words.as_deref());
             let _ = button.set_attribute("aria-pressed", if show { "true" } else { "false" });
+        }
+    }
+
+    /// Typing in a list's search box hides the items that do not match.
+    pub fn input(ev: leptos::ev::Event) {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(list) = input.get_attribute("data-filter") else {
+            return;
+        };
+        let typed = input.value().trim().to_lowercase();
+        let Ok(items) = document().query_selector_all(&format!("#{list} li[data-text]")) else {
+            return;
+        };
+        for i in 0..items.length() {
+            if let Some(item) = items.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                let text = item
+                    .get_attribute("data-text")
+                    .unwrap_or_default()
+                    .to_lowercase();
+                if typed.is_empty() || text.contains(&typed) {
+                    let _ = item.remove_attribute("hidden");
+                } else {
+                    let _ = item.set_attribute("hidden", "");
+                }
+            }
         }
     }
 
@@ -457,5 +507,6 @@ mod browser {
     //! Islands render on the server too, where nothing is ever submitted or clicked.
     pub fn submit(_ev: leptos::ev::SubmitEvent) {}
     pub fn click(_ev: leptos::ev::MouseEvent) {}
+    pub fn input(_ev: leptos::ev::Event) {}
     pub fn poll_while_asked() {}
 }

@@ -30,6 +30,7 @@ pub fn Layout(viewer: Viewer, #[prop(into)] title: String, children: Children) -
         Role::Cadre => vec![
             ("/", t.nav_today),
             ("/youth", t.nav_youth),
+            ("/activities", t.nav_activities),
             ("/visits", t.nav_visits),
             ("/suggestions", t.nav_suggestions),
             ("/study", t.nav_study),

@@ -1,5 +1,6 @@
 //! Widgets shared by the pages: no page imports another page.
 
+pub mod activities;
 pub mod chart;
 pub mod contacts;
 pub mod enhance;

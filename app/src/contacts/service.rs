@@ -58,7 +58,10 @@ fn row(
         resolution: c.resolution,
         duration_minutes: c.duration_minutes,
         cadre_name: names.get(&c.cadre_id).cloned().unwrap_or_default(),
-        editable: c.cadre_id == viewer && editable(shanghai_date(c.created_at), today),
+        // An activity's attendance changes with the activity's attendees, not here.
+        editable: c.cadre_id == viewer
+            && c.activity_id.is_none()
+            && editable(shanghai_date(c.created_at), today),
         late: c.late_approved_by.is_some(),
     }
 }
@@ -295,8 +298,10 @@ async fn own_contact(auth: &Authorised, id: &str) -> Result<contact::Model, AppE
 }
 
 fn check_window(v: &mut Validator, c: &contact::Model) {
-    if !editable(shanghai_date(c.created_at), today()) {
-        let t = v.t();
+    let t = v.t();
+    if c.activity_id.is_some() {
+        v.fail("id", "activity_contact", t.err_activity_contact);
+    } else if !editable(shanghai_date(c.created_at), today()) {
         v.fail("id", "edit_window", t.err_edit_window);
     }
 }

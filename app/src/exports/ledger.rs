@@ -7,12 +7,12 @@ use super::sheets::Cell;
 use crate::error::AppError;
 use crate::i18n::{Locale, Strings};
 use crate::model::entities::{
-    account, contact, exemption, organisation, study_record, suggestion, visit_day, youth,
+    account, activity, contact, exemption, organisation, study_record, suggestion, visit_day, youth,
 };
 use crate::rules::{Quarter, Week};
 use crate::types::{
-    mask_phone, Channel, ExemptionReason, ExemptionStatus, Gender, PoliticalStatus, RequestStatus,
-    Sector, StudyKind, SuggestionKind, SuggestionStatus,
+    mask_phone, ActivityKind, Channel, ExemptionReason, ExemptionStatus, Gender, PoliticalStatus,
+    RequestStatus, Sector, StudyKind, SuggestionKind, SuggestionStatus,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
@@ -30,15 +30,17 @@ pub enum Ledger {
     Suggestions,
     Study,
     Exemptions,
+    Activities,
 }
 
 impl Ledger {
-    pub const ALL: [Ledger; 5] = [
+    pub const ALL: [Ledger; 6] = [
         Ledger::Contacts,
         Ledger::Visits,
         Ledger::Suggestions,
         Ledger::Study,
         Ledger::Exemptions,
+        Ledger::Activities,
     ];
 
     pub fn sheet(self) -> super::sheets::Sheet {
@@ -49,6 +51,7 @@ impl Ledger {
             Ledger::Suggestions => s::suggestions(),
             Ledger::Study => s::study(),
             Ledger::Exemptions => s::exemptions(),
+            Ledger::Activities => s::activities(),
         }
     }
 }
@@ -235,8 +238,33 @@ fn base(ledger: Ledger, scope: &Scope) -> SelectStatement {
                     .equals((cadre(), account::Column::OrgId)),
             );
         }
+        Ledger::Activities => {
+            q.from(activity::Entity)
+                .and_where(
+                    Expr::col((activity::Entity, activity::Column::ActivityDate))
+                        .between(start, end),
+                )
+                .join_as(
+                    JoinType::LeftJoin,
+                    organisation::Entity,
+                    activity_org(),
+                    Expr::col((activity_org(), organisation::Column::Id))
+                        .equals((activity::Entity, activity::Column::OrgId)),
+                );
+            join_cadre(&mut q, scope, (activity::Entity, activity::Column::CadreId));
+            q.inner_join(
+                organisation::Entity,
+                Expr::col((organisation::Entity, organisation::Column::Id))
+                    .equals((cadre(), account::Column::OrgId)),
+            );
+        }
     }
     q
+}
+
+/// The organisation an activity was held at (`organisations AS activity_org`).
+fn activity_org() -> Alias {
+    Alias::new("activity_org")
 }
 
 /// How many rows the ledger has (the job's progress counts against the sum).
@@ -280,6 +308,10 @@ fn order_cols(ledger: Ledger) -> (Expr, Expr) {
         Ledger::Exemptions => (
             Expr::col((exemption::Entity, exemption::Column::StartDate)),
             Expr::col((exemption::Entity, exemption::Column::Id)),
+        ),
+        Ledger::Activities => (
+            Expr::col((activity::Entity, activity::Column::ActivityDate)),
+            Expr::col((activity::Entity, activity::Column::Id)),
         ),
     }
 }
@@ -434,6 +466,46 @@ pub async fn page(
                 &[(organisation::Column::Name, "org_name")],
             );
         }
+        Ledger::Activities => {
+            use activity::Column as A;
+            columns(
+                &mut q,
+                activity::Entity,
+                &[
+                    (A::Id, "id"),
+                    (A::ActivityDate, "day"),
+                    (A::Title, "title"),
+                    (A::Kind, "kind"),
+                    (A::Place, "place"),
+                ],
+            );
+            columns(
+                &mut q,
+                activity_org(),
+                &[(organisation::Column::Name, "activity_org_name")],
+            );
+            columns(
+                &mut q,
+                organisation::Entity,
+                &[(organisation::Column::Name, "org_name")],
+            );
+            // Each attendee is one contact naming the activity; those who signed in themselves
+            // have a sign-in that names them.
+            q.expr_as(
+                Expr::cust(
+                    "(SELECT COUNT(*) FROM contacts AS attendance \
+                     WHERE attendance.activity_id = activities.id)",
+                ),
+                Alias::new("attendees"),
+            );
+            q.expr_as(
+                Expr::cust(
+                    "(SELECT COUNT(*) FROM enrol_requests AS signin \
+                     WHERE signin.activity_id = activities.id AND signin.youth_id IS NOT NULL)",
+                ),
+                Alias::new("signed_in"),
+            );
+        }
     }
     let quarter = scope.quarter.key();
     let rows = db.query_all(&q).await?;
@@ -581,5 +653,16 @@ fn cells(
                 Cell::opt_text(opt(r, "comment")?),
             ]
         }
+        Ledger::Activities => vec![
+            Cell::Date(day),
+            Cell::text(s(r, "title")?),
+            label(&s(r, "kind")?, ActivityKind::parse, ActivityKind::label, t),
+            Cell::text(s(r, "place")?),
+            Cell::opt_text(opt(r, "activity_org_name")?),
+            cadre,
+            Cell::text(s(r, "org_name")?),
+            Cell::Int(r.try_get::<i64>("", "attendees")?),
+            Cell::Int(r.try_get::<i64>("", "signed_in")?),
+        ],
     })
 }

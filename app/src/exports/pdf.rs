@@ -6,7 +6,7 @@
 //! here, with glyph advances from the font.
 
 use super::sheets::Title;
-use crate::compliance::{CadreRow, Light};
+use crate::compliance::{CadreRow, Light, Reach};
 use crate::i18n::Strings;
 use chrono::Datelike;
 use krilla::color::rgb;
@@ -42,6 +42,8 @@ const OPENING: &str = "（《「『【(";
 const SIGNATURE: f32 = 34.0;
 /// Space below each organisation's table.
 const GROUP_GAP: f32 = 14.0;
+/// The organisation's activities line under its heading.
+const REACH_LINE: f32 = 13.0;
 /// Rows of the last table that go to the signature block's page with it, so that it never
 /// stands alone.
 const KEEP_WITH_SIGNATURE: usize = 3;
@@ -484,15 +486,22 @@ pub fn summary(
     font: &PdfFont,
     heading: &Title,
     rows: &[CadreRow],
+    reach: &HashMap<i64, Reach>,
     t: &Strings,
 ) -> Result<Vec<u8>, String> {
-    let pages = layout(font, heading, rows, t);
+    let pages = layout(font, heading, rows, reach, t);
     draw(font, heading, &pages)
 }
 
 /// The pages' items: the heading, a table per organisation (its header repeated on each page
 /// it continues on), the signature block with the last table's last rows.
-fn layout(font: &PdfFont, heading: &Title, rows: &[CadreRow], t: &Strings) -> Vec<Vec<Item>> {
+fn layout(
+    font: &PdfFont,
+    heading: &Title,
+    rows: &[CadreRow],
+    reach: &HashMap<i64, Reach>,
+    t: &Strings,
+) -> Vec<Vec<Item>> {
     let mut l = Layout {
         font,
         pages: Vec::new(),
@@ -561,7 +570,7 @@ fn layout(font: &PdfFont, heading: &Title, rows: &[CadreRow], t: &Strings) -> Ve
         } else {
             heights[0]
         };
-        if !l.fits(16.0 + header_h + first) {
+        if !l.fits(16.0 + REACH_LINE + header_h + first) {
             l.new_page();
         }
         let name = group[0].org_name.clone();
@@ -572,6 +581,22 @@ fn layout(font: &PdfFont, heading: &Title, rows: &[CadreRow], t: &Strings) -> Ve
             black,
         );
         l.y += 16.0;
+        // 活动 12 场，覆盖 486 人次、301 名青年
+        let r = reach.get(&org).copied().unwrap_or_default();
+        l.text(
+            MARGIN_X,
+            9.0,
+            &crate::i18n::fill(
+                t.activity_reach,
+                &[
+                    ("held", &r.held.to_string()),
+                    ("attendances", &r.attendances.to_string()),
+                    ("youths", &r.youths.to_string()),
+                ],
+            ),
+            grey,
+        );
+        l.y += REACH_LINE;
         l.table_header();
         let header = |l: &mut Layout<'_>| {
             l.text(MARGIN_X, 9.0, &format!("{name}（续）"), grey);
@@ -909,7 +934,7 @@ mod tests {
                 let rows: Vec<CadreRow> = (0..n)
                     .map(|i| row(i, if orgs == 2 && i >= n / 2 { 2 } else { 1 }))
                     .collect();
-                let pages = layout(&f, &heading(), &rows, t);
+                let pages = layout(&f, &heading(), &rows, &HashMap::new(), t);
                 let (at, last) = pages
                     .iter()
                     .enumerate()
@@ -955,7 +980,7 @@ mod tests {
             .map(|i| row(i, 1 + i64::try_from(i / 50).unwrap()))
             .collect();
         let t = Locale::ZhCn.strings();
-        let pages = layout(&f, &heading(), &rows, t);
+        let pages = layout(&f, &heading(), &rows, &HashMap::new(), t);
         assert!(pages.len() >= 4, "{} pages", pages.len());
         let mut names = 0;
         for (n, page) in pages.iter().enumerate() {
@@ -977,7 +1002,7 @@ mod tests {
         assert!(second
             .iter()
             .any(|i| matches!(i, Item::Text { text, .. } if text.ends_with("（续）"))));
-        let bytes = summary(&f, &heading(), &rows, t).unwrap();
+        let bytes = summary(&f, &heading(), &rows, &HashMap::new(), t).unwrap();
         assert!(bytes.starts_with(b"%PDF"));
         assert!(
             bytes.len() < 1_000_000,

@@ -97,6 +97,7 @@ pub const VISITS: &str = "下基层台账";
 pub const SUGGESTIONS: &str = "建议台账";
 pub const STUDY: &str = "学习台账";
 pub const EXEMPTIONS: &str = "请假记录";
+pub const ACTIVITIES: &str = "活动台账";
 /// After an approved quarter's ledgers, when late entries changed it since.
 pub const CHANGES: &str = "审核后变更";
 
@@ -235,6 +236,24 @@ pub fn exemptions() -> Sheet {
             ("审批人", 12.0),
             ("审批日期", 12.0),
             ("审批意见", 30.0),
+        ]),
+    }
+}
+
+/// 活动台账: one row per activity, with its attendees (人次) and how many signed in themselves.
+pub fn activities() -> Sheet {
+    Sheet {
+        name: ACTIVITIES,
+        columns: table(&[
+            ("日期", 12.0),
+            ("活动名称", 30.0),
+            ("类型", 10.0),
+            ("地点", 24.0),
+            ("基层团组织", 24.0),
+            ("团干部", 12.0),
+            ("所属组织", 24.0),
+            ("参加人次", 10.0),
+            ("扫码签到人数", 14.0),
         ]),
     }
 }

@@ -321,7 +321,8 @@ async fn run(
         by: requester.map_or_else(String::new, |a| format!("{}（{}）", a.name, a.username)),
     };
     let result = if format == ExportFormat::Pdf {
-        write_pdf(settings, title, summary.clone(), part.clone()).await
+        let reach = org_reach(db, &summary, quarter).await?;
+        write_pdf(settings, title, summary.clone(), reach, part.clone()).await
     } else {
         let out = Output {
             format,
@@ -404,18 +405,50 @@ async fn run(
     Ok(())
 }
 
+/// What each organisation's cadres' activities reached in the quarter (a youth at activities of
+/// two of its cadres counts once among its youths).
+async fn org_reach(
+    db: &DatabaseConnection,
+    rows: &[crate::compliance::CadreRow],
+    quarter: Quarter,
+) -> Result<std::collections::HashMap<i64, crate::compliance::Reach>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.cadre_id).collect();
+    let (held, attendance) =
+        crate::compliance::service::activity_attendance(db, &ids, (quarter.start(), quarter.end()))
+            .await?;
+    let org_of: std::collections::HashMap<i64, i64> =
+        rows.iter().map(|r| (r.cadre_id, r.org_id)).collect();
+    let mut out = std::collections::HashMap::new();
+    for org in rows.iter().map(|r| r.org_id) {
+        if out.contains_key(&org) {
+            continue;
+        }
+        let activities: Vec<i64> = held
+            .iter()
+            .filter(|(_, cadre)| org_of.get(cadre) == Some(&org))
+            .map(|(a, _)| *a)
+            .collect();
+        out.insert(
+            org,
+            crate::compliance::rules::reach(&activities, &attendance),
+        );
+    }
+    Ok(out)
+}
+
 /// Lays out and writes the PDF off the async threads (the font is read and measured there too).
 async fn write_pdf(
     settings: &Settings,
     title: Title,
     rows: Vec<crate::compliance::CadreRow>,
+    reach: std::collections::HashMap<i64, crate::compliance::Reach>,
     path: PathBuf,
 ) -> Result<(), RunError> {
     let font_path = settings.pdf_font.clone();
     let index = settings.pdf_font_index;
     tokio::task::spawn_blocking(move || -> Result<(), String> {
         let font = super::pdf::PdfFont::load(&font_path, index)?;
-        let bytes = super::pdf::summary(&font, &title, &rows, Locale::ZhCn.strings())?;
+        let bytes = super::pdf::summary(&font, &title, &rows, &reach, Locale::ZhCn.strings())?;
         std::fs::write(&path, bytes).map_err(|e| format!("write: {e}"))
     })
     .await

@@ -37,6 +37,50 @@ pub async fn contacts_changed(db: &impl ConnectionTrait, youth_id: i64) -> Resul
     Ok(())
 }
 
+/// The youths' summary after new contacts on `date`: a new contact can only move the last
+/// contact (and, offline, the last offline contact) forward, so one statement does it for all,
+/// without reading the contacts again.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn contacts_added(
+    db: &impl ConnectionTrait,
+    youth_ids: &[i64],
+    date: NaiveDate,
+    online: bool,
+) -> Result<(), AppError> {
+    use sea_orm::sea_query::{CaseStatement, ExprTrait};
+    if youth_ids.is_empty() {
+        return Ok(());
+    }
+    let later = |col: youth::Column| {
+        CaseStatement::new()
+            .case(
+                Expr::col(col)
+                    .is_null()
+                    .or(Expr::col(col).lt(Expr::value(date))),
+                Expr::value(date),
+            )
+            .finally(Expr::col(col))
+    };
+    for chunk in youth_ids.chunks(500) {
+        let mut q = youth::Entity::update_many().col_expr(
+            youth::Column::LastContactOn,
+            later(youth::Column::LastContactOn).into(),
+        );
+        if !online {
+            q = q.col_expr(
+                youth::Column::LastOfflineOn,
+                later(youth::Column::LastOfflineOn).into(),
+            );
+        }
+        q.filter(youth::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Assigns a youth to a cadre from `on`: the open assignment (if any) ends that day with the
 /// same reason, a new one opens, and the youth's summary follows. Contacts stay with the youth.
 ///

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod activities;
 pub mod admin_orgs;
 pub mod admin_pi_requests;
 pub mod admin_policy;
@@ -17,6 +18,7 @@ pub mod inbox;
 pub mod late;
 pub mod login;
 pub mod outbox;
+pub mod public;
 pub mod requests;
 pub mod review;
 pub mod roster;

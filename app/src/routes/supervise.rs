@@ -196,6 +196,7 @@ fn Dashboard(d: DashboardPage) -> impl IntoView {
             {tile(t.tile_weeks_missed, tiles.weeks_missed, href(&d, &[("sort", "weeks"), ("dir", "desc"), ("page", "1")]), "bad")}
             {tile(t.tile_suggestions_missing, tiles.suggestions_missing, href(&d, &[("sort", "suggestions"), ("dir", "desc"), ("page", "1")]), "warn")}
         </nav>
+        <p class="muted" data-testid="dashboard-activities">{fill(t.dashboard_activities, &[("line", &crate::components::activities::reach_line(t, &tiles.activities))])}</p>
         <nav class="actions-row">
             <a class="button small" href="/supervise/suggestions">{t.nav_review}</a>
             <a class="button small" href="/supervise/exemptions">{t.nav_exemptions_review}</a>
@@ -487,6 +488,11 @@ fn Drill(c: CadreDetail) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+        </section>
+        <section class="card" id="activities">
+            <h2>{t.activities_title}</h2>
+            <p data-testid="drill-reach">{crate::components::activities::reach_line(t, &c.reach)}</p>
+            <crate::components::activities::ActivityList rows=c.activities.clone() links=false />
         </section>
         <section class="card" id="suggestions">
             <h2>{t.suggestions_title}</h2>

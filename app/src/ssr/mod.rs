@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod flash;
 pub mod guard;
+pub mod limit;
 pub mod mail;
 pub mod once;
 pub mod password;

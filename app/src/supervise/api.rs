@@ -51,6 +51,8 @@ pub struct Tiles {
     pub weeks_missed: u32,
     /// Paired organisations without a suggestion this quarter.
     pub suggestions_missing: u32,
+    /// The period's activities of these cadres and what they reached.
+    pub activities: crate::compliance::Reach,
 }
 
 /// How one child organisation (and everything below it) stands.
@@ -160,6 +162,9 @@ pub struct CadreDetail {
     pub assignments: Vec<AssignmentLine>,
     /// When the viewer last pressed remind for this cadre.
     pub last_reminded: Option<chrono::DateTime<chrono::Utc>>,
+    /// The period's activities, newest first, and what they reached.
+    pub activities: Vec<crate::activities::api::ActivityRow>,
+    pub reach: crate::compliance::Reach,
 }
 
 /// The dashboard of an organisation subtree for a period.

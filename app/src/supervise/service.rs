@@ -156,6 +156,10 @@ pub async fn dashboard(query: DashboardQuery) -> Result<DashboardPage, AppError>
         tiles.weeks_missed += r.weeks_missed;
         tiles.suggestions_missing += r.suggestions_missing;
     }
+    let cadre_ids: Vec<i64> = rows.iter().map(|r| r.cadre_id).collect();
+    tiles.activities =
+        crate::compliance::service::activity_reach(db, &cadre_ids, (period.start(), period.end()))
+            .await?;
 
     // One line per child organisation (with everything below it), and one for the cadres of
     // the organisation itself.
@@ -408,7 +412,12 @@ pub async fn cadre(id: i64, period: &str) -> Result<CadreDetail, AppError> {
     let last_reminded = crate::reminders::service::last_reminded(db, auth.viewer.id, &[acct.id])
         .await?
         .remove(&acct.id);
+    let span = (period.start(), period.end());
+    let activities = crate::activities::service::of_cadre(db, id, span).await?;
+    let reach = crate::compliance::service::activity_reach(db, &[id], span).await?;
     Ok(CadreDetail {
+        activities,
+        reach,
         last_reminded,
         row,
         active: acct.active,

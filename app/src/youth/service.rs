@@ -341,7 +341,7 @@ async fn validate(
 /// The guardian's consent, asked of a youth under 14 on `today` (and only then kept: what is not
 /// needed is not collected). A birth year that makes the age depend on the month needs the month.
 /// `Err` when a field failed.
-fn guardian(
+pub(crate) fn guardian(
     v: &mut Validator,
     form: &YouthForm,
     birth_year: Option<i32>,

@@ -13,13 +13,14 @@ use serde_json::Value;
 use std::io::{Cursor, Read};
 use std::time::Duration;
 
-const SHEETS: [&str; 6] = [
+const SHEETS: [&str; 7] = [
     "汇总",
     "联系青年台账",
     "下基层台账",
     "建议台账",
     "学习台账",
     "请假记录",
+    "活动台账",
 ];
 
 /// The contact ledger's headers, as the README lists them.

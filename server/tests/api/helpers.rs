@@ -203,6 +203,13 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// Starts the app with adjusted settings, and an admin account (`admin` / [`ADMIN_PASSWORD`]).
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -> Option<TestApp> {
+    // With `RUST_LOG` set, what the app logs (its internal errors) shows in a failing test.
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
+    }
     let (url, cleanup) = fresh_database(backend).await?;
     let mut args = ServeArgs::new("127.0.0.1:0".parse().unwrap(), url.clone());
     adjust(&mut args);

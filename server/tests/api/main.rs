@@ -5,6 +5,7 @@ mod helpers;
 mod hostile;
 
 mod accounts;
+mod activities;
 mod audit;
 mod auth;
 mod backup;

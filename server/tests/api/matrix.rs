@@ -139,6 +139,15 @@ struct Fixture {
     withdrawing: i64,
     /// A rights request about the cadre's first youth.
     pi_request: i64,
+    /// The cadre's activity (today, with the first youth) and its sign-in code.
+    activity: i64,
+    activity_code: String,
+    /// An activity whose sign-in is closed by its row.
+    activity_to_close: i64,
+    /// The cadre's enrolment link's token.
+    enrol_token: String,
+    /// A new friend in the cadre's queue (a sign-in from a phone not on the roster).
+    friend: i64,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -324,7 +333,50 @@ async fn fixture(app: TestApp) -> Fixture {
         ],
     )
     .await;
+    let activity_form = |title: &str| {
+        vec![
+            ("request_id", rid()),
+            ("title", title.to_owned()),
+            ("kind", "theme_day".to_owned()),
+            ("activity_date", day(today())),
+            ("start_time", String::new()),
+            ("place", "团委活动室".to_owned()),
+            ("org_id", String::new()),
+            ("youth_ids", youth.to_string()),
+        ]
+    };
+    let activity = created(a, "/api/activities/create", &activity_form("矩阵主题团日")).await;
+    let activity_to_close =
+        created(a, "/api/activities/create", &activity_form("待结束的活动")).await;
+    let activity_code = ok(a, "/api/activities/get", &[("id", &activity.to_string())]).await
+        ["code"]
+        .as_str()
+        .expect("a code")
+        .to_owned();
+    ok(
+        &admin.session(),
+        "/api/public/checkin",
+        &[
+            ("code", &activity_code),
+            ("name", "矩阵新朋友"),
+            ("phone", "13900001111"),
+            ("consent", "true"),
+        ],
+    )
+    .await;
+    let queue = ok(a, "/api/enrol/list", &[]).await;
+    let friend = queue["pending"][0]["id"].as_i64().expect("a new friend");
+    let enrol_token = queue["link"]
+        .as_str()
+        .and_then(|l| l.rsplit('/').next())
+        .expect("a link")
+        .to_owned();
     Fixture {
+        activity,
+        activity_code,
+        activity_to_close,
+        enrol_token,
+        friend,
         withdrawing,
         pi_request,
         notification,
@@ -581,6 +633,51 @@ impl Fixture {
             "import/get" => id(self.import),
             "import/apply" => vec![("request_id", rid()), ("id", self.import.to_string())],
             "youth/privacy" | "privacy/notices" => vec![],
+            "activities/create" | "activities/update" => {
+                let mut form = vec![
+                    ("request_id", rid()),
+                    ("title", "矩阵志愿服务".to_owned()),
+                    ("kind", "volunteer".to_owned()),
+                    ("activity_date", day(today())),
+                    ("start_time", "14:00".to_owned()),
+                    ("place", "社区服务站".to_owned()),
+                    ("org_id", String::new()),
+                    ("youth_ids", youth.clone()),
+                ];
+                if endpoint == "activities/update" {
+                    form.push(("id", self.activity.to_string()));
+                }
+                form
+            }
+            "activities/list" | "enrol/list" => vec![],
+            "activities/get" => id(self.activity),
+            "activities/close" => id(self.activity_to_close),
+            "public/activity" => vec![("code", self.activity_code.clone())],
+            "public/cadre" => vec![("token", self.enrol_token.clone())],
+            "public/checkin" => vec![
+                ("code", self.activity_code.clone()),
+                ("name", "另一位新朋友".to_owned()),
+                ("phone", "13900002222".to_owned()),
+                ("consent", "true".to_owned()),
+                ("request", String::new()),
+            ],
+            "public/join" => vec![
+                ("token", self.enrol_token.clone()),
+                ("name", "链接新朋友".to_owned()),
+                ("phone", "13900003333".to_owned()),
+                ("gender", "female".to_owned()),
+                ("birth_year", "2000".to_owned()),
+                ("birth_month", "5".to_owned()),
+                ("sector", "student".to_owned()),
+                ("workplace", String::new()),
+                ("consent", "true".to_owned()),
+            ],
+            "enrol/decide" => vec![
+                ("request_id", rid()),
+                ("id", self.friend.to_string()),
+                ("decision", "accept".to_owned()),
+            ],
+            "enrol/regenerate" => vec![("request_id", rid())],
             "youth/reveal" => vec![
                 ("id", youth.clone()),
                 ("field", "phone".to_owned()),
@@ -727,6 +824,20 @@ const MATRIX: &[(&str, Who)] = &[
     ("pi-requests/find", Who::Admins),
     ("pi-requests/create", Who::Admins),
     ("pi-requests/act", Who::Admins),
+    // Activities and new friends: a cadre's own; the public sign-in and join need no account
+    // (the link is replaced last: the rows before it use it).
+    ("activities/create", Who::Cadres),
+    ("activities/update", Who::Owner),
+    ("activities/list", Who::Cadres),
+    ("activities/get", Who::Owner),
+    ("activities/close", Who::Owner),
+    ("public/activity", Who::Public),
+    ("public/cadre", Who::Public),
+    ("public/checkin", Who::Public),
+    ("public/join", Who::Public),
+    ("enrol/list", Who::Cadres),
+    ("enrol/decide", Who::Owner),
+    ("enrol/regenerate", Who::Cadres),
 ];
 
 /// The last quarter that has ended (`2026Q3`): the one a street can sign off.
@@ -839,6 +950,11 @@ const PAGES: &[(&str, Who)] = &[
     ("/admin/privacy", Who::Admins),
     ("/admin/pi-requests", Who::Admins),
     ("/audit", Who::Auditors),
+    ("/activities", Who::Cadres),
+    ("/activities/friends", Who::Cadres),
+    ("/activities/{activity}", Who::Owner),
+    ("/a/{code}", Who::Public),
+    ("/j/{token}", Who::Public),
 ];
 
 async fn every_page_answers_only_those_who_may_see_it(app: TestApp) {
@@ -848,13 +964,25 @@ async fn every_page_answers_only_those_who_may_see_it(app: TestApp) {
     // the start page, signing in and its second step.
     let routes: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
         .into_iter()
-        .map(|r| r.path().replace(":id", "{id}"))
+        .map(|r| {
+            r.path()
+                .replace(":id", "{id}")
+                .replace(":code", "{code}")
+                .replace(":token", "{token}")
+        })
         .collect();
     let listed: BTreeSet<String> = PAGES
         .iter()
         .map(|(p, _)| {
             let mut p = (*p).to_owned();
-            for key in ["{youth}", "{contact}", "{visit}", "{suggestion}", "{cadre}"] {
+            for key in [
+                "{youth}",
+                "{contact}",
+                "{visit}",
+                "{suggestion}",
+                "{cadre}",
+                "{activity}",
+            ] {
                 p = p.replace(key, "{id}");
             }
             p
@@ -873,7 +1001,10 @@ async fn every_page_answers_only_those_who_may_see_it(app: TestApp) {
             .replace("{contact}", &f.contact.to_string())
             .replace("{visit}", &f.visit.to_string())
             .replace("{suggestion}", &f.suggestion.to_string())
-            .replace("{cadre}", &f.w.a.id.to_string());
+            .replace("{cadre}", &f.w.a.id.to_string())
+            .replace("{activity}", &f.activity.to_string())
+            .replace("{code}", &f.activity_code)
+            .replace("{token}", &f.enrol_token);
         for caller in CALLERS {
             let res = f.caller(caller).get(&path).await;
             let status = res.status();
@@ -891,7 +1022,7 @@ async fn every_page_answers_only_those_who_may_see_it(app: TestApp) {
                 StatusCode::NOT_FOUND
             };
             assert_eq!(status, expected, "{path} for {caller:?} ({location})");
-            if caller == Anonymous {
+            if caller == Anonymous && !who.may(caller) {
                 assert_eq!(location, "/login", "{path} signed out");
             }
             checked += 1;

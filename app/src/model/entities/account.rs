@@ -23,6 +23,8 @@ pub struct Model {
     pub left_on: Option<Date>,
     #[sea_orm(unique)]
     pub calendar_token: Option<String>,
+    /// The secret of the cadre's enrolment link (`/j/<token>`).
+    pub enrol_token: Option<String>,
     /// Reminders by email too (the inbox always).
     pub notify_email: bool,
     /// An address typed in /settings, waiting for its confirmation link to be followed.

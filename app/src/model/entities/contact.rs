@@ -21,6 +21,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Stored from an approved 补录申请 (late request): who approved it.
     pub late_approved_by: Option<i64>,
+    /// The activity this contact is the attendance at (one per youth and activity).
+    pub activity_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

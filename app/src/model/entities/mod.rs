@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table of `migrations/`. Server-only: pages get DTOs from `types`.
 
 pub mod account;
+pub mod activity;
 pub mod assignment;
 pub mod audit_anchor;
 pub mod audit_head;
@@ -11,6 +12,7 @@ pub mod calendar_event;
 pub mod compliance_week;
 pub mod contact;
 pub mod delivery;
+pub mod enrol_request;
 pub mod exemption;
 pub mod export_job;
 pub mod form_flash;
@@ -30,6 +32,7 @@ pub mod privacy_notice;
 pub mod privacy_setting;
 pub mod privacy_sweep;
 pub mod quarter_signoff;
+pub mod rate_limit;
 pub mod scheduler_tick;
 pub mod security_policy;
 pub mod session;
