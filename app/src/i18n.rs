@@ -1038,6 +1038,7 @@ strings! {
     a_locked: "超过补记期限或本季度已审核，参加名单不能再修改。", "Past the late-entry window or in an approved quarter: the attendees can no longer change.";
     a_search: "搜索名单", "Search the roster";
     a_tick_all: "勾选显示的全部", "Tick all shown";
+    a_tick_now: "现在勾选参加的青年（选填）", "Tick who came now (optional)";
     a_signed_in: "扫码签到", "Signed in";
     a_edit_fields: "修改活动信息", "Change the activity's details";
     a_save_attendees: "保存参加名单", "Save the attendees";

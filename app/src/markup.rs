@@ -65,6 +65,8 @@ mod tests {
             ("<textarea", "components/form.rs"),
             ("<Title", "components/layout.rs"),
             ("<Title", "routes/login.rs"),
+            // The public pages' frame: a fixed page name, through rcdata.
+            ("<Title", "routes/public.rs"),
             ("<title", "components/chart.rs"),
             ("inner_html", "components/enhance.rs"),
             // The second factor's QR code: the server's own SVG of dark squares, no text in it.

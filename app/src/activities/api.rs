@@ -77,6 +77,8 @@ pub struct ActivitiesPage {
     pub youths: u32,
     /// New friends waiting in the cadre's queue.
     pub pending: u32,
+    /// The roster, to tick who came on the new activity's form.
+    pub roster: Vec<Pick>,
     /// Organisations an activity may name: (id, name), paired ones first.
     pub orgs: Vec<(i64, String)>,
     pub today: NaiveDate,

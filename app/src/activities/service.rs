@@ -586,6 +586,19 @@ pub async fn list(query: ActivityQuery) -> Result<ActivitiesPage, AppError> {
     )
     .await?;
     let pending = crate::enrol::service::pending_count(db, auth.viewer.id).await?;
+    let roster = crate::youth::service::full_roster(&auth)
+        .await?
+        .0
+        .into_iter()
+        .map(|e| Pick {
+            youth_id: e.id,
+            name: e.name,
+            workplace: e.workplace,
+            attending: false,
+            signed_in: false,
+            request: None,
+        })
+        .collect();
     let quarters = [
         this,
         this.prev(),
@@ -605,6 +618,7 @@ pub async fn list(query: ActivityQuery) -> Result<ActivitiesPage, AppError> {
         attendances: reach.attendances,
         youths: reach.youths,
         pending,
+        roster,
         orgs: org_choices(&auth).await?,
         today,
         late_entry_days: crate::model::policy::load(db)
@@ -677,7 +691,7 @@ pub async fn get(id: i64) -> Result<ActivityDetail, AppError> {
         .map(|e| pick(e.id, e.name.clone(), e.workplace.clone()))
         .collect();
     // Attendees first, each group by name.
-    picks.sort_by(|x, y| y.attending.cmp(&x.attending));
+    picks.sort_by_key(|p| std::cmp::Reverse(p.attending));
     let on_roster: HashSet<i64> = roster.iter().map(|e| e.id).collect();
     let gone: Vec<i64> = attendance
         .iter()
@@ -747,7 +761,7 @@ async fn visit_offer(
         .filter(visit_day::Column::VisitDate.between(week.monday(), week.sunday()))
         .count(db)
         .await?;
-    Ok((logged == 0).then(|| VisitOffer {
+    Ok((logged == 0).then_some(VisitOffer {
         org_id: org,
         org_name,
         date: a.activity_date,

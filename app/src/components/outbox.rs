@@ -18,7 +18,7 @@ pub const BATCH: usize = 25;
 
 /// The cadre's writes that may wait in the outbox, each with what the outbox list calls it.
 /// Every one carries a request id, so a record sent twice (its answer lost) is stored once.
-pub fn queued(t: &Strings) -> [(&'static str, &'static str); 6] {
+pub fn queued(t: &Strings) -> [(&'static str, &'static str); 7] {
     [
         (crate::contacts::api::LogContact::PATH, t.contact_title),
         (crate::visits::api::LogVisit::PATH, t.visit_new),
@@ -32,6 +32,7 @@ pub fn queued(t: &Strings) -> [(&'static str, &'static str); 6] {
             t.exemption_new,
         ),
         (crate::youth::api::CreateYouth::PATH, t.add_youth),
+        (crate::activities::api::CreateActivity::PATH, t.activity_new),
     ]
 }
 

@@ -4,7 +4,7 @@
 
 use crate::activities::api::{
     get_activity, list_activities, ActivitiesPage, ActivityDetail, ActivityQuery, ActivityRow,
-    CloseActivity, CreateActivity, UpdateActivity,
+    CloseActivity, CreateActivity, Pick, UpdateActivity,
 };
 use crate::activities::rules::SignIn;
 use crate::components::activities::{reach_line, ActivityList};
@@ -90,6 +90,10 @@ fn Activities(data: ActivitiesPage) -> impl IntoView {
                 <PostForm action=CreateActivity::PATH id="activity">
                     <RequestId />
                     <ActivityFields orgs=data.orgs.clone() today=data.today />
+                    <details>
+                        <summary>{t.a_tick_now}</summary>
+                        <Picker picks=data.roster.clone() list="new-picks" />
+                    </details>
                     <p class="hint">{t.activity_new_hint}</p>
                     <button type="submit" class="primary">{t.activity_create}</button>
                 </PostForm>
@@ -188,6 +192,37 @@ fn ActivityView(d: ActivityDetail) -> impl IntoView {
     }
 }
 
+/// The roster to tick (searchable; "tick all shown" with JavaScript), attendees first.
+#[component]
+fn Picker(picks: Vec<Pick>, list: &'static str) -> impl IntoView {
+    let t = use_t();
+    let search = format!("{list}-search");
+    view! {
+        <div class="field">
+            <label for=search.clone()>{t.a_search}</label>
+            <input id=search type="search" data-filter=list autocomplete="off" />
+        </div>
+        <p><button type="button" class="small" data-check-all=list>{t.a_tick_all}</button></p>
+        <FieldMessage name="youth_ids" />
+        <ul class="list picks" id=list data-testid=list>
+            {picks.into_iter().map(|p| {
+                let text = format!("{} {}", p.name, p.workplace);
+                view! {
+                    <li data-text=text>
+                        <label class="check">
+                            <input type="checkbox" name="youth_ids" value=p.youth_id.to_string() checked=p.attending />
+                            <span>{p.name.clone()}</span>
+                            <span class="muted small">{p.workplace.clone()}</span>
+                            {p.signed_in.then(|| view! { <span class="tag">{t.a_signed_in}</span> })}
+                        </label>
+                        {p.request.clone().map(|r| view! { <p class="small">{format!("{}：{r}", t.c_request)}</p> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
 /// The attendees, ticked from the roster (searchable; "tick all shown" with JavaScript), and the
 /// activity's fields folded: one save.
 #[component]
@@ -198,28 +233,7 @@ fn AttendeeForm(d: ActivityDetail) -> impl IntoView {
             <PostForm action=UpdateActivity::PATH id="attendees">
                 <Hidden name="id" value=d.row.id.to_string() />
                 <Hidden name="loaded_at" value=d.loaded_at.clone() />
-                <div class="field">
-                    <label for="attendee-search">{t.a_search}</label>
-                    <input id="attendee-search" type="search" data-filter="picks" autocomplete="off" />
-                </div>
-                <p><button type="button" class="small" data-check-all="picks">{t.a_tick_all}</button></p>
-                <FieldMessage name="youth_ids" />
-                <ul class="list picks" id="picks" data-testid="picks">
-                    {d.picks.iter().chain(d.former.iter()).map(|p| {
-                        let text = format!("{} {}", p.name, p.workplace);
-                        view! {
-                            <li data-text=text>
-                                <label class="check">
-                                    <input type="checkbox" name="youth_ids" value=p.youth_id.to_string() checked=p.attending />
-                                    <span>{p.name.clone()}</span>
-                                    <span class="muted small">{p.workplace.clone()}</span>
-                                    {p.signed_in.then(|| view! { <span class="tag">{t.a_signed_in}</span> })}
-                                </label>
-                                {p.request.clone().map(|r| view! { <p class="small">{format!("{}：{r}", t.c_request)}</p> })}
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
+                <Picker picks=d.picks.iter().chain(d.former.iter()).cloned().collect() list="picks" />
                 <details>
                     <summary>{t.a_edit_fields}</summary>
                     <ActivityFields orgs=d.orgs.clone() row=d.row.clone() today=d.today />

@@ -875,3 +875,110 @@ async fn the_public_pages_work_without_javascript(app: TestApp) {
     assert!(mine.contains(&format!("{public_url}/a/")), "the address");
 }
 db_test!(the_public_pages_work_without_javascript);
+
+async fn the_ledgers_dashboard_and_drill_down_count_the_activities(app: TestApp) {
+    use crate::exports::{download, exported, open_book, poppler, supervisor, table, text};
+    let w = setup(app).await;
+    let a = &w.a;
+    let id = created(
+        &a.app,
+        "/api/activities/create",
+        &with(
+            activity_form("=HYPERLINK(\"x\")读书会", &[a.youths[0], a.youths[1]]),
+            &[("kind", "lecture"), ("org_id", &a.org.to_string())],
+        ),
+    )
+    .await;
+    // A second activity reaching one of the same youths: 3 attendances, 2 youths.
+    created(
+        &a.app,
+        "/api/activities/create",
+        &activity_form("志愿服务", &[a.youths[0]]),
+    )
+    .await;
+    let code = code_of(a, id).await;
+    ok(
+        &w.admin.session(),
+        "/api/public/checkin",
+        &checkin(&code, "新朋友", "13977778888"),
+    )
+    .await;
+    let sup = supervisor(&w, "sup_street", w.street).await;
+    let quarter = app::rules::Quarter::of(today());
+    // The dashboard's period figures and the drill-down: the same numbers.
+    let dash = ok(
+        &sup,
+        "/api/supervise/dashboard",
+        &[("period", &quarter.key())],
+    )
+    .await;
+    let reach = &dash["tiles"]["activities"];
+    assert_eq!(
+        (&reach["held"], &reach["attendances"], &reach["youths"]),
+        (&Value::from(2), &Value::from(3), &Value::from(2)),
+        "{reach}"
+    );
+    let drill = ok(
+        &sup,
+        "/api/supervise/cadre",
+        &[("id", &a.id.to_string()), ("period", &quarter.key())],
+    )
+    .await;
+    assert_eq!(drill["reach"], *reach);
+    assert_eq!(drill["activities"].as_array().unwrap().len(), 2);
+    let page = sup.page(&format!("/supervise/cadres/{}", a.id)).await;
+    assert!(
+        page.contains("活动 2 场，覆盖 3 人次、2 名青年"),
+        "the drill-down"
+    );
+    // 活动台账, read back.
+    let (_, status) = exported(&sup, &quarter, "xlsx").await;
+    assert_eq!(status["state"], "done", "{status}");
+    let mut book = open_book(download(&sup, status["url"].as_str().unwrap()).await);
+    let t = table(&mut book, "活动台账");
+    assert_eq!(
+        t.headers,
+        [
+            "序号",
+            "日期",
+            "活动名称",
+            "类型",
+            "地点",
+            "基层团组织",
+            "团干部",
+            "所属组织",
+            "参加人次",
+            "扫码签到人数"
+        ]
+    );
+    assert_eq!(t.rows.len(), 2);
+    let row = t
+        .rows
+        .iter()
+        .find(|r| text(&r[t.col("活动名称")]).contains("读书会"))
+        .expect("the lecture");
+    assert_eq!(
+        text(&row[t.col("活动名称")]),
+        "'=HYPERLINK(\"x\")读书会",
+        "formula-looking text stays text"
+    );
+    assert_eq!(text(&row[t.col("类型")]), "宣讲");
+    assert_eq!(text(&row[t.col("基层团组织")]), SCHOOL);
+    assert_eq!(text(&row[t.col("所属组织")]), STREET);
+    assert_eq!(text(&row[t.col("参加人次")]), "2");
+    assert_eq!(
+        text(&row[t.col("扫码签到人数")]),
+        "0",
+        "the new friend is not yet accepted"
+    );
+    // The PDF's line for the street.
+    let (_, status) = exported(&sup, &quarter, "pdf").await;
+    assert_eq!(status["state"], "done", "{status}");
+    let pdf = download(&sup, status["url"].as_str().unwrap()).await;
+    let words = poppler("pdftotext", &pdf, &["-layout"], &["-"]);
+    assert!(
+        words.contains("活动 2 场，覆盖 3 人次、2 名青年"),
+        "{words}"
+    );
+}
+db_test!(the_ledgers_dashboard_and_drill_down_count_the_activities);

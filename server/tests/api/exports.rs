@@ -123,7 +123,7 @@ fn part(bytes: &[u8], name: &str) -> String {
 }
 
 /// Signs in a new supervisor of `org`.
-async fn supervisor(w: &World, username: &str, org: i64) -> TestApp {
+pub async fn supervisor(w: &World, username: &str, org: i64) -> TestApp {
     w.admin
         .create_account(username, "supervisor", org, PASSWORD)
         .await;
@@ -793,7 +793,7 @@ fn calc_csv(soffice: &str, xlsx: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
 
 /// `quarter` of the supervisor's own subtree exported as `format`, waited for: the job's id and
 /// its finished status.
-async fn exported(sup: &TestApp, quarter: &app::rules::Quarter, format: &str) -> (i64, Value) {
+pub async fn exported(sup: &TestApp, quarter: &app::rules::Quarter, format: &str) -> (i64, Value) {
     let id = created(
         sup,
         "/api/exports/create",
@@ -873,7 +873,7 @@ async fn libreoffice_calc_opens_the_workbook_and_reads_every_ledger(app: TestApp
 }
 
 /// Runs a poppler tool on a PDF; answers what it printed.
-fn poppler(tool: &str, pdf: &[u8], args: &[&str], after: &[&str]) -> String {
+pub fn poppler(tool: &str, pdf: &[u8], args: &[&str], after: &[&str]) -> String {
     let path = std::env::temp_dir().join(format!("liaison-test-{}.pdf", uuid::Uuid::new_v4()));
     std::fs::write(&path, pdf).unwrap();
     let out = std::process::Command::new(tool)
