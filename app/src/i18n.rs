@@ -1066,6 +1066,7 @@ strings! {
     public_request: "想说的话或诉求（选填）", "Anything to say or ask (optional)";
     public_notice_title: "个人信息处理告知（第 {version} 版）", "Privacy notice (version {version})";
     public_consent: "我已阅读并同意以上个人信息处理告知", "I have read and agree to the privacy notice above";
+    public_notice_region: "告知全文", "The notice in full";
     public_not_found: "页面不存在", "Page not found";
     public_link_invalid: "链接无效或已更换，请向团干部索取新的链接", "This link is not valid or was replaced: ask the cadre for the new one";
     join_title: "加入联系", "Join";

@@ -172,7 +172,8 @@ async fn store(
     record: contact::ActiveModel,
 ) -> Result<contact::Model, AppError> {
     let saved = record.insert(txn).await?;
-    roster::contacts_changed(txn, saved.youth_id).await?;
+    // A new contact can only move the summary forward: no need to read the contacts again.
+    roster::contacts_added(txn, &[saved.youth_id], saved.contact_date, saved.online).await?;
     reopen_weeks(txn, saved.contact_date).await?;
     Ok(saved)
 }

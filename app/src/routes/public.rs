@@ -45,7 +45,8 @@ fn Consent(notice: String, version: i32) -> impl IntoView {
     view! {
         <details class="notice-text" open=true>
             <summary>{fill(t.public_notice_title, &[("version", &version.to_string())])}</summary>
-            <div class="prose" data-testid="privacy-notice">
+            // It scrolls in its box: reachable by keyboard too.
+            <div class="prose" data-testid="privacy-notice" tabindex="0" role="region" aria-label=t.public_notice_region>
                 {notice.lines().map(|l| view! { <p>{l.to_owned()}</p> }).collect_view()}
             </div>
         </details>

@@ -520,3 +520,111 @@ async fn a_contact_may_be_logged_up_to_30_days_late(app: TestApp) {
     assert_invalid(res, "contact_date", "date_too_old").await;
 }
 db_test!(a_contact_may_be_logged_up_to_30_days_late);
+
+/// The youth's summary (last contact, last offline contact) as the roster and the engine read
+/// it, against what the contacts say.
+async fn summary_of(
+    app: &TestApp,
+    youth_id: i64,
+) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) {
+    use sea_orm::EntityTrait;
+    let y = app::model::entities::youth::Entity::find_by_id(youth_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    (y.last_contact_on, y.last_offline_on)
+}
+
+async fn the_youths_summary_follows_a_create_an_edit_of_the_date_and_a_delete(app: TestApp) {
+    let w = setup(app).await;
+    let a = &w.a;
+    let youth = a.youths[0];
+    // The youth was assigned a few days ago, so contacts can be dated back to then.
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        app::model::entities::assignment::Entity::update_many()
+            .col_expr(
+                app::model::entities::assignment::Column::AssignedOn,
+                sea_orm::sea_query::Expr::value(days_ago(10)),
+            )
+            .filter(app::model::entities::assignment::Column::YouthId.eq(youth))
+            .exec(&w.admin.db)
+            .await
+            .unwrap();
+        app::model::entities::youth::Entity::update_many()
+            .col_expr(
+                app::model::entities::youth::Column::AssignedOn,
+                sea_orm::sea_query::Expr::value(days_ago(10)),
+            )
+            .filter(app::model::entities::youth::Column::Id.eq(youth))
+            .exec(&w.admin.db)
+            .await
+            .unwrap();
+    }
+    assert_eq!(summary_of(&w.admin, youth).await, (None, None));
+    // An offline contact 5 days ago, then a phone call 3 days ago: the last contact moves
+    // forward, the last offline one stays.
+    let face = created(
+        &a.app,
+        "/api/contacts/create",
+        &with(contact_form(youth), &[("contact_date", &day(days_ago(5)))]),
+    )
+    .await;
+    assert_eq!(
+        summary_of(&w.admin, youth).await,
+        (Some(days_ago(5)), Some(days_ago(5)))
+    );
+    let call = created(
+        &a.app,
+        "/api/contacts/create",
+        &with(
+            contact_form(youth),
+            &[("contact_date", &day(days_ago(3))), ("channel", "phone")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        summary_of(&w.admin, youth).await,
+        (Some(days_ago(3)), Some(days_ago(5)))
+    );
+    // An older contact logged later moves nothing.
+    created(
+        &a.app,
+        "/api/contacts/create",
+        &with(
+            contact_form(youth),
+            &[("contact_date", &day(days_ago(8))), ("channel", "wechat")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        summary_of(&w.admin, youth).await,
+        (Some(days_ago(3)), Some(days_ago(5)))
+    );
+    // The call's date moved back before the face-to-face one: the last contact goes back too.
+    ok(
+        &a.app,
+        "/api/contacts/update",
+        &pairs(&with(
+            contact_form(youth),
+            &[
+                ("id", &call.to_string()),
+                ("request_id", ""),
+                ("contact_date", &day(days_ago(6))),
+                ("channel", "phone"),
+            ],
+        )),
+    )
+    .await;
+    assert_eq!(
+        summary_of(&w.admin, youth).await,
+        (Some(days_ago(5)), Some(days_ago(5)))
+    );
+    // The face-to-face contact deleted: the call is the last contact, and no offline one is left.
+    ok(&a.app, "/api/contacts/delete", &[("id", &face.to_string())]).await;
+    assert_eq!(summary_of(&w.admin, youth).await, (Some(days_ago(6)), None));
+    let r = roster(a, "all", "").await;
+    assert_eq!(entry(&r, youth).unwrap()["last_contact"], day(days_ago(6)));
+}
+db_test!(the_youths_summary_follows_a_create_an_edit_of_the_date_and_a_delete);
