@@ -130,6 +130,11 @@ async fn main() -> anyhow::Result<()> {
     let code: String = {
         let res = call("/api/activities/get", vec![("id", last.to_string())]).await?;
         let v: serde_json::Value = res.json().await?;
+        anyhow::ensure!(
+            v["row"]["attendees"] == ATTENDEES / 2,
+            "the last activity keeps the half left ticked: {}",
+            v["row"]["attendees"]
+        );
         v["code"].as_str().unwrap_or_default().to_owned()
     };
     let started = Instant::now();
