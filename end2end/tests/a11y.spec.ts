@@ -62,6 +62,8 @@ test.describe('every page, every role, on a phone', () => {
       ['/exemptions', 'leave'],
       ['/late'],
       ['/requests', 'requests'],
+      ['/activities', 'activities'],
+      ['/activities/friends'],
       ['/outbox'],
       ['/inbox', 'inbox'],
       ['/settings'],

@@ -223,10 +223,9 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
     let db = auth.db();
     let mut v = Validator::new(auth.viewer.locale);
     let t = v.t();
+    // A resend is found when the request id is taken (`begin`), or by `settled` when the fields
+    // no longer pass: no lookup up front.
     let once = once::Request::new(&auth, "contacts/create", &mut v, &form);
-    if let Some(id) = once.earlier().await? {
-        return Ok(id);
-    }
     let youth = match form.youth_id.trim().parse::<i64>() {
         Ok(id) => own_youth(db, auth.viewer.id, id).await.ok(),
         Err(_) => None,

@@ -10,10 +10,10 @@ use crate::model::entities::{audit_anchor, audit_head, audit_log};
 use crate::types::Role;
 use chrono::SubsecRound;
 use migrations::audit_chain::{digest, Link, GENESIS};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    QuerySelect, Set, Statement, TransactionSession, TransactionTrait,
 };
 
 /// Whether what was attempted happened.
@@ -64,18 +64,20 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let txn = db.begin().await?;
-    audit_head::Entity::update_many()
-        .col_expr(
-            audit_head::Column::Seq,
-            Expr::col(audit_head::Column::Seq).add(1),
-        )
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(&txn)
-        .await?;
-    let head = audit_head::Entity::find_by_id(1)
-        .one(&txn)
+    // One statement moves the head on and reads it (SQLite ≥ 3.35 and PostgreSQL return rows
+    // from an UPDATE).
+    let head = txn
+        .query_one_raw(Statement::from_string(
+            txn.get_database_backend(),
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING id, seq, last_hash",
+        ))
         .await?
         .ok_or(AppError::Internal)?;
+    let head = audit_head::Model {
+        id: head.try_get("", "id")?,
+        seq: head.try_get("", "seq")?,
+        last_hash: head.try_get("", "last_hash")?,
+    };
     // PostgreSQL keeps microseconds: the hash must cover what is kept.
     let at = chrono::Utc::now().trunc_subsecs(6);
     let role = entry.role.map_or("", Role::as_str);
