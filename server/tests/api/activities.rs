@@ -70,6 +70,17 @@ async fn code_of(cadre: &Cadre, id: i64) -> String {
     detail(cadre, id).await["code"].as_str().unwrap().to_owned()
 }
 
+/// A new activity today without attendees, and its sign-in code.
+async fn open_activity(cadre: &Cadre, title: &str) -> (i64, String) {
+    let id = created(
+        &cadre.app,
+        "/api/activities/create",
+        &activity_form(title, &[]),
+    )
+    .await;
+    (id, code_of(cadre, id).await)
+}
+
 fn checkin<'a>(code: &'a str, name: &'a str, phone: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("code", code),
@@ -232,13 +243,7 @@ db_test!(attendees_come_from_the_roster_within_the_entry_window);
 async fn a_known_phone_signs_in_at_once_and_any_other_waits_with_the_same_answer(app: TestApp) {
     let w = setup(app).await;
     let a = &w.a;
-    let id = created(
-        &a.app,
-        "/api/activities/create",
-        &activity_form("联谊", &[]),
-    )
-    .await;
-    let code = code_of(a, id).await;
+    let (id, code) = open_activity(a, "联谊").await;
     let phone = phone_of(&w.admin, a.youths[0]).await;
     let public = w.admin.session();
     let known = public
@@ -311,13 +316,7 @@ db_test!(a_known_phone_signs_in_at_once_and_any_other_waits_with_the_same_answer
 async fn a_sign_in_needs_an_open_code_a_phone_and_consent(app: TestApp) {
     let w = setup(app).await;
     let a = &w.a;
-    let id = created(
-        &a.app,
-        "/api/activities/create",
-        &activity_form("培训", &[]),
-    )
-    .await;
-    let code = code_of(a, id).await;
+    let (id, code) = open_activity(a, "培训").await;
     let public = w.admin.session();
     let call = |form: Vec<(&'static str, String)>| {
         let public = public.same_session();
@@ -388,13 +387,7 @@ db_test!(a_sign_in_needs_an_open_code_a_phone_and_consent);
 async fn a_flood_from_one_address_is_refused_with_429(app: TestApp) {
     let w = setup(app).await;
     let a = &w.a;
-    let id = created(
-        &a.app,
-        "/api/activities/create",
-        &activity_form("大型活动", &[]),
-    )
-    .await;
-    let code = code_of(a, id).await;
+    let (_, code) = open_activity(a, "大型活动").await;
     let public = w.admin.session();
     let max = app::public::service::CHECKIN_PER_ADDRESS.max;
     let mut refused = 0;
@@ -443,13 +436,7 @@ db_test!(a_flood_from_one_address_is_refused_with_429);
 async fn two_hundred_sign_ins_at_once_lose_nothing_and_duplicate_nothing(app: TestApp) {
     let w = setup(app).await;
     let a = &w.a;
-    let id = created(
-        &a.app,
-        "/api/activities/create",
-        &activity_form("两百人的活动", &[]),
-    )
-    .await;
-    let code = code_of(a, id).await;
+    let (id, code) = open_activity(a, "两百人的活动").await;
     let known = phone_of(&w.admin, a.youths[0]).await;
     // 200 youths (the known one among them) from one venue's address, 20 at a time, and 60
     // of them tapping twice; all within the address's limit.
@@ -493,13 +480,7 @@ db_test!(two_hundred_sign_ins_at_once_lose_nothing_and_duplicate_nothing);
 async fn accepting_a_new_friend_puts_them_on_the_roster_with_their_consent(app: TestApp) {
     let w = setup(app).await;
     let a = &w.a;
-    let id = created(
-        &a.app,
-        "/api/activities/create",
-        &activity_form("主题团日", &[]),
-    )
-    .await;
-    let code = code_of(a, id).await;
+    let (id, code) = open_activity(a, "主题团日").await;
     let public = w.admin.session();
     for (name, phone) in [("赵敏", "13933334444"), ("钱多", "13933335555")] {
         ok(
