@@ -1027,7 +1027,7 @@ strings! {
     signin_state_open: "签到中", "Sign-in open";
     signin_state_over: "签到已结束", "Sign-in over";
     signin_state_closed: "签到已关闭", "Sign-in closed";
-    a_scan_hint: "请青年用微信扫码签到，或在浏览器打开下面的地址并输入签到码。签到从活动开始前 1 小时到当天 24 点有效。", "Youths scan the code in WeChat, or open the address below and enter the code. Sign-in works from an hour before the start to midnight.";
+    a_scan_hint: "请青年用微信扫码签到；不能扫码的，在浏览器打开下面的地址，或打开 {site}/a 输入签到码。签到从活动开始前 1 小时到当天 24 点有效。", "Youths scan the code in WeChat; without a scanner, open the address below, or open {site}/a and type the code. Sign-in works from an hour before the start to midnight.";
     a_close: "结束签到", "Close sign-in";
     a_close_confirm: "结束后就不能再扫码签到了。确定结束签到？", "Nobody can sign in after this. Close sign-in?";
     a_visit_title: "同时记为下基层工作日？", "Also the week's visit day?";
@@ -1061,6 +1061,8 @@ strings! {
     join_regenerate_confirm: "更换后旧链接和旧二维码立即失效。确定更换？", "The old link and code stop working at once. Replace?";
     signin_title: "活动签到", "Activity sign-in";
     signin_button: "签到", "Sign in";
+    signin_code_label: "签到码（12 位，如 ABCD-EFGH-JKMN）", "Sign-in code (12 characters, like ABCD-EFGH-JKMN)";
+    signin_go: "前往签到", "Go to sign-in";
     signin_done_hint: "感谢参加！你的诉求（如有）已转给组织活动的团干部。", "Thank you for coming! Any request you left goes to the cadre who organised the activity.";
     public_organiser: "主办：{org}", "Organised by {org}";
     public_request: "想说的话或诉求（选填）", "Anything to say or ask (optional)";

@@ -131,6 +131,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/activities") view=routes::activities::ActivitiesListPage ssr=SsrMode::Async />
                 <Route path=path!("/activities/friends") view=routes::activities::FriendsPage ssr=SsrMode::Async />
                 <Route path=path!("/activities/:id") view=routes::activities::ActivityPage ssr=SsrMode::Async />
+                <Route path=path!("/a") view=routes::public::CodeEntryPage ssr=SsrMode::Async />
                 <Route path=path!("/a/:code") view=routes::public::SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/j/:token") view=routes::public::JoinPage ssr=SsrMode::Async />
             </Routes>

@@ -146,7 +146,7 @@ fn ActivityView(d: ActivityDetail) -> impl IntoView {
             </p>
             {open.then(|| view! {
                 <div class="qr" data-testid="activity-qr" inner_html=d.qr_svg.clone()></div>
-                <p class="hint">{t.a_scan_hint}</p>
+                <p class="hint">{fill(t.a_scan_hint, &[("site", d.url.rsplit_once("/a/").map_or("", |(site, _)| site))])}</p>
                 <p class="code" data-testid="activity-code">{d.code.clone()}</p>
                 <p class="small"><a href=d.url.clone() data-testid="activity-url">{d.url.clone()}</a></p>
                 <Behave>

@@ -71,6 +71,38 @@ fn not_found(t: &'static crate::i18n::Strings, message: &'static str) -> AnyView
     .into_any()
 }
 
+/// `/a`: the code typed by hand (for a phone that cannot scan). A plain GET form: a valid code
+/// goes on to its page, anything else is asked again.
+#[component]
+pub fn CodeEntryPage() -> impl IntoView {
+    let t = use_t();
+    let typed = use_query_map().with_untracked(|q| q.get("code"));
+    let wrong = match typed
+        .as_deref()
+        .map(crate::activities::rules::normalise_code)
+    {
+        Some(Some(code)) => {
+            crate::page::redirect(&format!("/a/{code}"));
+            false
+        }
+        Some(None) => true,
+        None => false,
+    };
+    view! {
+        <PublicFrame title=t.signin_title.to_owned()>
+            <h1>{t.signin_title}</h1>
+            <form method="get" action="/a" id="code-entry">
+                <div class="field" class:invalid=wrong>
+                    <label for="code-entry-code">{t.signin_code_label}</label>
+                    <input id="code-entry-code" name="code" type="text" autocomplete="off" autocapitalize="characters" maxlength=20 value=typed.clone().unwrap_or_default() aria-invalid=wrong.then_some("true") />
+                    {wrong.then(|| view! { <p class="field-error" role="alert">{t.err_code_invalid}</p> })}
+                </div>
+                <button type="submit" class="primary big">{t.signin_go}</button>
+            </form>
+        </PublicFrame>
+    }
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let t = use_t();

@@ -843,6 +843,14 @@ async fn the_public_pages_work_without_javascript(app: TestApp) {
         "{again}"
     );
     assert!(again.contains("value=\"韩梅梅\""), "{again}");
+    // A code typed by hand on `/a`, as shown (dashes, small letters): on to its page.
+    let typed = code_of(a, id).await.to_lowercase();
+    let res = public.get(&format!("/a?code={typed}")).await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], format!("/a/{code}").as_str());
+    let wrong = public.page("/a?code=12345").await;
+    assert!(wrong.contains("签到码无效"), "{wrong}");
+    assert!(public.page("/a").await.contains("前往签到"));
     // The cadre's page shows the code as an SVG QR code and the address.
     let mine = a.app.page(&format!("/activities/{id}")).await;
     assert!(mine.contains("<svg"), "a QR code");

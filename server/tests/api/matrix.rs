@@ -954,6 +954,7 @@ const PAGES: &[(&str, Who)] = &[
     ("/activities", Who::Cadres),
     ("/activities/friends", Who::Cadres),
     ("/activities/{activity}", Who::Owner),
+    ("/a", Who::Public),
     ("/a/{code}", Who::Public),
     ("/j/{token}", Who::Public),
 ];
