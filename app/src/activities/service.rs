@@ -68,25 +68,6 @@ pub async fn attend(
     if youth_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let now = Utc::now();
-    let records = youth_ids.iter().map(|&y| contact::ActiveModel {
-        uuid: Set(uuid::Uuid::new_v4()),
-        youth_id: Set(y),
-        cadre_id: Set(a.cadre_id),
-        contact_date: Set(a.activity_date),
-        channel: Set(Channel::Activity.as_str().to_owned()),
-        online: Set(Channel::Activity.online()),
-        content: Set(a.title.clone()),
-        request: Set(request.map(str::to_owned)),
-        request_status: Set(request.map(|_| RequestStatus::Open.as_str().to_owned())),
-        resolution: Set(None),
-        duration_minutes: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        late_approved_by: Set(None),
-        activity_id: Set(Some(a.id)),
-        ..Default::default()
-    });
     let before: HashSet<i64> = attendee_ids(db, a.id).await?.into_iter().collect();
     let fresh: Vec<i64> = youth_ids
         .iter()
@@ -96,12 +77,29 @@ pub async fn attend(
     if fresh.is_empty() {
         return Ok(fresh);
     }
-    let records: Vec<_> = records
-        .filter(|r| match &r.youth_id {
-            sea_orm::ActiveValue::Set(y) => !before.contains(y),
-            _ => false,
+    let now = Utc::now();
+    let records: Vec<contact::ActiveModel> = fresh
+        .iter()
+        .map(|&y| contact::ActiveModel {
+            uuid: Set(uuid::Uuid::new_v4()),
+            youth_id: Set(y),
+            cadre_id: Set(a.cadre_id),
+            contact_date: Set(a.activity_date),
+            channel: Set(Channel::Activity.as_str().to_owned()),
+            online: Set(Channel::Activity.online()),
+            content: Set(a.title.clone()),
+            request: Set(request.map(str::to_owned)),
+            request_status: Set(request.map(|_| RequestStatus::Open.as_str().to_owned())),
+            resolution: Set(None),
+            duration_minutes: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            late_approved_by: Set(None),
+            activity_id: Set(Some(a.id)),
+            ..Default::default()
         })
         .collect();
+    // A parallel sign-in of the same youth is left to the unique key.
     for chunk in records.chunks(200) {
         contact::Entity::insert_many(chunk.to_vec())
             .on_conflict(
@@ -171,8 +169,8 @@ struct Valid {
 /// Organisations an activity may name: the cadre's paired ones first, then the active
 /// grassroots organisations of the cadre's subtree.
 async fn org_choices(auth: &Authorised) -> Result<Vec<(i64, String)>, AppError> {
-    let mut out = crate::model::pairings::open(auth).await?;
     let (tree, scope) = auth.scope().await?;
+    let mut out = crate::model::pairings::open_in(auth, &tree).await?;
     let mut rest: Vec<(i64, String)> = scope
         .iter()
         .filter_map(|&id| tree.get(id))

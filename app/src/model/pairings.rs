@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::entities::pairing;
+use crate::model::orgtree::OrgTree;
 use crate::ssr::guard::Authorised;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -12,6 +13,14 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 /// A database error, as `Internal`.
 pub async fn open(auth: &Authorised) -> Result<Vec<(i64, String)>, AppError> {
     let (tree, _) = auth.scope().await?;
+    open_in(auth, &tree).await
+}
+
+/// [`open`], with the tree already loaded.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn open_in(auth: &Authorised, tree: &OrgTree) -> Result<Vec<(i64, String)>, AppError> {
     Ok(pairing::Entity::find()
         .filter(pairing::Column::CadreId.eq(auth.viewer.id))
         .filter(pairing::Column::EndedOn.is_null())

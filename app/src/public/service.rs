@@ -170,6 +170,30 @@ fn birth(v: &mut Validator, year: &str, month: &str, required: bool) -> (Option<
     (y, m.and_then(|m| i16::try_from(m).ok()))
 }
 
+/// What every sign-in and request to join records: whose queue, its key, who (name, phone), the
+/// notice consented to and when, and from where; waiting to be decided.
+fn asked(
+    cadre_id: i64,
+    source: EnrolSource,
+    dedupe: String,
+    (name, phone): (String, String),
+    notice_version: i32,
+    address: String,
+) -> enrol_request::ActiveModel {
+    enrol_request::ActiveModel {
+        cadre_id: Set(cadre_id),
+        source: Set(source.as_str().to_owned()),
+        dedupe: Set(dedupe),
+        name: Set(name),
+        phone: Set(phone),
+        notice_version: Set(notice_version),
+        consented_at: Set(Utc::now()),
+        address: Set(address),
+        status: Set(EnrolStatus::Pending.as_str().to_owned()),
+        ..Default::default()
+    }
+}
+
 /// Inserts a sign-in or request once: `false` when its dedupe key is taken (a repeat).
 async fn insert_once(
     db: &impl ConnectionTrait,
@@ -255,35 +279,24 @@ pub async fn checkin(form: CheckinForm) -> Result<String, AppError> {
     };
     let (notice_version, _) = notice(db).await?;
     let known = activities::roster_youth_by_phone(db, a.cadre_id, &phone).await?;
-    let now = Utc::now();
     let txn = db.begin().await?;
-    let row = enrol_request::ActiveModel {
-        cadre_id: Set(a.cadre_id),
-        activity_id: Set(Some(a.id)),
-        source: Set(EnrolSource::Checkin.as_str().to_owned()),
-        dedupe: Set(format!("a:{}:{phone}", a.id)),
-        name: Set(name),
-        phone: Set(phone),
-        gender: Set(None),
-        birth_year: Set(birth_year),
-        birth_month: Set(birth_month),
-        sector: Set(None),
-        workplace: Set(None),
-        request: Set(request.clone()),
-        notice_version: Set(notice_version),
-        consented_at: Set(now),
-        address: Set(addr),
-        status: Set(match &known {
-            Some(_) => EnrolStatus::Attended,
-            None => EnrolStatus::Pending,
-        }
-        .as_str()
-        .to_owned()),
-        youth_id: Set(known.as_ref().map(|y| y.id)),
-        decided_by: Set(None),
-        decided_at: Set(known.as_ref().map(|_| now)),
-        ..Default::default()
-    };
+    let mut row = asked(
+        a.cadre_id,
+        EnrolSource::Checkin,
+        format!("a:{}:{phone}", a.id),
+        (name, phone),
+        notice_version,
+        addr,
+    );
+    row.activity_id = Set(Some(a.id));
+    row.birth_year = Set(birth_year);
+    row.birth_month = Set(birth_month);
+    row.request = Set(request.clone());
+    if let Some(y) = &known {
+        row.status = Set(EnrolStatus::Attended.as_str().to_owned());
+        row.youth_id = Set(Some(y.id));
+        row.decided_at = Set(Some(Utc::now()));
+    }
     let fresh = insert_once(&txn, row).await?;
     let details = match (&known, fresh) {
         (_, false) => "repeat".to_owned(),
@@ -354,32 +367,20 @@ pub async fn join(form: JoinForm) -> Result<String, AppError> {
         // Already on the list: nothing to ask, and the answer is the same.
         "on_roster".to_owned()
     } else {
-        let fresh = insert_once(
-            &txn,
-            enrol_request::ActiveModel {
-                cadre_id: Set(cadre.id),
-                activity_id: Set(None),
-                source: Set(EnrolSource::Join.as_str().to_owned()),
-                dedupe: Set(format!("j:{}:{phone}", cadre.id)),
-                name: Set(name),
-                phone: Set(phone),
-                gender: Set(Some(gender.as_str().to_owned())),
-                birth_year: Set(birth_year),
-                birth_month: Set(birth_month),
-                sector: Set(Some(sector.as_str().to_owned())),
-                workplace: Set(workplace),
-                request: Set(None),
-                notice_version: Set(notice_version),
-                consented_at: Set(Utc::now()),
-                address: Set(addr),
-                status: Set(EnrolStatus::Pending.as_str().to_owned()),
-                youth_id: Set(None),
-                decided_by: Set(None),
-                decided_at: Set(None),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let mut row = asked(
+            cadre.id,
+            EnrolSource::Join,
+            format!("j:{}:{phone}", cadre.id),
+            (name, phone),
+            notice_version,
+            addr,
+        );
+        row.gender = Set(Some(gender.as_str().to_owned()));
+        row.birth_year = Set(birth_year);
+        row.birth_month = Set(birth_month);
+        row.sector = Set(Some(sector.as_str().to_owned()));
+        row.workplace = Set(workplace);
+        let fresh = insert_once(&txn, row).await?;
         if fresh { "new_friend" } else { "repeat" }.to_owned()
     };
     record(
