@@ -89,11 +89,7 @@ pub async fn activity(code: &str) -> Result<SignInActivity, AppError> {
         .await?
         .ok_or(AppError::NotFound)?;
     let organiser = match account::Entity::find_by_id(a.cadre_id).one(db).await? {
-        Some(acct) => crate::model::orgtree::OrgTree::load(db)
-            .await?
-            .get(acct.org_id)
-            .map(|o| o.name.clone())
-            .unwrap_or_default(),
+        Some(acct) => org_name(db, acct.org_id).await?,
         None => String::new(),
     };
     let (notice_version, notice) = notice(db).await?;
@@ -108,6 +104,15 @@ pub async fn activity(code: &str) -> Result<SignInActivity, AppError> {
         notice_version,
         notice,
     })
+}
+
+/// An organisation's name (one row, not the tree: these pages are public and cheap).
+async fn org_name(db: &impl ConnectionTrait, id: i64) -> Result<String, AppError> {
+    Ok(crate::model::entities::organisation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default())
 }
 
 /// The active cadre whose enrolment link this is.
@@ -133,11 +138,7 @@ pub async fn cadre(token: &str) -> Result<JoinCadre, AppError> {
     let st = state()?;
     let db = &st.db;
     let acct = link_owner(db, token).await?.ok_or(AppError::NotFound)?;
-    let organisation = crate::model::orgtree::OrgTree::load(db)
-        .await?
-        .get(acct.org_id)
-        .map(|o| o.name.clone())
-        .unwrap_or_default();
+    let organisation = org_name(db, acct.org_id).await?;
     let (notice_version, notice) = notice(db).await?;
     Ok(JoinCadre {
         token: acct.enrol_token.unwrap_or_default(),
