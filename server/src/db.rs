@@ -12,6 +12,14 @@ use std::time::Duration;
 /// # Errors
 /// The database cannot be reached or the SQLite file cannot be created.
 pub async fn connect(args: &DatabaseArgs) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(options(args)?).await
+}
+
+/// How [`connect`] opens connections (the writer's own connection is opened alike).
+///
+/// # Errors
+/// The SQLite file's folder cannot be created.
+pub fn options(args: &DatabaseArgs) -> Result<ConnectOptions, DbErr> {
     let mut opts = ConnectOptions::new(args.url.clone());
     opts.max_connections(args.max_connections)
         .min_connections(1)
@@ -32,7 +40,15 @@ pub async fn connect(args: &DatabaseArgs) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(5))
         });
     }
-    Database::connect(opts).await
+    Ok(opts)
+}
+
+/// Starts the instance's writer (see [`app::ssr::writer`]) on a connection of its own.
+///
+/// # Errors
+/// The database cannot be reached.
+pub async fn writer(args: &DatabaseArgs) -> Result<app::ssr::writer::Writer, DbErr> {
+    app::ssr::writer::Writer::start(options(args)?).await
 }
 
 /// The file behind a `sqlite://` URL, if it names one.

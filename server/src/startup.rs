@@ -33,6 +33,7 @@ impl Application {
     pub async fn build(args: ServeArgs) -> anyhow::Result<Self> {
         let db = db::connect(&args.database).await?;
         db::migrate(&db).await?;
+        let writer = db::writer(&args.database).await?;
         if args.demo {
             demo::load_if_empty(&db).await?;
         }
@@ -56,6 +57,8 @@ impl Application {
         let state = AppState {
             leptos_options,
             db,
+            writer,
+            cache: Arc::default(),
             settings: Arc::new(Settings {
                 secure_cookies: args.secure_cookies,
                 demo: args.demo,

@@ -10,16 +10,18 @@ use crate::model::roster;
 use crate::model::roster::own_youth;
 use crate::model::signoff;
 use crate::rules::{editable, shanghai_date};
+use crate::ssr::guard::Actor;
 use crate::ssr::guard::{require, Authorised};
 use crate::ssr::once;
 use crate::ssr::today;
 use crate::ssr::validate::Validator;
+use crate::ssr::writer::{Kept, Txn};
 use crate::types::{Channel, RequestStatus};
 use crate::types::{LateAction, LateKind, Role};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
+    QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait, TryInsertResult,
 };
 use std::collections::HashMap;
 
@@ -172,10 +174,20 @@ async fn store(
     record: contact::ActiveModel,
 ) -> Result<contact::Model, AppError> {
     let saved = record.insert(txn).await?;
-    // A new contact can only move the summary forward: no need to read the contacts again.
-    roster::contacts_added(txn, &[saved.youth_id], saved.contact_date, saved.online).await?;
-    reopen_weeks(txn, saved.contact_date).await?;
+    after_insert(txn, saved.youth_id, saved.contact_date, saved.online).await?;
     Ok(saved)
+}
+
+/// What follows from a new contact: the youth's summary, the weeks it reaches back into.
+async fn after_insert(
+    txn: &impl ConnectionTrait,
+    youth_id: i64,
+    date: NaiveDate,
+    online: bool,
+) -> Result<(), AppError> {
+    // A new contact can only move the summary forward: no need to read the contacts again.
+    roster::contacts_added(txn, &[youth_id], date, online).await?;
+    reopen_weeks(txn, date).await
 }
 
 /// Stores the contact of an approved 补录申请, by its cadre, as of its date, marked as approved
@@ -233,8 +245,12 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
     if youth.is_none() {
         v.fail("youth_id", "not_your_youth", t.err_not_your_youth);
     }
-    let late_days = crate::model::policy::load(db)
+    let late_days = auth
+        .state
+        .cache
+        .policy(db)
         .await?
+        .at(today())
         .contact_late_entry_days;
     let late = crate::late::service::asked(&form.late);
     let locked = match crate::rules::parse_date(&form.contact_date) {
@@ -275,16 +291,43 @@ pub async fn create(form: ContactForm) -> Result<i64, AppError> {
         )
         .await;
     }
+    let summary = (youth.id, c.date, c.channel.online());
     let record = new_record(once.uuid, youth.id, auth.viewer.id, c, None);
-    let txn = match once.begin().await? {
-        once::Begun::Earlier(id) => return Ok(id),
-        once::Begun::Fresh(txn) => txn,
+    // Logging a contact is the write everyone makes at once: it queues on the writer, which
+    // commits the contacts that arrive together in one transaction.
+    let (key, actor) = (once.key(), auth.actor());
+    auth.state
+        .writer
+        .write(move |txn| {
+            let (record, key, actor) = (record.clone(), key.clone(), actor.clone());
+            contact_write(txn, record, summary, key, actor)
+        })
+        .await
+}
+
+/// The write of a new contact, on the writer.
+async fn contact_write(
+    txn: Txn,
+    record: contact::ActiveModel,
+    (youth_id, date, online): (i64, NaiveDate, bool),
+    key: once::Key,
+    actor: Actor,
+) -> Result<Kept<i64>, AppError> {
+    // The contact's uuid is the request id: a resend finds its contact there.
+    let id = match contact::Entity::insert(record)
+        .on_conflict_do_nothing_on([contact::Column::Uuid])
+        .exec(&*txn)
+        .await?
+    {
+        TryInsertResult::Inserted(r) => r.last_insert_id,
+        _ => return Ok(Kept::Undo(key.earlier(&*txn).await?)),
     };
-    let saved = store(&txn, record).await?;
-    auth.audit(&txn, "create", "contact", Some(saved.id), String::new())
-        .await?;
-    once::finish(txn, once.uuid, saved.id).await?;
-    Ok(saved.id)
+    if let Some(id) = key.claim(&*txn, id).await? {
+        return Ok(Kept::Undo(id));
+    }
+    after_insert(&*txn, youth_id, date, online).await?;
+    txn.audit(actor.row("create", "contact", Some(id), String::new()));
+    Ok(Kept::Commit(id))
 }
 
 /// One's own contact, or `NotFound`.

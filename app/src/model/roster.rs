@@ -154,16 +154,18 @@ pub async fn own_youth(
     cadre_id: i64,
     youth_id: i64,
 ) -> Result<(assignment::Model, youth::Model), AppError> {
-    let a = assignment::Entity::find()
+    // The assignment with its youth, in one query.
+    let to_youth = assignment::Entity::belongs_to(youth::Entity)
+        .from(assignment::Column::YouthId)
+        .to(youth::Column::Id)
+        .into();
+    assignment::Entity::find()
         .filter(assignment::Column::CadreId.eq(cadre_id))
         .filter(assignment::Column::YouthId.eq(youth_id))
         .filter(assignment::Column::EndedOn.is_null())
+        .join(sea_orm::JoinType::InnerJoin, to_youth)
+        .select_two_required(youth::Entity)
         .one(db)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let y = youth::Entity::find_by_id(youth_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((a, y))
+        .ok_or(AppError::NotFound)
 }

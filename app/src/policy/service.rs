@@ -268,6 +268,7 @@ pub async fn update(form: PolicyForm) -> Result<(), AppError> {
     )
     .await?;
     txn.commit().await?;
+    auth.state.cache.clear();
     Ok(())
 }
 

@@ -197,5 +197,6 @@ pub async fn update(form: SecurityForm) -> Result<(), AppError> {
     )
     .await?;
     txn.commit().await?;
+    auth.state.cache.clear();
     Ok(())
 }

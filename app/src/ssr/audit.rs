@@ -10,10 +10,10 @@ use crate::model::entities::{audit_anchor, audit_head, audit_log};
 use crate::types::Role;
 use chrono::SubsecRound;
 use migrations::audit_chain::{digest, Link, GENESIS};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
 };
 
 /// Whether what was attempted happened.
@@ -50,12 +50,37 @@ pub struct Entry<'a> {
     pub result: Outcome,
 }
 
+/// An entry that owns its words: for the instance's [`writer`](super::writer), which appends
+/// the entries of a whole batch at its end.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub actor_id: Option<i64>,
+    pub role: Option<Role>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub details: String,
+    pub ip: Option<String>,
+    pub result: Outcome,
+}
+
+impl From<Entry<'_>> for Row {
+    fn from(e: Entry<'_>) -> Row {
+        Row {
+            actor_id: e.actor_id,
+            role: e.role,
+            action: e.action.to_owned(),
+            entity: e.entity.to_owned(),
+            entity_id: e.entity_id,
+            details: e.details,
+            ip: e.ip,
+            result: e.result,
+        }
+    }
+}
+
 /// Appends one row to the chain, inside `db`'s transaction when it is one (the row then stands
 /// or falls with the change it records).
-///
-/// The first statement moves the chain's head on: SQLite takes its write lock, PostgreSQL the
-/// head's row lock, so audit rows queue one behind the other until the transaction that wrote
-/// one commits, and each reads the hash the one before it left.
 ///
 /// # Errors
 /// A database error, as `Internal`.
@@ -64,61 +89,89 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let txn = db.begin().await?;
+    append(&txn, vec![entry.into()]).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Appends rows to the chain in `txn`, in their order, with three statements however many.
+///
+/// The first statement moves the chain's head on by as many rows: SQLite takes its write lock,
+/// PostgreSQL the head's row lock, so appends queue one behind the other until the transaction
+/// that made one commits, and each reads the hash the one before it left. Append last in a
+/// transaction: the lock is held from here to the commit.
+///
+/// # Errors
+/// A database error, as `Internal`.
+pub async fn append(txn: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), AppError> {
+    let Ok(n) = i64::try_from(rows.len()) else {
+        return Err(AppError::Internal);
+    };
+    if n == 0 {
+        return Ok(());
+    }
     // One statement moves the head on and reads it (SQLite ≥ 3.35 and PostgreSQL return rows
     // from an UPDATE).
-    let head = txn
-        .query_one_raw(Statement::from_string(
-            txn.get_database_backend(),
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING id, seq, last_hash",
-        ))
+    let head = audit_head::Entity::update_many()
+        .col_expr(
+            audit_head::Column::Seq,
+            Expr::col(audit_head::Column::Seq).add(n),
+        )
+        .filter(audit_head::Column::Id.eq(1))
+        .exec_with_returning(txn)
         .await?
+        .pop()
         .ok_or(AppError::Internal)?;
-    let head = audit_head::Model {
-        id: head.try_get("", "id")?,
-        seq: head.try_get("", "seq")?,
-        last_hash: head.try_get("", "last_hash")?,
-    };
     // PostgreSQL keeps microseconds: the hash must cover what is kept.
     let at = chrono::Utc::now().trunc_subsecs(6);
-    let role = entry.role.map_or("", Role::as_str);
-    let hash = digest(
-        &head.last_hash,
-        &Link {
-            seq: head.seq,
-            at,
-            actor_id: entry.actor_id,
-            role,
-            ip: entry.ip.as_deref(),
-            action: entry.action,
-            entity: entry.entity,
-            entity_id: entry.entity_id,
-            result: entry.result.as_str(),
-            details: &entry.details,
-        },
-    );
-    audit_log::ActiveModel {
-        at: Set(at),
-        actor_id: Set(entry.actor_id),
-        action: Set(entry.action.to_owned()),
-        entity: Set(entry.entity.to_owned()),
-        entity_id: Set(entry.entity_id),
-        details: Set(entry.details),
-        ip: Set(entry.ip),
-        seq: Set(head.seq),
-        role: Set(role.to_owned()),
-        result: Set(entry.result.as_str().to_owned()),
-        prev_hash: Set(head.last_hash.clone()),
-        hash: Set(hash.clone()),
-        ..Default::default()
+    let mut seq = head.seq - n;
+    let mut prev = head.last_hash;
+    let mut models = Vec::with_capacity(rows.len());
+    for row in rows {
+        seq += 1;
+        let role = row.role.map_or("", Role::as_str);
+        let hash = digest(
+            &prev,
+            &Link {
+                seq,
+                at,
+                actor_id: row.actor_id,
+                role,
+                ip: row.ip.as_deref(),
+                action: &row.action,
+                entity: &row.entity,
+                entity_id: row.entity_id,
+                result: row.result.as_str(),
+                details: &row.details,
+            },
+        );
+        models.push(audit_log::ActiveModel {
+            at: Set(at),
+            actor_id: Set(row.actor_id),
+            role: Set(role.to_owned()),
+            action: Set(row.action),
+            entity: Set(row.entity),
+            entity_id: Set(row.entity_id),
+            details: Set(row.details),
+            ip: Set(row.ip),
+            seq: Set(seq),
+            result: Set(row.result.as_str().to_owned()),
+            prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
+            hash: Set(hash),
+            ..Default::default()
+        });
     }
-    .insert(&txn)
-    .await?;
+    // SQLite takes at most 32,766 values in a statement: 13 columns a row.
+    for chunk in models.chunks(1_000) {
+        audit_log::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
     audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::LastHash, Expr::value(hash))
+        .col_expr(audit_head::Column::LastHash, Expr::value(prev))
         .filter(audit_head::Column::Id.eq(1))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await?;
     Ok(())
 }
 

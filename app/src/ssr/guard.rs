@@ -112,16 +112,99 @@ impl Authorised {
     where
         C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
     {
+        self.actor()
+            .audit_outcome(db, action, entity, entity_id, details, result)
+            .await
+    }
+
+    /// Who acts, owned: for a job of the instance's [`writer`](super::writer), which runs
+    /// outside the request.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: self.viewer.id,
+            role: self.viewer.role,
+            ip: self.info.ip.clone(),
+        }
+    }
+}
+
+/// The signed-in account as the audit trail names it.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: i64,
+    role: Role,
+    ip: Option<String>,
+}
+
+impl Actor {
+    /// An audit row of a success by this actor, for a writer's job ([`super::writer::Txn::audit`]).
+    pub fn row(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        details: String,
+    ) -> audit::Row {
+        audit::Row {
+            actor_id: Some(self.id),
+            role: Some(self.role),
+            action: action.to_owned(),
+            entity: entity.to_owned(),
+            entity_id,
+            details,
+            ip: self.ip.clone(),
+            result: audit::Outcome::Success,
+        }
+    }
+
+    /// # Errors
+    /// A database error, as `Internal`.
+    pub async fn audit<C>(
+        &self,
+        db: &C,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        details: String,
+    ) -> Result<(), AppError>
+    where
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    {
+        self.audit_outcome(
+            db,
+            action,
+            entity,
+            entity_id,
+            details,
+            audit::Outcome::Success,
+        )
+        .await
+    }
+
+    /// # Errors
+    /// A database error, as `Internal`.
+    pub async fn audit_outcome<C>(
+        &self,
+        db: &C,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        details: String,
+        result: audit::Outcome,
+    ) -> Result<(), AppError>
+    where
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    {
         audit::record(
             db,
             audit::Entry {
-                actor_id: Some(self.viewer.id),
-                role: Some(self.viewer.role),
+                actor_id: Some(self.id),
+                role: Some(self.role),
                 action,
                 entity,
                 entity_id,
                 details,
-                ip: self.info.ip.clone(),
+                ip: self.ip.clone(),
                 result,
             },
         )

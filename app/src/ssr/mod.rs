@@ -3,6 +3,7 @@
 //! log and mail. It names no feature area (CI checks it); the data it works on is in `model`.
 
 pub mod audit;
+pub mod cache;
 pub mod flash;
 pub mod guard;
 pub mod limit;
@@ -12,6 +13,7 @@ pub mod password;
 pub mod session;
 pub mod throttle;
 pub mod validate;
+pub mod writer;
 
 use crate::error::AppError;
 use axum::extract::FromRef;
@@ -107,6 +109,10 @@ pub struct Metrics {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
+    /// Where writes that many requests make queue (see [`writer`]).
+    pub writer: writer::Writer,
+    /// Settings every request reads, kept per instance (see [`cache`]).
+    pub cache: Arc<cache::Cache>,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
 }

@@ -18,8 +18,8 @@ use crate::error::AppError;
 use crate::model::entities::idempotency_key;
 use sea_orm::{
     sea_query::OnConflict, ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -118,6 +118,17 @@ impl<'a> Request<'a> {
         .await
     }
 
+    /// The request id to take inside a writer's job (see [`Key`]).
+    pub fn key(&self) -> Key {
+        Key {
+            uuid: self.uuid,
+            actor_id: self.auth.viewer.id,
+            locale: self.auth.viewer.locale,
+            endpoint: self.endpoint,
+            hash: self.hash.clone(),
+        }
+    }
+
     /// Inserts one record for this request, with its audit entry, exactly once.
     ///
     /// # Errors
@@ -153,6 +164,63 @@ impl<'a> Request<'a> {
     }
 }
 
+/// A request id, owned, for a job of the instance's [`writer`](super::writer): the job runs on
+/// the writer's thread, outside the request.
+#[derive(Clone, Debug)]
+pub struct Key {
+    pub uuid: Uuid,
+    actor_id: i64,
+    locale: crate::i18n::Locale,
+    endpoint: &'static str,
+    hash: String,
+}
+
+impl Key {
+    /// Takes the request id in `txn` for the record `entity_id` just created: `None` when
+    /// this is the id's first use, else the record an earlier send of the very same request
+    /// created (the caller then undoes its own).
+    ///
+    /// Taken after the record, so that a first send (the common case) costs one statement.
+    ///
+    /// # Errors
+    /// `Invalid` (`request_reused`) for the id used otherwise; a database error.
+    pub async fn claim(
+        &self,
+        txn: &impl ConnectionTrait,
+        entity_id: i64,
+    ) -> Result<Option<i64>, AppError> {
+        if take(
+            txn,
+            self.actor_id,
+            self.endpoint,
+            self.uuid,
+            &self.hash,
+            Some(entity_id),
+        )
+        .await?
+        {
+            return Ok(None);
+        }
+        self.earlier(txn).await.map(Some)
+    }
+
+    /// The record an earlier send of this request created, read in `txn`.
+    ///
+    /// # Errors
+    /// `Invalid` (`request_reused`) when the id is not this request's (or records nothing);
+    /// a database error.
+    pub async fn earlier(&self, txn: &impl ConnectionTrait) -> Result<i64, AppError> {
+        let key = idempotency_key::Entity::find_by_id(self.uuid)
+            .one(txn)
+            .await?;
+        match key {
+            Some(key) => judge_by(&key, self.actor_id, self.locale, self.endpoint, &self.hash)?,
+            None => None,
+        }
+        .ok_or_else(|| reused_in(self.locale))
+    }
+}
+
 /// Forms that carry a request id. Each area declares its own forms with [`has_request_id`].
 pub trait HasRequestId {
     fn request_id(&self) -> &str;
@@ -177,16 +245,30 @@ fn judge(
     endpoint: &str,
     hash: &str,
 ) -> Result<Option<i64>, AppError> {
-    if key.actor_id == auth.viewer.id && key.endpoint == endpoint && key.payload_hash == hash {
+    judge_by(key, auth.viewer.id, auth.viewer.locale, endpoint, hash)
+}
+
+fn judge_by(
+    key: &idempotency_key::Model,
+    actor_id: i64,
+    locale: crate::i18n::Locale,
+    endpoint: &str,
+    hash: &str,
+) -> Result<Option<i64>, AppError> {
+    if key.actor_id == actor_id && key.endpoint == endpoint && key.payload_hash == hash {
         Ok(key.entity_id)
     } else {
-        Err(reused(auth))
+        Err(reused_in(locale))
     }
 }
 
 /// The 422 for a request id already used for something else.
 pub fn reused(auth: &Authorised) -> AppError {
-    let mut v = super::validate::Validator::new(auth.viewer.locale);
+    reused_in(auth.viewer.locale)
+}
+
+fn reused_in(locale: crate::i18n::Locale) -> AppError {
+    let mut v = super::validate::Validator::new(locale);
     let t = v.t();
     v.fail("request_id", "request_reused", t.err_request_reused);
     match v.finish(&()) {
@@ -215,22 +297,7 @@ async fn begin(
     hash: &str,
 ) -> Result<Begun, AppError> {
     let txn = db.begin().await?;
-    let taken = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
-        id: Set(uuid),
-        actor_id: Set(auth.viewer.id),
-        endpoint: Set(endpoint.to_owned()),
-        payload_hash: Set(hash.to_owned()),
-        entity_id: Set(None),
-        created_at: Set(chrono::Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::column(idempotency_key::Column::Id)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    if taken == 1 {
+    if take(&txn, auth.viewer.id, endpoint, uuid, hash, None).await? {
         return Ok(Begun::Fresh(txn));
     }
     txn.rollback().await?;
@@ -245,20 +312,52 @@ async fn begin(
     }
 }
 
+/// Inserts the request id unless it is there: whether it was not.
+async fn take(
+    txn: &impl ConnectionTrait,
+    actor_id: i64,
+    endpoint: &str,
+    uuid: Uuid,
+    hash: &str,
+    entity_id: Option<i64>,
+) -> Result<bool, AppError> {
+    let taken = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+        id: Set(uuid),
+        actor_id: Set(actor_id),
+        endpoint: Set(endpoint.to_owned()),
+        payload_hash: Set(hash.to_owned()),
+        entity_id: Set(entity_id),
+        created_at: Set(chrono::Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(idempotency_key::Column::Id)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    Ok(taken == 1)
+}
+
 /// Records which record the request created, and commits.
 ///
 /// # Errors
 /// A database error.
 pub async fn finish(txn: DatabaseTransaction, uuid: Uuid, entity_id: i64) -> Result<(), AppError> {
+    settle(&txn, uuid, entity_id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn settle(txn: &impl ConnectionTrait, uuid: Uuid, entity_id: i64) -> Result<(), AppError> {
     idempotency_key::Entity::update_many()
         .col_expr(
             idempotency_key::Column::EntityId,
             sea_orm::sea_query::Expr::value(entity_id),
         )
         .filter(idempotency_key::Column::Id.eq(uuid))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await?;
     Ok(())
 }
 

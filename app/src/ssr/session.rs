@@ -14,7 +14,10 @@ use axum::{
 };
 use chrono::{Duration, Utc};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
@@ -191,19 +194,27 @@ pub enum Presented {
 /// A database error, as `Internal`.
 pub async fn resolve(
     db: &impl ConnectionTrait,
+    cache: &super::cache::Cache,
     token: &str,
 ) -> Result<Option<Presented>, AppError> {
     let id = hash_token(token);
     let now = Utc::now();
-    let Some(s) = session::Entity::find_by_id(id.clone()).one(db).await? else {
-        return Ok(None);
-    };
-    let Some(acct) = account::Entity::find_by_id(s.account_id).one(db).await? else {
+    // The session with its account, in one query.
+    let to_account = session::Entity::belongs_to(account::Entity)
+        .from(session::Column::AccountId)
+        .to(account::Column::Id)
+        .into();
+    let Some((s, acct)) = session::Entity::find_by_id(id.clone())
+        .join(JoinType::InnerJoin, to_account)
+        .select_two_required(account::Entity)
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let role = Role::parse(&acct.role).unwrap_or(Role::Cadre);
     // How long a session may go unused is the security policy's, per role.
-    let policy = crate::model::security::load(db).await?;
+    let policy = *cache.security(db).await?;
     if s.expires_at <= now
         || now - s.last_seen_at > crate::model::security::idle_limit(role, &policy)
     {
@@ -318,7 +329,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             .get(ACCOUNT_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        match resolve(&state.db, &token).await {
+        match resolve(&state.db, &state.cache, &token).await {
             Ok(Some(Presented::Viewer(_, viewer)))
                 if named.as_deref().is_some_and(|a| a != viewer.id.to_string()) =>
             {

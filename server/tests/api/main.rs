@@ -31,4 +31,5 @@ mod supervise;
 mod today;
 mod totp;
 mod visits;
+mod writer;
 mod youth;
