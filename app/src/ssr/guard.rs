@@ -85,21 +85,11 @@ impl Authorised {
     where
         C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
     {
-        self.audit_outcome(
-            db,
-            action,
-            entity,
-            entity_id,
-            details,
-            audit::Outcome::Success,
-        )
-        .await
+        self.actor()
+            .audit(db, action, entity, entity_id, details)
+            .await
     }
 
-    /// Writes an audit entry for an action of this viewer, with its result.
-    ///
-    /// # Errors
-    /// A database error, as `Internal`.
     pub async fn audit_outcome<C>(
         &self,
         db: &C,
